@@ -1,0 +1,1 @@
+"""The apps plane (not built yet)."""

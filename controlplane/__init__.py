@@ -1,0 +1,1 @@
+"""Socle control plane: what every plane shares (DB, API, CLI, auth, audit, jobs, reconcile)."""

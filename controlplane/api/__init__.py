@@ -1,0 +1,1 @@
+"""The HTTP API (FastAPI): app assembly, dependencies, problem+json errors, routers."""

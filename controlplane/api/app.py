@@ -1,0 +1,92 @@
+"""Assembly of the HTTP application: control-plane routers, then each plane's.
+
+This module and the CLI's are the only places where ``controlplane`` imports planes.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import JSONResponse, Response
+
+from controlplane import plugins
+from controlplane.api import audit, jobs, problems, tenants, tokens
+from controlplane.db import Database, get_database
+from controlplane.jobs import Worker
+from controlplane.metrics import HttpMetricsMiddleware, exposition
+from controlplane.settings import Settings, get_settings
+
+log = logging.getLogger(__name__)
+
+# The only routes reachable without a token, and why:
+PUBLIC_ROUTES = {
+    "/healthz": "liveness probe for load balancers and orchestrators",
+    "/metrics": "Prometheus scrapes without credentials on the management network",
+    "/docs": "interactive API documentation (no data)",
+    "/docs/oauth2-redirect": "part of the documentation page",
+    "/openapi.json": "the API contract, for client generation",
+    "/redoc": "API documentation (no data)",
+}
+
+
+def api_routers() -> list[APIRouter]:
+    """Every ``/api/v1`` router: the control plane's, then each plane's."""
+    return [tenants.router, tokens.router, jobs.router, audit.router, *plugins.plane_routers()]
+
+
+def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
+    """The Socle API application."""
+    settings = settings or get_settings()
+    database = database or get_database(settings.database_url)
+    plugins.load(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        stop = threading.Event()
+        thread = None
+        if settings.embedded_worker:
+            worker = Worker(database, lease_seconds=settings.job_lease_seconds)
+            thread = threading.Thread(
+                target=worker.run_forever,
+                args=(stop, settings.worker_poll_seconds),
+                name="embedded-worker",
+                daemon=True,
+            )
+            thread.start()
+            log.info("embedded worker %s started", worker.worker_id)
+        yield
+        stop.set()
+        if thread is not None:
+            thread.join(timeout=settings.job_lease_seconds)
+
+    app = FastAPI(
+        title="Socle",
+        version="0.1.0",
+        summary="Control plane of the regional health IT cooperation (GCS).",
+        lifespan=lifespan,
+    )
+    app.state.database = database
+    app.state.settings = settings
+    problems.install(app)
+    app.add_middleware(HttpMetricsMiddleware)
+    for router in api_routers():
+        app.include_router(router)
+
+    @app.get("/healthz", tags=["health"])
+    def healthz() -> JSONResponse:
+        """Liveness: the process answers (no authentication)."""
+        return JSONResponse({"status": "ok"})
+
+    @app.get("/metrics", tags=["health"], response_class=Response)
+    def metrics(request: Request) -> Response:
+        """Prometheus text exposition."""
+        return Response(
+            exposition(request.app.state.database),
+            media_type="text/plain; version=0.0.4; charset=utf-8",
+        )
+
+    return app

@@ -1,0 +1,57 @@
+"""Audit log: ``/api/v1/audit``."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from sqlalchemy import select
+
+from controlplane import audit
+from controlplane.api.deps import API_PREFIX, DbSession, PageParams, require
+from controlplane.api.pagination import paginate
+from controlplane.auth import Principal
+from controlplane.models import AuditRecord
+from controlplane.schemas import AuditRead, AuditVerification, Page
+
+router = APIRouter(prefix=f"{API_PREFIX}/audit", tags=["audit"])
+
+
+@router.get("", response_model=Page[AuditRead])
+def list_audit(
+    db: DbSession,
+    paging: PageParams,
+    caller: Annotated[Principal, require("audit:read")],
+    action: Annotated[str | None, Query(max_length=100)] = None,
+    target_type: Annotated[str | None, Query(max_length=64)] = None,
+    tenant: Annotated[str | None, Query(max_length=9, description="FINESS")] = None,
+    actor: Annotated[str | None, Query(max_length=200, description="Actor contains.")] = None,
+) -> Page[AuditRead]:
+    """Audit records, newest first."""
+    stmt = select(AuditRecord).order_by(AuditRecord.seq.desc())
+    if action:
+        stmt = stmt.where(AuditRecord.action == action)
+    if target_type:
+        stmt = stmt.where(AuditRecord.target_type == target_type)
+    if tenant:
+        stmt = stmt.where(AuditRecord.tenant_finess == tenant.upper())
+    if actor:
+        stmt = stmt.where(AuditRecord.actor.contains(actor))
+    items, total = paginate(db, stmt, paging)
+    return Page[AuditRead](
+        items=[AuditRead.model_validate(r) for r in items],
+        total=total,
+        limit=paging.limit,
+        offset=paging.offset,
+    )
+
+
+@router.get("/verify", response_model=AuditVerification)
+def verify_audit(
+    db: DbSession, caller: Annotated[Principal, require("audit:read")]
+) -> AuditVerification:
+    """Walk the hash chain; ``first_bad`` names the first broken record."""
+    result = audit.verify(db)
+    return AuditVerification(
+        ok=result.ok, first_bad=result.first_bad, checked=result.checked, reason=result.reason
+    )

@@ -1,0 +1,97 @@
+"""What every CLI command shares: database access, the local actor, output and errors."""
+
+from __future__ import annotations
+
+import getpass
+import json
+import socket
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from functools import wraps
+from typing import Any, ParamSpec, TypeVar
+
+import typer
+from pydantic import BaseModel, ValidationError
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy.orm import Session
+
+from controlplane.db import Scope, ScopeViolation, get_database
+from controlplane.errors import InvalidInput, SocleError
+
+console = Console()
+errors = Console(stderr=True)
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+JsonOption = typer.Option(False, "--json", help="Print JSON for scripts instead of a table.")
+
+
+def local_actor() -> str:
+    """How a CLI user is named in the audit log."""
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):
+        user = "unknown"
+    return f"cli:{user}@{socket.gethostname()}"
+
+
+@contextmanager
+def transaction(*, write: bool = True) -> Iterator[Session]:
+    """A unit of work on the configured database, with the CLI's full scope."""
+    with get_database().transaction(scope=Scope.unrestricted(), write=write) as db:
+        yield db
+
+
+def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
+    """Turn domain and validation errors into a clear message and an exit code.
+
+    Exit codes: 2 invalid input, 3 not found, 4 conflict, 1 anything else.
+    """
+
+    @wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return func(*args, **kwargs)
+        except ValidationError as exc:
+            for error in exc.errors():
+                field = ".".join(str(p) for p in error["loc"]) or "input"
+                message = str(error["msg"]).removeprefix("Value error, ")
+                errors.print(f"[red]error[/red] {field}: {message}")
+            raise typer.Exit(2) from None
+        except SocleError as exc:
+            errors.print(f"[red]error[/red] {exc.code}: {exc.detail}")
+            code = {422: 2, 404: 3, 409: 4}.get(exc.status, 1)
+            if isinstance(exc, InvalidInput):
+                code = 2
+            raise typer.Exit(code) from None
+        except ScopeViolation as exc:
+            errors.print(f"[red]error[/red] {exc}")
+            raise typer.Exit(1) from None
+
+    return wrapper
+
+
+def emit_json(data: Any) -> None:
+    """Print JSON (models, lists of models, plain data) on stdout."""
+
+    def plain(value: Any) -> Any:
+        if isinstance(value, BaseModel):
+            return value.model_dump(mode="json")
+        if isinstance(value, list):
+            return [plain(v) for v in value]
+        return value
+
+    sys.stdout.write(json.dumps(plain(data), indent=2, ensure_ascii=False, default=str) + "\n")
+
+
+def emit_table(title: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    """Print a Rich table."""
+    table = Table(title=title)
+    for column in columns:
+        table.add_column(column)
+    for row in rows:
+        table.add_row(*["" if v is None else str(v) for v in row])
+    console.print(table)

@@ -1,0 +1,133 @@
+"""``socle job``: follow and cancel jobs."""
+
+from __future__ import annotations
+
+import time
+
+import typer
+from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
+from sqlalchemy import select
+
+from controlplane import jobs
+from controlplane.cli.common import (
+    JsonOption,
+    console,
+    emit_json,
+    emit_table,
+    handle_errors,
+    local_actor,
+    transaction,
+)
+from controlplane.errors import NotFound
+from controlplane.models import Job, JobLog
+from controlplane.schemas import JobLogRead, JobRead, JobStepRead, JobSummary
+
+app = typer.Typer(help="Jobs: list, show, watch, cancel.", no_args_is_help=True)
+
+
+def _read(job_id: int) -> JobRead:
+    with transaction(write=False) as db:
+        job = db.get(Job, job_id)
+        if job is None:
+            raise NotFound(detail=f"no job {job_id}", code="CP-0202")
+        lines = db.scalars(select(JobLog).where(JobLog.job_id == job_id).order_by(JobLog.id))
+        return JobRead(
+            **JobSummary.model_validate(job).model_dump(),
+            params=job.params,
+            result=job.result,
+            steps=[JobStepRead.model_validate(s) for s in job.steps],
+            log=[JobLogRead.model_validate(line) for line in lines],
+        )
+
+
+@app.command("list")
+@handle_errors
+def list_(
+    state: str | None = typer.Option(None, help="queued, running, succeeded, failed, cancelled."),
+    limit: int = typer.Option(50, min=1, max=1000),
+    as_json: bool = JsonOption,
+) -> None:
+    """List the newest jobs."""
+    stmt = select(Job).order_by(Job.id.desc()).limit(limit)
+    if state:
+        stmt = stmt.where(Job.state == state)
+    with transaction(write=False) as db:
+        rows = [JobSummary.model_validate(j) for j in db.scalars(stmt)]
+    if as_json:
+        emit_json(rows)
+    else:
+        emit_table(
+            "Jobs",
+            ["id", "kind", "state", "progress", "created by", "created"],
+            [
+                (
+                    j.id,
+                    j.kind,
+                    j.state,
+                    f"{j.progress:.0%}",
+                    j.created_by,
+                    j.created_at.strftime("%Y-%m-%d %H:%M:%S"),
+                )
+                for j in rows
+            ],
+        )
+
+
+@app.command("show")
+@handle_errors
+def show(job_id: int, as_json: bool = JsonOption) -> None:
+    """Show a job's steps, log and result."""
+    job = _read(job_id)
+    if as_json:
+        emit_json(job)
+        return
+    console.print(f"job {job.id} [bold]{job.kind}[/bold]: {job.state} ({job.progress:.0%})")
+    emit_table(
+        "Steps",
+        ["#", "step", "state", "attempts", "error"],
+        [(s.position, s.name, s.state, s.attempts, s.error) for s in job.steps],
+    )
+    for line in job.log:
+        console.print(f"{line.at:%H:%M:%S} {line.level:7} {line.message}", markup=False)
+    if job.error:
+        console.print(f"[red]{job.error}[/red]")
+
+
+@app.command("watch")
+@handle_errors
+def watch(
+    job_id: int,
+    interval: float = typer.Option(0.5, min=0.1, help="Seconds between refreshes."),
+) -> None:
+    """Follow a job with a live progress bar until it ends; exit 1 unless it succeeded."""
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TaskProgressColumn(),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=console) as progress:
+        task = progress.add_task(f"job {job_id}", total=1.0)
+        while True:
+            job = _read(job_id)
+            running = next((s.name for s in job.steps if s.state == "running"), None)
+            label = f"job {job.id} {job.kind}: {running or job.state}"
+            progress.update(task, completed=job.progress, description=label)
+            if job.state in jobs.TERMINAL_STATES:
+                break
+            time.sleep(interval)
+    console.print(f"job {job.id} {job.state}" + (f": {job.error}" if job.error else ""))
+    if job.state != "succeeded":
+        raise typer.Exit(1)
+
+
+@app.command("cancel")
+@handle_errors
+def cancel(job_id: int) -> None:
+    """Cancel a queued job, or a running one before its next step."""
+    with transaction() as db:
+        job = db.get(Job, job_id)
+        if job is None:
+            raise NotFound(detail=f"no job {job_id}", code="CP-0202")
+        jobs.request_cancel(db, job, actor=local_actor())
+    console.print(f"cancellation of job {job_id} requested")

@@ -1,0 +1,18 @@
+"""Database access: declarative base, column types, engines and scoped sessions."""
+
+from controlplane.db.base import Base, JSONType, UTCDateTime, utcnow
+from controlplane.db.engine import Database, get_database, reset_database
+from controlplane.db.scope import Scope, ScopeViolation, TenantScoped
+
+__all__ = [
+    "Base",
+    "Database",
+    "JSONType",
+    "Scope",
+    "ScopeViolation",
+    "TenantScoped",
+    "UTCDateTime",
+    "get_database",
+    "reset_database",
+    "utcnow",
+]

@@ -1,0 +1,115 @@
+"""Engines and sessions for SQLite (embedded default) and PostgreSQL (production).
+
+SQLite allows one writer at a time: sessions that will write start with
+``BEGIN IMMEDIATE`` so that two writers queue on the lock (busy timeout) instead of
+failing when a read transaction tries to upgrade. Read-only sessions use a plain
+``BEGIN`` and run alongside (WAL mode). PostgreSQL needs neither trick.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from controlplane.db.scope import Scope
+
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+def _sqlite_engine(url: str, *, begin: str) -> Engine:
+    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # let SQLAlchemy events emit BEGIN
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql(begin)
+
+    return engine
+
+
+class Database:
+    """One database: its engines and session factories.
+
+    Use :meth:`session` for a plain session, :meth:`transaction` for a unit of work
+    that commits on success and rolls back on error.
+    """
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        parsed = make_url(url)
+        self.is_sqlite = parsed.get_backend_name() == "sqlite"
+        if self.is_sqlite:
+            database = parsed.database
+            if database and database != ":memory:":
+                Path(database).parent.mkdir(parents=True, exist_ok=True)
+            self.engine = _sqlite_engine(url, begin="BEGIN IMMEDIATE")
+            self.read_engine = _sqlite_engine(url, begin="BEGIN")
+        else:
+            self.engine = create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+            self.read_engine = self.engine
+        self._writer = sessionmaker(self.engine, expire_on_commit=False)
+        self._reader = sessionmaker(self.read_engine, expire_on_commit=False)
+
+    def session(self, *, scope: Scope, write: bool = True) -> Session:
+        """A new session bound to ``scope``; ``write=False`` for read-only work."""
+        session = (self._writer if write else self._reader)()
+        session.info["scope"] = scope
+        return session
+
+    @contextmanager
+    def transaction(self, *, scope: Scope, write: bool = True) -> Iterator[Session]:
+        """A session that commits when the block succeeds and rolls back when it raises."""
+        session = self.session(scope=scope, write=write)
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+    def dispose(self) -> None:
+        """Close every pooled connection."""
+        self.engine.dispose()
+        if self.read_engine is not self.engine:
+            self.read_engine.dispose()
+
+
+_lock = threading.Lock()
+_databases: dict[str, Database] = {}
+
+
+def get_database(url: str | None = None) -> Database:
+    """The process-wide :class:`Database` for ``url`` (default: the configured one)."""
+    if url is None:
+        from controlplane.settings import get_settings
+
+        url = get_settings().database_url
+    with _lock:
+        if url not in _databases:
+            _databases[url] = Database(url)
+        return _databases[url]
+
+
+def reset_database() -> None:
+    """Dispose every cached database (tests, and after fork)."""
+    with _lock:
+        for database in _databases.values():
+            database.dispose()
+        _databases.clear()

@@ -1,0 +1,224 @@
+"""Pydantic shapes of the control plane's API: tenants, tokens, jobs, audit, pages."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from controlplane.auth import Role
+from controlplane.finess import department_of, validate_department, validate_finess
+
+T = TypeVar("T")
+
+
+class Page(BaseModel, Generic[T]):
+    """One page of a listing."""
+
+    items: list[T]
+    total: int = Field(description="How many items match, across all pages.")
+    limit: int
+    offset: int
+
+
+class TenantKind(StrEnum):
+    """Kinds of establishment, in the words the sector uses."""
+
+    ES = "ES"  # établissement de santé (hospital, clinic)
+    EMS = "EMS"  # établissement médico-social
+    ESMS = "ESMS"  # établissement ou service médico-social
+    LBM = "LBM"  # laboratoire de biologie médicale
+    CDS = "CDS"  # centre de santé
+    MSP = "MSP"  # maison de santé pluriprofessionnelle
+    PS = "PS"  # professionnel de santé libéral
+    GCS = "GCS"  # groupement de coopération sanitaire
+
+
+def _check_finess(value: str) -> str:
+    return validate_finess(value)
+
+
+class TenantCreate(BaseModel):
+    """A new establishment. ``department`` defaults to the FINESS number's."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    finess: str = Field(
+        description="9-character FINESS number (Luhn key checked).", examples=["750712184"]
+    )
+    name: str = Field(min_length=1, max_length=200)
+    kind: TenantKind
+    department: str | None = Field(default=None, description="01-95, 2A, 2B or 971-976.")
+
+    _finess = field_validator("finess")(_check_finess)
+
+    @field_validator("department")
+    @classmethod
+    def _department(cls, value: str | None) -> str | None:
+        return validate_department(value) if value is not None else None
+
+    @model_validator(mode="after")
+    def _department_matches(self) -> TenantCreate:
+        expected = department_of(self.finess)
+        if self.department is None:
+            self.department = expected
+        elif self.department != expected:
+            raise ValueError(
+                f"department {self.department} does not match the FINESS number's ({expected})"
+            )
+        return self
+
+
+class TenantUpdate(BaseModel):
+    """Fields an operator may change; the FINESS number never changes."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    kind: TenantKind | None = None
+    active: bool | None = None
+
+
+class TenantRead(BaseModel):
+    """An establishment as the API shows it."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    finess: str
+    name: str
+    kind: TenantKind
+    department: str
+    active: bool
+    created_at: datetime
+    updated_at: datetime
+
+
+class TokenCreate(BaseModel):
+    """A token request; ``tenant`` (FINESS) only for the establishment role."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=100)
+    role: Role
+    tenant: str | None = None
+    expires_at: datetime | None = None
+
+    @field_validator("tenant")
+    @classmethod
+    def _tenant(cls, value: str | None) -> str | None:
+        return validate_finess(value) if value is not None else None
+
+
+class TokenRead(BaseModel):
+    """A token's public facts: never its secret or hash."""
+
+    id: int
+    name: str
+    role: Role
+    tenant: str | None
+    prefix: str
+    created_at: datetime
+    expires_at: datetime | None
+    revoked_at: datetime | None
+
+
+class TokenIssued(TokenRead):
+    """A new token: ``token`` is shown this once and cannot be recovered."""
+
+    token: str
+
+
+class WhoAmI(BaseModel):
+    """The caller's identity and permissions."""
+
+    name: str
+    role: Role
+    tenant: str | None
+    permissions: list[str]
+
+
+class JobStepRead(BaseModel):
+    """One step of a job."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    position: int
+    name: str
+    state: str
+    attempts: int
+    started_at: datetime | None
+    finished_at: datetime | None
+    result: dict[str, Any] | None
+    error: str | None
+
+
+class JobLogRead(BaseModel):
+    """One log line of a job."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    at: datetime
+    level: str
+    message: str
+
+
+class JobSummary(BaseModel):
+    """A job in a listing."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    kind: str
+    state: str
+    progress: float
+    created_by: str
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    attempts: int
+    error: str | None
+
+
+class JobRead(JobSummary):
+    """A job with its steps, log and result."""
+
+    params: dict[str, Any]
+    result: dict[str, Any] | None
+    steps: list[JobStepRead]
+    log: list[JobLogRead]
+
+
+class JobAccepted(BaseModel):
+    """The answer to a long operation: the job to follow."""
+
+    job: JobSummary
+
+
+class AuditRead(BaseModel):
+    """One audit record."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    seq: int
+    at: datetime
+    actor: str
+    action: str
+    target_type: str
+    target_id: str
+    tenant_finess: str | None
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+    prev_hash: str
+    hash: str
+
+
+class AuditVerification(BaseModel):
+    """The result of walking the audit chain."""
+
+    ok: bool
+    first_bad: int | None
+    checked: int
+    reason: str | None

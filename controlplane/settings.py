@@ -1,0 +1,87 @@
+"""Settings, read from the environment (``SOCLE_*``) and optionally from a TOML file.
+
+Precedence: environment variables, then the TOML file named by ``SOCLE_CONFIG``
+(keys are the field names below, without the prefix), then the defaults.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+
+class _TomlFileSource(PydanticBaseSettingsSource):
+    """Reads the TOML file named by ``SOCLE_CONFIG``, if any."""
+
+    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:
+        return self._data().get(field_name), field_name, False
+
+    def _data(self) -> dict[str, Any]:
+        path = os.environ.get("SOCLE_CONFIG")
+        if not path:
+            return {}
+        with open(path, "rb") as handle:
+            return tomllib.load(handle)
+
+    def __call__(self) -> dict[str, Any]:
+        return {k: v for k, v in self._data().items() if k in self.settings_cls.model_fields}
+
+
+class Settings(BaseSettings):
+    """Everything Socle reads from its environment. Each field is ``SOCLE_<NAME>``."""
+
+    model_config = SettingsConfigDict(env_prefix="SOCLE_", extra="ignore")
+
+    database_url: str = Field(
+        default="sqlite:///./var/socle.db",
+        description="SQLAlchemy URL: sqlite:///path or postgresql+psycopg://user@host/db.",
+    )
+    data_dir: Path = Field(default=Path("./var"), description="Where Socle keeps its files.")
+    host: str = Field(default="127.0.0.1", description="Address `socle serve` listens on.")
+    port: int = Field(default=8000, description="Port `socle serve` listens on.")
+    embedded_worker: bool = Field(
+        default=True, description="Run a job worker inside the API process (`socle serve`)."
+    )
+    worker_poll_seconds: float = Field(
+        default=1.0, description="How often an idle worker looks for queued jobs."
+    )
+    job_lease_seconds: float = Field(
+        default=30.0,
+        description="A running job's lease; a job whose worker stops renewing it is taken over.",
+    )
+    plugins: str = Field(
+        default="",
+        description="Comma-separated extra modules to import at start (to register job kinds).",
+    )
+    log_level: str = Field(default="INFO", description="Python logging level.")
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings, env_settings, _TomlFileSource(settings_cls))
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings (read once; tests call ``get_settings.cache_clear()``)."""
+    return Settings()
+
+
+def describe_settings() -> list[tuple[str, str, str]]:
+    """(environment variable, default, description) for every setting, for docs and --help."""
+    rows = []
+    for name, field in Settings.model_fields.items():
+        rows.append((f"SOCLE_{name.upper()}", str(field.default), field.description or ""))
+    return rows

@@ -1,0 +1,1 @@
+"""The monitoring plane (not built yet)."""

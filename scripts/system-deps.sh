@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Install the Debian packages the test suite needs, only when they are missing.
+# Each line: a command (or file) to look for, and the package providing it.
+set -euo pipefail
+
+needs=(
+  "/usr/lib/postgresql/*/bin/initdb postgresql"
+  "runuser util-linux"
+)
+
+missing=()
+for entry in "${needs[@]}"; do
+  probe=${entry% *}
+  package=${entry##* }
+  if [[ $probe == /* ]]; then
+    compgen -G "$probe" >/dev/null || missing+=("$package")
+  else
+    command -v "$probe" >/dev/null || missing+=("$package")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+echo "installing Debian packages: ${missing[*]}"
+if [ "$(id -u)" -ne 0 ]; then
+  SUDO=sudo
+else
+  SUDO=
+fi
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"

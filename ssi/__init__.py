@@ -1,0 +1,1 @@
+"""The ssi plane (not built yet)."""

@@ -1,0 +1,1 @@
+"""Socle's test suite (unit and integration against real peers on loopback)."""

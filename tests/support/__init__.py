@@ -1,0 +1,1 @@
+"""Test helpers: throwaway database servers and fixtures shared by every plane's tests."""
