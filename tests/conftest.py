@@ -26,8 +26,11 @@ from controlplane.settings import Settings, get_settings
 from tests.support.databases import PostgresFactory, SqliteFactory
 from tests.support.postgres import PostgresCluster, find_bindir
 
-BACKENDS = [b.strip() for b in os.environ.get("SOCLE_TEST_DATABASES", "sqlite,postgresql").split(",")
-            if b.strip()]
+BACKENDS = [
+    name.strip()
+    for name in os.environ.get("SOCLE_TEST_DATABASES", "sqlite,postgresql").split(",")
+    if name.strip()
+]
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,137 @@
+"""Every route × every role × own/other tenant, generated from the OpenAPI route table.
+
+Each operation's permission is read from the OpenAPI document (its bearer scope). A
+route without an example request below fails the test, so a new route cannot ship
+without being covered by the matrix.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from controlplane import jobs
+from controlplane.api.app import PUBLIC_ROUTES
+from controlplane.auth import Role, role_allows
+from controlplane.db import Database, Scope
+from controlplane.finess import make_finess
+from controlplane.models import Tenant
+from tests.conftest import TenantFactory, TokenFactory
+
+
+@dataclass
+class World:
+    """What the example requests act on: two tenants and helpers to make fresh objects."""
+
+    client: TestClient
+    database: Database
+    auth: TokenFactory
+    tenants: dict[str, Tenant]
+    tmp_path: Path
+    serials: itertools.count
+
+    def job_for(self, tenant: Tenant) -> int:
+        with self.database.transaction(scope=Scope.unrestricted()) as db:
+            return jobs.enqueue(db, kind="test.quick", tenant_id=tenant.id, actor="tests",
+                                params={"marker": str(self.tmp_path / "m"), "release": ""}).id
+
+    def token_id(self) -> int:
+        answer = self.client.post("/api/v1/tokens", json={"name": "victim", "role": "auditor"},
+                                  headers=self.auth(Role.GCS_OPERATOR))
+        return int(answer.json()["id"])
+
+    def new_finess(self) -> str:
+        return make_finess("69", next(self.serials))
+
+
+Request = tuple[str, dict[str, Any] | None]
+
+
+@dataclass(frozen=True)
+class Case:
+    """How to call one operation against a target tenant, and what success looks like."""
+
+    build: Callable[[World, Tenant], Request]
+    success: int = 200
+    tenant_bound: bool = False
+
+
+CASES: dict[tuple[str, str], Case] = {
+    ("GET", "/api/v1/tenants"): Case(lambda w, t: ("/api/v1/tenants", None)),
+    ("POST", "/api/v1/tenants"): Case(
+        lambda w, t: ("/api/v1/tenants", {"finess": w.new_finess(), "name": "n", "kind": "ES"}),
+        success=201),
+    ("GET", "/api/v1/tenants/{finess}"): Case(
+        lambda w, t: (f"/api/v1/tenants/{t.finess}", None), tenant_bound=True),
+    ("PATCH", "/api/v1/tenants/{finess}"): Case(
+        lambda w, t: (f"/api/v1/tenants/{t.finess}", {"name": "renamed"}), tenant_bound=True),
+    ("GET", "/api/v1/me"): Case(lambda w, t: ("/api/v1/me", None)),
+    ("GET", "/api/v1/tokens"): Case(lambda w, t: ("/api/v1/tokens", None)),
+    ("POST", "/api/v1/tokens"): Case(
+        lambda w, t: ("/api/v1/tokens", {"name": "n", "role": "auditor"}), success=201),
+    ("DELETE", "/api/v1/tokens/{token_id}"): Case(
+        lambda w, t: (f"/api/v1/tokens/{w.token_id()}", None)),
+    ("GET", "/api/v1/jobs"): Case(lambda w, t: ("/api/v1/jobs", None)),
+    ("GET", "/api/v1/jobs/{job_id}"): Case(
+        lambda w, t: (f"/api/v1/jobs/{w.job_for(t)}", None), tenant_bound=True),
+    ("POST", "/api/v1/jobs/{job_id}/cancel"): Case(
+        lambda w, t: (f"/api/v1/jobs/{w.job_for(t)}/cancel", None), success=202,
+        tenant_bound=True),
+    ("GET", "/api/v1/audit"): Case(lambda w, t: ("/api/v1/audit", None)),
+    ("GET", "/api/v1/audit/verify"): Case(lambda w, t: ("/api/v1/audit/verify", None)),
+}
+
+
+def operations(client: TestClient) -> dict[tuple[str, str], str]:
+    """(method, path) → permission, for every authenticated operation in the OpenAPI."""
+    found = {}
+    for path, item in client.app.openapi()["paths"].items():  # type: ignore[attr-defined]
+        for method, operation in item.items():
+            security = operation.get("security")
+            if not security:
+                assert path in PUBLIC_ROUTES, f"{method.upper()} {path} has no permission"
+                continue
+            (scopes,) = [scopes for requirement in security for scopes in requirement.values()]
+            assert len(scopes) == 1, f"{method.upper()} {path}: one permission per route"
+            found[(method.upper(), path)] = scopes[0]
+    return found
+
+
+@pytest.fixture
+def world(client: TestClient, database: Database, auth: TokenFactory,
+          make_tenant: TenantFactory, tmp_path: Path) -> World:
+    return World(client, database, auth, {"own": make_tenant(), "other": make_tenant()},
+                 tmp_path, itertools.count(700_000))
+
+
+def test_every_route_has_a_permission_and_an_example(client: TestClient) -> None:
+    routes = operations(client)
+    assert set(routes) == set(CASES), "add the new route to CASES (or remove the stale one)"
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_matrix(world: World, role: Role) -> None:
+    own = world.tenants["own"]
+    headers = world.auth(role, own if role is Role.ESTABLISHMENT else None)
+    failures = []
+    for (method, path), permission in operations(world.client).items():
+        case = CASES[(method, path)]
+        for which in ("own", "other"):
+            url, body = case.build(world, world.tenants[which])
+            if not role_allows(role, permission):
+                expected = 403
+            elif role is Role.ESTABLISHMENT and case.tenant_bound and which == "other":
+                expected = 404
+            else:
+                expected = case.success
+            answer = world.client.request(method, url, json=body, headers=headers)
+            if answer.status_code != expected:
+                failures.append(f"{role.value} {method} {url} ({which}): "
+                                f"{answer.status_code} != {expected} {answer.text[:200]}")
+    assert not failures, "\n".join(failures)
