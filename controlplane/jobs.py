@@ -288,12 +288,13 @@ class Worker:
         with self._session() as db:
             job = db.get(Job, job_id)
             assert job is not None
-            kind = _registry.get(job.kind)
+            kind_name = job.kind
+            kind = _registry.get(kind_name)
             steps = [(s.id, s.position, s.name, s.state, s.result, s.attempts) for s in job.steps]
             params = dict(job.params)
             attempt = job.attempts
         if kind is None:
-            self._finish(job_id, "failed", error=f"no worker knows job kind {job.kind!r}")
+            self._finish(job_id, "failed", error=f"no worker knows job kind {kind_name!r}")
             return
         definitions = {step.name: step for step in kind.resolve_steps(params)}
         ctx = StepContext(

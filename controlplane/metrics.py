@@ -10,7 +10,13 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 
-from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import (
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    disable_created_metrics,
+    generate_latest,
+)
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 from sqlalchemy import func, select
@@ -20,6 +26,8 @@ from controlplane.db import Database
 from controlplane.db import Scope as DbScope
 from controlplane.jobs import JOB_STATES
 from controlplane.models import Job
+
+disable_created_metrics()
 
 HTTP_REQUESTS = Counter(
     "socle_http_requests_total", "HTTP requests answered.", ["method", "route", "status"]

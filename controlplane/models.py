@@ -105,7 +105,7 @@ class Job(TenantScoped, Base):
     cancel_requested: Mapped[bool] = mapped_column(Boolean, default=False)
 
     steps: Mapped[list[JobStep]] = relationship(
-        order_by="JobStep.position", cascade="all, delete-orphan", lazy="selectin"
+        order_by="JobStep.position", cascade="all, delete-orphan"
     )
 
 
@@ -155,3 +155,4 @@ class ReconcilePlan(TenantScoped, Base):
     apply_job_id: Mapped[int | None] = mapped_column(ForeignKey("jobs.id"))
     apply_attempted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     apply_succeeded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    error: Mapped[str | None] = mapped_column(Text)

@@ -1,23 +1,49 @@
-"""What the planes contribute to the assembled application: routers, job kinds, CLI.
+"""What the planes contribute to the assembled application: routers, CLIs, simulators.
 
-The planes register themselves when imported; this module imports the planes that
-exist and any extra module named in ``SOCLE_PLUGINS`` (tests use it for their own
-job kinds).
+The control plane imports no plane statically (``.importlinter`` keeps it so). Each
+plane contributes by convention, if the module exists:
+
+- ``<plane>.api``: ``router`` (a FastAPI APIRouter) mounted in the HTTP API;
+- ``<plane>.cli``: ``app`` (a Typer app) mounted as ``socle <plane>``;
+- ``<plane>.sim``: ``SIMULATORS`` (controlplane.simulation.Simulator entries);
+
+and registers its job kinds and reconcilers when imported. ``SOCLE_PLUGINS`` names
+extra modules to import (the tests use it for their own job kinds).
 """
 
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING
+import importlib.util
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
 from controlplane.settings import Settings
 
 if TYPE_CHECKING:
     from fastapi import APIRouter
 
-PLANES: tuple[str, ...] = ()
+    from controlplane.simulation import Simulator
+
+PLANES: tuple[str, ...] = ("network", "hosting", "ssi", "apps")
 
 _loaded: set[str] = set()
+
+
+def _optional(module: str) -> ModuleType | None:
+    """Import ``module`` if it exists (a plane may not have built that part yet)."""
+    if importlib.util.find_spec(module) is None:
+        return None
+    return importlib.import_module(module)
+
+
+def _contributions(part: str, attribute: str) -> list[tuple[str, Any]]:
+    found = []
+    for plane in PLANES:
+        module = _optional(f"{plane}.{part}")
+        if module is not None and hasattr(module, attribute):
+            found.append((plane, getattr(module, attribute)))
+    return found
 
 
 def load(settings: Settings) -> None:
@@ -30,9 +56,15 @@ def load(settings: Settings) -> None:
 
 
 def plane_routers() -> list[APIRouter]:
-    """Each plane's API router (``<plane>.api.router``)."""
-    routers = []
-    for plane in PLANES:
-        module = importlib.import_module(f"{plane}.api")
-        routers.append(module.router)
-    return routers
+    """Each plane's API router."""
+    return [router for _, router in _contributions("api", "router")]
+
+
+def plane_clis() -> list[tuple[str, Any]]:
+    """(plane name, Typer app) for each plane that has a CLI."""
+    return _contributions("cli", "app")
+
+
+def plane_simulators() -> list[Simulator]:
+    """Every simulator the planes declare, in plane order."""
+    return [sim for _, sims in _contributions("sim", "SIMULATORS") for sim in sims]

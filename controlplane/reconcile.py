@@ -122,12 +122,17 @@ def text_diff(observed: str, desired: str, *, name: str) -> str:
 
 
 def make_plan(db: Session, *, kind: str, actor: str, tenant_id: int | None = None) -> ReconcilePlan:
-    """Compute and store a plan for ``kind``; a failed observation leaves a failed plan."""
+    """Compute and store a plan for ``kind``; a failed observation stores a failed plan."""
     reconciler = get_reconciler(kind)
     plan = ReconcilePlan(kind=kind, tenant_id=tenant_id, created_by=actor, state="planning")
     db.add(plan)
     db.flush()
-    changes = compute_changes(reconciler, db)
+    try:
+        changes = compute_changes(reconciler, db)
+    except Exception as exc:  # a device or endpoint that cannot be observed
+        plan.state = "failed"
+        plan.error = f"could not compute the plan: {exc}"
+        return plan
     plan.changes = [change.to_json() for change in changes]
     plan.state = "planned"
     plan.plan_succeeded_at = utcnow()

@@ -10,11 +10,12 @@ from sqlalchemy import select
 from controlplane import audit
 from controlplane.api.deps import API_PREFIX, DbSession, PageParams, require
 from controlplane.api.pagination import paginate
+from controlplane.api.problems import PROBLEM_RESPONSES
 from controlplane.auth import Principal
 from controlplane.models import AuditRecord
 from controlplane.schemas import AuditRead, AuditVerification, Page
 
-router = APIRouter(prefix=f"{API_PREFIX}/audit", tags=["audit"])
+router = APIRouter(prefix=f"{API_PREFIX}/audit", tags=["audit"], responses=PROBLEM_RESPONSES)
 
 
 @router.get("", response_model=Page[AuditRead])

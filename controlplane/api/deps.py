@@ -37,8 +37,8 @@ def principal(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     db: Annotated[Database, Depends(database)],
 ) -> Principal:
-    """The authenticated caller, from the bearer token (or the console's session)."""
-    secret = credentials.credentials if credentials else request.scope.get("socle.token")
+    """The authenticated caller, from the bearer token."""
+    secret = credentials.credentials if credentials else None
     if not secret:
         raise Unauthenticated(detail="send Authorization: Bearer <token>", code="CP-0002")
     with db.session(scope=Scope.unrestricted(), write=False) as session:

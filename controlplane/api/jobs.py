@@ -10,12 +10,13 @@ from sqlalchemy import select
 from controlplane import jobs
 from controlplane.api.deps import API_PREFIX, DbSession, PageParams, require
 from controlplane.api.pagination import paginate
+from controlplane.api.problems import PROBLEM_RESPONSES
 from controlplane.auth import Principal
 from controlplane.errors import NotFound
 from controlplane.models import Job, JobLog
 from controlplane.schemas import JobAccepted, JobLogRead, JobRead, JobStepRead, JobSummary, Page
 
-router = APIRouter(prefix=f"{API_PREFIX}/jobs", tags=["jobs"])
+router = APIRouter(prefix=f"{API_PREFIX}/jobs", tags=["jobs"], responses=PROBLEM_RESPONSES)
 
 
 def load_job(db: DbSession, job_id: int) -> Job:

@@ -7,12 +7,48 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from controlplane.db import ScopeViolation
 from controlplane.errors import SocleError
 
 PROBLEM = "application/problem+json"
+
+
+class FieldProblem(BaseModel):
+    """What is wrong with one field."""
+
+    field: str = Field(description="Dotted path of the field, e.g. `finess`.")
+    message: str
+
+
+class Problem(BaseModel):
+    """An RFC 9457 problem document, as every error of this API is."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    code: str | None = Field(default=None, description="Stable Socle error code, e.g. CP-0102.")
+    errors: list[FieldProblem] = Field(default_factory=list)
+
+
+def _described(description: str) -> dict[str, Any]:
+    return {
+        "model": Problem,
+        "description": description,
+        "content": {PROBLEM: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+    }
+
+
+PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: _described("No valid token."),
+    403: _described("The token's role may not do this."),
+    404: _described("Not found (or another tenant's)."),
+    409: _described("Conflicts with existing data."),
+    422: _described("Invalid input; `errors` names each field."),
+}
 
 
 def problem(

@@ -9,10 +9,11 @@ from fastapi import APIRouter, Query, status
 from controlplane import tenants
 from controlplane.api.deps import API_PREFIX, DbSession, PageParams, require
 from controlplane.api.pagination import paginate
+from controlplane.api.problems import PROBLEM_RESPONSES
 from controlplane.auth import Principal
 from controlplane.schemas import Page, TenantCreate, TenantKind, TenantRead, TenantUpdate
 
-router = APIRouter(prefix=f"{API_PREFIX}/tenants", tags=["tenants"])
+router = APIRouter(prefix=f"{API_PREFIX}/tenants", tags=["tenants"], responses=PROBLEM_RESPONSES)
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=TenantRead)

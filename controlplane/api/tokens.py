@@ -9,10 +9,11 @@ from fastapi import APIRouter, status
 from controlplane import tokens
 from controlplane.api.deps import API_PREFIX, DbSession, PageParams, require
 from controlplane.api.pagination import paginate
+from controlplane.api.problems import PROBLEM_RESPONSES
 from controlplane.auth import ROLE_PERMISSIONS, Principal
 from controlplane.schemas import Page, TokenCreate, TokenIssued, TokenRead, WhoAmI
 
-router = APIRouter(prefix=API_PREFIX, tags=["tokens"])
+router = APIRouter(prefix=API_PREFIX, tags=["tokens"], responses=PROBLEM_RESPONSES)
 
 
 @router.get("/me", response_model=WhoAmI)

@@ -9,8 +9,8 @@ from types import FrameType
 
 import typer
 
-from controlplane import demo
-from controlplane.cli import audit, db, job, tenant, token
+from controlplane import demo, plugins
+from controlplane.cli import audit, db, job, sim, tenant, token
 from controlplane.cli.common import console, handle_errors, local_actor, transaction
 from controlplane.settings import describe_settings, get_settings
 
@@ -30,6 +30,9 @@ app.add_typer(token.app, name="token")
 app.add_typer(tenant.app, name="tenant")
 app.add_typer(job.app, name="job")
 app.add_typer(audit.app, name="audit")
+app.add_typer(sim.app, name="sim")
+for plane_name, plane_app in plugins.plane_clis():
+    app.add_typer(plane_app, name=plane_name)
 
 
 def _configure_logging() -> None:

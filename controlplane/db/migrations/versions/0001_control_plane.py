@@ -190,6 +190,7 @@ def upgrade() -> None:
         sa.Column("apply_job_id", sa.Integer(), nullable=True),
         sa.Column("apply_attempted_at", UTCDateTime(), nullable=True),
         sa.Column("apply_succeeded_at", UTCDateTime(), nullable=True),
+        sa.Column("error", sa.Text(), nullable=True),
         sa.ForeignKeyConstraint(
             ["apply_job_id"], ["jobs.id"], name=op.f("fk_reconcile_plans_apply_job_id_jobs")
         ),
