@@ -37,7 +37,10 @@ def principal(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     db: Annotated[Database, Depends(database)],
 ) -> Principal:
-    """The authenticated caller, from the bearer token."""
+    """The authenticated caller, from the bearer token (looked up once per request)."""
+    known = getattr(request.state, "principal", None)
+    if known is not None:
+        return known
     secret = credentials.credentials if credentials else None
     if not secret:
         raise Unauthenticated(detail="send Authorization: Bearer <token>", code="CP-0002")
