@@ -23,7 +23,10 @@ from typing import Any
 
 @dataclass(frozen=True)
 class Simulator:
-    """A simulator process: ``python -m module --state-file F *args``."""
+    """A simulator process: ``python -m module --state-file F *args``.
+
+    ``{sim_dir}`` in an argument is replaced by the simulators' folder.
+    """
 
     name: str
     module: str
@@ -87,7 +90,8 @@ def start(simulator: Simulator, data_dir: Path) -> dict[str, Any]:
     log_path = folder / f"{simulator.name}.log"
     with open(log_path, "ab") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", simulator.module, "--state-file", str(state), *simulator.args],
+            [sys.executable, "-m", simulator.module, "--state-file", str(state),
+             *(arg.format(sim_dir=folder) for arg in simulator.args)],
             stdout=log,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,

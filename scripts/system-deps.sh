@@ -6,6 +6,7 @@ set -euo pipefail
 needs=(
   "/usr/lib/postgresql/*/bin/initdb postgresql"
   "runuser util-linux"
+  "restic restic"
 )
 
 missing=()

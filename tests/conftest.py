@@ -23,6 +23,7 @@ from controlplane.finess import make_finess
 from controlplane.models import Tenant
 from controlplane.schemas import TenantCreate, TenantKind
 from controlplane.settings import Settings, get_settings
+from tests import jobkinds  # noqa: F401  (registers the test job kinds in this process too)
 from tests.support.databases import PostgresFactory, SqliteFactory
 from tests.support.postgres import PostgresCluster, find_bindir
 
