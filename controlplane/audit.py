@@ -75,11 +75,13 @@ def record(
     after: Mapping[str, Any] | None = None,
 ) -> AuditRecord:
     """Append one record to the chain, inside the caller's transaction."""
-    head = db.execute(
-        update(AuditHead)
-        .where(AuditHead.id == 1)
-        .values(seq=AuditHead.seq + 1)
-        .returning(AuditHead.seq, AuditHead.hash)
+    head_table = AuditHead.__table__
+    connection = db.connection()  # Core statements: no ORM bulk-update machinery per record
+    head = connection.execute(
+        update(head_table)
+        .where(head_table.c.id == 1)
+        .values(seq=head_table.c.seq + 1)
+        .returning(head_table.c.seq, head_table.c.hash)
     ).one()
     entry = AuditRecord(
         seq=head.seq,
@@ -95,7 +97,7 @@ def record(
     )
     entry.hash = compute_hash(entry)
     db.add(entry)
-    db.execute(update(AuditHead).where(AuditHead.id == 1).values(hash=entry.hash))
+    connection.execute(update(head_table).where(head_table.c.id == 1).values(hash=entry.hash))
     return entry
 
 

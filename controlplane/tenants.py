@@ -35,8 +35,6 @@ def get_by_finess(db: Session, finess: str) -> Tenant:
 
 def create(db: Session, data: TenantCreate, *, actor: str) -> Tenant:
     """Create a tenant; a FINESS already registered is a conflict."""
-    if db.scalar(select(Tenant.id).where(Tenant.finess == data.finess)) is not None:
-        raise Conflict(detail=f"FINESS {data.finess} is already registered", code="CP-0102")
     tenant = Tenant(
         finess=data.finess, name=data.name, kind=data.kind.value, department=data.department
     )

@@ -60,7 +60,9 @@ class Database:
             self.engine = _sqlite_engine(url, begin="BEGIN IMMEDIATE")
             self.read_engine = _sqlite_engine(url, begin="BEGIN")
         else:
-            self.engine = create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+            # No pre-ping (a round trip per checkout); a dropped connection is detected
+            # on use, the pool is invalidated and the next checkout reconnects.
+            self.engine = create_engine(url, pool_size=10, max_overflow=20, pool_recycle=1800)
             self.read_engine = self.engine
         self._writer = sessionmaker(self.engine, expire_on_commit=False)
         self._reader = sessionmaker(self.read_engine, expire_on_commit=False)

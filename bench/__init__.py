@@ -1,0 +1,1 @@
+"""Benchmarks: ``python bench/NAME.py``; the last line reads ``bench NAME: ... ratio=X``."""
