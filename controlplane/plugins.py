@@ -3,6 +3,7 @@
 The control plane imports no plane statically (``.importlinter`` keeps it so). Each
 plane contributes by convention, if the module exists:
 
+- ``<plane>.models``: its tables, in the shared metadata (imported by the migrations);
 - ``<plane>.api``: ``router`` (a FastAPI APIRouter) mounted in the HTTP API;
 - ``<plane>.cli``: ``app`` (a Typer app) mounted as ``socle <plane>``;
 - ``<plane>.sim``: ``SIMULATORS`` (controlplane.simulation.Simulator entries);
@@ -53,6 +54,12 @@ def load(settings: Settings) -> None:
         if name not in _loaded:
             importlib.import_module(name)
             _loaded.add(name)
+
+
+def load_models() -> None:
+    """Import each plane's ``models`` so its tables join the shared metadata (Alembic)."""
+    for plane in PLANES:
+        _optional(f"{plane}.models")
 
 
 def plane_routers() -> list[APIRouter]:

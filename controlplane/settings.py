@@ -60,6 +60,13 @@ class Settings(BaseSettings):
         description="Comma-separated extra modules to import at start (to register job kinds).",
     )
     log_level: str = Field(default="INFO", description="Python logging level.")
+    # Network plane: VRF route distinguishers and route targets are allocated as ASN:N.
+    network_asn: int = Field(
+        default=65010,
+        ge=1,
+        le=4_294_967_294,
+        description="The GCS's private BGP AS number; VRF RDs and RTs are allocated as ASN:N.",
+    )
 
     @classmethod
     def settings_customise_sources(

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from sqlalchemy import event
+from sqlalchemy import event, or_
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
 
 
@@ -49,6 +49,9 @@ class TenantScoped:
     """
 
     __tenant_column__: ClassVar[str] = "tenant_id"
+    #: True when rows without a tenant are regional facts every tenant may read
+    #: (e.g. a provider-wide maintenance window); they stay read-only for tenants.
+    __shared_rows_readable__: ClassVar[bool] = False
 
 
 def session_scope(session: Session) -> Scope:
@@ -73,6 +76,13 @@ def _scoped_classes() -> list[type[Any]]:
     return _scoped[len(mappers)]
 
 
+def _visible(cls: type[Any], tenant_id: int | None) -> Any:
+    column = getattr(cls, cls.__tenant_column__)
+    if cls.__shared_rows_readable__:
+        return or_(column == tenant_id, column.is_(None))
+    return column == tenant_id
+
+
 @event.listens_for(Session, "do_orm_execute")
 def _scope_queries(state: ORMExecuteState) -> None:
     if not (state.is_select or state.is_update or state.is_delete):
@@ -83,10 +93,7 @@ def _scope_queries(state: ORMExecuteState) -> None:
     if scope.is_restricted:
         state.statement = state.statement.options(
             *(
-                with_loader_criteria(
-                    cls, getattr(cls, cls.__tenant_column__) == scope.tenant_id,
-                    include_aliases=True,
-                )
+                with_loader_criteria(cls, _visible(cls, scope.tenant_id), include_aliases=True)
                 for cls in _scoped_classes()
             )
         )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,7 @@ from controlplane.db import Database, Scope
 from controlplane.finess import make_finess
 from controlplane.models import Tenant
 from tests.conftest import TenantFactory, TokenFactory
+from tests.network.factories import NetworkFactory
 
 
 @dataclass
@@ -49,6 +51,11 @@ class World:
     def new_finess(self) -> str:
         return make_finess("69", next(self.serials))
 
+    @cached_property
+    def net(self) -> NetworkFactory:
+        """Network objects (sites, circuits, pools...) for own/other tenants."""
+        return NetworkFactory(self.database)
+
 
 Request = tuple[str, dict[str, Any] | None]
 
@@ -61,6 +68,69 @@ class Case:
     success: int = 200
     tenant_bound: bool = False
 
+
+NET = "/api/v1/network"
+WINDOW = {"starts_at": "2026-12-01T22:00:00Z", "ends_at": "2026-12-02T02:00:00Z", "reason": "r"}
+NETWORK_CASES: dict[tuple[str, str], Case] = {
+    ("GET", f"{NET}/providers"): Case(lambda w, t: (f"{NET}/providers", None)),
+    ("POST", f"{NET}/providers"): Case(
+        lambda w, t: (f"{NET}/providers", {"name": w.new_finess(), "kind": "MPLS",
+                                           "contract_ref": "C"}), success=201),
+    ("GET", f"{NET}/providers/{{provider_id}}"): Case(
+        lambda w, t: (f"{NET}/providers/{w.net.provider().id}", None)),
+    ("GET", f"{NET}/sites"): Case(lambda w, t: (f"{NET}/sites", None)),
+    ("POST", f"{NET}/sites"): Case(
+        lambda w, t: (f"{NET}/sites", {"tenant": t.finess, "code": w.new_finess(), "name": "n",
+                                       "address": "a", "access": "THD"}), success=201),
+    ("GET", f"{NET}/sites/{{site_id}}"): Case(
+        lambda w, t: (f"{NET}/sites/{w.net.site(t).id}", None), tenant_bound=True),
+    ("GET", f"{NET}/devices"): Case(lambda w, t: (f"{NET}/devices", None)),
+    ("POST", f"{NET}/devices"): Case(
+        lambda w, t: (f"{NET}/devices", {"hostname": f"ce{w.new_finess()}", "role": "CE",
+                                         "platform": "arista_eos", "site": w.net.site(t).code,
+                                         "mgmt_address": "::1", "username": "u",
+                                         "credential_ref": "env:X"}), success=201),
+    ("GET", f"{NET}/devices/{{device_id}}"): Case(
+        lambda w, t: (f"{NET}/devices/{w.net.device(w.net.site(t)).id}", None),
+        tenant_bound=True),
+    ("GET", f"{NET}/circuits"): Case(lambda w, t: (f"{NET}/circuits", None)),
+    ("POST", f"{NET}/circuits"): Case(
+        lambda w, t: (f"{NET}/circuits", {"ref": w.new_finess(), "provider": w.net.provider().name,
+                                          "site": w.net.site(t).code, "bandwidth_mbps": 10,
+                                          "committed_mbps": 10}), success=201),
+    ("GET", f"{NET}/circuits/{{circuit_id}}"): Case(
+        lambda w, t: (f"{NET}/circuits/{w.net.circuit(t).id}", None), tenant_bound=True),
+    ("GET", f"{NET}/maintenances"): Case(lambda w, t: (f"{NET}/maintenances", None)),
+    ("POST", f"{NET}/maintenances"): Case(
+        lambda w, t: (f"{NET}/maintenances", {"circuit": w.net.circuit(t).ref, **WINDOW}),
+        success=201),
+    ("GET", f"{NET}/maintenances/{{maintenance_id}}"): Case(
+        lambda w, t: (f"{NET}/maintenances/{w.net.maintenance(t).id}", None), tenant_bound=True),
+    ("GET", f"{NET}/vrfs"): Case(lambda w, t: (f"{NET}/vrfs", None)),
+    ("POST", f"{NET}/vrfs"): Case(
+        lambda w, t: (f"{NET}/vrfs", {"name": f"T{w.new_finess()}", "kind": "tenant",
+                                      "tenant": t.finess, "service": w.new_finess()}),
+        success=201),
+    ("GET", f"{NET}/vrfs/{{vrf_id}}"): Case(
+        lambda w, t: (f"{NET}/vrfs/{w.net.vrf(t).id}", None), tenant_bound=True),
+    ("GET", f"{NET}/pools"): Case(lambda w, t: (f"{NET}/pools", None)),
+    ("POST", f"{NET}/pools"): Case(
+        lambda w, t: (f"{NET}/pools", {"name": w.new_finess(), "prefix": w.net.ipv4_block(),
+                                       "role": "loopback"}), success=201),
+    ("GET", f"{NET}/pools/{{pool_id}}"): Case(
+        lambda w, t: (f"{NET}/pools/{w.net.pool().id}", None)),
+    ("GET", f"{NET}/prefixes"): Case(lambda w, t: (f"{NET}/prefixes", None)),
+    ("POST", f"{NET}/prefixes"): Case(
+        lambda w, t: (f"{NET}/prefixes", {"prefix": w.net.pool(w.net.ipv4_block(24)).prefix}),
+        success=201),
+    ("POST", f"{NET}/prefixes/{{pool_id}}/allocate"): Case(
+        lambda w, t: (f"{NET}/prefixes/{w.net.pool().id}/allocate",
+                      {"length": 24, "site": w.net.site(t).code}), success=201),
+    ("GET", f"{NET}/prefixes/{{prefix_id}}"): Case(
+        lambda w, t: (f"{NET}/prefixes/{w.net.prefix(t).id}", None), tenant_bound=True),
+    ("DELETE", f"{NET}/prefixes/{{prefix_id}}"): Case(
+        lambda w, t: (f"{NET}/prefixes/{w.net.prefix(t).id}", None)),
+}
 
 CASES: dict[tuple[str, str], Case] = {
     ("GET", "/api/v1/tenants"): Case(lambda w, t: ("/api/v1/tenants", None)),
@@ -85,6 +155,7 @@ CASES: dict[tuple[str, str], Case] = {
         tenant_bound=True),
     ("GET", "/api/v1/audit"): Case(lambda w, t: ("/api/v1/audit", None)),
     ("GET", "/api/v1/audit/verify"): Case(lambda w, t: ("/api/v1/audit/verify", None)),
+    **NETWORK_CASES,
 }
 
 

@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 from controlplane.cli.main import app as cli
 from controlplane.db import Database
+from controlplane.db.migrate import head_revision
 from controlplane.settings import Settings
 
 runner = CliRunner()
@@ -20,7 +21,8 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def test_db_upgrade_creates_a_fresh_sqlite_database(tmp_path: Path) -> None:
-    env = {**os.environ, "SOCLE_DATABASE_URL": f"sqlite:///{tmp_path}/new/socle.db",
+    url = f"sqlite:///{tmp_path}/new/socle.db"
+    env = {**os.environ, "SOCLE_DATABASE_URL": url,
            "PYTHONPATH": str(REPO)}
     command = [sys.executable, "-m", "controlplane.cli"]
     upgraded = subprocess.run([*command, "db", "upgrade"], env=env, capture_output=True,
@@ -28,7 +30,7 @@ def test_db_upgrade_creates_a_fresh_sqlite_database(tmp_path: Path) -> None:
     assert upgraded.returncode == 0, upgraded.stderr
     status = subprocess.run([*command, "db", "status"], env=env, capture_output=True, text=True,
                             check=False)
-    assert status.returncode == 0 and "current: 0001" in status.stdout
+    assert status.returncode == 0 and f"current: {head_revision(url)}" in status.stdout
     again = subprocess.run([*command, "db", "upgrade"], env=env, capture_output=True, text=True,
                            check=False)
     assert again.returncode == 0

@@ -6,7 +6,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
 from controlplane.db import Base, Database
-from controlplane.db.migrate import upgrade
+from controlplane.db.migrate import head_revision, upgrade
 
 
 def test_models_and_migrations_agree(database: Database) -> None:
@@ -20,4 +20,4 @@ def test_downgrade_to_base_and_up_again(database: Database) -> None:
     upgrade(database.url, "head")
     with database.engine.connect() as connection:
         context = MigrationContext.configure(connection)
-        assert context.get_current_revision() == "0001"
+        assert context.get_current_revision() == head_revision(database.url)

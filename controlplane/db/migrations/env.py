@@ -5,8 +5,13 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine, pool
 
-from controlplane import models  # noqa: F401  (registers the control plane's tables)
+from controlplane import (
+    models,  # noqa: F401  (registers the control plane's tables)
+    plugins,
+)
 from controlplane.db import Base
+
+plugins.load_models()  # each plane's tables, found by convention (no static plane import)
 
 config = context.config
 target_metadata = Base.metadata

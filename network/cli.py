@@ -1,0 +1,584 @@
+"""``socle network``: the inventory and the IP/VPN plan from the command line.
+
+Each kind has ``create``, ``list`` (``--json`` for scripts) and ``show`` (by its
+natural key: provider name, site code, hostname, circuit ref, VRF name, pool name,
+prefix); ``prefix allocate`` takes the next free prefix of a pool. The commands call
+the same service functions as the API, with the CLI's full scope, audited as the local
+user.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+import typer
+from pydantic import BaseModel
+from sqlalchemy import Select
+from sqlalchemy.orm import Session
+
+from controlplane.cli.common import (
+    JsonOption,
+    console,
+    emit_json,
+    emit_table,
+    handle_errors,
+    local_actor,
+    transaction,
+)
+from network import inventory, ipam, store, vrfs
+from network.models import Circuit, Device, Maintenance, Prefix, PrefixPool, Provider, Site, Vrf
+from network.schemas import (
+    Access,
+    CircuitCreate,
+    CircuitRead,
+    CircuitStatus,
+    Contact,
+    CosProfile,
+    DeviceCreate,
+    DeviceRead,
+    DeviceRole,
+    MaintenanceCreate,
+    MaintenanceRead,
+    Platform,
+    PoolCreate,
+    PoolRead,
+    PoolRole,
+    PrefixAllocate,
+    PrefixCreate,
+    PrefixRead,
+    ProviderCreate,
+    ProviderRead,
+    ServiceClass,
+    SiteCreate,
+    SiteRead,
+    SlaClass,
+    VrfCreate,
+    VrfKind,
+    VrfRead,
+    normalize_cidr,
+    normalize_hostname,
+    normalize_site_code,
+)
+from network.vpn import violations
+
+app = typer.Typer(help="Network plane: inventory and IP/VPN plan.", no_args_is_help=True)
+R = TypeVar("R", bound=BaseModel)
+
+
+def _group(name: str, help_text: str) -> typer.Typer:
+    group = typer.Typer(help=help_text, no_args_is_help=True)
+    app.add_typer(group, name=name)
+    return group
+
+
+provider_app = _group("provider", "Telecom providers (MPLS operators, THD network).")
+site_app = _group("site", "Sites of establishments.")
+device_app = _group("device", "Routers (CE at sites, regional PE).")
+circuit_app = _group("circuit", "Access circuits.")
+maintenance_app = _group("maintenance", "Maintenance windows.")
+vrf_app = _group("vrf", "VRFs, RD/RT and the hub-and-spoke policy.")
+pool_app = _group("pool", "Prefix pools (site LANs, interconnects, loopbacks).")
+prefix_app = _group("prefix", "Allocated prefixes.")
+
+
+def _show(item: BaseModel, as_json: bool) -> None:
+    if as_json:
+        emit_json(item)
+    else:
+        emit_table(
+            type(item).__name__.removesuffix("Read"),
+            ["field", "value"],
+            list(item.model_dump(mode="json").items()),
+        )
+
+
+def _create(service: Callable[..., Any], data: BaseModel, read: type[R], as_json: bool) -> None:
+    with transaction() as db:
+        item = read.model_validate(service(db, data, actor=local_actor()))
+    _show(item, as_json)
+
+
+def _list(
+    query: Callable[[Session], Select[Any]],
+    read: type[R],
+    title: str,
+    columns: Sequence[str],
+    as_json: bool,
+) -> None:
+    with transaction(write=False) as db:
+        rows = [read.model_validate(row) for row in db.scalars(query(db))]
+    if as_json:
+        emit_json(rows)
+        return
+    dumped = [row.model_dump(mode="json") for row in rows]
+    emit_table(title, columns, [[row[c] for c in columns] for row in dumped])
+
+
+def _normal(normalize: Callable[[str], str], key: str) -> str:
+    """``key`` as stored; a malformed one is looked up as typed (and is not found)."""
+    try:
+        return normalize(key)
+    except ValueError:
+        return key
+
+
+def _show_key(model: type[Any], key: str, read: type[R], as_json: bool) -> None:
+    with transaction(write=False) as db:
+        item = read.model_validate(store.by_key(db, model, key))
+    _show(item, as_json)
+
+
+# --- providers -----------------------------------------------------------------------
+
+
+def _contact(text: str) -> Contact:
+    name, email, phone = ([*text.split(","), None, None])[:3]
+    return Contact(name=name, email=email or None, phone=phone or None)
+
+
+@provider_app.command("create")
+@handle_errors
+def provider_create(
+    name: str = typer.Option(...),
+    kind: Access = typer.Option(..., case_sensitive=False, help="Access sold: MPLS or THD."),
+    contract_ref: str = typer.Option(..., help="Contract reference."),
+    contact: list[str] = typer.Option([], help="NAME[,EMAIL[,PHONE]]; repeat for several."),
+    as_json: bool = JsonOption,
+) -> None:
+    """Register a provider."""
+    data = ProviderCreate(
+        name=name, kind=kind, contract_ref=contract_ref, contacts=[_contact(c) for c in contact]
+    )
+    _create(inventory.create_provider, data, ProviderRead, as_json)
+
+
+@provider_app.command("list")
+@handle_errors
+def provider_list(
+    kind: Access | None = typer.Option(None, case_sensitive=False), as_json: bool = JsonOption
+) -> None:
+    """List providers."""
+    _list(
+        lambda db: inventory.provider_query(kind=kind),
+        ProviderRead,
+        "Providers",
+        ["id", "name", "kind", "contract_ref"],
+        as_json,
+    )
+
+
+@provider_app.command("show")
+@handle_errors
+def provider_show(name: str, as_json: bool = JsonOption) -> None:
+    """Show a provider."""
+    _show_key(Provider, name, ProviderRead, as_json)
+
+
+# --- sites ---------------------------------------------------------------------------
+
+
+@site_app.command("create")
+@handle_errors
+def site_create(
+    tenant: str = typer.Option(..., help="FINESS of the establishment."),
+    code: str = typer.Option(..., help="Unique site code, e.g. 69-CHR-LYON."),
+    name: str = typer.Option(...),
+    address: str = typer.Option(...),
+    access: Access = typer.Option(..., case_sensitive=False),
+    service_class: ServiceClass = typer.Option(ServiceClass.SILVER),
+    department: str | None = typer.Option(None, help="Defaults to the tenant's."),
+    as_json: bool = JsonOption,
+) -> None:
+    """Register a site of an establishment."""
+    data = SiteCreate(
+        tenant=tenant,
+        code=code,
+        name=name,
+        address=address,
+        access=access,
+        service_class=service_class,
+        department=department,
+    )
+    _create(inventory.create_site, data, SiteRead, as_json)
+
+
+@site_app.command("list")
+@handle_errors
+def site_list(
+    tenant: str | None = typer.Option(None, help="FINESS."),
+    department: str | None = typer.Option(None),
+    access: Access | None = typer.Option(None, case_sensitive=False),
+    as_json: bool = JsonOption,
+) -> None:
+    """List sites."""
+    _list(
+        lambda db: inventory.site_query(tenant=tenant, department=department, access=access),
+        SiteRead,
+        "Sites",
+        ["id", "code", "name", "tenant", "department", "access", "service_class"],
+        as_json,
+    )
+
+
+@site_app.command("show")
+@handle_errors
+def site_show(code: str, as_json: bool = JsonOption) -> None:
+    """Show a site."""
+    _show_key(Site, _normal(normalize_site_code, code), SiteRead, as_json)
+
+
+# --- devices -------------------------------------------------------------------------
+
+
+@device_app.command("create")
+@handle_errors
+def device_create(
+    hostname: str = typer.Option(...),
+    role: DeviceRole = typer.Option(..., case_sensitive=False),
+    platform: Platform = typer.Option(...),
+    mgmt_address: str = typer.Option(..., help="IPv4 or IPv6 management address."),
+    username: str = typer.Option(...),
+    credential_ref: str = typer.Option(..., help="env:VARIABLE or file:name, never the secret."),
+    site: str | None = typer.Option(None, help="Site code (CE only)."),
+    mgmt_port: int = typer.Option(22),
+    asn: int | None = typer.Option(None),
+    as_json: bool = JsonOption,
+) -> None:
+    """Register a router."""
+    data = DeviceCreate(
+        hostname=hostname,
+        role=role,
+        platform=platform,
+        site=site,
+        mgmt_address=mgmt_address,
+        mgmt_port=mgmt_port,
+        username=username,
+        credential_ref=credential_ref,
+        asn=asn,
+    )
+    _create(inventory.create_device, data, DeviceRead, as_json)
+
+
+@device_app.command("list")
+@handle_errors
+def device_list(
+    tenant: str | None = typer.Option(None, help="FINESS."),
+    site: str | None = typer.Option(None, help="Site code."),
+    role: DeviceRole | None = typer.Option(None, case_sensitive=False),
+    platform: Platform | None = typer.Option(None),
+    as_json: bool = JsonOption,
+) -> None:
+    """List devices."""
+    _list(
+        lambda db: inventory.device_query(tenant=tenant, site=site, role=role, platform=platform),
+        DeviceRead,
+        "Devices",
+        ["id", "hostname", "role", "platform", "site", "mgmt_address", "credential_ref"],
+        as_json,
+    )
+
+
+@device_app.command("show")
+@handle_errors
+def device_show(hostname: str, as_json: bool = JsonOption) -> None:
+    """Show a device."""
+    _show_key(Device, _normal(normalize_hostname, hostname), DeviceRead, as_json)
+
+
+# --- circuits ------------------------------------------------------------------------
+
+
+@circuit_app.command("create")
+@handle_errors
+def circuit_create(
+    ref: str = typer.Option(..., help="Provider's circuit reference."),
+    provider: str = typer.Option(..., help="Provider name."),
+    site: str = typer.Option(..., help="Site code (A end)."),
+    bandwidth: int = typer.Option(..., help="Mbit/s."),
+    committed: int = typer.Option(..., help="Committed rate, Mbit/s (≤ bandwidth)."),
+    a_device: str | None = typer.Option(None, help="CE hostname."),
+    z_device: str | None = typer.Option(None, help="PE hostname."),
+    a_interface: str | None = typer.Option(None),
+    z_interface: str | None = typer.Option(None),
+    vlan: int | None = typer.Option(None),
+    access: Access | None = typer.Option(None, case_sensitive=False, help="Default: site's."),
+    cos_profile: CosProfile = typer.Option(CosProfile.BUSINESS),
+    sla_class: SlaClass = typer.Option(SlaClass.STANDARD),
+    status: CircuitStatus = typer.Option(CircuitStatus.PLANNED),
+    as_json: bool = JsonOption,
+) -> None:
+    """Register a circuit."""
+    data = CircuitCreate(
+        ref=ref,
+        provider=provider,
+        site=site,
+        a_device=a_device,
+        z_device=z_device,
+        a_interface=a_interface,
+        z_interface=z_interface,
+        vlan=vlan,
+        access=access,
+        bandwidth_mbps=bandwidth,
+        committed_mbps=committed,
+        cos_profile=cos_profile,
+        sla_class=sla_class,
+        status=status,
+    )
+    _create(inventory.create_circuit, data, CircuitRead, as_json)
+
+
+@circuit_app.command("list")
+@handle_errors
+def circuit_list(
+    tenant: str | None = typer.Option(None, help="FINESS."),
+    site: str | None = typer.Option(None, help="Site code."),
+    provider: str | None = typer.Option(None, help="Provider name."),
+    access: Access | None = typer.Option(None, case_sensitive=False),
+    as_json: bool = JsonOption,
+) -> None:
+    """List circuits."""
+    _list(
+        lambda db: inventory.circuit_query(
+            tenant=tenant, site=site, provider=provider, access=access
+        ),
+        CircuitRead,
+        "Circuits",
+        [
+            "id",
+            "ref",
+            "provider",
+            "site",
+            "access",
+            "bandwidth_mbps",
+            "committed_mbps",
+            "sla_class",
+            "status",
+        ],
+        as_json,
+    )
+
+
+@circuit_app.command("show")
+@handle_errors
+def circuit_show(ref: str, as_json: bool = JsonOption) -> None:
+    """Show a circuit."""
+    _show_key(Circuit, ref, CircuitRead, as_json)
+
+
+# --- maintenance windows -------------------------------------------------------------
+
+
+@maintenance_app.command("create")
+@handle_errors
+def maintenance_create(
+    starts_at: str = typer.Option(..., help="ISO 8601 with zone, e.g. 2026-12-01T22:00+01:00."),
+    ends_at: str = typer.Option(..., help="ISO 8601 with zone."),
+    reason: str = typer.Option(...),
+    circuit: str | None = typer.Option(None, help="Circuit ref."),
+    provider: str | None = typer.Option(None, help="Provider name (whole network)."),
+    as_json: bool = JsonOption,
+) -> None:
+    """Plan a maintenance window on a circuit or a provider."""
+    data = MaintenanceCreate(
+        circuit=circuit, provider=provider, starts_at=starts_at, ends_at=ends_at, reason=reason
+    )
+    _create(inventory.create_maintenance, data, MaintenanceRead, as_json)
+
+
+@maintenance_app.command("list")
+@handle_errors
+def maintenance_list(
+    provider: str | None = typer.Option(None, help="Provider name."),
+    circuit: str | None = typer.Option(None, help="Circuit ref."),
+    as_json: bool = JsonOption,
+) -> None:
+    """List maintenance windows."""
+    _list(
+        lambda db: inventory.maintenance_query(provider=provider, circuit=circuit),
+        MaintenanceRead,
+        "Maintenance windows",
+        ["id", "circuit", "provider", "starts_at", "ends_at", "reason"],
+        as_json,
+    )
+
+
+@maintenance_app.command("show")
+@handle_errors
+def maintenance_show(window_id: int, as_json: bool = JsonOption) -> None:
+    """Show a maintenance window."""
+    with transaction(write=False) as db:
+        item = MaintenanceRead.model_validate(store.get(db, Maintenance, window_id))
+    _show(item, as_json)
+
+
+# --- VRFs ----------------------------------------------------------------------------
+
+
+@vrf_app.command("create")
+@handle_errors
+def vrf_create(
+    name: str = typer.Option(...),
+    kind: VrfKind = typer.Option(..., help="shared (ENRS, hosting) or tenant."),
+    service: str = typer.Option(..., help="Service carried, e.g. gfu."),
+    tenant: str | None = typer.Option(None, help="FINESS (tenant VRFs)."),
+    rd: str | None = typer.Option(None, help="ASN:N (allocated if absent)."),
+    route_target: str | None = typer.Option(None, help="ASN:N (allocated if absent)."),
+    as_json: bool = JsonOption,
+) -> None:
+    """Create a VRF with its hub-and-spoke policy."""
+    data = VrfCreate(
+        name=name, kind=kind, tenant=tenant, service=service, rd=rd, route_target=route_target
+    )
+    _create(vrfs.create_vrf, data, VrfRead, as_json)
+
+
+@vrf_app.command("list")
+@handle_errors
+def vrf_list(
+    tenant: str | None = typer.Option(None, help="FINESS."),
+    kind: VrfKind | None = typer.Option(None),
+    as_json: bool = JsonOption,
+) -> None:
+    """List VRFs."""
+    _list(
+        lambda db: vrfs.vrf_query(tenant=tenant, kind=kind),
+        VrfRead,
+        "VRFs",
+        ["id", "name", "kind", "tenant", "service", "rd", "route_target"],
+        as_json,
+    )
+
+
+@vrf_app.command("show")
+@handle_errors
+def vrf_show(name: str, as_json: bool = JsonOption) -> None:
+    """Show a VRF and its import/export RTs."""
+    _show_key(Vrf, name, VrfRead, as_json)
+
+
+@vrf_app.command("check")
+@handle_errors
+def vrf_check() -> None:
+    """Check hub-and-spoke isolation over every VRF; exit 1 naming each violation."""
+    with transaction(write=False) as db:
+        found = violations(vrfs.as_policy(v) for v in db.scalars(vrfs.vrf_query()))
+    for line in found:
+        console.print(f"[red]violation[/red] {line}", markup=True)
+    if found:
+        raise typer.Exit(1)
+    console.print("every tenant VRF reaches the shared services, and no other tenant")
+
+
+# --- pools ---------------------------------------------------------------------------
+
+
+@pool_app.command("create")
+@handle_errors
+def pool_create(
+    name: str = typer.Option(...),
+    prefix: str = typer.Option(..., help="e.g. 10.64.0.0/12 or 2001:db8:100::/40."),
+    role: PoolRole = typer.Option(...),
+    description: str = typer.Option(""),
+    as_json: bool = JsonOption,
+) -> None:
+    """Create a prefix pool."""
+    data = PoolCreate(name=name, prefix=prefix, role=role, description=description)
+    _create(ipam.create_pool, data, PoolRead, as_json)
+
+
+@pool_app.command("list")
+@handle_errors
+def pool_list(
+    role: PoolRole | None = typer.Option(None),
+    family: int | None = typer.Option(None, help="4 or 6."),
+    as_json: bool = JsonOption,
+) -> None:
+    """List prefix pools."""
+    _list(
+        lambda db: ipam.pool_query(role=role, family=family),
+        PoolRead,
+        "Pools",
+        ["id", "name", "prefix", "role", "description"],
+        as_json,
+    )
+
+
+@pool_app.command("show")
+@handle_errors
+def pool_show(name: str, as_json: bool = JsonOption) -> None:
+    """Show a prefix pool."""
+    _show_key(PrefixPool, name, PoolRead, as_json)
+
+
+# --- prefixes ------------------------------------------------------------------------
+
+
+@prefix_app.command("allocate")
+@handle_errors
+def prefix_allocate(
+    pool: str = typer.Option(..., help="Pool name."),
+    length: int = typer.Option(..., help="Prefix length, e.g. 24 or 64."),
+    site: str | None = typer.Option(None, help="Site code."),
+    description: str = typer.Option(""),
+    as_json: bool = JsonOption,
+) -> None:
+    """Allocate the next free prefix of LENGTH in a pool."""
+    data = PrefixAllocate(length=length, site=site, description=description)
+    with transaction() as db:
+        pool_id = store.by_key(db, PrefixPool, pool).id
+        item = PrefixRead.model_validate(ipam.allocate(db, pool_id, data, actor=local_actor()))
+    _show(item, as_json)
+
+
+@prefix_app.command("create")
+@handle_errors
+def prefix_create(
+    prefix: str,
+    site: str | None = typer.Option(None, help="Site code."),
+    description: str = typer.Option(""),
+    as_json: bool = JsonOption,
+) -> None:
+    """Record an explicit prefix (inside a pool, overlapping nothing)."""
+    data = PrefixCreate(prefix=prefix, site=site, description=description)
+    _create(ipam.assign, data, PrefixRead, as_json)
+
+
+@prefix_app.command("list")
+@handle_errors
+def prefix_list(
+    pool: str | None = typer.Option(None, help="Pool name."),
+    tenant: str | None = typer.Option(None, help="FINESS."),
+    site: str | None = typer.Option(None, help="Site code."),
+    as_json: bool = JsonOption,
+) -> None:
+    """List allocated prefixes."""
+
+    def query(db: Session) -> Select[Any]:
+        pool_id = store.by_key(db, PrefixPool, pool).id if pool else None
+        return ipam.prefix_query(pool=pool_id, tenant=tenant, site=site)
+
+    _list(
+        query,
+        PrefixRead,
+        "Prefixes",
+        ["id", "prefix", "role", "pool", "site", "tenant", "description"],
+        as_json,
+    )
+
+
+@prefix_app.command("show")
+@handle_errors
+def prefix_show(prefix: str, as_json: bool = JsonOption) -> None:
+    """Show an allocated prefix."""
+    _show_key(Prefix, _normal(normalize_cidr, prefix), PrefixRead, as_json)
+
+
+@prefix_app.command("release")
+@handle_errors
+def prefix_release(prefix: str) -> None:
+    """Give an allocated prefix back to its pool."""
+    with transaction() as db:
+        found = store.by_key(db, Prefix, _normal(normalize_cidr, prefix))
+        ipam.release(db, found.id, actor=local_actor())
+    console.print(f"prefix {found.prefix} released")
