@@ -55,10 +55,19 @@ class StepContext:
     database: Database
     _worker: Worker
     _step_name: str = ""
+    _step_position: int = 0
+    _step_count: int = 1
 
     def log(self, message: str, *, level: str = "info") -> None:
         """Append a line to the job's log (never put a secret in it)."""
         self._worker.append_log(self.job_id, level, f"[{self._step_name}] {message}")
+
+    def progress(self, done: int, total: int) -> None:
+        """Report progress inside the current step (``done`` of ``total`` units)."""
+        fraction = done / total if total else 1.0
+        self._worker.report_progress(
+            self.job_id, (self._step_position + fraction) / self._step_count
+        )
 
     def session(self) -> Session:
         """A new unrestricted database session for this step's own work."""
@@ -204,6 +213,10 @@ class Worker:
             if done != 1:
                 raise LeaseLost(f"job {job_id} is no longer leased by {self.worker_id}")
 
+    def report_progress(self, job_id: int, progress: float) -> None:
+        """Record a running job's progress (0..1), fenced by the lease."""
+        self._fenced_update(job_id, progress=min(max(progress, 0.0), 1.0))
+
     def append_log(self, job_id: int, level: str, message: str) -> None:
         """Write a log line for a job."""
         with self.database.transaction(scope=Scope.unrestricted()) as db:
@@ -337,7 +350,7 @@ class Worker:
         self._mark_step(
             step_id, state="running", started_at=utcnow(), attempts=JobStep.attempts + 1
         )
-        ctx._step_name = step.name
+        ctx._step_name, ctx._step_position, ctx._step_count = step.name, position, total
         output = step.run(ctx)
         result = dict(output) if output is not None else {}
         with self.database.transaction(scope=Scope.unrestricted()) as db:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal, Protocol
 
@@ -53,9 +54,17 @@ class Change:
 
 
 class Reconciler(Protocol):
-    """What a plane implements for one kind of resource."""
+    """What a plane implements for one kind of resource.
+
+    ``concurrency``: how many changes are applied at once (devices in parallel).
+    ``atomic``: when True, one failed change rolls every applied change back; when
+    False, only the failed change is rolled back and the others stay (independent
+    devices: one router refusing a line must not undo its neighbours).
+    """
 
     kind: str
+    concurrency: int
+    atomic: bool
 
     def desired(self, db: Session) -> Mapping[str, Any]:
         """The intended state of every resource of this kind, by key."""
@@ -70,7 +79,10 @@ class Reconciler(Protocol):
         ...
 
     def apply(self, change: Change, ctx: jobs.StepContext) -> Mapping[str, Any] | None:
-        """Make one change real; must be safe to run twice."""
+        """Make one change real, read it back and verify it; raise if it did not take.
+
+        Must be safe to run again (a job resumed after a crash re-applies its changes).
+        """
         ...
 
     def rollback(
@@ -144,11 +156,7 @@ def apply_plan(db: Session, plan: ReconcilePlan, *, actor: str) -> Job:
     if plan.state != "planned":
         raise Conflict(detail=f"plan {plan.id} is {plan.state}; make a new plan", code="CP-0301")
     job = jobs.enqueue(
-        db,
-        kind=APPLY_JOB,
-        params={"plan_id": plan.id, "change_count": len(plan.changes)},
-        actor=actor,
-        tenant_id=plan.tenant_id,
+        db, kind=APPLY_JOB, params={"plan_id": plan.id}, actor=actor, tenant_id=plan.tenant_id
     )
     plan.state = "applying"
     plan.apply_job_id = job.id
@@ -176,6 +184,17 @@ def get_plan(db: Session, plan_id: int) -> ReconcilePlan:
 APPLY_JOB = "reconcile.apply"
 
 
+class ApplyFailed(RuntimeError):
+    """Some changes of a plan did not apply; the message names each and why."""
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    change: Change
+    result: Mapping[str, Any] | None
+    error: str | None
+
+
 def _load(ctx: jobs.StepContext) -> tuple[Reconciler, ReconcilePlan]:
     with ctx.session() as db:
         plan = get_plan(db, int(ctx.params["plan_id"]))
@@ -183,63 +202,91 @@ def _load(ctx: jobs.StepContext) -> tuple[Reconciler, ReconcilePlan]:
     return get_reconciler(plan.kind), plan
 
 
-def _apply_step(index: int) -> jobs.StepFunction:
-    def run(ctx: jobs.StepContext) -> Mapping[str, Any] | None:
-        reconciler, plan = _load(ctx)
-        change = Change.from_json(plan.changes[index])
-        ctx.log(f"{change.action} {change.key}: {change.summary}")
-        return reconciler.apply(change, ctx)
+def _set_plan_state(
+    ctx: jobs.StepContext, plan_id: int, state: str, *, error: str | None = None
+) -> None:
+    with ctx.session() as db:
+        stored = db.get(ReconcilePlan, plan_id)
+        assert stored is not None
+        stored.state = state
+        stored.error = error
+        if state == "applied":
+            stored.apply_succeeded_at = utcnow()
+        db.commit()
 
-    return run
+
+def _apply_one(reconciler: Reconciler, change: Change, ctx: jobs.StepContext) -> _Outcome:
+    ctx.log(f"{change.action} {change.key}: {change.summary}")
+    try:
+        result = reconciler.apply(change, ctx)
+    except Exception as exc:
+        ctx.log(f"{change.key}: {exc}; rolling back", level="error")
+        try:
+            reconciler.rollback(change, None, ctx)
+        except Exception as rollback_error:
+            ctx.log(f"{change.key}: rollback failed: {rollback_error}", level="error")
+            return _Outcome(change, None, f"{exc} (rollback failed: {rollback_error})")
+        return _Outcome(change, None, str(exc))
+    return _Outcome(change, dict(result or {}), None)
+
+
+def _apply_step(ctx: jobs.StepContext) -> Mapping[str, Any]:
+    """Apply every change, ``concurrency`` at a time; roll back as the reconciler asks."""
+    reconciler, plan = _load(ctx)
+    changes = [Change.from_json(raw) for raw in plan.changes]
+    outcomes: list[_Outcome] = []
+    workers = max(1, min(getattr(reconciler, "concurrency", 1), len(changes) or 1))
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="apply") as pool:
+        futures = [pool.submit(_apply_one, reconciler, change, ctx) for change in changes]
+        for future in as_completed(futures):
+            outcomes.append(future.result())
+            ctx.progress(len(outcomes), len(changes))
+    failed = [o for o in outcomes if o.error is not None]
+    applied = [o for o in outcomes if o.error is None]
+    if not failed:
+        return {"applied": {o.change.key: o.result for o in applied}}
+    if getattr(reconciler, "atomic", True):
+        for outcome in sorted(applied, key=lambda o: changes.index(o.change), reverse=True):
+            ctx.log(
+                f"{outcome.change.key}: rolling back (the plan is all-or-nothing)", level="warning"
+            )
+            reconciler.rollback(outcome.change, outcome.result, ctx)
+        kept = 0
+    else:
+        kept = len(applied)
+    reasons = "; ".join(f"{o.change.key}: {o.error}" for o in failed)
+    message = f"{len(failed)} of {len(changes)} change(s) failed ({reasons})"
+    _set_plan_state(ctx, plan.id, "partial" if kept else "failed", error=message)
+    raise ApplyFailed(message + (f"; {kept} applied change(s) kept" if kept else ""))
 
 
 def _verify_step(ctx: jobs.StepContext) -> Mapping[str, Any]:
+    """Re-plan: every key this plan touched must now match its intent."""
     reconciler, plan = _load(ctx)
-    applied = {raw["key"] for raw in plan.changes}
+    touched = {raw["key"] for raw in plan.changes}
     with ctx.session() as db:
-        remaining = [c for c in compute_changes(reconciler, db) if c.key in applied]
-        if remaining:
-            keys = ", ".join(c.key for c in remaining)
-            raise RuntimeError(f"still different after apply: {keys}")
-        stored = db.get(ReconcilePlan, plan.id)
-        assert stored is not None
-        stored.state = "applied"
-        stored.apply_succeeded_at = utcnow()
-        db.commit()
-    ctx.log(f"verified: {len(applied)} change(s) in place")
-    return {"applied": len(applied)}
-
-
-def _steps_for(params: Mapping[str, Any]) -> list[jobs.Step]:
-    if "change_count" not in params:
-        raise InvalidInput.on("params", "reconcile.apply needs change_count")
-    count = int(params["change_count"])
-    return [jobs.Step(f"apply-{i}", _apply_step(i)) for i in range(count)] + [
-        jobs.Step("verify", _verify_step)
-    ]
+        remaining = [c for c in compute_changes(reconciler, db) if c.key in touched]
+    if remaining:
+        keys = ", ".join(c.key for c in remaining)
+        _set_plan_state(ctx, plan.id, "failed", error=f"still different after apply: {keys}")
+        raise ApplyFailed(f"still different after apply: {keys}")
+    _set_plan_state(ctx, plan.id, "applied")
+    ctx.log(f"verified: {len(touched)} change(s) in place")
+    return {"applied": len(touched)}
 
 
 def _on_failure(ctx: jobs.StepContext, message: str) -> None:
-    """Roll back, newest first, every change applied and the one that failed half-way."""
-    reconciler, plan = _load(ctx)
-    applied = [i for i in range(len(plan.changes)) if f"apply-{i}" in ctx.results]
-    attempted = min(len(applied) + 1, len(plan.changes))
-    for index in reversed(range(attempted)):
-        change = Change.from_json(plan.changes[index])
-        ctx.log(f"rolling back {change.key}", level="warning")
-        reconciler.rollback(change, ctx.results.get(f"apply-{index}"), ctx)
-    with ctx.session() as db:
-        stored = db.get(ReconcilePlan, plan.id)
-        assert stored is not None
-        stored.state = "failed"
-        db.commit()
+    """A crash outside the apply step's own handling: record it on the plan."""
+    _reconciler, plan = _load(ctx)
+    if plan.state == "applying":
+        _set_plan_state(ctx, plan.id, "failed", error=message)
 
 
 jobs.register(
     jobs.JobKind(
         name=APPLY_JOB,
-        steps_for=_steps_for,
+        steps=[jobs.Step("apply", _apply_step), jobs.Step("verify", _verify_step)],
         on_failure=_on_failure,
-        description="Apply a stored reconcile plan, verify, roll back on failure.",
+        description="Apply a stored reconcile plan, roll back failures, verify by re-planning.",
     )
 )

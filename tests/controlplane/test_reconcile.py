@@ -6,6 +6,8 @@ state is read from disk; apply writes files; rollback restores what was there.
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -26,9 +28,15 @@ class TenantFiles:
 
     kind = "test.tenant-files"
 
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, *, atomic: bool = True, concurrency: int = 1) -> None:
         self.directory = directory
+        self.atomic = atomic
+        self.concurrency = concurrency
         self.refuse: str | None = None
+        self.delay = 0.0
+        self._lock = threading.Lock()
+        self._running = 0
+        self.max_parallel = 0
 
     def desired(self, db: Session) -> Mapping[str, str]:
         return {t.finess: f"{t.name}\n" for t in db.scalars(select(Tenant))}
@@ -47,6 +55,17 @@ class TenantFiles:
                                 data={"content": desired, "observed": observed})
 
     def apply(self, change: reconcile.Change, ctx: jobs.StepContext) -> Mapping[str, Any]:
+        with self._lock:
+            self._running += 1
+            self.max_parallel = max(self.max_parallel, self._running)
+        try:
+            time.sleep(self.delay)
+            return self._write(change)
+        finally:
+            with self._lock:
+                self._running -= 1
+
+    def _write(self, change: reconcile.Change) -> Mapping[str, Any]:
         path = self.directory / f"{change.key}.txt"
         previous = path.read_text() if path.exists() else None
         if change.key == self.refuse:
@@ -128,6 +147,31 @@ def test_failure_rolls_back_every_applied_change(files: TenantFiles, database: D
         assert stored.state == "failed"
     assert existing.read_text() == "old name\n"
     assert sorted(p.name for p in files.directory.iterdir()) == [existing.name]
+
+
+def test_independent_changes_keep_their_neighbours(tmp_path: Path, database: Database,
+                                                   make_tenant: TenantFactory) -> None:
+    kind = TenantFiles(tmp_path / "independent", atomic=False, concurrency=4)
+    kind.directory.mkdir()
+    kind.kind = "test.tenant-files-independent"
+    reconcile.register(kind)
+    tenants = sorted((make_tenant(name=f"CH {i}") for i in range(8)), key=lambda t: t.finess)
+    kind.refuse, kind.delay = tenants[3].finess, 0.2
+    with database.transaction(scope=Scope.unrestricted()) as db:
+        plan = reconcile.make_plan(db, kind=kind.kind, actor="tests")
+    job_id = _apply(database, plan.id)
+    with database.session(scope=Scope.unrestricted(), write=False) as db:
+        job = db.get(jobs.Job, job_id)
+        stored = db.get(ReconcilePlan, plan.id)
+        assert job is not None and stored is not None
+        assert job.state == "failed"
+        assert f"1 of 8 change(s) failed ({tenants[3].finess}: refused" in (job.error or "")
+        assert "7 applied change(s) kept" in (job.error or "")
+        assert stored.state == "partial"
+    written = sorted(p.stem for p in kind.directory.iterdir())
+    assert written == [t.finess for t in tenants if t is not tenants[3]]
+    assert kind.max_parallel > 1  # devices are handled in parallel, at most 4 at once
+    assert kind.max_parallel <= 4
 
 
 def test_a_plan_is_applied_once(files: TenantFiles, database: Database,
