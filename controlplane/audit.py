@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, select, update
 from sqlalchemy.orm import Session
 
 from controlplane.db import utcnow
@@ -99,6 +99,23 @@ def record(
     db.add(entry)
     connection.execute(update(head_table).where(head_table.c.id == 1).values(hash=entry.hash))
     return entry
+
+
+def list_query(
+    *, action: str | None = None, target_type: str | None = None, tenant: str | None = None,
+    actor: str | None = None,
+) -> Select[tuple[AuditRecord]]:
+    """Audit records newest first, filtered by action, object type, tenant FINESS, actor."""
+    stmt = select(AuditRecord).order_by(AuditRecord.seq.desc())
+    if action:
+        stmt = stmt.where(AuditRecord.action == action)
+    if target_type:
+        stmt = stmt.where(AuditRecord.target_type == target_type)
+    if tenant:
+        stmt = stmt.where(AuditRecord.tenant_finess == tenant.upper())
+    if actor:
+        stmt = stmt.where(AuditRecord.actor.contains(actor))
+    return stmt
 
 
 @dataclass(frozen=True)

@@ -146,6 +146,15 @@ def authenticate(db: Session, secret: str) -> Principal | None:
     if not secret.startswith(TOKEN_PREFIX):
         return None
     record = db.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(secret)))
+    return _principal_of(record)
+
+
+def principal_for_token_id(db: Session, token_id: int) -> Principal | None:
+    """The principal of a token known by id (console sessions), if still valid."""
+    return _principal_of(db.get(ApiToken, token_id))
+
+
+def _principal_of(record: ApiToken | None) -> Principal | None:
     if record is None or record.revoked_at is not None:
         return None
     if record.expires_at is not None and record.expires_at <= utcnow():

@@ -38,7 +38,8 @@ def _optional(module: str) -> ModuleType | None:
     return importlib.import_module(module)
 
 
-def _contributions(part: str, attribute: str) -> list[tuple[str, Any]]:
+def contributions(part: str, attribute: str) -> list[tuple[str, Any]]:
+    """(plane, ``<plane>.<part>.<attribute>``) for every plane that provides it."""
     found = []
     for plane in PLANES:
         module = _optional(f"{plane}.{part}")
@@ -64,14 +65,14 @@ def load_models() -> None:
 
 def plane_routers() -> list[APIRouter]:
     """Each plane's API router."""
-    return [router for _, router in _contributions("api", "router")]
+    return [router for _, router in contributions("api", "router")]
 
 
 def plane_clis() -> list[tuple[str, Any]]:
     """(plane name, Typer app) for each plane that has a CLI."""
-    return _contributions("cli", "app")
+    return contributions("cli", "app")
 
 
 def plane_simulators() -> list[Simulator]:
     """Every simulator the planes declare, in plane order."""
-    return [sim for _, sims in _contributions("sim", "SIMULATORS") for sim in sims]
+    return [sim for _, sims in contributions("sim", "SIMULATORS") for sim in sims]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, Generic, TypeVar
 
@@ -109,6 +109,17 @@ class TokenCreate(BaseModel):
     @classmethod
     def _tenant(cls, value: str | None) -> str | None:
         return validate_finess(value) if value is not None else None
+
+    @field_validator("expires_at")
+    @classmethod
+    def _future(cls, value: datetime | None) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("give a timezone, e.g. 2027-01-01T00:00:00Z")
+        if value <= datetime.now(UTC):
+            raise ValueError("the expiry date is in the past")
+        return value
 
 
 class TokenRead(BaseModel):

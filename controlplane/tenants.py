@@ -94,6 +94,6 @@ def list_query(
     if active is not None:
         stmt = stmt.where(Tenant.active == active)
     if q:
-        pattern = f"%{q.lower()}%"
-        stmt = stmt.where(or_(func.lower(Tenant.name).like(pattern), Tenant.finess.like(pattern)))
+        by_name = func.lower(Tenant.name).like(f"%{q.lower()}%")
+        stmt = stmt.where(or_(by_name, Tenant.finess.like(f"%{q.upper()}%")))
     return stmt

@@ -9,14 +9,12 @@ answers 404); writes need ``network:write``.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, TypeVar
+from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, status
-from pydantic import BaseModel
-from sqlalchemy import Select
 
-from controlplane.api.deps import API_PREFIX, DbSession, PageParams, Paging, require
-from controlplane.api.pagination import paginate
+from controlplane.api.deps import API_PREFIX, DbSession, PageParams, require
+from controlplane.api.pagination import page_of
 from controlplane.api.problems import PROBLEM_RESPONSES
 from controlplane.auth import Principal
 from controlplane.schemas import Page
@@ -60,18 +58,6 @@ SiteCode = Annotated[str | None, Query(max_length=32, description="Site code.")]
 Family = Annotated[IpFamily | None, Query(description="IP version: 4 or 6.")]
 CREATED = status.HTTP_201_CREATED
 
-R = TypeVar("R", bound=BaseModel)
-
-
-def _page(db: DbSession, stmt: Select[Any], paging: Paging, read: type[R]) -> Page[R]:
-    items, total = paginate(db, stmt, paging)
-    return Page[read](  # type: ignore[valid-type]
-        items=[read.model_validate(item) for item in items],
-        total=total,
-        limit=paging.limit,
-        offset=paging.offset,
-    )
-
 
 # --- providers -----------------------------------------------------------------------
 
@@ -91,7 +77,7 @@ def list_providers(
     q: Annotated[str | None, Query(max_length=100, description="Name contains.")] = None,
 ) -> Page[ProviderRead]:
     """Providers, by name."""
-    return _page(db, inventory.provider_query(kind=kind, q=q), paging, ProviderRead)
+    return page_of(db, inventory.provider_query(kind=kind, q=q), paging, ProviderRead)
 
 
 @router.get("/providers/{provider_id}", response_model=ProviderRead)
@@ -124,7 +110,7 @@ def list_sites(
     stmt = inventory.site_query(
         tenant=tenant, department=department, access=access, service_class=service_class, q=q
     )
-    return _page(db, stmt, paging, SiteRead)
+    return page_of(db, stmt, paging, SiteRead)
 
 
 @router.get("/sites/{site_id}", response_model=SiteRead)
@@ -154,7 +140,7 @@ def list_devices(
 ) -> Page[DeviceRead]:
     """Devices, by hostname (an establishment: its own CEs)."""
     stmt = inventory.device_query(tenant=tenant, site=site, role=role, platform=platform)
-    return _page(db, stmt, paging, DeviceRead)
+    return page_of(db, stmt, paging, DeviceRead)
 
 
 @router.get("/devices/{device_id}", response_model=DeviceRead)
@@ -193,7 +179,7 @@ def list_circuits(
         status=status,
         sla_class=sla_class,
     )
-    return _page(db, stmt, paging, CircuitRead)
+    return page_of(db, stmt, paging, CircuitRead)
 
 
 @router.get("/circuits/{circuit_id}", response_model=CircuitRead)
@@ -224,7 +210,7 @@ def list_maintenances(
 ) -> Page[MaintenanceRead]:
     """Maintenance windows, by start (an establishment: those of its circuits)."""
     stmt = inventory.maintenance_query(tenant=tenant, provider=provider, circuit=circuit, at=at)
-    return _page(db, stmt, paging, MaintenanceRead)
+    return page_of(db, stmt, paging, MaintenanceRead)
 
 
 @router.get("/maintenances/{maintenance_id}", response_model=MaintenanceRead)
@@ -253,7 +239,7 @@ def list_vrfs(
     service: Annotated[str | None, Query(max_length=32)] = None,
 ) -> Page[VrfRead]:
     """VRFs, by name (an establishment: its own)."""
-    return _page(db, vrfs.vrf_query(tenant=tenant, kind=kind, service=service), paging, VrfRead)
+    return page_of(db, vrfs.vrf_query(tenant=tenant, kind=kind, service=service), paging, VrfRead)
 
 
 @router.get("/vrfs/{vrf_id}", response_model=VrfRead)
@@ -280,7 +266,7 @@ def list_pools(
     family: Family = None,
 ) -> Page[PoolRead]:
     """Prefix pools, by family then address."""
-    return _page(db, ipam.pool_query(role=role, family=family), paging, PoolRead)
+    return page_of(db, ipam.pool_query(role=role, family=family), paging, PoolRead)
 
 
 @router.get("/pools/{pool_id}", response_model=PoolRead)
@@ -331,7 +317,7 @@ def list_prefixes(
 ) -> Page[PrefixRead]:
     """Allocated prefixes, by family then address (an establishment: its sites')."""
     stmt = ipam.prefix_query(pool=pool, tenant=tenant, site=site, family=family, role=role)
-    return _page(db, stmt, paging, PrefixRead)
+    return page_of(db, stmt, paging, PrefixRead)
 
 
 @router.get("/prefixes/{prefix_id}", response_model=PrefixRead)

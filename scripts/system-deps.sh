@@ -7,6 +7,8 @@ needs=(
   "/usr/lib/postgresql/*/bin/initdb postgresql"
   "runuser util-linux"
   "restic restic"
+  "chromium chromium"
+  "/usr/share/zoneinfo/Europe/Paris tzdata"
 )
 
 missing=()

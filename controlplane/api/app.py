@@ -13,7 +13,7 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
-from controlplane import plugins
+from controlplane import console, plugins
 from controlplane.api import audit, jobs, problems, tenants, tokens
 from controlplane.db import Database, get_database
 from controlplane.jobs import Worker
@@ -30,6 +30,11 @@ PUBLIC_ROUTES = {
     "/docs/oauth2-redirect": "part of the documentation page",
     "/openapi.json": "the API contract, for client generation",
     "/redoc": "API documentation (no data)",
+    # Web console (controlplane/console): its pages are outside the OpenAPI document and
+    # check their own signed session; these are the ones reachable before signing in.
+    "/": "redirects to the web console",
+    "/console/login": "the console's sign-in form (GET) and token check (POST, CSRF-checked)",
+    "/static": "the console's CSS and JavaScript (no data)",
 }
 
 
@@ -75,6 +80,10 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.add_middleware(HttpMetricsMiddleware)
     for router in api_routers():
         app.include_router(router)
+    # Web console: HTML pages under /console (excluded from OpenAPI), static files.
+    for router in console.routers():
+        app.include_router(router)
+    app.mount("/static", console.static_files(), name="static")
 
     @app.get("/healthz", tags=["health"])
     def healthz() -> JSONResponse:

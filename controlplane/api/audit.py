@@ -5,14 +5,12 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from sqlalchemy import select
 
 from controlplane import audit
 from controlplane.api.deps import API_PREFIX, DbSession, PageParams, require
 from controlplane.api.pagination import paginate
 from controlplane.api.problems import PROBLEM_RESPONSES
 from controlplane.auth import Principal
-from controlplane.models import AuditRecord
 from controlplane.schemas import AuditRead, AuditVerification, Page
 
 router = APIRouter(prefix=f"{API_PREFIX}/audit", tags=["audit"], responses=PROBLEM_RESPONSES)
@@ -29,15 +27,7 @@ def list_audit(
     actor: Annotated[str | None, Query(max_length=200, description="Actor contains.")] = None,
 ) -> Page[AuditRead]:
     """Audit records, newest first."""
-    stmt = select(AuditRecord).order_by(AuditRecord.seq.desc())
-    if action:
-        stmt = stmt.where(AuditRecord.action == action)
-    if target_type:
-        stmt = stmt.where(AuditRecord.target_type == target_type)
-    if tenant:
-        stmt = stmt.where(AuditRecord.tenant_finess == tenant.upper())
-    if actor:
-        stmt = stmt.where(AuditRecord.actor.contains(actor))
+    stmt = audit.list_query(action=action, target_type=target_type, tenant=tenant, actor=actor)
     items, total = paginate(db, stmt, paging)
     return Page[AuditRead](
         items=[AuditRead.model_validate(r) for r in items],

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import typer
-from sqlalchemy import select
 
 from controlplane import audit
 from controlplane.cli.common import (
@@ -15,7 +14,6 @@ from controlplane.cli.common import (
     handle_errors,
     transaction,
 )
-from controlplane.models import AuditRecord
 from controlplane.schemas import AuditRead, AuditVerification
 
 app = typer.Typer(help="The append-only, hash-chained audit log.", no_args_is_help=True)
@@ -30,11 +28,7 @@ def list_(
     as_json: bool = JsonOption,
 ) -> None:
     """Show the newest audit records."""
-    stmt = select(AuditRecord).order_by(AuditRecord.seq.desc()).limit(limit)
-    if action:
-        stmt = stmt.where(AuditRecord.action == action)
-    if tenant:
-        stmt = stmt.where(AuditRecord.tenant_finess == tenant.upper())
+    stmt = audit.list_query(action=action, tenant=tenant).limit(limit)
     with transaction(write=False) as db:
         rows = [AuditRead.model_validate(r) for r in db.scalars(stmt)]
     if as_json:

@@ -6,9 +6,8 @@ import time
 
 import typer
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
-from sqlalchemy import select
 
-from controlplane import jobs
+from controlplane import job_views, jobs
 from controlplane.cli.common import (
     JsonOption,
     console,
@@ -18,26 +17,14 @@ from controlplane.cli.common import (
     local_actor,
     transaction,
 )
-from controlplane.errors import NotFound
-from controlplane.models import Job, JobLog
-from controlplane.schemas import JobLogRead, JobRead, JobStepRead, JobSummary
+from controlplane.schemas import JobRead, JobSummary
 
 app = typer.Typer(help="Jobs: list, show, watch, cancel.", no_args_is_help=True)
 
 
 def _read(job_id: int) -> JobRead:
     with transaction(write=False) as db:
-        job = db.get(Job, job_id)
-        if job is None:
-            raise NotFound(detail=f"no job {job_id}", code="CP-0202")
-        lines = db.scalars(select(JobLog).where(JobLog.job_id == job_id).order_by(JobLog.id))
-        return JobRead(
-            **JobSummary.model_validate(job).model_dump(),
-            params=job.params,
-            result=job.result,
-            steps=[JobStepRead.model_validate(s) for s in job.steps],
-            log=[JobLogRead.model_validate(line) for line in lines],
-        )
+        return job_views.describe(db, job_views.get_job(db, job_id), log_tail=10_000)
 
 
 @app.command("list")
@@ -48,9 +35,7 @@ def list_(
     as_json: bool = JsonOption,
 ) -> None:
     """List the newest jobs."""
-    stmt = select(Job).order_by(Job.id.desc()).limit(limit)
-    if state:
-        stmt = stmt.where(Job.state == state)
+    stmt = job_views.list_query(state=state).limit(limit)
     with transaction(write=False) as db:
         rows = [JobSummary.model_validate(j) for j in db.scalars(stmt)]
     if as_json:
@@ -126,8 +111,5 @@ def watch(
 def cancel(job_id: int) -> None:
     """Cancel a queued job, or a running one before its next step."""
     with transaction() as db:
-        job = db.get(Job, job_id)
-        if job is None:
-            raise NotFound(detail=f"no job {job_id}", code="CP-0202")
-        jobs.request_cancel(db, job, actor=local_actor())
+        jobs.request_cancel(db, job_views.get_job(db, job_id), actor=local_actor())
     console.print(f"cancellation of job {job_id} requested")

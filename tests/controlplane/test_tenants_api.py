@@ -14,12 +14,15 @@ VALID = {"finess": "750712184", "name": "Hôpital de test", "kind": "ES", "depar
 
 def _counts(database: Database) -> tuple[int, int]:
     with database.session(scope=Scope.unrestricted(), write=False) as db:
-        return (db.scalar(select(func.count()).select_from(Tenant)) or 0,
-                db.scalar(select(func.count()).select_from(AuditRecord)) or 0)
+        return (
+            db.scalar(select(func.count()).select_from(Tenant)) or 0,
+            db.scalar(select(func.count()).select_from(AuditRecord)) or 0,
+        )
 
 
-def test_operator_creates_reads_and_updates_a_tenant(client: TestClient, auth: TokenFactory,
-                                                      database: Database) -> None:
+def test_operator_creates_reads_and_updates_a_tenant(
+    client: TestClient, auth: TokenFactory, database: Database
+) -> None:
     headers = auth("gcs-operator")
     created = client.post("/api/v1/tenants", json=VALID, headers=headers)
     assert created.status_code == 201, created.text
@@ -28,8 +31,9 @@ def test_operator_creates_reads_and_updates_a_tenant(client: TestClient, auth: T
     shown = client.get("/api/v1/tenants/750712184", headers=headers).json()
     assert shown["name"] == "Hôpital de test" and shown["department"] == "75"
 
-    patched = client.patch("/api/v1/tenants/750712184", json={"name": "CH renommé"},
-                           headers=headers)
+    patched = client.patch(
+        "/api/v1/tenants/750712184", json={"name": "CH renommé"}, headers=headers
+    )
     assert patched.status_code == 200 and patched.json()["name"] == "CH renommé"
 
     with database.session(scope=Scope.unrestricted(), write=False) as db:
@@ -68,14 +72,19 @@ def test_invalid_input_is_422_naming_the_field_and_writes_nothing(
         problem = answer.json()
         assert problem["status"] == 422
         assert any(e["field"] == field and message in e["message"] for e in problem["errors"]), (
-            field, problem)
+            field,
+            problem,
+        )
     assert _counts(database) == before
 
 
 def test_malformed_json_is_422(client: TestClient, auth: TokenFactory, database: Database) -> None:
     before = _counts(database)
-    answer = client.post("/api/v1/tenants", content=b'{"finess": "7507',
-                         headers={**auth("gcs-operator"), "content-type": "application/json"})
+    answer = client.post(
+        "/api/v1/tenants",
+        content=b'{"finess": "7507',
+        headers={**auth("gcs-operator"), "content-type": "application/json"},
+    )
     assert answer.status_code == 422
     assert answer.json()["errors"][0]["field"] == "body" or answer.json()["errors"]
     assert _counts(database) == before
@@ -93,8 +102,9 @@ def test_duplicate_finess_is_409_and_audits_nothing(
     assert _counts(database) == before
 
 
-def test_listing_paginates_and_filters(client: TestClient, auth: TokenFactory,
-                                       make_tenant: TenantFactory) -> None:
+def test_listing_paginates_and_filters(
+    client: TestClient, auth: TokenFactory, make_tenant: TenantFactory
+) -> None:
     for department in ["69", "69", "38", "42", "2B"]:
         make_tenant(department=department)
     headers = auth("gcs-operator")
@@ -108,8 +118,9 @@ def test_listing_paginates_and_filters(client: TestClient, auth: TokenFactory,
     assert client.get("/api/v1/tenants?limit=0", headers=headers).status_code == 422
 
 
-def test_an_establishment_sees_only_itself(client: TestClient, auth: TokenFactory,
-                                           make_tenant: TenantFactory) -> None:
+def test_an_establishment_sees_only_itself(
+    client: TestClient, auth: TokenFactory, make_tenant: TenantFactory
+) -> None:
     own, other = make_tenant(), make_tenant()
     headers = auth("establishment", own)
     listing = client.get("/api/v1/tenants", headers=headers).json()
@@ -130,11 +141,32 @@ def test_missing_or_bad_token_is_401(client: TestClient) -> None:
 
 def test_revoked_token_stops_working(client: TestClient, auth: TokenFactory) -> None:
     operator = auth("gcs-operator")
-    issued = client.post("/api/v1/tokens", json={"name": "script", "role": "auditor"},
-                         headers=operator).json()
+    issued = client.post(
+        "/api/v1/tokens", json={"name": "script", "role": "auditor"}, headers=operator
+    ).json()
     script = {"Authorization": f"Bearer {issued['token']}"}
     assert client.get("/api/v1/audit", headers=script).status_code == 200
     assert client.delete(f"/api/v1/tokens/{issued['id']}", headers=operator).status_code == 200
     assert client.get("/api/v1/audit", headers=script).status_code == 401
     listed = client.get("/api/v1/tokens", headers=operator).json()
     assert all("token" not in t and "token_hash" not in t for t in listed["items"])
+
+
+def test_search_finds_corsican_numbers_whatever_the_case(
+    client: TestClient, auth: TokenFactory, make_tenant: TenantFactory
+) -> None:
+    corsican = make_tenant(department="2A")
+    headers = auth("gcs-operator")
+    for query in (corsican.finess, corsican.finess.lower()):
+        found = client.get(f"/api/v1/tenants?q={query}", headers=headers).json()
+        assert [t["finess"] for t in found["items"]] == [corsican.finess]
+
+
+def test_token_expiry_must_be_in_the_future(client: TestClient, auth: TokenFactory) -> None:
+    answer = client.post(
+        "/api/v1/tokens",
+        headers=auth("gcs-operator"),
+        json={"name": "old", "role": "auditor", "expires_at": "2020-01-01T00:00:00Z"},
+    )
+    assert answer.status_code == 422
+    assert answer.json()["errors"][0]["field"] == "expires_at"

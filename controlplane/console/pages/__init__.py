@@ -1,0 +1,1 @@
+"""The control plane's console pages, one module per page family."""
