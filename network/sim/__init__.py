@@ -13,4 +13,10 @@ SIMULATORS = (
         args=("--count", "4", "--platforms", "cisco_ios,juniper_junos"),
         description="4 CE routers over SSH (FakeNOS; IOS and Junos, stateful config)",
     ),
+    Simulator(
+        name="network-snmp-agents",
+        module="network.sim.snmp_agents",
+        args=("--count", "4", "--interfaces", "8"),
+        description="4 SNMP agents over UDP (snmpsim; v2c + v3 SHA/AES, IF-MIB, Gi0/0 flapping)",
+    ),
 )
