@@ -10,7 +10,6 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import boto3
@@ -22,12 +21,6 @@ from hosting.sim.providers import SimulatedProviders
 from hosting.sim.state import read_state_file
 
 REPO = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture(scope="module")
-def providers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SimulatedProviders]:
-    with SimulatedProviders(tmp_path_factory.mktemp("providers")) as sim:
-        yield sim
 
 
 def s3_client(endpoint: Endpoint, **overrides: str):

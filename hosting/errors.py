@@ -1,0 +1,50 @@
+"""Stable error codes of the hosting plane (``HOST-xxxx``), used in messages and problem+json.
+
+Codes never change meaning; scripts and runbooks may match on them. The plane raises the
+control plane's error classes (:mod:`controlplane.errors`) with these codes.
+"""
+
+from __future__ import annotations
+
+from controlplane.errors import Conflict, FieldError, InvalidInput, NotFound
+
+INVALID = "HOST-0001"  # a field fails a rule the schema cannot check alone
+UNKNOWN_REFERENCE = "HOST-0002"  # a body names an object that does not exist (422)
+BAD_PARAMETER = "HOST-0003"  # a request parameter is unknown, missing or out of range (422)
+QUOTA_EXCEEDED = "HOST-0004"  # the tenant's monthly hosting quota would be exceeded (409)
+WRONG_STATE = "HOST-0005"  # the request is not in a state that allows this (409)
+UNPLACEABLE = "HOST-0006"  # no set of providers satisfies the placement policy (409)
+CREDENTIAL = "HOST-0007"  # a provider's secret reference cannot be resolved
+
+NOT_FOUND = {
+    "provider": "HOST-0101",
+    "offer": "HOST-0111",
+    "request": "HOST-0121",
+    "subscription": "HOST-0131",
+    "tenant": "HOST-0141",
+}
+
+DUPLICATE = {
+    "provider": "HOST-0102",
+    "offer": "HOST-0112",
+}
+
+
+def not_found(kind: str, ident: object) -> NotFound:
+    """404 for a missing (or another tenant's) object of ``kind``."""
+    return NotFound(detail=f"no {kind} {ident}", code=NOT_FOUND[kind])
+
+
+def duplicate(kind: str, field: str, value: object) -> Conflict:
+    """409 for a second object of ``kind`` with the same ``field``."""
+    return conflict(DUPLICATE[kind], field, f"{kind} {field} {value} already exists")
+
+
+def invalid(field: str, message: str, code: str = INVALID) -> InvalidInput:
+    """422 naming ``field``."""
+    return InvalidInput.on(field, message, code=code)
+
+
+def conflict(code: str, field: str, message: str) -> Conflict:
+    """409 naming ``field``."""
+    return Conflict(detail=f"{field}: {message}", code=code, errors=[FieldError(field, message)])

@@ -1,0 +1,148 @@
+"""The placement policy: which providers may hold a request's copies, and why.
+
+A pure function of the providers' facts, what the offer needs and today's date, so it
+is tested without a database and its explanation is shown in the request's plan
+before approval. A provider is refused when its HDS certificate has expired, does not
+cover an activity the offer needs, when it stores data outside the EEA, lacks the
+endpoint the offer needs, or is too small. Copies go to distinct providers in
+distinct locations; a tier with two copies or more that cannot get them is refused.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from typing import Any
+
+#: The European Economic Area (EU 27 + Iceland, Liechtenstein, Norway), ISO 3166 alpha-2.
+EEA_COUNTRIES = frozenset(
+    {
+        *("AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU"),
+        *("IE", "IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK"),
+        *("IS", "LI", "NO"),
+    }
+)
+
+#: HDS activities (referential v2) each kind of offer relies on: 1 physical sites,
+#: 2 hardware infrastructure, 3 virtual infrastructure, 4 application platform,
+#: 5 administration and operation, 6 backup.
+ACTIVITIES_BY_KIND: dict[str, tuple[int, ...]] = {
+    "dry-hosting": (1, 2),
+    "storage": (1, 2),
+    "vm": (1, 2, 3, 5),
+    "backup": (1, 2, 6),
+    "archive": (1, 2, 6),
+    "dr": (1, 2, 3, 5, 6),
+}
+
+#: The endpoint each kind provisions through.
+ENDPOINT_BY_KIND: dict[str, str | None] = {
+    "dry-hosting": None,
+    "storage": "s3",
+    "vm": "ec2",
+    "backup": "s3",
+    "archive": "s3",
+    "dr": "ec2",
+}
+
+
+@dataclass(frozen=True)
+class ProviderFacts:
+    """What placement knows about a provider."""
+
+    name: str
+    activities: frozenset[int]
+    certificate_expires_on: date
+    country: str
+    location: str
+    endpoints: frozenset[str]
+    capacity_gb: int
+
+
+@dataclass(frozen=True)
+class Need:
+    """What a request needs: its offer's kind, number of copies and size."""
+
+    kind: str
+    copies: int = 1
+    size_gb: int = 0
+
+    @property
+    def activities(self) -> tuple[int, ...]:
+        """The HDS activities the provider must be certified for."""
+        return ACTIVITIES_BY_KIND[self.kind]
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """One provider's eligibility, with the reasons it was refused (empty if eligible)."""
+
+    provider: str
+    eligible: bool
+    reasons: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Placement:
+    """The decision: ``chosen`` providers (one per copy, in order) and its explanation."""
+
+    ok: bool
+    chosen: list[str]
+    verdicts: list[Verdict]
+    reasons: list[str]
+
+    def as_dict(self) -> dict[str, Any]:
+        """A JSON-ready form (stored in the request's plan)."""
+        return asdict(self)
+
+
+def refusals(provider: ProviderFacts, need: Need, today: date) -> list[str]:
+    """Why ``provider`` may not hold any copy of ``need`` (empty: it may)."""
+    reasons = []
+    if provider.certificate_expires_on < today:
+        reasons.append(f"HDS certificate expired on {provider.certificate_expires_on}")
+    missing = sorted(set(need.activities) - provider.activities)
+    if missing:
+        reasons.append(f"HDS certificate does not cover activities {missing}")
+    if provider.country.upper() not in EEA_COUNTRIES:
+        reasons.append(f"stores data in {provider.country}, outside the EEA")
+    endpoint = ENDPOINT_BY_KIND[need.kind]
+    if endpoint is not None and endpoint not in provider.endpoints:
+        reasons.append(f"has no {endpoint.upper()} endpoint")
+    if need.size_gb > provider.capacity_gb:
+        reasons.append(f"capacity {provider.capacity_gb} GB < {need.size_gb} GB requested")
+    return reasons
+
+
+def place(providers: Sequence[ProviderFacts], need: Need, today: date) -> Placement:
+    """Choose one eligible provider per copy, each in a new provider and location.
+
+    Providers are tried in the order given (by name), so the decision is stable.
+    """
+    verdicts = []
+    chosen: list[ProviderFacts] = []
+    for provider in providers:
+        reasons = refusals(provider, need, today)
+        if not reasons and len(chosen) < need.copies:
+            if any(c.location == provider.location for c in chosen):
+                reasons = [f"location {provider.location} already holds a copy"]
+            else:
+                chosen.append(provider)
+        verdicts.append(Verdict(provider.name, not reasons, reasons))
+    enough = len(chosen) >= need.copies
+    if enough:
+        summary = [
+            f"copy {i + 1} on {p.name} ({p.location}, {p.country})" for i, p in enumerate(chosen)
+        ]
+    else:
+        summary = [
+            f"{need.copies} copies need {need.copies} eligible providers in distinct "
+            f"locations; found {len(chosen)}"
+        ]
+    return Placement(
+        ok=enough,
+        chosen=[p.name for p in chosen] if enough else [],
+        verdicts=verdicts,
+        reasons=summary,
+    )
