@@ -1,6 +1,7 @@
-"""Network plane: the inventory (providers, sites, devices, circuits, maintenance windows)
-and the IP/VPN plan (prefix pools, allocated prefixes, VRFs with RD/RT and their
-hub-and-spoke policy).
+"""Network plane: the inventory (providers, sites, devices, circuits, maintenance windows),
+the IP/VPN plan (prefix pools, allocated prefixes, VRFs with RD/RT and their
+hub-and-spoke policy), and the routers' configuration (rendered intent, plan/apply
+through the reconcile framework, backups and drift, MPLS→THD migrations).
 
 Other planes call the network plane only through what is listed here.
 """
@@ -19,10 +20,15 @@ from network.inventory import (
 )
 from network.ipam import allocate, assign, create_pool, next_free, pool_query, prefix_query, release
 from network.platforms import Platform
+from network.reconcile import CONFIG_KIND, MIGRATION_KIND  # registers the reconcilers
+from network.scheduled import BACKUP_JOB, enqueue_backups  # registers the backup job
 from network.vpn import VrfPolicy, reachability, violations
 from network.vrfs import as_policy, create_vrf, vrf_query
 
 __all__ = [
+    "BACKUP_JOB",
+    "CONFIG_KIND",
+    "MIGRATION_KIND",
     "Platform",
     "VrfPolicy",
     "allocate",
@@ -37,6 +43,7 @@ __all__ = [
     "create_site",
     "create_vrf",
     "device_query",
+    "enqueue_backups",
     "maintenance_query",
     "next_free",
     "pool_query",

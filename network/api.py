@@ -18,7 +18,7 @@ from controlplane.api.pagination import page_of
 from controlplane.api.problems import PROBLEM_RESPONSES
 from controlplane.auth import Principal
 from controlplane.schemas import Page
-from network import inventory, ipam, store, vrfs
+from network import api_config, inventory, ipam, store, vrfs
 from network.models import Circuit, Device, Maintenance, Prefix, PrefixPool, Provider, Site, Vrf
 from network.schemas import (
     Access,
@@ -330,3 +330,13 @@ def get_prefix(prefix_id: int, db: DbSession, caller: Reader) -> PrefixRead:
 def release_prefix(prefix_id: int, db: DbSession, caller: Writer) -> PrefixRead:
     """Release an allocated prefix back to its pool; answers what was released."""
     return PrefixRead.model_validate(ipam.release(db, prefix_id, actor=caller.actor))
+
+
+# --- configuration: plans, apply, drift, backups, migrations --------------------------
+router.include_router(api_config.router)
+
+
+# SLA report, breaches and contracts: /api/v1/network/sla (network/sla/api.py).
+from network.sla.api import router as _sla_router  # noqa: E402
+
+router.include_router(_sla_router)

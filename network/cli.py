@@ -243,6 +243,7 @@ def device_create(
     site: str | None = typer.Option(None, help="Site code (CE only)."),
     mgmt_port: int = typer.Option(22),
     asn: int | None = typer.Option(None),
+    lan_interface: str | None = typer.Option(None, help="CE: the interface facing the LAN."),
     as_json: bool = JsonOption,
 ) -> None:
     """Register a router."""
@@ -256,6 +257,7 @@ def device_create(
         username=username,
         credential_ref=credential_ref,
         asn=asn,
+        lan_interface=lan_interface,
     )
     _create(inventory.create_device, data, DeviceRead, as_json)
 
@@ -306,6 +308,7 @@ def circuit_create(
     cos_profile: CosProfile = typer.Option(CosProfile.BUSINESS),
     sla_class: SlaClass = typer.Option(SlaClass.STANDARD),
     status: CircuitStatus = typer.Option(CircuitStatus.PLANNED),
+    vrf: str | None = typer.Option(None, help="The tenant VRF the circuit carries."),
     as_json: bool = JsonOption,
 ) -> None:
     """Register a circuit."""
@@ -324,6 +327,7 @@ def circuit_create(
         cos_profile=cos_profile,
         sla_class=sla_class,
         status=status,
+        vrf=vrf,
     )
     _create(inventory.create_circuit, data, CircuitRead, as_json)
 
@@ -520,11 +524,12 @@ def prefix_allocate(
     pool: str = typer.Option(..., help="Pool name."),
     length: int = typer.Option(..., help="Prefix length, e.g. 24 or 64."),
     site: str | None = typer.Option(None, help="Site code."),
+    circuit: str | None = typer.Option(None, help="Circuit ref (an interconnect)."),
     description: str = typer.Option(""),
     as_json: bool = JsonOption,
 ) -> None:
     """Allocate the next free prefix of LENGTH in a pool."""
-    data = PrefixAllocate(length=length, site=site, description=description)
+    data = PrefixAllocate(length=length, site=site, circuit=circuit, description=description)
     with transaction() as db:
         pool_id = store.by_key(db, PrefixPool, pool).id
         item = PrefixRead.model_validate(ipam.allocate(db, pool_id, data, actor=local_actor()))
@@ -582,3 +587,14 @@ def prefix_release(prefix: str) -> None:
         found = store.by_key(db, Prefix, _normal(normalize_cidr, prefix))
         ipam.release(db, found.id, actor=local_actor())
     console.print(f"prefix {found.prefix} released")
+
+
+# `socle network sla ...` (network/sla/cli.py).
+from network.sla.cli import app as _sla_app  # noqa: E402
+
+app.add_typer(_sla_app, name="sla")
+
+# `socle network plan|apply|drift|migrate|backup` (network/cli_config.py).
+from network import cli_config  # noqa: E402
+
+cli_config.register(app)

@@ -21,6 +21,8 @@ NOT_FOUND = {
     "pool": "NET-0201",
     "prefix": "NET-0211",
     "vrf": "NET-0301",
+    "migration": "NET-0401",
+    "config-backup": "NET-0411",
 }
 
 DUPLICATE = {
@@ -40,6 +42,8 @@ BAD_LENGTH = "NET-0215"  # prefix length impossible in that pool (422)
 RD_COLLISION = "NET-0303"  # route distinguisher already used (409)
 RT_COLLISION = "NET-0304"  # route target already used or reserved (409)
 VPN_NUMBERS_EXHAUSTED = "NET-0305"  # no ASN:N value left (409)
+MIGRATION_STATE = "NET-0402"  # the site is not on MPLS, or already has an open migration (409)
+NOT_A_NETWORK_PLAN = "NET-0403"  # the plan given to /network/apply is another plane's (422)
 
 
 def not_found(kind: str, ident: object) -> NotFound:

@@ -13,7 +13,7 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from network import errors, store
-from network.models import Circuit, Device, Maintenance, Provider, Site
+from network.models import Circuit, Device, Maintenance, Provider, Site, Vrf
 from network.platforms import Platform, interface_error
 from network.schemas import (
     Access,
@@ -119,6 +119,11 @@ def site_query(
 def create_device(db: Session, data: DeviceCreate, *, actor: str) -> Device:
     """Register a router: a CE at a site (its tenant's), or a regional PE."""
     site = store.reference(db, Site, data.site, field="site") if data.site else None
+    if data.lan_interface is not None:
+        if site is None:
+            raise errors.invalid("lan_interface", "only a CE at a site has a LAN interface")
+        if (reason := interface_error(data.platform, data.lan_interface)) is not None:
+            raise errors.invalid("lan_interface", reason)
 
     def build() -> Device:
         if store.find(db, Device, data.hostname) is not None:
@@ -134,6 +139,7 @@ def create_device(db: Session, data: DeviceCreate, *, actor: str) -> Device:
             username=data.username,
             credential_ref=data.credential_ref,
             asn=data.asn,
+            lan_interface=data.lan_interface,
         )
 
     return store.insert(db, build, actor=actor, read=DeviceRead)
@@ -198,6 +204,9 @@ def create_circuit(db: Session, data: CircuitCreate, *, actor: str) -> Circuit:
     z_device = _end(db, data.z_device, field="z_device", role=DeviceRole.PE, site=site)
     _interface("a_interface", data.a_interface, a_device)
     _interface("z_interface", data.z_interface, z_device)
+    vrf = store.reference(db, Vrf, data.vrf, field="vrf") if data.vrf else None
+    if vrf is not None and vrf.tenant_id != site.tenant_id:
+        raise errors.invalid("vrf", f"VRF {vrf.name} is not a VRF of the site's tenant")
 
     def build() -> Circuit:
         if store.find(db, Circuit, data.ref) is not None:
@@ -218,6 +227,7 @@ def create_circuit(db: Session, data: CircuitCreate, *, actor: str) -> Circuit:
             cos_profile=data.cos_profile.value,
             sla_class=data.sla_class.value,
             status=data.status.value,
+            vrf=vrf,
         )
 
     return store.insert(db, build, actor=actor, read=CircuitRead)

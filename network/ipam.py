@@ -19,7 +19,7 @@ from sqlalchemy import ColumnElement, Select, and_, select
 from sqlalchemy.orm import Session
 
 from network import errors, store
-from network.models import KEY_WIDTH, Prefix, PrefixPool, Site
+from network.models import KEY_WIDTH, Circuit, Prefix, PrefixPool, Site
 from network.schemas import PoolCreate, PoolRead, PoolRole, PrefixAllocate, PrefixCreate, PrefixRead
 
 IPNetwork = IPv4Network | IPv6Network
@@ -111,9 +111,11 @@ def _locked_pool(db: Session, pool_id: int) -> PrefixPool:
 
 
 def _new_prefix(
-    pool: PrefixPool, network: IPNetwork, site: Site | None, description: str
+    pool: PrefixPool, network: IPNetwork, owner: tuple[Site | None, Circuit | None],
+    description: str,
 ) -> Prefix:
     start, end = span(network)
+    site, circuit = owner
     return Prefix(
         pool=pool,
         prefix=str(network),
@@ -121,13 +123,20 @@ def _new_prefix(
         start_key=start,
         end_key=end,
         site=site,
+        circuit=circuit,
         tenant=site.tenant if site else None,
         description=description,
     )
 
 
-def _site(db: Session, code: str | None) -> Site | None:
-    return store.reference(db, Site, code, field="site") if code else None
+def _owner(db: Session, data: PrefixCreate | PrefixAllocate) -> tuple[Site | None, Circuit | None]:
+    """The site a prefix is for, and the circuit (an interconnect: its site follows)."""
+    if data.circuit is None:
+        return (store.reference(db, Site, data.site, field="site") if data.site else None), None
+    circuit = store.reference(db, Circuit, data.circuit, field="circuit")
+    if data.site is not None and data.site != circuit.site.code:
+        raise errors.invalid("site", f"circuit {circuit.ref} is at site {circuit.site.code}")
+    return circuit.site, circuit
 
 
 def allocate(db: Session, pool_id: int, data: PrefixAllocate, *, actor: str) -> Prefix:
@@ -142,7 +151,7 @@ def allocate(db: Session, pool_id: int, data: PrefixAllocate, *, actor: str) -> 
             f"({pool.prefix})",
             errors.BAD_LENGTH,
         )
-    site = _site(db, data.site)
+    owner = _owner(db, data)
 
     def build() -> Prefix:
         taken = db.scalars(
@@ -155,7 +164,7 @@ def allocate(db: Session, pool_id: int, data: PrefixAllocate, *, actor: str) -> 
                 "length",
                 f"no free /{data.length} left in pool {pool.name} ({pool.prefix})",
             )
-        return _new_prefix(pool, free, site, data.description)
+        return _new_prefix(pool, free, owner, data.description)
 
     return store.insert(db, build, actor=actor, read=PrefixRead, verb="allocate")
 
@@ -175,7 +184,7 @@ def assign(db: Session, data: PrefixCreate, *, actor: str) -> Prefix:
     if pool_id is None:
         raise errors.invalid("prefix", f"{network} lies in no pool", errors.OUTSIDE_POOL)
     pool = _locked_pool(db, pool_id)
-    site = _site(db, data.site)
+    owner = _owner(db, data)
 
     def build() -> Prefix:
         clash = db.scalar(
@@ -185,7 +194,7 @@ def assign(db: Session, data: PrefixCreate, *, actor: str) -> Prefix:
             raise errors.conflict(
                 errors.PREFIX_OVERLAP, "prefix", f"overlaps allocated prefix {clash.prefix}"
             )
-        return _new_prefix(pool, network, site, data.description)
+        return _new_prefix(pool, network, owner, data.description)
 
     return store.insert(db, build, actor=actor, read=PrefixRead)
 

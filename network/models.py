@@ -23,6 +23,7 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -90,6 +91,7 @@ class Device(TenantScoped, Base):
     username: Mapped[str] = mapped_column(String(64))
     credential_ref: Mapped[str] = mapped_column(String(200))
     asn: Mapped[int | None] = mapped_column(BigInteger)
+    lan_interface: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     site: Mapped[Site | None] = relationship(lazy="joined")
@@ -123,6 +125,7 @@ class Circuit(TenantScoped, Base):
     cos_profile: Mapped[str] = mapped_column(String(32))
     sla_class: Mapped[str] = mapped_column(String(16))
     status: Mapped[str] = mapped_column(String(16), index=True)
+    vrf_id: Mapped[int | None] = mapped_column(ForeignKey("network_vrfs.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     provider: Mapped[Provider] = relationship(lazy="joined")
@@ -130,6 +133,7 @@ class Circuit(TenantScoped, Base):
     tenant: Mapped[Tenant] = relationship(lazy="joined")
     a_device: Mapped[Device | None] = relationship(foreign_keys=[a_device_id], lazy="joined")
     z_device: Mapped[Device | None] = relationship(foreign_keys=[z_device_id], lazy="joined")
+    vrf: Mapped[Vrf | None] = relationship(lazy="joined")
 
 
 class Maintenance(TenantScoped, Base):
@@ -202,12 +206,14 @@ class Prefix(TenantScoped, Base):
     start_key: Mapped[str] = mapped_column(String(KEY_WIDTH))
     end_key: Mapped[str] = mapped_column(String(KEY_WIDTH))
     site_id: Mapped[int | None] = mapped_column(ForeignKey("network_sites.id"), index=True)
+    circuit_id: Mapped[int | None] = mapped_column(ForeignKey("network_circuits.id"), index=True)
     tenant_id: Mapped[int | None] = mapped_column(ForeignKey("tenants.id"), index=True)
     description: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     pool: Mapped[PrefixPool] = relationship(lazy="joined")
     site: Mapped[Site | None] = relationship(lazy="joined")
+    circuit: Mapped[Circuit | None] = relationship(lazy="joined")
     tenant: Mapped[Tenant | None] = relationship(lazy="joined")
 
     @property
@@ -240,3 +246,55 @@ class Vrf(TenantScoped, Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     tenant: Mapped[Tenant | None] = relationship(lazy="joined")
+
+
+class ConfigBackup(TenantScoped, Base):
+    """One running configuration fetched from a device, as the device showed it, with
+    known secrets masked (:mod:`network.secrets`).
+
+    ``source``: ``scheduled`` (the periodic backup job), ``pre-apply`` (read before a
+    push: what a rollback restores), ``post-apply`` or ``post-rollback`` (read back after
+    the job changed the device). A scheduled fetch identical to the device's latest
+    version only moves that version's ``checked_at``.
+    """
+
+    __tablename__ = "network_config_backups"
+    __kind__: ClassVar[str] = "config-backup"
+    __key__: ClassVar[str] = "id"
+    __table_args__ = (Index("ix_network_config_backups_device_latest", "device_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    device_id: Mapped[int] = mapped_column(ForeignKey("network_devices.id"))
+    tenant_id: Mapped[int | None] = mapped_column(ForeignKey("tenants.id"), index=True)
+    source: Mapped[str] = mapped_column(String(16))
+    job_id: Mapped[int | None] = mapped_column(ForeignKey("jobs.id"), index=True)
+    content: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64))
+    fetched_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    checked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Migration(TenantScoped, Base):
+    """A site's move from MPLS to THD access: requested, then done make-before-break by
+    the ``network.site-migration`` reconciler (:mod:`network.migrations`)."""
+
+    __tablename__ = "network_migrations"
+    __kind__: ClassVar[str] = "migration"
+    __key__: ClassVar[str] = "id"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("network_sites.id"), index=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"), index=True)
+    circuit_id: Mapped[int] = mapped_column(ForeignKey("network_circuits.id"))
+    state: Mapped[str] = mapped_column(String(16), index=True)
+    requested_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    site: Mapped[Site] = relationship(lazy="joined")
+    circuit: Mapped[Circuit] = relationship(lazy="joined")
+    tenant: Mapped[Tenant] = relationship(lazy="joined")
+
+
+# SLA tables (network/sla), loaded with the plane's so Alembic and the app see them.
+from network.sla import models as _sla_models  # noqa: E402,F401

@@ -122,6 +122,7 @@ class PoolRole(StrEnum):
     SITE_LAN = "site-lan"
     INTERCONNECT = "interconnect"
     LOOPBACK = "loopback"
+    MANAGEMENT = "management"  # the GCS's management networks: the routers' management ACL
 
 
 # --- field rules -------------------------------------------------------------------
@@ -213,6 +214,7 @@ SiteKey = Annotated[str, BeforeValidator(_key("code"))]
 DeviceKey = Annotated[str, BeforeValidator(_key("hostname"))]
 ProviderKey = Annotated[str, BeforeValidator(_key("name"))]
 CircuitKey = Annotated[str, BeforeValidator(_key("ref"))]
+VrfKey = Annotated[str, BeforeValidator(_key("name"))]
 PoolKey = Annotated[int, BeforeValidator(_key("id"))]
 SiteRef = Annotated[str, AfterValidator(normalize_site_code)]
 DeviceRef = Annotated[str, AfterValidator(normalize_hostname)]
@@ -325,6 +327,9 @@ class DeviceCreate(_Body):
         examples=["env:SOCLE_CE_PASSWORD", "file:ce-lyon.secret"],
     )
     asn: int | None = Field(default=None, description="BGP AS number of the device.")
+    lan_interface: Interface | None = Field(
+        default=None, description="CE only: the interface facing the site's LAN."
+    )
 
     _hostname = field_validator("hostname")(normalize_hostname)
     _address = field_validator("mgmt_address")(_check_address)
@@ -359,6 +364,7 @@ class DeviceRead(_Answer):
     username: str
     credential_ref: str
     asn: int | None
+    lan_interface: str | None
     created_at: datetime
 
 
@@ -382,6 +388,9 @@ class CircuitCreate(_Body):
     cos_profile: CosProfile = CosProfile.BUSINESS
     sla_class: SlaClass = SlaClass.STANDARD
     status: CircuitStatus = CircuitStatus.PLANNED
+    vrf: str | None = Field(
+        default=None, description="Name of the site's tenant VRF the circuit carries."
+    )
 
     @field_validator("committed_mbps")
     @classmethod
@@ -411,6 +420,7 @@ class CircuitRead(_Answer):
     cos_profile: CosProfile
     sla_class: SlaClass
     status: CircuitStatus
+    vrf: VrfKey | None
     created_at: datetime
 
 
@@ -488,6 +498,9 @@ class PrefixCreate(_Body):
 
     prefix: str = Field(examples=["10.64.12.0/24"])
     site: SiteRef | None = Field(default=None, description="Site code; the tenant follows.")
+    circuit: str | None = Field(
+        default=None, max_length=64, description="Circuit ref (interconnect); the site follows."
+    )
     description: Description = ""
 
     _prefix = field_validator("prefix")(normalize_cidr)
@@ -498,6 +511,9 @@ class PrefixAllocate(_Body):
 
     length: int = Field(ge=0, le=128, description="Prefix length, e.g. 24 or 64.")
     site: SiteRef | None = Field(default=None, description="Site code; the tenant follows.")
+    circuit: str | None = Field(
+        default=None, max_length=64, description="Circuit ref (interconnect); the site follows."
+    )
     description: Description = ""
 
 
@@ -510,6 +526,7 @@ class PrefixRead(_Answer):
     pool: PoolKey = Field(description="Id of the pool it was taken from.")
     role: PoolRole
     site: SiteKey | None
+    circuit: CircuitKey | None
     tenant: TenantKey | None
     description: str
     created_at: datetime

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from network.sim.device import CliSession, SimDevice
-from network.sim.ios_config import IosConfig, IosCursor
+from network.sim.ios_config import IosConfig, IosCursor, Section
 
 _ALIASES = {
     "sh run": "show running-config",
@@ -20,6 +21,7 @@ _ALIASES = {
     "quit": "exit",
 }
 _SAVED = "Building configuration...\n[OK]"
+_SHOW_BGP_NEIGHBOR = re.compile(r"show (?:ip )?bgp vpnv4 unicast vrf (\S+) neighbors (\S+)")
 
 
 def base_config(name: str, username: str, index: int) -> list[str]:
@@ -141,6 +143,8 @@ class IosSession(CliSession):
             return self.device.running_config()
         if command == "show version":
             return _show_version(self.device.config.hostname())
+        if match := _SHOW_BGP_NEIGHBOR.fullmatch(command):
+            return _show_bgp_neighbor(self.device.config, *match.groups())
         if command == "configure terminal":
             self._cursor = IosCursor(self.device.config)
             return "Enter configuration commands, one per line.  End with CNTL/Z."
@@ -153,6 +157,24 @@ class IosSession(CliSession):
             self.closed = True
             return ""
         return self.invalid(line)
+
+
+def _show_bgp_neighbor(config: IosConfig, vrf: str, address: str) -> str:
+    """A configured neighbour is shown Established (the simulated PE always answers)."""
+    prefix = f"neighbor {address} remote-as "
+    for router in config.root.children:
+        if not (isinstance(router, Section) and router.text.startswith("router bgp ")):
+            continue
+        for family in router.children:
+            if isinstance(family, Section) and family.text == f"address-family ipv4 vrf {vrf}":
+                for line in family.children:
+                    if isinstance(line, str) and line.startswith(prefix):
+                        remote_as = line.removeprefix(prefix)
+                        return (
+                            f"BGP neighbor is {address},  vrf {vrf},  remote AS {remote_as}, "
+                            "external link\n  BGP state = Established, up for 00:00:05"
+                        )
+    return "% No such neighbor or address family"
 
 
 def _show_version(hostname: str) -> str:

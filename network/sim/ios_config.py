@@ -15,8 +15,11 @@ _CHILD_HEADERS: dict[str, tuple[tuple[re.Pattern[str], str], ...]] = {
         (re.compile(r"router \S+(?: \S+)?"), "router"),
         (re.compile(r"route-map \S+(?: (?:permit|deny))?(?: \d+)?"), "route-map"),
         (re.compile(r"ip access-list (?:extended|standard) \S+"), "acl"),
+        (re.compile(r"class-map(?: match-(?:any|all))? \S+"), "class-map"),
+        (re.compile(r"policy-map \S+"), "policy-map"),
         (re.compile(r"line .+"), "line"),
     ),
+    "policy-map": ((re.compile(r"class \S+"), "policy-class"),),
     "vrf": ((re.compile(r"address-family ipv[46](?: unicast)?"), "vrf-af"),),
     "router": ((re.compile(r"address-family .+"), "router-af"),),
 }
@@ -30,6 +33,9 @@ _PROMPTS: dict[str, str] = {
     "router-af": "config-router-af",
     "route-map": "config-route-map",
     "acl": "config-ext-nacl",
+    "class-map": "config-cmap",
+    "policy-map": "config-pmap",
+    "policy-class": "config-pmap-c",
     "line": "config-line",
 }
 

@@ -15,6 +15,7 @@ _CLI_SETTINGS = (
     (re.compile(r"set cli complete-on-space (off)"), "Disabling complete-on-space"),
 )
 _UNCOMMITTED = "The configuration has been changed but not committed"
+_SHOW_BGP_NEIGHBOR = re.compile(r"show bgp neighbor (\S+) instance (\S+)")
 
 
 def base_config(name: str, username: str, index: int) -> list[Statement]:
@@ -141,6 +142,8 @@ class JunosSession(CliSession):
             return self.device.running_config()
         if line == "show version":
             return _show_version(self.device.running.hostname())
+        if match := _SHOW_BGP_NEIGHBOR.fullmatch(line):
+            return _show_bgp_neighbor(self.device.running, *match.groups())
         if line == "configure":
             self._configuring = True
             notice = f"\n{_UNCOMMITTED}" if self.device.dirty else ""
@@ -195,6 +198,21 @@ class JunosSession(CliSession):
             return _UNCOMMITTED
         self._configuring = False
         return "Exiting configuration mode"
+
+
+def _show_bgp_neighbor(config: JunosConfig, address: str, instance: str) -> str:
+    """A configured neighbour is shown Established (the simulated PE always answers)."""
+    for statement in config.statements:
+        head, rest = statement[:6], statement[6:]
+        if head[:4] == ("routing-instances", instance, "protocols", "bgp") and rest[:2] == (
+            "neighbor",
+            address,
+        ):
+            return (
+                f"Peer: {address}+179 Instance: {instance}\n"
+                "  Type: External    State: Established    Flags: <Sync>"
+            )
+    return f"error: neighbor {address} not found in instance {instance}"
 
 
 def _show_version(hostname: str) -> str:

@@ -107,7 +107,7 @@ def assert_rates_match(agent: SimulatedAgent, first: DeviceSample, second: Devic
             # counters move by whole units; sysUpTime by hundredths of a second, read a few
             # milliseconds before the last counters of the same answer
             assert getattr(itf, field) == pytest.approx(
-                getattr(expected, source), rel=0.03, abs=1.5 / rates.interval
+                getattr(expected, source), rel=0.05, abs=1.5 / rates.interval
             ), field
 
 
@@ -150,7 +150,7 @@ def test_v3_auth_priv_polls_and_a_wrong_key_fails_alone(agents: SimulatedAgents,
 def test_v3_rates_match_too(agents: SimulatedAgents, io: Loop) -> None:
     agent = agents.agents[1]
     first = sample(io, v3(agent))
-    time.sleep(0.5)
+    time.sleep(1.0)
     assert_rates_match(agent, first, sample(io, v3(agent)))
 
 
@@ -209,7 +209,7 @@ def test_reboot_is_flagged_as_reset(agents: SimulatedAgents, io: Loop) -> None:
     rates = compute_rates(before, after)
     assert rates.reset
     assert all(itf.in_octets is None and itf.in_errors is None for itf in rates.interfaces)
-    time.sleep(0.5)
+    time.sleep(1.0)
     assert_rates_match(agent, after, sample(io, v2c(agent)))
 
 

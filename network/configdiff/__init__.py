@@ -1,0 +1,42 @@
+"""Comparing a router's running configuration with its intent: pure functions.
+
+For each platform: the part of the configuration Socle owns (:class:`Scope`: its
+sections, its named objects, the interfaces it configures), the lines missing or in
+excess there, a unified diff for people, and the minimal lines to push (removals as
+``no ...`` on IOS, ``delete ...`` on Junos, then additions). Lines outside the scope
+(the management interface, local users...) are never touched. With
+``Scope(everything=True)`` the whole configuration is compared: that is how a router is
+restored to a configuration saved before a push.
+
+Secrets are masked before anything is compared or stored (:func:`mask`): a known secret
+becomes its placeholder, any other value in a secret field becomes ``<<secret:unknown>>``.
+"""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+from network.configdiff import ios, junos
+from network.configdiff.base import ConfigDiff, Scope
+from network.secrets import Secrets
+
+__all__ = ["ConfigDiff", "Scope", "compare", "mask"]
+
+_PLATFORMS: dict[str, ModuleType] = {"cisco_ios": ios, "juniper_junos": junos}
+
+
+def _module(platform: str) -> ModuleType:
+    try:
+        return _PLATFORMS[platform]
+    except KeyError:
+        raise ValueError(f"no configuration comparison for platform {platform}") from None
+
+
+def compare(platform: str, running: str, intended: str, scope: Scope, *, name: str) -> ConfigDiff:
+    """What separates ``running`` from ``intended`` on the part ``scope`` owns."""
+    return _module(platform).compare(running, intended, scope, name=name)  # type: ignore[no-any-return]
+
+
+def mask(platform: str, text: str, secrets: Secrets) -> str:
+    """``text`` as a device shows it, secrets masked and banner removed: safe to store."""
+    return _module(platform).mask(secrets.mask(text))  # type: ignore[no-any-return]

@@ -1,0 +1,74 @@
+"""``/api/v1/network/sla``: the monthly SLA report, its breaches, and the contracts.
+
+Included in :mod:`network.api`'s router. Reads need ``network:read`` (an establishment
+sees only its own circuits: the session is scoped); creating a contract needs
+``network:write``. A malformed period, an inverted range or an unknown circuit or
+provider is a 422 naming the field.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, status
+
+from controlplane.api.deps import DbSession, PageParams, require
+from controlplane.api.pagination import page_of
+from controlplane.auth import Principal
+from controlplane.schemas import Page
+from network.sla import contracts, service
+from network.sla.schemas import ContractCreate, ContractRead, GroupBy, SlaBreach, SlaReport
+
+router = APIRouter(prefix="/sla")
+
+Reader = Annotated[Principal, require("network:read")]
+Writer = Annotated[Principal, require("network:write")]
+Month = Annotated[str, Query(max_length=7, description="A month as YYYY-MM (Europe/Paris).")]
+CircuitRef = Annotated[str | None, Query(max_length=64, description="Circuit ref.")]
+ProviderName = Annotated[str | None, Query(max_length=100, description="Provider name.")]
+
+
+@router.get("", response_model=SlaReport)
+def sla_report(
+    period: Month,
+    db: DbSession,
+    caller: Reader,
+    group_by: GroupBy = GroupBy.CIRCUIT,
+    circuit: CircuitRef = None,
+    provider: ProviderName = None,
+) -> SlaReport:
+    """The SLA of a calendar month (Europe/Paris) per circuit, provider or department:
+    availability with maintenance windows excluded and unknown minutes reported apart,
+    RTT/jitter p95, loss, breaches and penalties."""
+    return service.report(db, period, group_by, circuit=circuit, provider=provider)
+
+
+@router.get("/breaches", response_model=Page[SlaBreach])
+def sla_breaches(
+    db: DbSession,
+    paging: PageParams,
+    caller: Reader,
+    first: Annotated[str, Query(alias="from", max_length=7, description="First month.")],
+    last: Annotated[str, Query(alias="to", max_length=7, description="Last month.")],
+    circuit: CircuitRef = None,
+    provider: ProviderName = None,
+) -> Page[SlaBreach]:
+    """Contract targets missed from month `from` to month `to` (at most 24 months), by
+    month then circuit."""
+    found = service.breaches(db, first, last, circuit=circuit, provider=provider)
+    return Page[SlaBreach](items=found[paging.offset:paging.offset + paging.limit],
+                           total=len(found), limit=paging.limit, offset=paging.offset)
+
+
+@router.post("/contracts", status_code=status.HTTP_201_CREATED, response_model=ContractRead)
+def create_contract(body: ContractCreate, db: DbSession, caller: Writer) -> ContractRead:
+    """Record a provider's SLA contract for a class (409 if it has one)."""
+    return ContractRead.model_validate(contracts.create_contract(db, body, actor=caller.actor))
+
+
+@router.get("/contracts", response_model=Page[ContractRead])
+def list_contracts(
+    db: DbSession, paging: PageParams, caller: Reader, provider: ProviderName = None
+) -> Page[ContractRead]:
+    """SLA contracts, by provider then class."""
+    return page_of(db, contracts.contract_query(provider=provider), paging, ContractRead)

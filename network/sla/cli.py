@@ -1,0 +1,111 @@
+"""``socle network sla``: the monthly SLA report, its breaches, and the contracts."""
+
+from __future__ import annotations
+
+import typer
+
+from controlplane.cli.common import (
+    JsonOption,
+    emit_json,
+    emit_table,
+    handle_errors,
+    local_actor,
+    transaction,
+)
+from network.schemas import SlaClass
+from network.sla import contracts, service
+from network.sla.schemas import ContractCreate, ContractRead, GroupBy
+
+app = typer.Typer(help="SLA: monthly report, breaches, contracts.", no_args_is_help=True)
+contract_app = typer.Typer(help="SLA contracts per provider and class.", no_args_is_help=True)
+app.add_typer(contract_app, name="contract")
+
+REPORT_COLUMNS = ["key", "circuits", "availability_pct", "unknown_minutes", "maintenance_minutes",
+                  "rtt_p95_ms", "jitter_p95_ms", "loss_pct", "breaching_circuits",
+                  "penalty_cents"]
+
+
+@app.command("show")
+@handle_errors
+def show(
+    period: str = typer.Option(..., help="Month as YYYY-MM (Europe/Paris)."),
+    group_by: GroupBy = typer.Option(GroupBy.CIRCUIT, case_sensitive=False),
+    circuit: str | None = typer.Option(None, help="Only this circuit ref."),
+    provider: str | None = typer.Option(None, help="Only this provider's circuits."),
+    as_json: bool = JsonOption,
+) -> None:
+    """The SLA of a month per circuit, provider or department."""
+    with transaction(write=False) as db:
+        found = service.report(db, period, group_by, circuit=circuit, provider=provider)
+    if as_json:
+        emit_json(found)
+        return
+    rows = [line.model_dump(mode="json") for line in found.lines]
+    emit_table(f"SLA {found.period} ({found.timezone}) by {found.group_by}", REPORT_COLUMNS,
+               [[row[c] for c in REPORT_COLUMNS] for row in rows])
+
+
+@app.command("breaches")
+@handle_errors
+def breaches(
+    first: str = typer.Option(..., "--from", help="First month, YYYY-MM."),
+    last: str = typer.Option(..., "--to", help="Last month, YYYY-MM."),
+    circuit: str | None = typer.Option(None),
+    provider: str | None = typer.Option(None),
+    as_json: bool = JsonOption,
+) -> None:
+    """Contract targets missed over a range of months."""
+    with transaction(write=False) as db:
+        found = service.breaches(db, first, last, circuit=circuit, provider=provider)
+    if as_json:
+        emit_json(found)
+        return
+    columns = ["period", "circuit", "provider", "metric", "target", "measured", "penalty_cents"]
+    emit_table("SLA breaches", columns,
+               [[b.model_dump(mode="json")[c] for c in columns] for b in found])
+
+
+@contract_app.command("create")
+@handle_errors
+def contract_create(
+    provider: str = typer.Option(...),
+    sla_class: SlaClass = typer.Option(..., case_sensitive=False),
+    availability: float = typer.Option(..., help="Availability target, %."),
+    latency: float = typer.Option(..., help="RTT p95 target, ms."),
+    jitter: float = typer.Option(..., help="Jitter p95 target, ms."),
+    loss: float = typer.Option(..., help="Loss target, %."),
+    monthly_fee_cents: int = typer.Option(..., help="Monthly fee of one circuit, cents."),
+    penalty_step: float = typer.Option(0.1, help="Availability points per penalty step."),
+    penalty_per_step: float = typer.Option(5.0, help="% of the fee per started step."),
+    penalty_cap: float = typer.Option(30.0, help="Penalty cap, % of the fee."),
+    as_json: bool = JsonOption,
+) -> None:
+    """Record a provider's contract for an SLA class."""
+    data = ContractCreate(
+        provider=provider, sla_class=sla_class, availability_pct=availability,
+        latency_p95_ms=latency, jitter_p95_ms=jitter, loss_pct=loss,
+        monthly_fee_cents=monthly_fee_cents, penalty_step_pct=penalty_step,
+        penalty_pct_per_step=penalty_per_step, penalty_cap_pct=penalty_cap,
+    )
+    with transaction() as db:
+        item = ContractRead.model_validate(contracts.create_contract(db, data, actor=local_actor()))
+    if as_json:
+        emit_json(item)
+    else:
+        emit_table("Contract", ["field", "value"], list(item.model_dump(mode="json").items()))
+
+
+@contract_app.command("list")
+@handle_errors
+def contract_list(provider: str | None = typer.Option(None), as_json: bool = JsonOption) -> None:
+    """List SLA contracts."""
+    with transaction(write=False) as db:
+        items = [ContractRead.model_validate(c)
+                 for c in db.scalars(contracts.contract_query(provider=provider))]
+    if as_json:
+        emit_json(items)
+        return
+    columns = ["id", "provider", "sla_class", "availability_pct", "latency_p95_ms",
+               "jitter_p95_ms", "loss_pct", "monthly_fee_cents"]
+    emit_table("SLA contracts", columns,
+               [[i.model_dump(mode="json")[c] for c in columns] for i in items])

@@ -1,0 +1,155 @@
+"""Pure parts of the configuration side: rendering, comparing, masking, secret references."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from ipaddress import IPv4Network
+from pathlib import Path
+
+import pytest
+
+from network import configdiff, render, secrets
+from network.configdiff import Scope
+from network.platforms import Platform
+from network.schemas import CircuitStatus, CosProfile
+
+VRF = render.Vrf("T-GFU", "65010:100", ("65010:100", "65010:1"), ("65010:100", "65010:2"))
+CIRCUIT = render.CircuitView(
+    ref="CIR-1", provider="op", access="MPLS", status=CircuitStatus.ACTIVE,
+    interface="GigabitEthernet0/1", vlan=None, cos_profile=CosProfile.BUSINESS,
+    committed_mbps=20, bandwidth_mbps=100, vrf=VRF, interconnect=IPv4Network("10.1.0.0/30"),
+    pe="pe-1", pe_asn=65010,
+)
+DEVICE = render.DeviceView(
+    hostname="ce-1", platform=Platform.CISCO_IOS, asn=65101, site="S-1",
+    lan_interface="GigabitEthernet0/2", lan=IPv4Network("10.64.0.0/24"), circuits=(CIRCUIT,),
+    mgmt_networks=(IPv4Network("10.255.0.0/16"),), snmp_user="socle-mon",
+)
+
+
+def intended(device: render.DeviceView = DEVICE) -> tuple[str, Scope]:
+    context = render.build_context(device)
+    return render.render(context), Scope(tuple(context.owned_interfaces))
+
+
+def ios(running: str, device: render.DeviceView = DEVICE) -> configdiff.ConfigDiff:
+    text, scope = intended(device)
+    return configdiff.compare("cisco_ios", running, text, scope, name="ce-1")
+
+
+def test_missing_inventory_is_an_error_naming_what_is_missing() -> None:
+    broken = dataclasses.replace(CIRCUIT, vrf=None, interconnect=None)
+    with pytest.raises(render.IntentError) as error:
+        render.build_context(dataclasses.replace(DEVICE, circuits=(broken,), mgmt_networks=()))
+    message = str(error.value)
+    assert "CIR-1 carries no VRF" in message and "no interconnect prefix" in message
+    assert "no management pool" in message
+    eos = render.build_context(dataclasses.replace(DEVICE, platform=Platform.ARISTA_EOS))
+    with pytest.raises(render.IntentError, match="no template for platform arista_eos"):
+        render.render(eos)
+
+
+def test_rendered_intent_holds_placeholders_not_secrets() -> None:
+    text, _scope = intended()
+    assert "auth sha <<secret:snmp-auth>> priv aes 128 <<secret:snmp-priv>>" in text
+    assert " service-policy output SOCLE-SHAPE-20M-BUSINESS" in text
+    assert "  neighbor 10.1.0.2 remote-as 65010" in text
+    assert " bgp router-id 10.64.0.1" in text  # the LAN gateway: stable across migrations
+
+
+def test_in_sync_means_no_lines_and_lines_outside_the_scope_are_ignored() -> None:
+    text, _scope = intended()
+    running = "Building configuration...\n!\nusername admin secret 9 x\n" + text
+    running += "\ninterface GigabitEthernet0/0\n ip address 198.18.0.1 255.255.255.0\n"
+    found = ios(running)
+    assert found.in_sync and found.lines == () and found.diff == ""
+
+
+def test_ios_changes_become_no_lines_in_their_section() -> None:
+    text, _scope = intended()
+    running = text.replace(" description MPLS CIR-1", " description old CIR-1").replace(
+        "vrf forwarding T-GFU\n ip address 10.64.0.1", "vrf forwarding OLD\n ip address 10.64.0.1"
+    ) + "vrf definition OLD\n rd 65010:999\n!\n"
+    found = ios(running)
+    lines = list(found.lines)
+    assert "no vrf definition OLD" in lines
+    assert lines.index("interface GigabitEthernet0/1") < lines.index(
+        " no description old CIR-1 op 20/100Mbps")
+    at = lines.index(" vrf forwarding T-GFU")  # a VRF change drops the address on IOS
+    assert lines[at + 1] == " ip address 10.64.0.1 255.255.255.0"
+    assert "-vrf definition OLD" in found.diff
+
+
+def test_ios_snmp_user_is_removed_without_repeating_a_key() -> None:
+    text, _scope = intended()
+    masked = configdiff.mask("cisco_ios", text.replace("<<secret:snmp-auth>>", "k3y-0f-someone"),
+                             secrets.Secrets({}))
+    assert "k3y-0f-someone" not in masked and secrets.UNKNOWN in masked
+    found = ios(masked)
+    assert "no snmp-server user socle-mon SOCLE-MON v3" in found.lines
+    assert not any("unknown" in line for line in found.lines[:found.lines.index(
+        "no snmp-server user socle-mon SOCLE-MON v3") + 1])
+
+
+def test_retired_circuit_parks_the_port_and_removes_a_sub_interface() -> None:
+    retired = dataclasses.replace(CIRCUIT, ref="CIR-0", status=CircuitStatus.DECOMMISSIONED,
+                                  interface="GigabitEthernet0/3")
+    tagged = dataclasses.replace(retired, ref="CIR-9", interface="GigabitEthernet0/4", vlan=42)
+    device = dataclasses.replace(DEVICE, circuits=(CIRCUIT, retired, tagged))
+    text, scope = intended(device)
+    assert "interface GigabitEthernet0/3\n shutdown" in text
+    assert "GigabitEthernet0/4.42" in scope.interfaces and "0/4.42" not in text
+    running = text + "interface GigabitEthernet0/4.42\n encapsulation dot1Q 42\n"
+    assert "no interface GigabitEthernet0/4.42" in ios(running, device).lines
+
+
+def junos(running: str, text: str) -> configdiff.ConfigDiff:
+    return configdiff.compare("juniper_junos", running, text, Scope(("ge-0/0/1",)), name="ce-2")
+
+
+def test_junos_compares_sets_and_deletes_the_shortest_path() -> None:
+    text = "\n".join([
+        "set system host-name ce-2",
+        'set interfaces ge-0/0/1 unit 0 description "to PE"',
+        "set interfaces ge-0/0/1 unit 0 family inet address 10.1.0.1/30",
+        "set routing-instances A instance-type vrf",
+    ])
+    shuffled = "\n".join(reversed(text.splitlines())) + "\nset interfaces fxp0 description m"
+    assert junos(shuffled, text).in_sync
+    running = "\n".join([
+        "set system host-name ce-2",
+        'set interfaces ge-0/0/1 unit 0 description "old one"',
+        "set interfaces ge-0/0/1 unit 0 family inet address 10.1.0.1/30",
+        "set interfaces ge-0/0/1 unit 0 family inet address 10.9.0.1/30",
+        "set interfaces ge-0/0/1 disable",
+        "set routing-instances A instance-type vrf",
+        "set routing-instances B instance-type vrf",
+        "set routing-instances B route-distinguisher 1:1",
+    ])
+    found = junos(running, text)
+    assert found.lines == (
+        "delete interfaces ge-0/0/1 unit 0 description",
+        "delete interfaces ge-0/0/1 unit 0 family inet address",
+        "delete interfaces ge-0/0/1 disable",
+        "delete routing-instances B",
+        'set interfaces ge-0/0/1 unit 0 description "to PE"',
+        "set interfaces ge-0/0/1 unit 0 family inet address 10.1.0.1/30",
+    )
+
+
+def test_secret_references(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOCLE_T_SECRET", "s3cret-value")
+    assert secrets.resolve("env:SOCLE_T_SECRET", tmp_path) == "s3cret-value"
+    (tmp_path / "ce.secret").write_text("from-file\n")
+    os.chmod(tmp_path / "ce.secret", 0o644)
+    with pytest.raises(secrets.SecretError) as refused:
+        secrets.resolve("file:ce.secret", tmp_path)
+    assert "0644" in str(refused.value) and "from-file" not in str(refused.value)
+    os.chmod(tmp_path / "ce.secret", 0o600)
+    assert secrets.resolve("file:ce.secret", tmp_path) == "from-file"
+    with pytest.raises(secrets.SecretError, match="not set"):
+        secrets.resolve("env:SOCLE_T_MISSING", tmp_path)
+    values = secrets.Secrets({"a": "s3cret-value"})
+    assert "s3cret-value" not in repr(values)
+    assert values.mask(values.reveal("x <<secret:a>> y")) == "x <<secret:a>> y"
