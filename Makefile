@@ -20,7 +20,7 @@ run: $(STAMP)
 
 ## test: install what the tests need (PyPI and Debian) and run the whole suite on SQLite and PostgreSQL
 test: $(STAMP) system-deps lint
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist loadfile
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

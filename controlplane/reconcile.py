@@ -12,7 +12,7 @@ rolls back through the reconciler when a change fails.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal, Protocol
@@ -109,10 +109,18 @@ def get_reconciler(kind: str) -> Reconciler:
         raise InvalidInput.on("kind", f"no reconciler for {kind!r}") from None
 
 
-def compute_changes(reconciler: Reconciler, db: Session) -> list[Change]:
-    """Compare desired and observed state for every key either side knows."""
+def compute_changes(
+    reconciler: Reconciler, db: Session, *, keys: Collection[str] | None = None
+) -> list[Change]:
+    """Compare desired and observed state for every key either side knows (only
+    ``keys`` when given: the real world is then asked about those alone)."""
     desired = reconciler.desired(db)
-    observed = reconciler.observe(desired.keys())
+    if keys is None:
+        observed = reconciler.observe(desired.keys())
+    else:
+        wanted = set(keys)
+        desired = {key: value for key, value in desired.items() if key in wanted}
+        observed = {k: v for k, v in reconciler.observe(sorted(wanted)).items() if k in wanted}
     changes = []
     for key in sorted(set(desired) | set(observed)):
         change = reconciler.compare(key, desired.get(key), observed.get(key))
@@ -133,14 +141,22 @@ def text_diff(observed: str, desired: str, *, name: str) -> str:
     )
 
 
-def make_plan(db: Session, *, kind: str, actor: str, tenant_id: int | None = None) -> ReconcilePlan:
-    """Compute and store a plan for ``kind``; a failed observation stores a failed plan."""
+def make_plan(
+    db: Session,
+    *,
+    kind: str,
+    actor: str,
+    tenant_id: int | None = None,
+    keys: Collection[str] | None = None,
+) -> ReconcilePlan:
+    """Compute and store a plan for ``kind`` (only ``keys`` when given); a failed
+    observation stores a failed plan."""
     reconciler = get_reconciler(kind)
     plan = ReconcilePlan(kind=kind, tenant_id=tenant_id, created_by=actor, state="planning")
     db.add(plan)
     db.flush()
     try:
-        changes = compute_changes(reconciler, db)
+        changes = compute_changes(reconciler, db, keys=keys)
     except Exception as exc:  # a device or endpoint that cannot be observed
         plan.state = "failed"
         plan.error = f"could not compute the plan: {exc}"
@@ -265,7 +281,7 @@ def _verify_step(ctx: jobs.StepContext) -> Mapping[str, Any]:
     reconciler, plan = _load(ctx)
     touched = {raw["key"] for raw in plan.changes}
     with ctx.session() as db:
-        remaining = [c for c in compute_changes(reconciler, db) if c.key in touched]
+        remaining = compute_changes(reconciler, db, keys=touched)
     if remaining:
         keys = ", ".join(c.key for c in remaining)
         _set_plan_state(ctx, plan.id, "failed", error=f"still different after apply: {keys}")

@@ -67,6 +67,23 @@ class Settings(BaseSettings):
         le=4_294_967_294,
         description="The GCS's private BGP AS number; VRF RDs and RTs are allocated as ASN:N.",
     )
+    network_apply_concurrency: int = Field(
+        default=8, ge=1, le=256, description="Routers planned, applied or backed up at once."
+    )
+    network_ssh_timeout: float = Field(
+        default=10.0, gt=0, description="Seconds an SSH connection or one CLI exchange may take."
+    )
+    network_snmp_user: str = Field(
+        default="socle-mon", description="SNMPv3 user rendered on the routers for monitoring."
+    )
+    network_snmp_auth_ref: str = Field(
+        default="env:SOCLE_SNMP_AUTH_KEY",
+        description="Where the SNMPv3 auth key is: env:VARIABLE or file:name (0600, in DATA_DIR).",
+    )
+    network_snmp_priv_ref: str = Field(
+        default="env:SOCLE_SNMP_PRIV_KEY",
+        description="Where the SNMPv3 privacy key is: env:VARIABLE or file:name (0600).",
+    )
 
     @classmethod
     def settings_customise_sources(

@@ -23,7 +23,10 @@ from controlplane.auth import Role, role_allows
 from controlplane.db import Database, Scope
 from controlplane.finess import make_finess
 from controlplane.models import Tenant
+from network import plans
+from network.config_schemas import PlanCreate
 from tests.conftest import TenantFactory, TokenFactory
+from tests.hosting.factories import HostingFactory, offer_body, provider_body
 from tests.network.factories import NetworkFactory
 
 
@@ -55,6 +58,11 @@ class World:
     def net(self) -> NetworkFactory:
         """Network objects (sites, circuits, pools...) for own/other tenants."""
         return NetworkFactory(self.database)
+
+    @cached_property
+    def hosting(self) -> HostingFactory:
+        """Hosting objects (providers, offers, requests, subscriptions)."""
+        return HostingFactory(self.database)
 
 
 Request = tuple[str, dict[str, Any] | None]
@@ -130,6 +138,88 @@ NETWORK_CASES: dict[tuple[str, str], Case] = {
         lambda w, t: (f"{NET}/prefixes/{w.net.prefix(t).id}", None), tenant_bound=True),
     ("DELETE", f"{NET}/prefixes/{{prefix_id}}"): Case(
         lambda w, t: (f"{NET}/prefixes/{w.net.prefix(t).id}", None)),
+    # SLA (network/sla): computed reports are scoped by the session, never tenant-bound.
+    ("GET", f"{NET}/sla"): Case(lambda w, t: (f"{NET}/sla?period=2026-12", None)),
+    ("GET", f"{NET}/sla/breaches"): Case(
+        lambda w, t: (f"{NET}/sla/breaches?from=2026-11&to=2026-12", None)),
+    ("GET", f"{NET}/sla/contracts"): Case(lambda w, t: (f"{NET}/sla/contracts", None)),
+    ("POST", f"{NET}/sla/contracts"): Case(
+        lambda w, t: (f"{NET}/sla/contracts", {
+            "provider": w.net.provider().name, "sla_class": "standard", "availability_pct": 99.9,
+            "latency_p95_ms": 40, "jitter_p95_ms": 10, "loss_pct": 0.5,
+            "monthly_fee_cents": 50_000}), success=201),
+}
+
+HOST = "/api/v1/hosting"
+def _network_plan(w: World, t: Tenant) -> int:
+    """A stored (empty) configuration plan of a site of ``t``."""
+    with w.database.transaction(scope=Scope.unrestricted()) as db:
+        return plans.make(db, PlanCreate(site=w.net.site(t).code), actor="tests").id
+
+
+def _migration(w: World, t: Tenant) -> dict[str, str]:
+    """A site of ``t`` on MPLS with a planned THD circuit on its CE: a valid request."""
+    site = w.net.site(t, access="MPLS")
+    ce = w.net.device(site).hostname
+    w.net.circuit(t, provider=w.net.provider("MPLS"), site=site, a_device=ce, status="active")
+    thd = w.net.circuit(t, provider=w.net.provider("THD"), site=site, a_device=ce,
+                        status="planned", access="THD")
+    return {"site": site.code, "circuit": thd.ref}
+
+
+NETWORK_CONFIG_CASES: dict[tuple[str, str], Case] = {
+    ("POST", f"{NET}/plan"): Case(
+        lambda w, t: (f"{NET}/plan", {"site": w.net.site(t).code}), success=201),
+    ("GET", f"{NET}/plans/{{plan_id}}"): Case(
+        lambda w, t: (f"{NET}/plans/{_network_plan(w, t)}", None), tenant_bound=True),
+    ("POST", f"{NET}/apply"): Case(
+        lambda w, t: (f"{NET}/apply", {"plan_id": _network_plan(w, t)}), success=202),
+    ("GET", f"{NET}/drift"): Case(lambda w, t: (f"{NET}/drift", None)),
+    ("GET", f"{NET}/devices/{{device_id}}/config"): Case(
+        lambda w, t: (f"{NET}/devices/{w.net.device(w.net.site(t)).id}/config", None),
+        tenant_bound=True),
+    ("POST", f"{NET}/backups"): Case(lambda w, t: (f"{NET}/backups", None), success=202),
+    ("POST", f"{NET}/migrations"): Case(
+        lambda w, t: (f"{NET}/migrations", _migration(w, t)), success=201),
+}
+
+HOSTING_CASES: dict[tuple[str, str], Case] = {
+    ("GET", f"{HOST}/providers"): Case(lambda w, t: (f"{HOST}/providers", None)),
+    ("POST", f"{HOST}/providers"): Case(
+        lambda w, t: (f"{HOST}/providers", provider_body(next(w.serials))), success=201),
+    ("GET", f"{HOST}/providers/{{provider_id}}"): Case(
+        lambda w, t: (f"{HOST}/providers/{w.hosting.provider().id}", None)),
+    ("PATCH", f"{HOST}/providers/{{provider_id}}"): Case(
+        lambda w, t: (f"{HOST}/providers/{w.hosting.provider().id}", {"capacity_gb": 5})),
+    ("GET", f"{HOST}/offers"): Case(lambda w, t: (f"{HOST}/offers", None)),
+    ("POST", f"{HOST}/offers"): Case(
+        lambda w, t: (f"{HOST}/offers", offer_body(next(w.serials))), success=201),
+    ("GET", f"{HOST}/offers/{{offer_id}}"): Case(
+        lambda w, t: (f"{HOST}/offers/{w.hosting.offer().id}", None)),
+    ("PATCH", f"{HOST}/offers/{{offer_id}}"): Case(
+        lambda w, t: (f"{HOST}/offers/{w.hosting.offer().id}", {"monthly_price_cents": 5})),
+    ("GET", f"{HOST}/requests"): Case(lambda w, t: (f"{HOST}/requests", None)),
+    ("POST", f"{HOST}/requests"): Case(
+        lambda w, t: (f"{HOST}/requests", {"offer": w.hosting.placeable_offer().code,
+                                           "tenant": t.finess}),
+        success=201, tenant_bound=True),
+    ("GET", f"{HOST}/requests/{{request_id}}"): Case(
+        lambda w, t: (f"{HOST}/requests/{w.hosting.request(t).id}", None), tenant_bound=True),
+    ("POST", f"{HOST}/requests/{{request_id}}/approve"): Case(
+        lambda w, t: (f"{HOST}/requests/{w.hosting.request(t).id}/approve", None),
+        success=202, tenant_bound=True),
+    ("POST", f"{HOST}/requests/{{request_id}}/reject"): Case(
+        lambda w, t: (f"{HOST}/requests/{w.hosting.request(t).id}/reject", {"reason": "no"}),
+        tenant_bound=True),
+    ("GET", f"{HOST}/subscriptions"): Case(lambda w, t: (f"{HOST}/subscriptions", None)),
+    ("GET", f"{HOST}/subscriptions/{{subscription_id}}"): Case(
+        lambda w, t: (f"{HOST}/subscriptions/{w.hosting.subscription(t).id}", None),
+        tenant_bound=True),
+    ("GET", f"{HOST}/quotas/{{finess}}"): Case(
+        lambda w, t: (f"{HOST}/quotas/{t.finess}", None), tenant_bound=True),
+    ("PUT", f"{HOST}/quotas/{{finess}}"): Case(
+        lambda w, t: (f"{HOST}/quotas/{t.finess}", {"max_monthly_cost_cents": 900_000}),
+        tenant_bound=True),
 }
 
 CASES: dict[tuple[str, str], Case] = {
@@ -156,6 +246,8 @@ CASES: dict[tuple[str, str], Case] = {
     ("GET", "/api/v1/audit"): Case(lambda w, t: ("/api/v1/audit", None)),
     ("GET", "/api/v1/audit/verify"): Case(lambda w, t: ("/api/v1/audit/verify", None)),
     **NETWORK_CASES,
+    **NETWORK_CONFIG_CASES,
+    **HOSTING_CASES,
 }
 
 

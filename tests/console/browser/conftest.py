@@ -1,6 +1,7 @@
 """Browser tests: Debian's Chromium driven by Playwright against a live Socle server.
 
-One browser for the whole session, a fresh context (cookies) per test, a live uvicorn
+One browser for this package (its asyncio loop must not outlive it: other tests run
+asyncio themselves), a fresh context (cookies) per test, a live uvicorn
 server per test on a free loopback port over the test's database, and a screenshot
 saved (its path printed in the report) when a test fails.
 
@@ -39,7 +40,7 @@ def database_url(sqlite_factory: Any) -> str:
     return str(sqlite_factory.new_url())
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Any]:
     """Debian's Chromium, headless, launched once for the session."""
     if not CHROMIUM.exists():
