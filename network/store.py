@@ -1,5 +1,6 @@
-"""What every network service shares: finding rows by id or natural key, filtering by
-tenant FINESS, and writing a row together with its audit record.
+"""What every network service shares: finding rows by id or natural key (the shared
+:class:`controlplane.rows.PlaneRows`), filtering by tenant FINESS, and writing a row
+together with its audit record.
 
 Rows are found through the caller's session, so an establishment's session answers
 "not found" for another tenant's row (tenant scoping in :mod:`controlplane.db.scope`).
@@ -15,9 +16,9 @@ from sqlalchemy import ColumnElement, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from controlplane import audit
 from controlplane.errors import Conflict
 from controlplane.models import Tenant
+from controlplane.rows import PlaneRows
 from network import errors
 from network.models import Site
 
@@ -26,26 +27,11 @@ M = TypeVar("M")
 INSERT_ATTEMPTS = 8  # each retry follows a committed winner, so N racers need N tries
 
 
-def get(db: Session, model: type[M], ident: int) -> M:
-    """The row of ``model`` with this id (404 when missing or another tenant's)."""
-    row = db.get(model, ident)
-    if row is None:
-        raise errors.not_found(model.__kind__, ident)  # type: ignore[attr-defined]
-    return row
-
-
-def find(db: Session, model: type[M], key: str) -> M | None:
-    """The row of ``model`` whose natural key (``__key__``) is ``key``, if visible."""
-    column = getattr(model, model.__key__)  # type: ignore[attr-defined]
-    return db.scalar(select(model).where(column == key))
-
-
-def by_key(db: Session, model: type[M], key: str) -> M:
-    """Like :func:`find`, but 404 when missing (``socle network site show CODE``)."""
-    row = find(db, model, key)
-    if row is None:
-        raise errors.not_found(model.__kind__, key)  # type: ignore[attr-defined]
-    return row
+_rows = PlaneRows("network", errors.not_found)
+get = _rows.get
+find = _rows.find
+by_key = _rows.by_key
+record = _rows.record
 
 
 def reference(db: Session, model: type[M], key: str, *, field: str) -> M:
@@ -72,31 +58,6 @@ def of_tenant(column: InstrumentedAttribute[Any], finess: str) -> ColumnElement[
 def of_site(column: InstrumentedAttribute[Any], code: str) -> ColumnElement[bool]:
     """Filter: ``column`` (a site id) is the site with this code."""
     return column.in_(select(Site.id).where(Site.code == code.strip().upper()))
-
-
-def record(
-    db: Session,
-    row: Any,
-    *,
-    actor: str,
-    verb: str,
-    read: type[BaseModel],
-    before: dict[str, Any] | None = None,
-    deleted: bool = False,
-) -> None:
-    """Audit a change of ``row`` (its answer shape is the snapshot: no secrets in it)."""
-    owner = getattr(row, "tenant", None)
-    snapshot = read.model_validate(row).model_dump(mode="json")
-    audit.record(
-        db,
-        actor=actor,
-        action=f"network.{row.__kind__}.{verb}",
-        target_type=f"network.{row.__kind__}",
-        target_id=getattr(row, row.__key__),
-        tenant_finess=owner.finess if owner is not None else None,
-        before=snapshot if deleted else before,
-        after=None if deleted else snapshot,
-    )
 
 
 def insert(
