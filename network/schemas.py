@@ -27,6 +27,7 @@ from pydantic import (
 )
 
 from controlplane.finess import validate_department, validate_finess
+from controlplane.secrets import check_reference
 from network.platforms import Platform
 from network.vpn import VrfKind, asn_error, format_value, parse_value
 
@@ -130,7 +131,6 @@ class PoolRole(StrEnum):
 _SITE_CODE = re.compile(r"^[A-Z0-9][A-Z0-9_-]{1,31}$")
 _LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
 _HOSTNAME = re.compile(rf"^{_LABEL}(?:\.{_LABEL})*$")
-_CREDENTIAL_REF = re.compile(r"^(env:[A-Za-z_][A-Za-z0-9_]*|file:[A-Za-z0-9][A-Za-z0-9._-]*)$")
 _USERNAME = re.compile(r"^[A-Za-z0-9._@-]{1,64}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _PHONE = re.compile(r"^\+?[0-9 .()-]{6,20}$")
@@ -180,15 +180,6 @@ def normalize_cidr(value: str) -> str:
         return str(ipaddress.ip_network(value.strip(), strict=True))
     except ValueError as exc:
         raise ValueError(f"not a prefix: {exc}") from None
-
-
-def _check_credential_ref(value: str) -> str:
-    if not _CREDENTIAL_REF.match(value):
-        raise ValueError(
-            "a reference to the secret, never the secret: env:VARIABLE or file:name "
-            "(a 0600 file in SOCLE_DATA_DIR)"
-        )
-    return value
 
 
 def _check_address(value: str) -> str:
@@ -336,7 +327,7 @@ class DeviceCreate(_Body):
     _username = field_validator("username")(
         _matching(_USERNAME, "1-64 letters, digits, '.', '_', '@' or '-'")
     )
-    _credential = field_validator("credential_ref")(_check_credential_ref)
+    _credential = field_validator("credential_ref")(check_reference)
     _asn = field_validator("asn")(_check_asn)
 
     @field_validator("site")

@@ -1,29 +1,24 @@
-"""Secrets named by reference, and the placeholders that stand for them in stored text.
+"""The placeholders that stand for secrets in stored configuration text.
 
-A reference is ``env:VARIABLE`` or ``file:NAME`` (a file in ``SOCLE_DATA_DIR`` that
-only its owner may read, mode 0600). Secret values are resolved at the last moment (an
-SSH login, a configuration push) and never stored, logged or returned: configurations
-kept in the database and shown in plans carry a placeholder (``<<secret:NAME>>``)
+References (``env:VARIABLE`` / ``file:NAME``) are resolved by :mod:`controlplane.secrets`
+(re-exported here as ``resolve`` and ``SecretError``). Secret values are resolved at the
+last moment (an SSH login, a configuration push) and never stored, logged or returned:
+configurations kept in the database and shown in plans carry a placeholder (``<<secret:NAME>>``)
 instead, swapped for the value only on the way to the device (:meth:`Secrets.reveal`),
 and swapped back in what the device shows (:meth:`Secrets.mask`).
 """
 
 from __future__ import annotations
 
-import os
 import re
-import stat
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-_REFERENCE = re.compile(r"^(env|file):([A-Za-z0-9_][A-Za-z0-9._-]*)$")
+from controlplane.secrets import SecretError, resolve
+
 _PLACEHOLDER = "<<secret:{}>>"
 UNKNOWN = _PLACEHOLDER.format("unknown")  # a secret field holding a value Socle did not set
-
-
-class SecretError(RuntimeError):
-    """A secret reference that cannot be resolved; the message names the reference only."""
 
 
 def placeholder(name: str) -> str:
@@ -34,36 +29,6 @@ def placeholder(name: str) -> str:
 def is_placeholder(token: str) -> bool:
     """True when ``token`` is a placeholder (known or unknown secret)."""
     return token.startswith("<<secret:") and token.endswith(">>")
-
-
-def resolve(reference: str, data_dir: Path) -> str:
-    """The secret a reference names; :class:`SecretError` (naming the reference) if absent.
-
-    ``file:NAME`` must be a regular file in ``data_dir`` readable by its owner only.
-    """
-    match = _REFERENCE.match(reference)
-    if match is None:
-        raise SecretError(f"{reference!r} is not env:VARIABLE nor file:NAME")
-    source, name = match.groups()
-    if source == "env":
-        value = os.environ.get(name)
-        if not value:
-            raise SecretError(f"secret {reference}: the variable is not set")
-        return value
-    path = data_dir / name
-    try:
-        info = path.stat()
-    except OSError:
-        raise SecretError(f"secret {reference}: no such file in {data_dir}") from None
-    mode = stat.S_IMODE(info.st_mode)
-    if not stat.S_ISREG(info.st_mode) or mode & 0o077:
-        raise SecretError(
-            f"secret {reference}: refused, mode {mode:04o} lets others read it (chmod 600)"
-        )
-    value = path.read_text(encoding="utf-8").strip()
-    if not value:
-        raise SecretError(f"secret {reference}: the file is empty")
-    return value
 
 
 @dataclass(frozen=True)
@@ -112,3 +77,7 @@ def config_secrets(references: Mapping[str, str], data_dir: Path, *, strict: boo
             continue
         values[name] = value
     return Secrets(values)
+
+
+__all__ = ["UNKNOWN", "SecretError", "Secrets", "config_secrets", "is_placeholder",
+           "placeholder", "resolve"]
