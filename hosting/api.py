@@ -14,7 +14,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
-from controlplane.api.deps import API_PREFIX, DbSession, PageParams, require
+from controlplane.api.deps import API_PREFIX, DbSession, PageParams, TenantFiness, require
 from controlplane.api.pagination import page_of
 from controlplane.api.problems import PROBLEM_RESPONSES
 from controlplane.auth import Principal
@@ -44,7 +44,6 @@ router = APIRouter(prefix=f"{API_PREFIX}/hosting", tags=["hosting"], responses=P
 Reader = Annotated[Principal, require("hosting:read")]
 Requester = Annotated[Principal, require("hosting:request")]
 Writer = Annotated[Principal, require("hosting:write")]
-TenantFiness = Annotated[str | None, Query(max_length=9, description="Tenant FINESS.")]
 CREATED = status.HTTP_201_CREATED
 
 

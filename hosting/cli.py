@@ -20,10 +20,12 @@ from sqlalchemy.orm import Session
 from controlplane.auth import system_principal
 from controlplane.cli.common import (
     JsonOption,
+    emit_item,
     emit_json,
     emit_table,
     handle_errors,
     local_actor,
+    sub_app,
     transaction,
 )
 from controlplane.errors import InvalidInput
@@ -47,25 +49,11 @@ from hosting.schemas import (
 app = typer.Typer(help="Hosting plane: HDS providers, catalogue, requests.", no_args_is_help=True)
 
 
-def _group(name: str, help_text: str) -> typer.Typer:
-    group = typer.Typer(help=help_text, no_args_is_help=True)
-    app.add_typer(group, name=name)
-    return group
-
-
-provider_app = _group("provider", "HDS providers (certificate, location, endpoints).")
-offer_app = _group("offer", "The catalogue of offers.")
-request_app = _group("request", "Requests of establishments, approval and rejection.")
-subscription_app = _group("subscription", "Subscriptions and their provisioned resources.")
-quota_app = _group("quota", "Monthly hosting quotas per establishment.")
-
-
-def _emit(item: BaseModel, as_json: bool) -> None:
-    if as_json:
-        emit_json(item)
-        return
-    title = type(item).__name__.removesuffix("Read")
-    emit_table(title, ["field", "value"], list(item.model_dump(mode="json").items()))
+provider_app = sub_app(app, "provider", "HDS providers (certificate, location, endpoints).")
+offer_app = sub_app(app, "offer", "The catalogue of offers.")
+request_app = sub_app(app, "request", "Requests of establishments, approval and rejection.")
+subscription_app = sub_app(app, "subscription", "Subscriptions and their provisioned resources.")
+quota_app = sub_app(app, "quota", "Monthly hosting quotas per establishment.")
 
 
 def _listing(
@@ -83,7 +71,7 @@ def _listing(
 def _write(action: Callable[[Session], Any], read: type[BaseModel], as_json: bool) -> None:
     with transaction() as db:
         item = read.model_validate(action(db))
-    _emit(item, as_json)
+    emit_item(item, as_json)
 
 
 def _pairs(texts: Sequence[str], option: str) -> dict[str, str]:
@@ -176,7 +164,7 @@ def provider_list(as_json: bool = JsonOption) -> None:
 def provider_show(name: str, as_json: bool = JsonOption) -> None:
     """Show a provider."""
     with transaction(write=False) as db:
-        _emit(ProviderRead.model_validate(store.by_key(db, HostingProvider, name)), as_json)
+        emit_item(ProviderRead.model_validate(store.by_key(db, HostingProvider, name)), as_json)
 
 
 # --- offers --------------------------------------------------------------------------
@@ -244,7 +232,7 @@ def offer_list(
 def offer_show(code: str, as_json: bool = JsonOption) -> None:
     """Show an offer."""
     with transaction(write=False) as db:
-        _emit(OfferRead.model_validate(store.by_key(db, Offer, code.lower())), as_json)
+        emit_item(OfferRead.model_validate(store.by_key(db, Offer, code.lower())), as_json)
 
 
 # --- requests ------------------------------------------------------------------------
@@ -288,7 +276,7 @@ def request_list(
 def request_show(request_id: int, as_json: bool = JsonOption) -> None:
     """Show a request with its plan."""
     with transaction(write=False) as db:
-        _emit(RequestRead.model_validate(store.get(db, HostingRequest, request_id)), as_json)
+        emit_item(RequestRead.model_validate(store.get(db, HostingRequest, request_id)), as_json)
 
 
 @request_app.command("approve")
@@ -344,7 +332,7 @@ def subscription_show(subscription_id: int, as_json: bool = JsonOption) -> None:
     """Show a subscription and its resources."""
     with transaction(write=False) as db:
         row = store.get(db, Subscription, subscription_id)
-        _emit(SubscriptionRead.model_validate(row), as_json)
+        emit_item(SubscriptionRead.model_validate(row), as_json)
 
 
 @quota_app.command("show")
@@ -352,7 +340,7 @@ def subscription_show(subscription_id: int, as_json: bool = JsonOption) -> None:
 def quota_show(finess: str, as_json: bool = JsonOption) -> None:
     """Show an establishment's quota and use."""
     with transaction(write=False) as db:
-        _emit(quotas.describe(db, store.tenant(db, finess)), as_json)
+        emit_item(quotas.describe(db, store.tenant(db, finess)), as_json)
 
 
 @quota_app.command("set")
@@ -365,4 +353,4 @@ def quota_set(
         answer = quotas.set_quota(
             db, store.tenant(db, finess), max_monthly_cost_cents, actor=local_actor()
         )
-    _emit(answer, as_json)
+    emit_item(answer, as_json)

@@ -13,7 +13,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, status
 
-from controlplane.api.deps import API_PREFIX, DbSession, PageParams, require
+from controlplane.api.deps import API_PREFIX, DbSession, PageParams, TenantFiness, require
 from controlplane.api.pagination import page_of
 from controlplane.api.problems import PROBLEM_RESPONSES
 from controlplane.auth import Principal
@@ -53,7 +53,6 @@ router = APIRouter(prefix=f"{API_PREFIX}/network", tags=["network"], responses=P
 
 Reader = Annotated[Principal, require("network:read")]
 Writer = Annotated[Principal, require("network:write")]
-TenantFiness = Annotated[str | None, Query(max_length=9, description="Tenant FINESS.")]
 SiteCode = Annotated[str | None, Query(max_length=32, description="Site code.")]
 Family = Annotated[IpFamily | None, Query(description="IP version: 4 or 6.")]
 CREATED = status.HTTP_201_CREATED

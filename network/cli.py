@@ -20,10 +20,12 @@ from sqlalchemy.orm import Session
 from controlplane.cli.common import (
     JsonOption,
     console,
+    emit_item,
     emit_json,
     emit_table,
     handle_errors,
     local_actor,
+    sub_app,
     transaction,
 )
 from network import inventory, ipam, store, vrfs
@@ -66,37 +68,20 @@ app = typer.Typer(help="Network plane: inventory and IP/VPN plan.", no_args_is_h
 R = TypeVar("R", bound=BaseModel)
 
 
-def _group(name: str, help_text: str) -> typer.Typer:
-    group = typer.Typer(help=help_text, no_args_is_help=True)
-    app.add_typer(group, name=name)
-    return group
-
-
-provider_app = _group("provider", "Telecom providers (MPLS operators, THD network).")
-site_app = _group("site", "Sites of establishments.")
-device_app = _group("device", "Routers (CE at sites, regional PE).")
-circuit_app = _group("circuit", "Access circuits.")
-maintenance_app = _group("maintenance", "Maintenance windows.")
-vrf_app = _group("vrf", "VRFs, RD/RT and the hub-and-spoke policy.")
-pool_app = _group("pool", "Prefix pools (site LANs, interconnects, loopbacks).")
-prefix_app = _group("prefix", "Allocated prefixes.")
-
-
-def _show(item: BaseModel, as_json: bool) -> None:
-    if as_json:
-        emit_json(item)
-    else:
-        emit_table(
-            type(item).__name__.removesuffix("Read"),
-            ["field", "value"],
-            list(item.model_dump(mode="json").items()),
-        )
+provider_app = sub_app(app, "provider", "Telecom providers (MPLS operators, THD network).")
+site_app = sub_app(app, "site", "Sites of establishments.")
+device_app = sub_app(app, "device", "Routers (CE at sites, regional PE).")
+circuit_app = sub_app(app, "circuit", "Access circuits.")
+maintenance_app = sub_app(app, "maintenance", "Maintenance windows.")
+vrf_app = sub_app(app, "vrf", "VRFs, RD/RT and the hub-and-spoke policy.")
+pool_app = sub_app(app, "pool", "Prefix pools (site LANs, interconnects, loopbacks).")
+prefix_app = sub_app(app, "prefix", "Allocated prefixes.")
 
 
 def _create(service: Callable[..., Any], data: BaseModel, read: type[R], as_json: bool) -> None:
     with transaction() as db:
         item = read.model_validate(service(db, data, actor=local_actor()))
-    _show(item, as_json)
+    emit_item(item, as_json)
 
 
 def _list(
@@ -126,7 +111,7 @@ def _normal(normalize: Callable[[str], str], key: str) -> str:
 def _show_key(model: type[Any], key: str, read: type[R], as_json: bool) -> None:
     with transaction(write=False) as db:
         item = read.model_validate(store.by_key(db, model, key))
-    _show(item, as_json)
+    emit_item(item, as_json)
 
 
 # --- providers -----------------------------------------------------------------------
@@ -413,7 +398,7 @@ def maintenance_show(window_id: int, as_json: bool = JsonOption) -> None:
     """Show a maintenance window."""
     with transaction(write=False) as db:
         item = MaintenanceRead.model_validate(store.get(db, Maintenance, window_id))
-    _show(item, as_json)
+    emit_item(item, as_json)
 
 
 # --- VRFs ----------------------------------------------------------------------------
@@ -533,7 +518,7 @@ def prefix_allocate(
     with transaction() as db:
         pool_id = store.by_key(db, PrefixPool, pool).id
         item = PrefixRead.model_validate(ipam.allocate(db, pool_id, data, actor=local_actor()))
-    _show(item, as_json)
+    emit_item(item, as_json)
 
 
 @prefix_app.command("create")

@@ -103,3 +103,6 @@ def paging(
 
 
 PageParams = Annotated[Paging, Depends(paging)]
+
+
+TenantFiness = Annotated[str | None, Query(max_length=9, description="Tenant FINESS.")]

@@ -95,3 +95,19 @@ def emit_table(title: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
     for row in rows:
         table.add_row(*["" if v is None else str(v) for v in row])
     console.print(table)
+
+
+def sub_app(parent: typer.Typer, name: str, help_text: str) -> typer.Typer:
+    """A command group ``socle <plane> <name> ...`` mounted on ``parent``."""
+    group = typer.Typer(help=help_text, no_args_is_help=True)
+    parent.add_typer(group, name=name)
+    return group
+
+
+def emit_item(item: BaseModel, as_json: bool) -> None:
+    """Print one object: JSON for scripts, or a field/value table titled by its kind."""
+    if as_json:
+        emit_json(item)
+        return
+    title = type(item).__name__.removesuffix("Read")
+    emit_table(title, ["field", "value"], list(item.model_dump(mode="json").items()))
