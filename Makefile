@@ -12,9 +12,13 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q -e ".[dev]"
 	touch $(STAMP)
 
-## run: install, migrate the embedded SQLite database, seed the demo region, serve on 127.0.0.1:8000
+## run: install, migrate the embedded SQLite database, start the simulated region, seed the
+## demo region on it, serve on 127.0.0.1:8000 (`socle sim down` stops the simulators)
+run: export SOCLE_NETWORK_SNMP_AUTH_REF = file:demo-snmp-auth.key
+run: export SOCLE_NETWORK_SNMP_PRIV_REF = file:demo-snmp-priv.key
 run: $(STAMP)
 	$(BIN)/socle db upgrade
+	$(BIN)/socle sim up
 	$(BIN)/socle demo
 	$(BIN)/socle serve
 

@@ -7,6 +7,7 @@ plane contributes by convention, if the module exists:
 - ``<plane>.api``: ``router`` (a FastAPI APIRouter) mounted in the HTTP API;
 - ``<plane>.cli``: ``app`` (a Typer app) mounted as ``socle <plane>``;
 - ``<plane>.sim``: ``SIMULATORS`` (controlplane.simulation.Simulator entries);
+- ``<plane>.demo``: ``seed(db, *, actor, settings) -> list[str]`` (called by ``socle demo``);
 
 and registers its job kinds and reconcilers when imported. ``SOCLE_PLUGINS`` names
 extra modules to import (the tests use it for their own job kinds).
@@ -76,3 +77,8 @@ def plane_clis() -> list[tuple[str, Any]]:
 def plane_simulators() -> list[Simulator]:
     """Every simulator the planes declare, in plane order."""
     return [sim for _, sims in contributions("sim", "SIMULATORS") for sim in sims]
+
+
+def demo_seeders() -> list[Any]:
+    """Each plane's demo ``seed`` function."""
+    return [seed for _, seed in contributions("demo", "seed")]

@@ -97,7 +97,11 @@ def demo_command() -> None:
     settings = get_settings()
     with transaction() as session:
         result = demo.seed(session, actor=local_actor(), data_dir=settings.data_dir)
+        lines = [seed(session, actor=local_actor(), settings=settings)
+                 for seed in plugins.demo_seeders()]
     console.print(f"demo region: {result.tenants_created} tenant(s) created")
+    for line in (line for plane_lines in lines for line in plane_lines):
+        console.print(line)
     if result.tokens_file:
         console.print(f"demo tokens (one per role) written to {result.tokens_file} (mode 0600)")
 

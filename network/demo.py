@@ -1,0 +1,98 @@
+"""The demo network: the simulated CE routers of ``socle sim up`` as a small region.
+
+``socle demo`` calls :func:`seed`. When the simulated routers run, each becomes the CE of
+a demo establishment's site with an active MPLS access circuit to a regional PE, the
+tenant's VRF, an interconnect /30 and a site LAN, so that ``socle network plan`` and
+``apply`` work at once. The routers' password and the SNMPv3 keys go to 0600 files in
+``SOCLE_DATA_DIR`` (``make run`` points the settings at them). Idempotent.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from controlplane.models import Tenant
+from controlplane.settings import Settings
+from network import inventory, ipam, vrfs
+from network.models import Provider
+from network.schemas import (
+    CircuitCreate,
+    DeviceCreate,
+    PoolCreate,
+    PrefixAllocate,
+    ProviderCreate,
+    SiteCreate,
+    VrfCreate,
+)
+
+PROVIDER = "Opérateur MPLS (démo)"
+ROUTERS_STATE = "sim/network-routers.json"
+PASSWORD_FILE = "demo-routers.key"  # noqa: S105 (a file name)
+SNMP_KEY_FILES = ("demo-snmp-auth.key", "demo-snmp-priv.key")
+INTERFACES = {"cisco_ios": ("GigabitEthernet0/1", "GigabitEthernet0/2"),
+              "juniper_junos": ("ge-0/0/1", "ge-0/0/2")}
+
+
+def _write_private(path: Path, value: str) -> None:
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w") as handle:
+        handle.write(value + "\n")
+    path.chmod(0o600)
+
+
+def seed(db: Session, *, actor: str, settings: Settings) -> list[str]:
+    """Build the demo network on the running simulated routers; what was done, in words."""
+    state = settings.data_dir / ROUTERS_STATE
+    if not state.exists():
+        return ["network: the simulated routers are not running (socle sim up): no demo network"]
+    if db.scalar(select(Provider.id).where(Provider.name == PROVIDER)) is not None:
+        return ["network: demo network already there"]
+    devices = json.loads(state.read_text())["devices"]
+    _write_private(settings.data_dir / PASSWORD_FILE, devices[0]["password"])
+    for name in SNMP_KEY_FILES:
+        if not (settings.data_dir / name).exists():
+            _write_private(settings.data_dir / name, secrets.token_urlsafe(16))
+    tenants = list(db.scalars(select(Tenant).where(Tenant.kind == "ES").order_by(Tenant.finess)))
+    lan = ipam.create_pool(db, PoolCreate(name="demo-lan", prefix="10.64.0.0/12",
+                                          role="site-lan"), actor=actor)
+    interconnects = ipam.create_pool(db, PoolCreate(name="demo-ic", prefix="10.1.0.0/16",
+                                                    role="interconnect"), actor=actor)
+    ipam.create_pool(db, PoolCreate(name="demo-mgmt", prefix="10.255.0.0/16",
+                                    role="management"), actor=actor)
+    inventory.create_provider(db, ProviderCreate(name=PROVIDER, kind="MPLS",
+                                                 contract_ref="DEMO-MPLS-1"), actor=actor)
+    pe = inventory.create_device(db, DeviceCreate(
+        hostname="pe-regional-1", role="PE", platform="cisco_ios", mgmt_address="192.0.2.1",
+        username="noc", credential_ref=f"file:{PASSWORD_FILE}", asn=settings.network_asn,
+    ), actor=actor)
+    for index, (device, tenant) in enumerate(zip(devices, tenants, strict=False), start=1):
+        vrf = vrfs.create_vrf(db, VrfCreate(name=f"GFU-{tenant.finess}", kind="tenant",
+                                            tenant=tenant.finess, service="gfu"), actor=actor)
+        site = inventory.create_site(db, SiteCreate(
+            tenant=tenant.finess, code=f"DEMO-{device['name'].upper()}",
+            name=f"Site principal {tenant.name}", address="1 rue de la Santé", access="MPLS",
+        ), actor=actor)
+        interfaces = INTERFACES[device["platform"]]
+        inventory.create_device(db, DeviceCreate(
+            hostname=device["name"], role="CE", platform=device["platform"], site=site.code,
+            mgmt_address=device["host"], mgmt_port=device["port"], username=device["username"],
+            credential_ref=f"file:{PASSWORD_FILE}", asn=65100 + index,
+            lan_interface=interfaces[1],
+        ), actor=actor)
+        ipam.allocate(db, lan.id, PrefixAllocate(length=24, site=site.code), actor=actor)
+        ref = f"DEMO-MPLS-{index:03d}"
+        inventory.create_circuit(db, CircuitCreate(
+            ref=ref, provider=PROVIDER, site=site.code, a_device=device["name"],
+            z_device=pe.hostname, a_interface=interfaces[0], access="MPLS",
+            bandwidth_mbps=100, committed_mbps=20, cos_profile="realtime", status="active",
+            vrf=vrf.name,
+        ), actor=actor)
+        ipam.allocate(db, interconnects.id, PrefixAllocate(length=30, circuit=ref), actor=actor)
+    return [f"network: {min(len(devices), len(tenants))} CE router(s) of the simulated region "
+            "registered; try `socle network plan`"]
