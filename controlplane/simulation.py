@@ -50,8 +50,8 @@ class SimulationError(RuntimeError):
 
 
 def sim_dir(data_dir: Path) -> Path:
-    """Where simulator state files, logs and pids live."""
-    return data_dir / "sim"
+    """Where simulator state files, logs and pids live (absolute: simulators may chdir)."""
+    return data_dir.resolve() / "sim"
 
 
 def _pid_file(data_dir: Path, name: str) -> Path:

@@ -55,3 +55,11 @@ def test_up_status_down(data_dir: Path) -> None:
     assert stopped.exit_code == 0 and "stopped network-routers" in stopped.stdout
     assert not _pid_alive(routers["pid"])
     assert runner.invoke(cli, ["sim", "status"]).exit_code == 1
+
+
+def test_simulator_folder_is_absolute_even_for_a_relative_data_dir() -> None:
+    """Simulators may change directory (SeaweedFS does): their paths must not be relative."""
+    from controlplane.simulation import sim_dir
+
+    assert sim_dir(Path("var")).is_absolute()
+    assert sim_dir(Path("var")) == Path("var").resolve() / "sim"
