@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 from sqlalchemy import ColumnElement, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from controlplane.errors import Conflict
@@ -24,6 +24,7 @@ from network.models import Site
 
 M = TypeVar("M")
 
+DEADLOCK_DETECTED = "40P01"
 INSERT_ATTEMPTS = 8  # each retry follows a committed winner, so N racers need N tries
 
 
@@ -82,6 +83,12 @@ def insert(
                 db.add(row)
                 db.flush()
         except IntegrityError:
+            continue
+        except OperationalError as exc:
+            # PostgreSQL may resolve two inserts racing on an exclusion constraint (pool or
+            # prefix overlap) as a deadlock: the loser's savepoint is rolled back; retry it.
+            if getattr(exc.orig, "sqlstate", None) != DEADLOCK_DETECTED:
+                raise
             continue
         record(db, row, actor=actor, verb=verb, read=read)
         return row
