@@ -8,6 +8,7 @@ plane contributes by convention, if the module exists:
 - ``<plane>.cli``: ``app`` (a Typer app) mounted as ``socle <plane>``;
 - ``<plane>.sim``: ``SIMULATORS`` (controlplane.simulation.Simulator entries);
 - ``<plane>.demo``: ``seed(db, *, actor, settings) -> list[str]`` (called by ``socle demo``);
+- ``<plane>.evidence``: ``COLLECTORS`` (evidence key → collector, see controlplane.evidence);
 
 and registers its job kinds and reconcilers when imported. ``SOCLE_PLUGINS`` names
 extra modules to import (the tests use it for their own job kinds).

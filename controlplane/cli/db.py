@@ -13,7 +13,7 @@ app = typer.Typer(help="Create or migrate the database schema.", no_args_is_help
 
 
 @app.command("upgrade")
-def upgrade_command(revision: str = typer.Argument("head", help="Target revision.")) -> None:
+def upgrade_command(revision: str = typer.Argument("heads", help="Target revision.")) -> None:
     """Create or migrate the schema (safe to run again)."""
     url = get_settings().database_url
     get_database(url)  # creates the SQLite file's folder

@@ -1,4 +1,9 @@
-"""Alembic, driven from Python: ``socle db upgrade`` and the test fixtures use this."""
+"""Alembic, driven from Python: ``socle db upgrade`` and the test fixtures use this.
+
+Planes may grow their schema on separate branches of the revision graph (each from the
+last shared revision) until a merge revision joins them, so "the newest revision" is a
+set of heads: ``upgrade`` targets all of them and revisions are compared as sets.
+"""
 
 from __future__ import annotations
 
@@ -21,17 +26,19 @@ def alembic_config(url: str) -> Config:
     return config
 
 
-def upgrade(url: str, revision: str = "head") -> None:
-    """Create or migrate the schema to ``revision``."""
-    command.upgrade(alembic_config(url), revision)
+def upgrade(url: str, revision: str = "heads") -> None:
+    """Create or migrate the schema to ``revision`` (every head by default)."""
+    command.upgrade(alembic_config(url), "heads" if revision == "head" else revision)
 
 
 def current_revision(engine: Engine) -> str | None:
-    """The revision the database is at (None when it was never migrated)."""
+    """The revision(s) the database is at, comma-separated (None when never migrated)."""
     with engine.connect() as connection:
-        return MigrationContext.configure(connection).get_current_revision()
+        heads = MigrationContext.configure(connection).get_current_heads()
+    return ",".join(sorted(heads)) or None
 
 
 def head_revision(url: str) -> str | None:
-    """The newest revision shipped with this code."""
-    return ScriptDirectory.from_config(alembic_config(url)).get_current_head()
+    """The newest revision(s) shipped with this code, comma-separated."""
+    heads = ScriptDirectory.from_config(alembic_config(url)).get_heads()
+    return ",".join(sorted(heads)) or None
