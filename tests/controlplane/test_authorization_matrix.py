@@ -1,81 +1,30 @@
 """Every route × every role × own/other tenant, generated from the OpenAPI route table.
 
 Each operation's permission is read from the OpenAPI document (its bearer scope). A
-route without an example request below fails the test, so a new route cannot ship
-without being covered by the matrix.
+route without an example request (below, or in a ``tests/<plane>/authz_cases*.py``
+module's ``CASES``) fails the test, so a new route cannot ship without being covered.
 """
 
 from __future__ import annotations
 
+import importlib
 import itertools
-from collections.abc import Callable
-from dataclasses import dataclass
-from functools import cached_property
 from pathlib import Path
-from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
-from controlplane import jobs
 from controlplane.api.app import PUBLIC_ROUTES
 from controlplane.auth import Role, role_allows
 from controlplane.db import Database, Scope
-from controlplane.finess import make_finess
 from controlplane.models import Tenant
 from network import plans
 from network.config_schemas import PlanCreate
 from tests.conftest import TenantFactory, TokenFactory
-from tests.hosting.factories import HostingFactory, offer_body, provider_body
-from tests.network.factories import NetworkFactory
+from tests.hosting.factories import offer_body, provider_body
+from tests.support.authz import Case, World
 
-
-@dataclass
-class World:
-    """What the example requests act on: two tenants and helpers to make fresh objects."""
-
-    client: TestClient
-    database: Database
-    auth: TokenFactory
-    tenants: dict[str, Tenant]
-    tmp_path: Path
-    serials: itertools.count
-
-    def job_for(self, tenant: Tenant) -> int:
-        with self.database.transaction(scope=Scope.unrestricted()) as db:
-            return jobs.enqueue(db, kind="test.quick", tenant_id=tenant.id, actor="tests",
-                                params={"marker": str(self.tmp_path / "m"), "release": ""}).id
-
-    def token_id(self) -> int:
-        answer = self.client.post("/api/v1/tokens", json={"name": "victim", "role": "auditor"},
-                                  headers=self.auth(Role.GCS_OPERATOR))
-        return int(answer.json()["id"])
-
-    def new_finess(self) -> str:
-        return make_finess("69", next(self.serials))
-
-    @cached_property
-    def net(self) -> NetworkFactory:
-        """Network objects (sites, circuits, pools...) for own/other tenants."""
-        return NetworkFactory(self.database)
-
-    @cached_property
-    def hosting(self) -> HostingFactory:
-        """Hosting objects (providers, offers, requests, subscriptions)."""
-        return HostingFactory(self.database)
-
-
-Request = tuple[str, dict[str, Any] | None]
-
-
-@dataclass(frozen=True)
-class Case:
-    """How to call one operation against a target tenant, and what success looks like."""
-
-    build: Callable[[World, Tenant], Request]
-    success: int = 200
-    tenant_bound: bool = False
-
+TESTS = Path(__file__).parents[1]
 
 NET = "/api/v1/network"
 WINDOW = {"starts_at": "2026-12-01T22:00:00Z", "ends_at": "2026-12-02T02:00:00Z", "reason": "r"}
@@ -249,6 +198,20 @@ CASES: dict[tuple[str, str], Case] = {
     **NETWORK_CONFIG_CASES,
     **HOSTING_CASES,
 }
+
+
+def _plane_cases() -> dict[tuple[str, str], Case]:
+    """The ``CASES`` of every ``tests/<plane>/authz_cases*.py`` module."""
+    found: dict[tuple[str, str], Case] = {}
+    for module_path in sorted(TESTS.glob("*/authz_cases*.py")):
+        module = importlib.import_module(f"tests.{module_path.parent.name}.{module_path.stem}")
+        overlap = set(found) & set(module.CASES)
+        assert not overlap, f"{module_path.name} repeats {sorted(overlap)}"
+        found.update(module.CASES)
+    return found
+
+
+CASES.update(_plane_cases())
 
 
 def operations(client: TestClient) -> dict[tuple[str, str], str]:
