@@ -1,0 +1,11 @@
+"""SSI plane HTTP API: ``/api/v1/ssi`` (frameworks, campaigns, assessments, risk studies,
+indicators, PSSI, regional view). Each part has its own router module, included here."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from controlplane.api.deps import API_PREFIX
+from controlplane.api.problems import PROBLEM_RESPONSES
+
+router = APIRouter(prefix=f"{API_PREFIX}/ssi", tags=["ssi"], responses=PROBLEM_RESPONSES)
