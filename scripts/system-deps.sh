@@ -9,6 +9,7 @@ needs=(
   "restic restic"
   "chromium chromium"
   "/usr/share/zoneinfo/Europe/Paris tzdata"
+  "/usr/sbin/sshd openssh-server"
 )
 
 missing=()
@@ -30,6 +31,14 @@ if [ "$(id -u)" -ne 0 ]; then
   SUDO=sudo
 else
   SUDO=
+fi
+# Servers (sshd, slapd, postfix...) are only run by the tests, on loopback ports of their
+# own: keep the packages' maintainer scripts from starting system daemons meanwhile.
+policy=/usr/sbin/policy-rc.d
+if [ ! -e "$policy" ]; then
+  printf '#!/bin/sh\nexit 101\n' | $SUDO tee "$policy" >/dev/null
+  $SUDO chmod 755 "$policy"
+  trap '$SUDO rm -f "$policy"' EXIT
 fi
 $SUDO apt-get update -qq
 DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
