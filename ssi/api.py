@@ -7,7 +7,8 @@ from fastapi import APIRouter
 
 from controlplane.api.deps import API_PREFIX
 from controlplane.api.problems import PROBLEM_RESPONSES
-from ssi import api_frameworks
+from ssi import api_frameworks, api_indicators
 
 router = APIRouter(prefix=f"{API_PREFIX}/ssi", tags=["ssi"], responses=PROBLEM_RESPONSES)
 router.include_router(api_frameworks.router)
+router.include_router(api_indicators.router)
