@@ -1,0 +1,704 @@
+"""The restic driver: one repository, driven through ``restic --json`` on some host.
+
+restic runs where the data is: on this machine (:class:`LocalExecutor`, the embedded
+demo and the tests) or on an establishment's host over SSH (:class:`SshExecutor`, with
+paramiko). An :class:`Executor` only runs a command with an environment; :class:`Restic`
+builds the commands, parses their JSON and turns failures into a :class:`ResticError`
+whose ``reason`` (locked, unreachable, full, missing, denied, corrupt, failed) the
+backup plane acts on.
+
+Secrets (the repository password, the S3 keys) are given by reference in a
+:class:`RepositoryAccess` and resolved only when a command starts; they travel in the
+process environment (locally) or on the SSH channel's standard input (remotely), never
+on a command line, and any error text is scrubbed of them before it is raised.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import os
+import shlex
+import subprocess
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Any, Protocol
+
+import paramiko
+
+from controlplane import secrets
+from hosting import credentials
+
+#: Environment a local restic keeps from ours (nothing else leaks in, no stray secret).
+_KEPT_ENVIRONMENT = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "TZ")
+_DEFAULT_TIMEOUT = 3600.0
+_PROGRESS_INTERVAL = 0.5  # seconds between two progress callbacks
+
+ProgressCallback = Callable[[float], None]
+LineCallback = Callable[[str], None]
+
+
+class Reason(StrEnum):
+    """Why a restic command failed, as the backup plane reports it."""
+
+    LOCKED = "locked"
+    UNREACHABLE = "unreachable"
+    FULL = "full"
+    MISSING = "missing"
+    DENIED = "denied"
+    CORRUPT = "corrupt"
+    FAILED = "failed"
+
+
+# First match wins: lower-cased fragments of restic's (or the S3 server's) error text.
+_REASONS: tuple[tuple[Reason, tuple[str, ...]], ...] = (
+    (Reason.LOCKED, ("repository is already locked", "unable to create lock")),
+    (
+        Reason.CORRUPT,
+        (
+            "ciphertext verification failed",
+            "repository contains errors",
+            "does not match",
+            "pack file cannot be listed",
+            "invalid data returned",
+            "unexpected eof",
+            "checksum mismatch",
+        ),
+    ),
+    (
+        Reason.FULL,
+        ("no space left", "quotaexceeded", "storagefull", "insufficientstorage", "disk quota"),
+    ),
+    (
+        Reason.DENIED,
+        (
+            "wrong password",
+            "no key found",
+            "access denied",
+            "accessdenied",
+            "signaturedoesnotmatch",
+            "invalidaccesskeyid",
+        ),
+    ),
+    (
+        Reason.UNREACHABLE,
+        (
+            "connection refused",
+            "no such host",
+            "dial tcp",
+            "i/o timeout",
+            "deadline exceeded",
+            "timed out",
+            "network is unreachable",
+            "ssh:",
+        ),
+    ),
+    (
+        Reason.MISSING,
+        (
+            "is there a repository at the following location",
+            "config file does not exist",
+            "bucket does not exist",
+            "nosuchbucket",
+        ),
+    ),
+)
+
+
+class ResticError(RuntimeError):
+    """A restic command failed; ``reason`` classifies it, the message is secret-free."""
+
+    def __init__(self, message: str, *, reason: Reason = Reason.FAILED) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+def classify(text: str) -> Reason:
+    """The :class:`Reason` a restic error text points at (``failed`` when unknown)."""
+    lowered = text.lower()
+    for reason, fragments in _REASONS:
+        if any(fragment in lowered for fragment in fragments):
+            return reason
+    return Reason.FAILED
+
+
+def scrub(text: str, hidden: Iterable[str]) -> str:
+    """``text`` with every value of ``hidden`` (secrets) replaced by ``***``."""
+    for value in hidden:
+        if value and len(value) >= 4:
+            text = text.replace(value, "***")
+    return text
+
+
+# -- executors --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Completed:
+    """A finished command: exit status and what it printed (stdout already streamed)."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+class Executor(Protocol):
+    """Runs a command with extra environment on some host (this one, or one over SSH)."""
+
+    #: Where commands run, for messages and reports (``local`` or ``user@host:port``).
+    where: str
+
+    def run(
+        self,
+        argv: Sequence[str],
+        *,
+        env: Mapping[str, str],
+        timeout: float,
+        on_line: LineCallback | None = None,
+    ) -> Completed:
+        """Run ``argv`` with ``env`` added to a minimal environment; ``on_line`` sees each
+        stdout line as it comes. Raises :class:`ResticError` (unreachable) when the host
+        cannot be reached or ``timeout`` seconds pass."""
+        ...
+
+
+class LocalExecutor:
+    """Runs commands on this machine, in a minimal environment plus the one given."""
+
+    where = "local"
+
+    def run(
+        self,
+        argv: Sequence[str],
+        *,
+        env: Mapping[str, str],
+        timeout: float,
+        on_line: LineCallback | None = None,
+    ) -> Completed:
+        """See :meth:`Executor.run`."""
+        base = {k: os.environ[k] for k in _KEPT_ENVIRONMENT if k in os.environ}
+        try:
+            process = subprocess.Popen(
+                list(argv),
+                env={**base, **env},
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+                encoding="utf-8",
+                errors="replace",
+            )
+        except OSError as exc:
+            raise ResticError(f"cannot start {argv[0]}: {exc.strerror}") from None
+        stderr: list[str] = []
+        reader = threading.Thread(
+            target=lambda: stderr.append(process.stderr.read() if process.stderr else ""),
+            daemon=True,
+        )
+        reader.start()
+        expired = threading.Event()
+
+        def expire() -> None:
+            expired.set()
+            process.kill()
+
+        timer = threading.Timer(timeout, expire)
+        timer.start()
+        try:
+            stdout = _collect(process.stdout or io.StringIO(), on_line)
+            returncode = process.wait()
+        finally:
+            timer.cancel()
+            reader.join()
+        if expired.is_set():
+            raise ResticError(f"{argv[0]} {argv[1] if len(argv) > 1 else ''}: timed out "
+                              f"after {timeout:.0f} s", reason=Reason.UNREACHABLE)
+        return Completed(returncode, stdout, "".join(stderr))
+
+
+@dataclass(frozen=True)
+class SshExecutor:
+    """Runs commands on a remote host over SSH (paramiko), host key pinned.
+
+    ``private_key`` is the client key's text (resolved from a secret reference by the
+    caller); ``host_key`` is the server's public key (``ssh-ed25519 AAAA...``) and a
+    server presenting another key is refused. The environment is sent as ``export``
+    lines on the channel's standard input, read by a ``sh`` wrapper, so no secret
+    appears on the remote command line (``ps``) nor needs the server's ``AcceptEnv``.
+    """
+
+    host: str
+    port: int
+    user: str
+    private_key: str = field(repr=False)
+    host_key: str = ""
+    connect_timeout: float = 10.0
+
+    @property
+    def where(self) -> str:
+        """``user@host:port``."""
+        return f"{self.user}@{self.host}:{self.port}"
+
+    def run(
+        self,
+        argv: Sequence[str],
+        *,
+        env: Mapping[str, str],
+        timeout: float,
+        on_line: LineCallback | None = None,
+    ) -> Completed:
+        """See :meth:`Executor.run`."""
+        wrapper = "sh -c " + shlex.quote('eval "$(cat)"; exec "$@"') + " socle "
+        command = wrapper + shlex.join(argv)
+        exports = "".join(f"export {k}={shlex.quote(v)}\n" for k, v in env.items())
+        client = paramiko.SSHClient()
+        try:
+            self._trust(client)
+            client.connect(
+                self.host,
+                port=self.port,
+                username=self.user,
+                pkey=_load_key(self.private_key),
+                timeout=self.connect_timeout,
+                banner_timeout=self.connect_timeout,
+                auth_timeout=self.connect_timeout,
+                allow_agent=False,
+                look_for_keys=False,
+            )
+            stdin, stdout, stderr = client.exec_command(command, timeout=timeout)
+            stdin.write(exports)
+            stdin.channel.shutdown_write()
+            out = _collect(_lines(stdout), on_line)
+            returncode = stdout.channel.recv_exit_status()
+            err = stderr.read().decode("utf-8", "replace")
+        except (paramiko.SSHException, OSError, TimeoutError) as exc:
+            raise ResticError(
+                f"ssh: {self.where}: {type(exc).__name__}: {exc}", reason=Reason.UNREACHABLE
+            ) from None
+        finally:
+            client.close()
+        return Completed(returncode, out, err)
+
+    def _trust(self, client: paramiko.SSHClient) -> None:
+        client.set_missing_host_key_policy(paramiko.RejectPolicy())
+        if self.host_key:
+            kind, data = self.host_key.split()[:2]
+            name = self.host if self.port == 22 else f"[{self.host}]:{self.port}"
+            key = paramiko.PKey.from_type_string(kind, base64.b64decode(data))
+            client.get_host_keys().add(name, kind, key)
+
+
+def _load_key(text: str) -> paramiko.PKey:
+    """A private key from its PEM/OpenSSH text, whatever its type."""
+    for kind in (paramiko.Ed25519Key, paramiko.ECDSAKey, paramiko.RSAKey):
+        try:
+            return kind.from_private_key(io.StringIO(text))
+        except paramiko.SSHException:
+            continue
+    raise paramiko.SSHException("unsupported or unreadable private key")
+
+
+def _lines(stream: Any) -> Iterator[str]:
+    for raw in stream:
+        yield raw if isinstance(raw, str) else raw.decode("utf-8", "replace")
+
+
+def _collect(stream: Iterable[str], on_line: LineCallback | None) -> str:
+    kept: list[str] = []
+    for line in stream:
+        kept.append(line)
+        if on_line is not None:
+            on_line(line.rstrip("\n"))
+    return "".join(kept)
+
+
+# -- repository access -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RepositoryAccess:
+    """How to open one repository: its URL and references to its secrets.
+
+    ``url`` is restic's (``s3:http://host:port/bucket/prefix``); ``password_ref`` and
+    ``credential_ref`` (S3 ``ACCESS_KEY:SECRET_KEY``) are ``env:`` or ``file:``
+    references resolved in ``data_dir`` when a command starts.
+    """
+
+    url: str
+    password_ref: str
+    credential_ref: str | None
+    data_dir: Path
+    region: str = "eu-west-3"
+
+    def environment(self) -> dict[str, str]:
+        """restic's environment for this repository (secrets resolved now)."""
+        try:
+            env = {
+                "RESTIC_REPOSITORY": self.url,
+                "RESTIC_PASSWORD": secrets.resolve(self.password_ref, self.data_dir),
+                "AWS_DEFAULT_REGION": self.region,
+            }
+        except secrets.SecretError as exc:
+            raise ResticError(str(exc), reason=Reason.DENIED) from None
+        if self.credential_ref:
+            try:
+                keys = credentials.resolve(self.credential_ref, data_dir=self.data_dir)
+            except Exception as exc:
+                raise ResticError(str(exc), reason=Reason.DENIED) from None
+            env["AWS_ACCESS_KEY_ID"] = keys.access_key
+            env["AWS_SECRET_ACCESS_KEY"] = keys.secret_key
+        return env
+
+
+# -- parsed results ---------------------------------------------------------------------
+
+
+def _parse_time(value: str) -> datetime:
+    """restic's RFC 3339 time (nanoseconds, ``Z`` or offset) as an aware UTC datetime."""
+    head, dot, rest = value.partition(".")
+    if dot:
+        digits = "".join(c for c in rest if c.isdigit())
+        zone = rest[len(digits) :]
+        value = f"{head}.{digits[:6]}{zone}"
+    return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """One snapshot as ``restic snapshots --json`` describes it."""
+
+    id: str
+    short_id: str
+    time: datetime
+    paths: tuple[str, ...]
+    hostname: str
+    tags: tuple[str, ...] = ()
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Snapshot:
+        """Parse one element of ``restic snapshots --json``."""
+        return cls(
+            id=data["id"],
+            short_id=data.get("short_id", data["id"][:8]),
+            time=_parse_time(data["time"]),
+            paths=tuple(data.get("paths") or ()),
+            hostname=data.get("hostname", ""),
+            tags=tuple(data.get("tags") or ()),
+        )
+
+
+@dataclass(frozen=True)
+class BackupSummary:
+    """The summary line of ``restic backup --json``."""
+
+    snapshot_id: str
+    files: int
+    bytes: int
+    data_added: int
+    duration_seconds: float
+    incomplete: bool = False  # exit 3: some source files could not be read
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any], *, incomplete: bool = False) -> BackupSummary:
+        """Parse the ``summary`` message."""
+        return cls(
+            snapshot_id=data["snapshot_id"],
+            files=int(data.get("total_files_processed", 0)),
+            bytes=int(data.get("total_bytes_processed", 0)),
+            data_added=int(data.get("data_added", 0)),
+            duration_seconds=float(data.get("total_duration", 0.0)),
+            incomplete=incomplete,
+        )
+
+
+@dataclass(frozen=True)
+class Lock:
+    """A repository lock (``restic cat lock``) and its age when observed."""
+
+    id: str
+    time: datetime
+    exclusive: bool
+    hostname: str
+    pid: int
+    age_seconds: float
+
+
+@dataclass(frozen=True)
+class ForgetResult:
+    """What ``forget`` kept and removed (snapshot ids)."""
+
+    kept: tuple[str, ...]
+    removed: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RetentionRule:
+    """restic ``--keep-*`` options; a rule keeping nothing is refused."""
+
+    last: int = 0
+    daily: int = 0
+    weekly: int = 0
+    monthly: int = 0
+    within: str | None = None  # e.g. "30d"
+
+    def options(self) -> list[str]:
+        """The ``--keep-*`` arguments."""
+        options = [
+            f"--keep-{name}={count}"
+            for name, count in (
+                ("last", self.last),
+                ("daily", self.daily),
+                ("weekly", self.weekly),
+                ("monthly", self.monthly),
+            )
+            if count > 0
+        ]
+        if self.within:
+            options.append(f"--keep-within={self.within}")
+        if not options:
+            raise ValueError("a retention rule must keep something")
+        return options
+
+
+# -- the driver -------------------------------------------------------------------------
+
+
+class Restic:
+    """One restic repository, driven through an :class:`Executor`.
+
+    Every method runs one (or a few) restic commands and returns parsed JSON; a failure
+    raises :class:`ResticError` with its :class:`Reason` and restic's last error lines,
+    scrubbed of secrets.
+    """
+
+    def __init__(
+        self,
+        access: RepositoryAccess,
+        executor: Executor | None = None,
+        *,
+        binary: str = "restic",
+        cache_dir: str | None = None,
+        timeout: float = _DEFAULT_TIMEOUT,
+    ) -> None:
+        self.access = access
+        self.executor: Executor = executor or LocalExecutor()
+        self.binary = binary
+        self.cache_dir = cache_dir
+        self.timeout = timeout
+
+    # -- plumbing ----------------------------------------------------------------------
+    def _run(
+        self,
+        *args: str,
+        on_line: LineCallback | None = None,
+        ok_codes: tuple[int, ...] = (0,),
+    ) -> Completed:
+        env = self.access.environment()
+        if self.cache_dir:
+            env["RESTIC_CACHE_DIR"] = self.cache_dir
+        hidden = [v for k, v in env.items() if k in ("RESTIC_PASSWORD", "AWS_SECRET_ACCESS_KEY")]
+        argv = [self.binary, *args]
+        try:
+            done = self.executor.run(argv, env=env, timeout=self.timeout, on_line=on_line)
+        except ResticError as exc:
+            raise ResticError(scrub(str(exc), hidden), reason=exc.reason) from None
+        if done.returncode not in ok_codes:
+            text = scrub(done.stderr.strip() or done.stdout.strip(), hidden)
+            tail = "\n".join(text.splitlines()[-6:]) or f"exit status {done.returncode}"
+            reason = classify(text)
+            if done.returncode < 0 and reason is Reason.FAILED:
+                reason = Reason.UNREACHABLE  # killed at the timeout
+            raise ResticError(
+                f"restic {args[0]} on {self.executor.where} ({self.access.url}): {tail}",
+                reason=reason,
+            )
+        return done
+
+    def _json(self, *args: str) -> Any:
+        done = self._run(*args, "--json")
+        return json.loads(done.stdout or "null")
+
+    # -- repository --------------------------------------------------------------------
+    def exists(self) -> bool:
+        """True if the repository is initialised (its config can be read)."""
+        try:
+            self._run("cat", "config", "--no-lock")
+        except ResticError as exc:
+            if exc.reason is Reason.MISSING:
+                return False
+            raise
+        return True
+
+    def init(self) -> bool:
+        """Initialise the repository if it does not exist; True if it was created now."""
+        if self.exists():
+            return False
+        self._run("init")
+        return True
+
+    # -- backup and snapshots ------------------------------------------------------------
+    def backup(
+        self,
+        paths: Sequence[str],
+        *,
+        tags: Sequence[str] = (),
+        host: str | None = None,
+        on_progress: ProgressCallback | None = None,
+    ) -> BackupSummary:
+        """Back up ``paths`` (absolute, on the executor's host) as one snapshot."""
+        args = ["backup", "--json"]
+        for tag in tags:
+            args += ["--tag", tag]
+        if host:
+            args += ["--host", host]
+        summary: dict[str, Any] = {}
+        throttle = _Throttle(on_progress)
+
+        def on_line(line: str) -> None:
+            message = _message(line)
+            if message.get("message_type") == "summary":
+                summary.update(message)
+            elif message.get("message_type") == "status":
+                throttle(float(message.get("percent_done", 0.0)))
+
+        done = self._run(*args, "--", *paths, on_line=on_line, ok_codes=(0, 3))
+        if not summary:
+            raise ResticError(f"restic backup on {self.executor.where} printed no summary")
+        return BackupSummary.from_json(summary, incomplete=done.returncode == 3)
+
+    def snapshots(self, *, tags: Sequence[str] = ()) -> list[Snapshot]:
+        """The snapshots (oldest first), only those carrying every tag of ``tags``."""
+        args = ["snapshots", "--no-lock"]
+        if tags:
+            args += ["--tag", ",".join(tags)]
+        return [Snapshot.from_json(item) for item in self._json(*args) or []]
+
+    def restore(self, snapshot_id: str, target: str, *, path: str, verify: bool = False) -> str:
+        """Restore ``snapshot_id`` under ``target``; returns where the content of its
+        backed-up ``path`` (absolute) now is (restic keeps the full path under ``target``)."""
+        args = ["restore", snapshot_id, "--target", target, "--include", path]
+        if verify:
+            args.append("--verify")
+        self._run(*args)
+        return f"{target.rstrip('/')}/{path.strip('/')}"
+
+    def check(self, *, read_data: bool = False) -> None:
+        """``restic check`` (every pack read and verified with ``read_data``)."""
+        self._run("check", *(["--read-data"] if read_data else []))
+
+    def forget(
+        self, rule: RetentionRule, *, prune: bool = True, tags: Sequence[str] = ()
+    ) -> ForgetResult:
+        """Apply ``rule`` (per host and paths), pruning unreferenced data with ``prune``."""
+        args = ["forget", *rule.options()]
+        if tags:
+            args += ["--tag", ",".join(tags)]
+        if prune:
+            args.append("--prune")
+        groups = _first_json(self._run(*args, "--json").stdout) or []
+        kept = tuple(s["id"] for g in groups for s in (g.get("keep") or []))
+        removed = tuple(s["id"] for g in groups for s in (g.get("remove") or []))
+        return ForgetResult(kept=kept, removed=removed)
+
+    # -- locks --------------------------------------------------------------------------
+    def locks(self, *, now: datetime | None = None) -> list[Lock]:
+        """The repository's locks, each with its age at ``now``."""
+        now = now or datetime.now(UTC)
+        ids = self._run("list", "locks", "--no-lock").stdout.split()
+        found = []
+        for lock_id in ids:
+            try:
+                data = json.loads(self._run("cat", "lock", lock_id, "--no-lock").stdout)
+            except ResticError as exc:
+                if exc.reason is Reason.MISSING or "not found" in str(exc).lower():
+                    continue  # released meanwhile
+                raise
+            when = _parse_time(data["time"])
+            found.append(
+                Lock(
+                    id=lock_id,
+                    time=when,
+                    exclusive=bool(data.get("exclusive")),
+                    hostname=data.get("hostname", ""),
+                    pid=int(data.get("pid", 0)),
+                    age_seconds=max((now - when).total_seconds(), 0.0),
+                )
+            )
+        return found
+
+    def unlock(self, *, remove_all: bool = False) -> None:
+        """Remove stale locks (restic's rule: older than 30 min, or a dead process on the
+        same host); every lock with ``remove_all``."""
+        self._run("unlock", *(["--remove-all"] if remove_all else []))
+
+    # -- content checksums ----------------------------------------------------------------
+    def checksums(self, root: str) -> dict[str, str]:
+        """SHA-256 of every regular file under ``root`` on the executor's host, by path
+        relative to ``root`` (``sha256sum`` run there, no secret in its environment)."""
+        done = self.executor.run(
+            ["find", root, "-type", "f", "-exec", "sha256sum", "--", "{}", "+"],
+            env={},
+            timeout=self.timeout,
+        )
+        if done.returncode != 0:
+            raise ResticError(
+                f"checksums of {root} on {self.executor.where}: {done.stderr.strip()[-500:]}"
+            )
+        return parse_sha256sum(done.stdout, root)
+
+
+def parse_sha256sum(output: str, root: str) -> dict[str, str]:
+    """``sha256sum`` lines (escaped names start with a backslash) as {relative path: hex}."""
+    prefix = root.rstrip("/") + "/"
+    sums = {}
+    for line in output.splitlines():
+        if not line:
+            continue
+        escaped = line.startswith("\\")
+        if escaped:
+            line = line[1:]
+        digest, _, name = line.partition("  ")
+        if escaped:
+            name = name.replace("\\n", "\n").replace("\\\\", "\\")
+        sums[name.removeprefix(prefix)] = digest
+    return sums
+
+
+class _Throttle:
+    """Calls ``callback`` with a fraction at most every :data:`_PROGRESS_INTERVAL`."""
+
+    def __init__(self, callback: ProgressCallback | None) -> None:
+        self.callback = callback
+        self.last = 0.0
+
+    def __call__(self, fraction: float) -> None:
+        now = time.monotonic()
+        if self.callback is not None and now - self.last >= _PROGRESS_INTERVAL:
+            self.last = now
+            self.callback(min(max(fraction, 0.0), 1.0))
+
+
+def _message(line: str) -> dict[str, Any]:
+    try:
+        value = json.loads(line)
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def _first_json(text: str) -> Any:
+    """The first JSON document in ``text`` (``forget --prune`` appends prune's text)."""
+    for line in text.splitlines():
+        line = line.strip()
+        if line.startswith(("[", "{")):
+            try:
+                return json.loads(line)
+            except ValueError:
+                continue
+    return None
