@@ -46,7 +46,9 @@ def access_for(providers: SimulatedProviders, data_dir: Path):
     password_ref = _secret_file(data_dir, "restic-password", PASSWORD)
     keys_ref = _secret_file(data_dir, "s3-keys", f"{ep.access_key}:{ep.secret_key}")
 
-    def make(bucket: str, *, url: str | None = None, password: str | None = None) -> RepositoryAccess:
+    def make(
+        bucket: str, *, url: str | None = None, password: str | None = None
+    ) -> RepositoryAccess:
         ref = password_ref if password is None else _secret_file(data_dir, "other-pw", password)
         return RepositoryAccess(
             url=url or f"s3:{ep.url}/{bucket}", password_ref=ref, credential_ref=keys_ref,
@@ -75,7 +77,9 @@ def repo(access_for, tmp_path_factory: pytest.TempPathFactory) -> Restic:
     return restic
 
 
-def test_backup_snapshots_restore_byte_identical(repo: Restic, source: Path, tmp_path: Path) -> None:
+def test_backup_snapshots_restore_byte_identical(
+    repo: Restic, source: Path, tmp_path: Path
+) -> None:
     seen: list[float] = []
     summary = repo.backup([str(source)], tags=["socle", "sub-1"], on_progress=seen.append)
     assert summary.files == 3 and summary.bytes > 256 * 1024 and not summary.incomplete
@@ -105,7 +109,7 @@ def test_forget_with_prune_keeps_the_rule(repo: Restic, source: Path) -> None:
         RetentionRule().options()
 
 
-def test_stale_lock_detected_blocks_then_unlocked(repo: Restic, source: Path, tmp_path: Path) -> None:
+def test_stale_lock_detected_blocks_then_unlocked(repo: Restic, tmp_path: Path) -> None:
     big = tmp_path / "big"
     big.mkdir()
     (big / "data.bin").write_bytes(os.urandom(64 * 1024 * 1024))
