@@ -1,9 +1,11 @@
-"""Report rendering every plane shares: HTML → PDF (headless Chromium) and CSV.
+"""Report rendering every plane shares: HTML → PDF (headless Chromium), CSV and XLSX.
 
 Reports are written once as HTML (Jinja2, inline SVG charts); the PDF is that HTML
 printed by a headless Chromium (Debian ``chromium``; ``SOCLE_CHROMIUM`` names another
 binary), so both formats always show the same figures. CSV is for spreadsheets and
 scripts: RFC 4180, UTF-8 with a BOM so spreadsheets open accented French text correctly.
+XLSX (openpyxl) is for people who filter and sort in a spreadsheet: typed cells, a bold
+frozen header, an auto-filter, and optional cell colours by value (e.g. a status map).
 """
 
 from __future__ import annotations
@@ -11,11 +13,16 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
 
 PDF_TIMEOUT_SECONDS = 60
 
@@ -71,3 +78,44 @@ def to_csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
     for row in rows:
         writer.writerow(["" if value is None else value for value in row])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+_SHEET_TITLE_MAX = 31  # Excel's limit
+_WIDEST_COLUMN = 60
+
+
+def to_xlsx(
+    header: Sequence[str],
+    rows: Iterable[Sequence[object]],
+    *,
+    title: str = "Export",
+    fills: Mapping[str, str] | None = None,
+) -> bytes:
+    """Rows as an XLSX workbook of one sheet named ``title``: bold frozen header with an
+    auto-filter, numbers and dates kept typed, ``None`` as an empty cell. ``fills`` maps
+    a cell's text to a background colour (``"RRGGBB"``), e.g. statuses to traffic lights."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = re.sub(r"[\[\]:*?/\\]", "-", title)[:_SHEET_TITLE_MAX] or "Export"
+    sheet.append(list(header))
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    patterns = {text: PatternFill("solid", start_color=colour, end_color=colour)
+                for text, colour in (fills or {}).items()}
+    widths = [len(str(name)) for name in header]
+    for row in rows:
+        sheet.append([None if value is None else value for value in row])
+        for index, cell in enumerate(sheet[sheet.max_row]):
+            text = "" if cell.value is None else str(cell.value)
+            if text in patterns:
+                cell.fill = patterns[text]
+            if index < len(widths):
+                widths[index] = max(widths[index], len(text))
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = min(width + 2, _WIDEST_COLUMN)
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = sheet.dimensions
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

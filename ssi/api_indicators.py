@@ -9,13 +9,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
 from controlplane import tenants
 from controlplane.api.deps import DbSession, require
 from controlplane.auth import Principal
 from controlplane.db import utcnow
 from ssi import tracker
+from ssi.exports import ExportFormat, respond
 from ssi.tracker_schemas import DeclarationRead, DeclarationWrite, ItemKind, TrackerRead
 
 router = APIRouter()
@@ -33,11 +34,15 @@ def get_indicators(
     kind: Annotated[ItemKind | None, Query(description="Only usage or organisation.")] = None,
     at: Annotated[datetime | None, Query(description="Judge as of this time (default now).")]
     = None,
-) -> TrackerRead:
+    format: Annotated[ExportFormat, Query(description="json, or an export.")] = ExportFormat.JSON,
+) -> TrackerRead | Response:
     """Every HN / CaRE item of the establishment: status, declaration, automatic evidence
     (value, source, date, expiry), and each programme's eligibility."""
     tenant = tenants.get_by_finess(db, finess)
-    return tracker.track(db, tenant, now=at or utcnow(), framework_id=framework, kind=kind)
+    tracked = tracker.track(db, tenant, now=at or utcnow(), framework_id=framework, kind=kind)
+    if format is ExportFormat.JSON:
+        return tracked
+    return respond(tracker.table(tracked, tenant), format)
 
 
 @router.put("/tenants/{finess}/indicators/{framework}/{item_id}", response_model=DeclarationRead)

@@ -20,6 +20,7 @@ from controlplane.db import utcnow
 from controlplane.errors import InvalidInput, NotFound
 from controlplane.models import Tenant
 from controlplane.rows import PlaneRows
+from ssi.exports import Table, label
 from ssi.indicators import Declared, Item, Status, judge
 from ssi.library import Indicator, IndicatorFramework, Requirement, RequirementFramework
 from ssi.library.schema import YES_NO
@@ -215,3 +216,35 @@ def declare(
     _rows.record(db, row, actor=actor, verb="declare", read=DeclarationRead, before=before)
     return DeclarationRead.model_validate(row)
 
+
+def _automatic(item: ItemRead) -> str:
+    return "; ".join(
+        f"{value.key} = {value.value if value.value is not None else '?'} "
+        f"({value.source or value.detail}"
+        f"{f', {value.observed_at:%d/%m/%Y}' if value.observed_at else ''}) : {label(value.status)}"
+        for value in item.automatic
+    )
+
+
+def table(tracked: TrackerRead, tenant: Tenant) -> Table:
+    """The tracker of one establishment as an exportable table (French labels)."""
+    eligibility = ", ".join(
+        f"{standing.id} {'éligible' if standing.eligible else 'non éligible'}"
+        for standing in tracked.eligibility
+    )
+    return Table(
+        title=f"Suivi HN - CaRE de {tenant.name}",
+        subtitle=f"FINESS {tenant.finess} ; situation au {tracked.at:%d/%m/%Y %H:%M} UTC ; "
+        f"{eligibility}.",
+        header=["Programme", "Domaine", "Indicateur", "Libellé", "Type", "Cible", "Statut",
+                "Fondé sur", "Valeur déclarée", "Note", "Déclaré le", "Preuves automatiques"],
+        rows=[
+            [item.framework, item.chapter, item.id, item.title, item.kind, item.target,
+             label(item.status), item.basis or "",
+             item.declared.value if item.declared else None,
+             item.declared.note if item.declared else None,
+             item.declared.declared_at if item.declared else None, _automatic(item)]
+            for item in tracked.items
+        ],
+        filename=f"indicateurs-{tenant.finess}-{tracked.at:%Y%m%d}",
+    )

@@ -13,4 +13,5 @@ CASES: dict[tuple[str, str], Case] = {
     ("PUT", f"{TRACKER}/{{framework}}/{{item_id}}"): Case(
         lambda w, t: (f"{SSI}/tenants/{t.finess}/indicators/hn-prerequis/P1.1",
                       {"value": "oui"}), tenant_bound=True),
+    ("GET", f"{SSI}/regional/heatmap"): Case(lambda w, t: (f"{SSI}/regional/heatmap", None)),
 }

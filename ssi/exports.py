@@ -1,0 +1,119 @@
+"""Exports of the SSI plane's tables: CSV, XLSX and PDF of one and the same :class:`Table`.
+
+A route that lists something builds a :class:`Table` (title, header, rows) and answers
+``?format=csv|xlsx|pdf`` with :func:`respond`; ``json`` (the default) stays the route's
+own answer. Statuses are written in French and coloured alike in the XLSX and the PDF.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+import jinja2
+from fastapi import Response
+
+from controlplane.reports import XLSX_MEDIA_TYPE, html_to_pdf, to_csv, to_xlsx
+from ssi.indicators import Status
+
+
+class ExportFormat(StrEnum):
+    """What a listing answers: its JSON, or an export of the same table."""
+
+    JSON = "json"
+    CSV = "csv"
+    XLSX = "xlsx"
+    PDF = "pdf"
+
+
+STATUS_LABELS: dict[str, str] = {
+    Status.MET: "atteint",
+    Status.NOT_MET: "non atteint",
+    Status.EXPIRED: "preuve expirée",
+    Status.UNKNOWN: "inconnu",
+}
+# traffic lights (background colours, RRGGBB) by French label, shared by XLSX and PDF
+LABEL_COLOURS: dict[str, str] = {
+    "atteint": "C6EFCE",
+    "non atteint": "FFC7CE",
+    "preuve expirée": "FFEB9C",
+    "inconnu": "D9D9D9",
+    "oui": "C6EFCE",
+    "non": "FFC7CE",
+}
+
+
+def label(status: Status | str) -> str:
+    """A status as shown to people."""
+    return STATUS_LABELS.get(status, str(status))
+
+
+@dataclass(frozen=True)
+class Table:
+    """One table to export: ``filename`` without extension."""
+
+    title: str
+    subtitle: str
+    header: Sequence[str]
+    rows: Sequence[Sequence[object]]
+    filename: str
+
+
+_HTML = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined).from_string(
+    """<!doctype html>
+<html lang="fr"><head><meta charset="utf-8"><title>{{ table.title }}</title>
+<style>
+ @page { size: A4 landscape; margin: 12mm; }
+ body { font-family: sans-serif; font-size: 9pt; }
+ h1 { font-size: 14pt; margin: 0 0 2mm; } p { margin: 0 0 4mm; color: #444; }
+ table { border-collapse: collapse; width: 100%; }
+ th, td { border: 1px solid #999; padding: 2px 4px; text-align: left; vertical-align: top; }
+ th { background: #eee; }
+</style></head><body>
+<h1>{{ table.title }}</h1><p>{{ table.subtitle }}</p>
+<table><thead><tr>{% for name in table.header %}<th>{{ name }}</th>{% endfor %}</tr></thead>
+<tbody>{% for row in table.rows %}<tr>{% for value in row %}{% set text = shown(value) %}
+<td{% if text in colours %} style="background:#{{ colours[text] }}"{% endif %}>{{ text }}</td>
+{% endfor %}</tr>{% endfor %}</tbody></table>
+</body></html>
+"""
+)
+
+
+def _shown(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.isoformat(timespec="minutes")
+    return str(value)
+
+
+def to_html(table: Table) -> str:
+    """The table as a self-contained HTML page (what the PDF prints)."""
+    return _HTML.render(table=table, shown=_shown, colours=LABEL_COLOURS)
+
+
+def _xlsx_cell(value: object) -> object:
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=None)  # XLSX has no time zones: the values are UTC
+    return value
+
+
+def respond(table: Table, export: ExportFormat) -> Response:
+    """The table as a downloadable CSV, XLSX or PDF."""
+    if export is ExportFormat.CSV:
+        content, media, suffix = to_csv(table.header, table.rows), "text/csv", "csv"
+    elif export is ExportFormat.XLSX:
+        rows = [[_xlsx_cell(value) for value in row] for row in table.rows]
+        content = to_xlsx(table.header, rows, title=table.title, fills=LABEL_COLOURS)
+        media, suffix = XLSX_MEDIA_TYPE, "xlsx"
+    elif export is ExportFormat.PDF:
+        content, media, suffix = html_to_pdf(to_html(table)), "application/pdf", "pdf"
+    else:
+        raise ValueError(f"{export} is answered by the route itself, not exported")
+    return Response(
+        content=content, media_type=media,
+        headers={"Content-Disposition": f'attachment; filename="{table.filename}.{suffix}"'},
+    )
