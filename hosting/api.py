@@ -21,6 +21,7 @@ from controlplane.auth import Principal
 from controlplane.models import Job
 from controlplane.schemas import JobAccepted, JobSummary, Page
 from hosting import catalogue, lifecycle, quotas, store
+from hosting.api_archive import router as archive_router
 from hosting.models import HostingProvider, HostingRequest, Offer, Subscription
 from hosting.schemas import (
     OfferCreate,
@@ -193,3 +194,6 @@ def set_quota(finess: str, body: QuotaSet, db: DbSession, caller: Writer) -> Quo
     """Set a tenant's monthly budget."""
     tenant = store.tenant(db, finess)
     return quotas.set_quota(db, tenant, body.max_monthly_cost_cents, actor=caller.actor)
+
+
+router.include_router(archive_router)

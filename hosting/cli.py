@@ -30,6 +30,7 @@ from controlplane.cli.common import (
 )
 from controlplane.errors import InvalidInput
 from hosting import catalogue, lifecycle, quotas, store
+from hosting.cli_archive import app as archive_app
 from hosting.models import HostingProvider, HostingRequest, Offer, Subscription
 from hosting.schemas import (
     BackupFrequency,
@@ -54,6 +55,7 @@ offer_app = sub_app(app, "offer", "The catalogue of offers.")
 request_app = sub_app(app, "request", "Requests of establishments, approval and rejection.")
 subscription_app = sub_app(app, "subscription", "Subscriptions and their provisioned resources.")
 quota_app = sub_app(app, "quota", "Monthly hosting quotas per establishment.")
+app.add_typer(archive_app, name="archive")
 
 
 def _listing(

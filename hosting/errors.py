@@ -6,7 +6,7 @@ control plane's error classes (:mod:`controlplane.errors`) with these codes.
 
 from __future__ import annotations
 
-from controlplane.errors import Conflict, FieldError, InvalidInput, NotFound
+from controlplane.errors import Conflict, FieldError, InvalidInput, NotFound, SocleError
 
 INVALID = "HOST-0001"  # a field fails a rule the schema cannot check alone
 UNKNOWN_REFERENCE = "HOST-0002"  # a body names an object that does not exist (422)
@@ -15,6 +15,8 @@ QUOTA_EXCEEDED = "HOST-0004"  # the tenant's monthly hosting quota would be exce
 WRONG_STATE = "HOST-0005"  # the request is not in a state that allows this (409)
 UNPLACEABLE = "HOST-0006"  # no set of providers satisfies the placement policy (409)
 CREDENTIAL = "HOST-0007"  # a provider's secret reference cannot be resolved
+PROVIDER_FAILED = "HOST-0008"  # a provider refused or could not be reached (502)
+INTEGRITY = "HOST-0009"  # stored data no longer matches its recorded checksum (502)
 
 NOT_FOUND = {
     "provider": "HOST-0101",
@@ -22,11 +24,16 @@ NOT_FOUND = {
     "request": "HOST-0121",
     "subscription": "HOST-0131",
     "tenant": "HOST-0141",
+    "archive": "HOST-0151",
+    "dr-plan": "HOST-0161",
+    "dr-exercise": "HOST-0171",
 }
 
 DUPLICATE = {
     "provider": "HOST-0102",
     "offer": "HOST-0112",
+    "archive": "HOST-0152",
+    "dr-plan": "HOST-0162",
 }
 
 
@@ -48,3 +55,8 @@ def invalid(field: str, message: str, code: str = INVALID) -> InvalidInput:
 def conflict(code: str, field: str, message: str) -> Conflict:
     """409 naming ``field``."""
     return Conflict(detail=f"{field}: {message}", code=code, errors=[FieldError(field, message)])
+
+
+def provider_failed(message: str, code: str = PROVIDER_FAILED) -> SocleError:
+    """502: a provider refused, could not be reached, or returned damaged data."""
+    return SocleError(detail=message, code=code, status=502, title="Provider failed")

@@ -15,7 +15,17 @@ import uuid
 from datetime import date, datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from controlplane.db import Base, JSONType, TenantScoped, UTCDateTime, utcnow
@@ -179,3 +189,107 @@ class Quota(TenantScoped, Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     tenant: Mapped[Tenant] = relationship(lazy="joined")
+
+
+class ArchiveItem(TenantScoped, Base):
+    """A document deposited in an archive subscription's write-once bucket(s).
+
+    Each copy (one per locked bucket of the subscription) is an object version under
+    S3 Object Lock in COMPLIANCE mode until ``retain_until``: nobody, not even the
+    provider's root account, may delete or overwrite it before then. ``sha256`` is the
+    digest computed at deposit; integrity checks re-read every copy against it.
+    ``copies`` lists ``{"resource", "provider", "bucket", "version_id"}``.
+    """
+
+    __tablename__ = "hosting_archive_items"
+    __kind__: ClassVar[str] = "archive"
+    __key__: ClassVar[str] = "id"
+    __table_args__ = (UniqueConstraint("subscription_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"), index=True)
+    subscription_id: Mapped[int] = mapped_column(
+        ForeignKey("hosting_subscriptions.id"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(255))
+    object_key: Mapped[str] = mapped_column(String(300))
+    size_bytes: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str] = mapped_column(String(64))
+    retain_until: Mapped[datetime] = mapped_column(UTCDateTime)
+    copies: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list)
+    deposited_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    verified_ok: Mapped[bool | None] = mapped_column(Boolean)
+    verify_detail: Mapped[list[dict[str, Any]]] = mapped_column(JSONType, default=list)
+
+    tenant: Mapped[Tenant] = relationship(lazy="joined")
+
+
+class DrPlan(TenantScoped, Base):
+    """The disaster-recovery plan (PRA) of one subscription.
+
+    ``secondary_provider_id`` is where the exercise (and a real failover) restores:
+    chosen by placement among eligible providers, never the primary. Targets are in
+    minutes; ``runbook`` is the ordered list of steps a human follows in a real disaster.
+    """
+
+    __tablename__ = "hosting_dr_plans"
+    __kind__: ClassVar[str] = "dr-plan"
+    __key__: ClassVar[str] = "id"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"), index=True)
+    subscription_id: Mapped[int] = mapped_column(
+        ForeignKey("hosting_subscriptions.id"), unique=True
+    )
+    primary_provider_id: Mapped[int] = mapped_column(ForeignKey("hosting_providers.id"))
+    secondary_provider_id: Mapped[int] = mapped_column(ForeignKey("hosting_providers.id"))
+    rto_minutes: Mapped[int] = mapped_column(Integer)
+    rpo_minutes: Mapped[int] = mapped_column(Integer)
+    protected_resources: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    runbook: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    placement: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    created_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    tenant: Mapped[Tenant] = relationship(lazy="joined")
+    subscription: Mapped[Subscription] = relationship(lazy="joined")
+    primary_provider: Mapped[HostingProvider] = relationship(
+        lazy="joined", foreign_keys=[primary_provider_id]
+    )
+    secondary_provider: Mapped[HostingProvider] = relationship(
+        lazy="joined", foreign_keys=[secondary_provider_id]
+    )
+
+
+class DrExercise(TenantScoped, Base):
+    """One PRA exercise: restore on the secondary, start, probe, measure, tear down.
+
+    ``exercise_key`` tags everything the exercise creates at the secondary provider (with
+    the tenant's FINESS), so teardown finds it all again, even after a crash.
+    ``state``: running → succeeded | failed. Achieved RTO/RPO are in seconds.
+    """
+
+    __tablename__ = "hosting_dr_exercises"
+    __kind__: ClassVar[str] = "dr-exercise"
+    __key__: ClassVar[str] = "id"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"), index=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("hosting_dr_plans.id"), index=True)
+    job_id: Mapped[int | None] = mapped_column(ForeignKey("jobs.id"))
+    exercise_key: Mapped[str] = mapped_column(
+        String(32), unique=True, default=lambda: uuid.uuid4().hex
+    )
+    state: Mapped[str] = mapped_column(String(16), default="running")
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    achieved_rto_seconds: Mapped[float | None] = mapped_column(Float)
+    achieved_rpo_seconds: Mapped[float | None] = mapped_column(Float)
+    rto_met: Mapped[bool | None] = mapped_column(Boolean)
+    rpo_met: Mapped[bool | None] = mapped_column(Boolean)
+    details: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    error: Mapped[str | None] = mapped_column(Text)
+    requested_by: Mapped[str] = mapped_column(String(200))
