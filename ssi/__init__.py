@@ -6,3 +6,5 @@ the PGSSI-S PSSI skeleton, HDS v2), loaded and validated at start, and checklist
 Still to come (issue 6): diagnostic flash campaigns, EBIOS RM risk studies, the HN /
 CaRE tracker with automatic evidence, PSSI drafts, the regional view and technical checks.
 """
+
+from ssi import campaigns_reminders as _campaigns_reminders  # noqa: F401  (job kind)

@@ -7,9 +7,10 @@ from fastapi import APIRouter
 
 from controlplane.api.deps import API_PREFIX
 from controlplane.api.problems import PROBLEM_RESPONSES
-from ssi import api_frameworks, api_indicators, api_regional
+from ssi import api_campaigns, api_frameworks, api_indicators, api_regional
 
 router = APIRouter(prefix=f"{API_PREFIX}/ssi", tags=["ssi"], responses=PROBLEM_RESPONSES)
 router.include_router(api_frameworks.router)
+router.include_router(api_campaigns.router)
 router.include_router(api_indicators.router)
 router.include_router(api_regional.router)

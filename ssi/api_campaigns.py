@@ -1,0 +1,118 @@
+"""``/api/v1/ssi/campaigns`` and ``/api/v1/ssi/assessments``: the diagnostic flash.
+
+The RSSI opens and closes campaigns and sends reminders (``ssi:write``); an
+establishment answers and submits its own assessment (``ssi:answer``; another tenant's
+is a 404); everyone with ``ssi:read`` reads campaigns, their anonymous regional results,
+and the assessments their scope shows.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, status
+
+from controlplane.api.deps import DbSession, PageParams, TenantFiness, require
+from controlplane.api.pagination import page_of
+from controlplane.auth import Principal
+from controlplane.schemas import JobAccepted, JobSummary, Page
+from ssi import campaigns
+from ssi.campaigns_models import Assessment, Campaign
+from ssi.campaigns_reminders import enqueue_reminders
+from ssi.campaigns_schemas import (
+    AnswersUpdate,
+    AssessmentDetail,
+    AssessmentRead,
+    AssessmentState,
+    CampaignCreate,
+    CampaignRead,
+    CampaignResults,
+    CampaignState,
+)
+
+router = APIRouter()
+
+Reader = Annotated[Principal, require("ssi:read")]
+Writer = Annotated[Principal, require("ssi:write")]
+Answerer = Annotated[Principal, require("ssi:answer")]
+
+
+@router.post("/campaigns", status_code=status.HTTP_201_CREATED, response_model=CampaignRead)
+def open_campaign(body: CampaignCreate, db: DbSession, caller: Writer) -> CampaignRead:
+    """Open a diagnostic flash campaign for a set of establishments (version pinned)."""
+    return CampaignRead.model_validate(campaigns.open_campaign(db, body, actor=caller.actor))
+
+
+@router.get("/campaigns", response_model=Page[CampaignRead])
+def list_campaigns(
+    db: DbSession, paging: PageParams, caller: Reader, state: CampaignState | None = None
+) -> Page[CampaignRead]:
+    """Campaigns, newest first."""
+    return page_of(db, campaigns.campaign_query(state=state), paging, CampaignRead)
+
+
+@router.get("/campaigns/{campaign_id}", response_model=CampaignRead)
+def get_campaign(campaign_id: int, db: DbSession, caller: Reader) -> CampaignRead:
+    """One campaign."""
+    return CampaignRead.model_validate(campaigns.rows.get(db, Campaign, campaign_id))
+
+
+@router.get("/campaigns/{campaign_id}/results", response_model=CampaignResults)
+def campaign_results(campaign_id: int, db: DbSession, caller: Reader) -> CampaignResults:
+    """The regional picture: quartiles overall and per chapter, maturity levels reached."""
+    return campaigns.results(campaigns.rows.get(db, Campaign, campaign_id))
+
+
+@router.post("/campaigns/{campaign_id}/close", response_model=CampaignRead)
+def close_campaign(campaign_id: int, db: DbSession, caller: Writer) -> CampaignRead:
+    """Stop accepting answers."""
+    campaign = campaigns.rows.get(db, Campaign, campaign_id)
+    return CampaignRead.model_validate(campaigns.close_campaign(db, campaign, actor=caller.actor))
+
+
+@router.post(
+    "/campaigns/{campaign_id}/reminders",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=JobAccepted,
+)
+def remind(campaign_id: int, db: DbSession, caller: Writer) -> JobAccepted:
+    """Remind the establishments whose answers are late (a job; once a day each)."""
+    campaign = campaigns.rows.get(db, Campaign, campaign_id)
+    job = enqueue_reminders(db, actor=caller.actor, campaign_id=campaign.id)
+    return JobAccepted(job=JobSummary.model_validate(job))
+
+
+@router.get("/assessments", response_model=Page[AssessmentRead])
+def list_assessments(
+    db: DbSession,
+    paging: PageParams,
+    caller: Reader,
+    campaign: int | None = None,
+    tenant: TenantFiness = None,
+    state: AssessmentState | None = None,
+) -> Page[AssessmentRead]:
+    """Assessments (an establishment sees its own), newest first."""
+    stmt = campaigns.assessment_query(campaign_id=campaign, tenant=tenant, state=state)
+    return page_of(db, stmt, paging, AssessmentRead)
+
+
+@router.get("/assessments/{assessment_id}", response_model=AssessmentDetail)
+def get_assessment(assessment_id: int, db: DbSession, caller: Reader) -> AssessmentDetail:
+    """An assessment with its live score, its comparison with the region and its history."""
+    return campaigns.detail(db, campaigns.rows.get(db, Assessment, assessment_id))
+
+
+@router.patch("/assessments/{assessment_id}", response_model=AssessmentDetail)
+def answer(
+    assessment_id: int, body: AnswersUpdate, db: DbSession, caller: Answerer
+) -> AssessmentDetail:
+    """Record answers (all valid against the pinned checklist, or none kept)."""
+    assessment = campaigns.rows.get(db, Assessment, assessment_id)
+    return campaigns.detail(db, campaigns.answer(db, assessment, body, actor=caller.actor))
+
+
+@router.post("/assessments/{assessment_id}/submit", response_model=AssessmentDetail)
+def submit(assessment_id: int, db: DbSession, caller: Answerer) -> AssessmentDetail:
+    """Score the answers and make them final (every question answered, or ``na``)."""
+    assessment = campaigns.rows.get(db, Assessment, assessment_id)
+    return campaigns.detail(db, campaigns.submit(db, assessment, actor=caller.actor))

@@ -1,0 +1,330 @@
+"""Diagnostic flash campaigns: open, answer, submit, compare, remind.
+
+The RSSI opens a campaign for a set of establishments on one checklist version (pinned:
+answers are always validated and scored against it). Each establishment answers its
+own assessment through its tenant-scoped session; a wrong answer (unknown question,
+value off the scale) refuses the whole update. Submitting scores the answers
+(:func:`ssi.library.score_checklist`) and adds the anonymous result to the campaign, from
+which medians, quartiles and ranks are computed.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import Counter
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Select, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from controlplane.db import utcnow
+from controlplane.errors import Conflict, FieldError, InvalidInput, NotFound
+from controlplane.models import Tenant
+from controlplane.rows import PlaneRows, snapshot
+from ssi.campaigns_models import Assessment, Campaign
+from ssi.campaigns_schemas import (
+    AnswersUpdate,
+    AssessmentDetail,
+    AssessmentRead,
+    AssessmentState,
+    CampaignCreate,
+    CampaignRead,
+    CampaignResults,
+    CampaignState,
+    ChapterResult,
+    Comparison,
+    HistoryEntry,
+    Maturity,
+    ReminderResult,
+    Statistics,
+    is_late,
+)
+from ssi.library import ChecklistFramework, score_checklist, validate_answers
+from ssi.service import library
+
+NOT_FOUND = "SSI-0201"  # no such campaign / assessment (or another tenant's)
+CAMPAIGN_CLOSED = "SSI-0202"  # the campaign no longer accepts answers
+ALREADY_SUBMITTED = "SSI-0203"  # a submitted assessment is final
+INCOMPLETE = "SSI-0204"  # submitting with unanswered questions
+DUPLICATE_NAME = "SSI-0205"  # a campaign of that name exists
+UNKNOWN_TENANT = "SSI-0206"  # a campaign names an establishment Socle does not know
+PAST_DEADLINE = "SSI-0207"  # a campaign's deadline lies in the past
+
+
+def _not_found(kind: str, ident: object) -> NotFound:
+    return NotFound(detail=f"no {kind} {ident}", code=NOT_FOUND)
+
+
+rows = PlaneRows("ssi", _not_found)
+
+
+def checklist_of(campaign: Campaign) -> ChecklistFramework:
+    """The checklist version the campaign pinned."""
+    return library().checklist(campaign.framework_id, campaign.framework_version)
+
+
+# --- campaigns -------------------------------------------------------------------------
+
+
+def open_campaign(db: Session, body: CampaignCreate, *, actor: str) -> Campaign:
+    """Open a campaign and one assessment per establishment (422 naming a bad tenant,
+    framework or deadline; 409 when the name is taken)."""
+    checklist = library().checklist(body.framework_id, body.version)
+    if body.deadline < utcnow().date():
+        raise InvalidInput.on("deadline", "the deadline is in the past", code=PAST_DEADLINE)
+    known = {
+        tenant.finess: tenant
+        for tenant in db.scalars(select(Tenant).where(Tenant.finess.in_(body.tenants)))
+    }
+    missing = [
+        FieldError(f"tenants[{index}]", f"no establishment with FINESS {finess}")
+        for index, finess in enumerate(body.tenants)
+        if finess not in known
+    ]
+    if missing:
+        raise InvalidInput(detail=missing[0].message, code=UNKNOWN_TENANT, errors=missing)
+    taken = Conflict(detail=f"a campaign named {body.name!r} exists", code=DUPLICATE_NAME)
+    if db.scalar(select(Campaign.id).where(Campaign.name == body.name)) is not None:
+        raise taken
+    campaign = Campaign(
+        name=body.name,
+        framework_id=checklist.id,
+        framework_version=checklist.version,
+        deadline=body.deadline,
+        description=body.description,
+        state=CampaignState.OPEN.value,
+        results={},
+        created_by=actor,
+    )
+    db.add(campaign)
+    try:
+        db.flush()
+    except IntegrityError:  # a concurrent campaign took the name
+        raise taken from None
+    for finess in body.tenants:
+        db.add(Assessment(campaign=campaign, tenant=known[finess], answers={},
+                          chapter_scores={}, state=AssessmentState.OPEN.value))
+    db.flush()
+    rows.record(db, campaign, actor=actor, verb="open", read=CampaignRead)
+    return campaign
+
+
+def close_campaign(db: Session, campaign: Campaign, *, actor: str) -> Campaign:
+    """Stop accepting answers (idempotent)."""
+    if campaign.state == CampaignState.CLOSED.value:
+        return campaign
+    before = snapshot(campaign, CampaignRead)
+    campaign.state = CampaignState.CLOSED.value
+    campaign.closed_at = utcnow()
+    db.flush()
+    rows.record(db, campaign, actor=actor, verb="close", read=CampaignRead, before=before)
+    return campaign
+
+
+def campaign_query(*, state: CampaignState | None = None) -> Select[tuple[Campaign]]:
+    """Campaigns, newest first."""
+    stmt = select(Campaign).order_by(Campaign.id.desc())
+    return stmt.where(Campaign.state == state.value) if state else stmt
+
+
+def results(campaign: Campaign) -> CampaignResults:
+    """The campaign's regional picture, from its submitted (anonymous) results."""
+    submitted = list(campaign.results.values())
+    return CampaignResults(
+        campaign_id=campaign.id,
+        submitted=len(submitted),
+        overall=distribution(r["overall"] for r in submitted),
+        chapters=_chapter_statistics(submitted),
+        maturity={
+            str(level): count
+            for level, count in sorted(Counter(r["maturity_level"] for r in submitted).items())
+            if level is not None
+        },
+    )
+
+
+def distribution(values: Iterable[float | None]) -> Statistics | None:
+    """Min, quartiles (inclusive method) and max of the scores given; None when empty."""
+    found = sorted(value for value in values if value is not None)
+    if not found:
+        return None
+    if len(found) == 1:
+        q1 = median = q3 = found[0]
+    else:
+        q1, median, q3 = statistics.quantiles(found, n=4, method="inclusive")
+    return Statistics(count=len(found), min=found[0], q1=q1, median=median, q3=q3, max=found[-1])
+
+
+def _chapter_statistics(submitted: list[dict[str, Any]]) -> dict[str, Statistics]:
+    chapter_ids = dict.fromkeys(cid for r in submitted for cid in r["chapters"])
+    found = {cid: distribution(r["chapters"].get(cid) for r in submitted) for cid in chapter_ids}
+    return {cid: stats for cid, stats in found.items() if stats is not None}
+
+
+# --- assessments -----------------------------------------------------------------------
+
+
+def assessment_query(
+    *,
+    campaign_id: int | None = None,
+    tenant: str | None = None,
+    state: AssessmentState | None = None,
+) -> Select[tuple[Assessment]]:
+    """Assessments (the caller's session keeps an establishment to its own), newest first."""
+    stmt = select(Assessment).order_by(Assessment.id.desc())
+    if campaign_id is not None:
+        stmt = stmt.where(Assessment.campaign_id == campaign_id)
+    if tenant:
+        stmt = stmt.where(
+            Assessment.tenant_id.in_(select(Tenant.id).where(Tenant.finess == tenant.upper()))
+        )
+    if state:
+        stmt = stmt.where(Assessment.state == state.value)
+    return stmt
+
+
+def answer(db: Session, assessment: Assessment, body: AnswersUpdate, *, actor: str) -> Assessment:
+    """Record answers (``None`` clears one): all of them valid against the pinned
+    checklist, or none kept (422 naming each bad question)."""
+    _check_open(assessment)
+    given = {qid: value for qid, value in body.answers.items() if value is not None}
+    valid = validate_answers(checklist_of(assessment.campaign), given)
+    before = snapshot(assessment, AssessmentRead)
+    cleared = {qid for qid, value in body.answers.items() if value is None}
+    merged = {qid: v for qid, v in assessment.answers.items() if qid not in cleared}
+    assessment.answers = {**merged, **valid}
+    db.flush()
+    rows.record(db, assessment, actor=actor, verb="answer", read=AssessmentRead, before=before)
+    return assessment
+
+
+def submit(db: Session, assessment: Assessment, *, actor: str) -> Assessment:
+    """Score the answers and make them final (422 listing unanswered questions)."""
+    _check_open(assessment)
+    campaign = assessment.campaign
+    checklist = checklist_of(campaign)
+    score = score_checklist(checklist, assessment.answers)
+    if not score.complete:
+        missing = [q.id for q in checklist.all_items() if q.id not in assessment.answers]
+        raise InvalidInput(
+            detail=f"{len(missing)} question(s) unanswered: {', '.join(missing)}",
+            code=INCOMPLETE,
+            errors=[FieldError(qid, "unanswered (answer it, or 'na' if allowed)")
+                    for qid in missing],
+        )
+    before = snapshot(assessment, AssessmentRead)
+    chapters = {chapter.chapter_id: chapter.score for chapter in score.chapters}
+    assessment.state = AssessmentState.SUBMITTED.value
+    assessment.overall = score.overall
+    assessment.maturity_level = score.maturity.level if score.maturity else None
+    assessment.chapter_scores = chapters
+    assessment.submitted_at = utcnow()
+    assessment.submitted_by = actor
+    db.refresh(campaign, with_for_update=True)  # results: one submitter at a time
+    campaign.results = {
+        **campaign.results,
+        str(assessment.id): {"overall": score.overall,
+                             "maturity_level": assessment.maturity_level, "chapters": chapters},
+    }
+    db.flush()
+    rows.record(db, assessment, actor=actor, verb="submit", read=AssessmentRead, before=before)
+    return assessment
+
+
+def detail(db: Session, assessment: Assessment) -> AssessmentDetail:
+    """The assessment with its live score, its comparison with the campaign and its history."""
+    checklist = checklist_of(assessment.campaign)
+    score = score_checklist(checklist, assessment.answers)
+    titles = {chapter.id: chapter.title for chapter in checklist.chapters}
+    return AssessmentDetail(
+        **AssessmentRead.model_validate(assessment).model_dump(),
+        answered=score.answered,
+        questions=score.questions,
+        score=score.overall,
+        maturity=Maturity(level=score.maturity.level, label=score.maturity.label)
+        if score.maturity else None,
+        chapters=[
+            ChapterResult(id=c.chapter_id, title=titles[c.chapter_id], weight=c.weight,
+                          score=c.score, answered=c.answered, questions=c.questions)
+            for c in score.chapters
+        ],
+        comparison=comparison(assessment),
+        history=history(db, assessment),
+    )
+
+
+def comparison(assessment: Assessment) -> Comparison | None:
+    """Where a submitted assessment stands among its campaign's (None before submitting)."""
+    if assessment.state != AssessmentState.SUBMITTED.value or assessment.overall is None:
+        return None
+    submitted = list(assessment.campaign.results.values())
+    overall = distribution(r["overall"] for r in submitted)
+    if overall is None:
+        return None
+    better = sum(1 for r in submitted if r["overall"] is not None
+                 and r["overall"] > assessment.overall)
+    return Comparison(overall=overall, rank=better + 1, out_of=overall.count,
+                      chapters=_chapter_statistics(submitted))
+
+
+def history(db: Session, assessment: Assessment) -> list[HistoryEntry]:
+    """The establishment's other submitted assessments on the same checklist, newest first."""
+    earlier = db.scalars(
+        select(Assessment)
+        .join(Campaign, Assessment.campaign_id == Campaign.id)
+        .where(
+            Assessment.tenant_id == assessment.tenant_id,
+            Assessment.id != assessment.id,
+            Assessment.state == AssessmentState.SUBMITTED.value,
+            Campaign.framework_id == assessment.campaign.framework_id,
+        )
+        .order_by(Assessment.submitted_at.desc())
+    )
+    return [
+        HistoryEntry(assessment_id=a.id, campaign=a.campaign.name,
+                     framework_version=a.campaign.framework_version,
+                     submitted_at=a.submitted_at, overall=a.overall,
+                     maturity_level=a.maturity_level)
+        for a in earlier
+        if a.submitted_at is not None
+    ]
+
+
+def remind_late(
+    db: Session, *, today: date, actor: str, campaign_id: int | None = None
+) -> ReminderResult:
+    """Mark every late assessment of open campaigns (or of one campaign) as reminded,
+    at most once per day each, with an audit record per reminder."""
+    stmt = (
+        select(Assessment)
+        .join(Campaign, Assessment.campaign_id == Campaign.id)
+        .where(Campaign.state == CampaignState.OPEN.value,
+               Assessment.state == AssessmentState.OPEN.value, Campaign.deadline < today)
+        .order_by(Assessment.id)
+    )
+    if campaign_id is not None:
+        stmt = stmt.where(Campaign.id == campaign_id)
+    late = [a for a in db.scalars(stmt) if is_late(a, today)]
+    reminded = []
+    for assessment in late:
+        if assessment.last_reminded_on == today:
+            continue
+        before = snapshot(assessment, AssessmentRead)
+        assessment.reminders += 1
+        assessment.last_reminded_on = today
+        db.flush()
+        rows.record(db, assessment, actor=actor, verb="remind", read=AssessmentRead, before=before)
+        reminded.append(assessment.tenant.finess)
+    return ReminderResult(late=[a.tenant.finess for a in late], reminded=reminded)
+
+
+def _check_open(assessment: Assessment) -> None:
+    if assessment.state == AssessmentState.SUBMITTED.value:
+        raise Conflict(detail=f"assessment {assessment.id} is submitted", code=ALREADY_SUBMITTED)
+    if assessment.campaign.state != CampaignState.OPEN.value:
+        raise Conflict(detail=f"campaign {assessment.campaign.name!r} is closed",
+                       code=CAMPAIGN_CLOSED)
+
