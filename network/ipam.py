@@ -38,12 +38,20 @@ def span(network: IPNetwork) -> tuple[str, str]:
 def next_free(pool: IPNetwork, length: int, taken: Iterable[IPNetwork]) -> IPNetwork | None:
     """The lowest prefix of ``length`` inside ``pool``, aligned, overlapping none of
     ``taken`` (non-overlapping prefixes sorted by address); None when the pool is full."""
+    spans = ((int(block.network_address), int(block.broadcast_address)) for block in taken)
+    return _first_gap(pool, length, spans)
+
+
+def _first_gap(
+    pool: IPNetwork, length: int, taken: Iterable[tuple[int, int]]
+) -> IPNetwork | None:
+    """:func:`next_free` on the (first, last) addresses of the taken prefixes as integers
+    (read from the stored keys: no address parsing per allocated prefix)."""
     if not pool.prefixlen <= length <= pool.max_prefixlen:
         raise ValueError(f"length {length} does not fit in {pool}")
     size = 1 << (pool.max_prefixlen - length)
     candidate = int(pool.network_address)
-    for block in taken:
-        first, last = int(block.network_address), int(block.broadcast_address)
+    for first, last in taken:
         if candidate + size <= first:
             break
         if last >= candidate:
@@ -154,10 +162,12 @@ def allocate(db: Session, pool_id: int, data: PrefixAllocate, *, actor: str) -> 
     owner = _owner(db, data)
 
     def build() -> Prefix:
-        taken = db.scalars(
-            select(Prefix.prefix).where(Prefix.pool_id == pool.id).order_by(Prefix.start_key)
+        taken = db.execute(
+            select(Prefix.start_key, Prefix.end_key)
+            .where(Prefix.pool_id == pool.id)
+            .order_by(Prefix.start_key)
         )
-        free = next_free(network, data.length, (ipaddress.ip_network(p) for p in taken))
+        free = _first_gap(network, data.length, ((int(a, 16), int(b, 16)) for a, b in taken))
         if free is None:
             raise errors.conflict(
                 errors.POOL_EXHAUSTED,
