@@ -3,7 +3,7 @@
 For each platform: the part of the configuration Socle owns (:class:`Scope`: its
 sections, its named objects, the interfaces it configures), the lines missing or in
 excess there, a unified diff for people, and the minimal lines to push (removals as
-``no ...`` on IOS, ``delete ...`` on Junos, then additions). Lines outside the scope
+``no ...`` on IOS and EOS, ``delete ...`` on Junos, then additions). Lines outside the scope
 (the management interface, local users...) are never touched. With
 ``Scope(everything=True)`` the whole configuration is compared: that is how a router is
 restored to a configuration saved before a push.
@@ -16,13 +16,13 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from network.configdiff import ios, junos
+from network.configdiff import eos, ios, junos
 from network.configdiff.base import ConfigDiff, Scope
 from network.secrets import Secrets
 
 __all__ = ["ConfigDiff", "Scope", "compare", "mask"]
 
-_PLATFORMS: dict[str, ModuleType] = {"cisco_ios": ios, "juniper_junos": junos}
+_PLATFORMS: dict[str, ModuleType] = {"cisco_ios": ios, "juniper_junos": junos, "arista_eos": eos}
 
 
 def _module(platform: str) -> ModuleType:

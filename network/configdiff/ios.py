@@ -1,12 +1,17 @@
 """Cisco IOS: hierarchical sections (parsed by ``netutils``), compared line by line within
 their section; removals become ``no ...`` inside the section, a removed section one
 ``no <header>``; sub-modes are left with ``exit`` so every line lands where it belongs.
+
+Arista EOS speaks the same language with other section names: a :class:`Dialect` says
+which parser reads a platform's text, which top-level sections Socle owns and where the
+SNMPv3 keys are (:mod:`network.configdiff.eos`).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from netutils.config.compliance import parser_map
 
@@ -28,9 +33,22 @@ _SECRET = re.compile(
     r"^(\s*snmp-server user \S+ \S+ v3 auth \S+ )(\S+)( priv \S+(?: \d+)? )(\S+)"
 )
 _SNMP_USER = re.compile(r"^snmp-server user \S+ \S+ v3")
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """What distinguishes an IOS-like platform: its netutils parser, the top-level lines
+    and sections Socle owns there, and the SNMPv3 user line holding the keys."""
+
+    parser: str
+    owned: re.Pattern[str]
+    secret: re.Pattern[str]
+
+
+IOS = Dialect("cisco_ios", _OWNED, _SECRET)
 # A change of the first kind of line makes IOS drop the second: push those again.
 _KNOCK_ON = (
-    (re.compile(r"^vrf forwarding "), lambda _m: re.compile(r"^(?:ip|ipv6) address ")),
+    (re.compile(r"^vrf (?:forwarding )?\S+$"), lambda _m: re.compile(r"^(?:ip|ipv6) address ")),
     (
         re.compile(r"^neighbor (\S+) remote-as "),
         lambda m: re.compile(rf"^neighbor {re.escape(m[1])} "),
@@ -46,7 +64,7 @@ def strip_header(text: str) -> str:
     return "\n".join(lines)
 
 
-def mask(text: str) -> str:
+def mask(text: str, dialect: Dialect = IOS) -> str:
     """Mask SNMPv3 keys Socle does not know (known ones are placeholders already)."""
 
     def hide(match: re.Match[str]) -> str:
@@ -58,11 +76,12 @@ def mask(text: str) -> str:
             + (priv if secrets.is_placeholder(priv) else secrets.UNKNOWN)
         )
 
-    return "\n".join(_SECRET.sub(hide, line) for line in strip_header(text).splitlines())
+    lines = strip_header(text).splitlines()
+    return "\n".join(dialect.secret.sub(hide, line) for line in lines)
 
 
-def _parse(text: str) -> list[Line]:
-    parsed = parser_map["cisco_ios"](strip_header(text)).config_lines
+def _parse(text: str, dialect: Dialect) -> list[Line]:
+    parsed = parser_map[dialect.parser](strip_header(text)).config_lines
     return [
         (tuple(p.rstrip() for p in item.parents), item.config_line.rstrip())
         for item in parsed
@@ -70,14 +89,14 @@ def _parse(text: str) -> list[Line]:
     ]
 
 
-def _owned(line: Line, scope: Scope) -> bool:
+def _owned(line: Line, scope: Scope, dialect: Dialect) -> bool:
     parents, text = line
     top = parents[0] if parents else text
     if scope.everything:
         return True
     if top.startswith("interface "):
         return top.removeprefix("interface ") in scope.interfaces
-    return bool(_OWNED.match(top))
+    return bool(dialect.owned.match(top))
 
 
 def _headers(lines: Iterable[Line]) -> set[Path]:
@@ -129,14 +148,17 @@ def _knock_on(extra: list[Line], missing: list[Line], intended: list[Line]) -> l
     return again
 
 
-def compare(running: str, intended: str, scope: Scope, *, name: str) -> ConfigDiff:
-    """Running versus intended IOS configuration on ``scope``."""
-    wanted = [line for line in _parse(intended) if _owned(line, scope)]
+def compare(
+    running: str, intended: str, scope: Scope, *, name: str, dialect: Dialect = IOS
+) -> ConfigDiff:
+    """Running versus intended IOS (or ``dialect``) configuration on ``scope``."""
+    wanted = [line for line in _parse(intended, dialect) if _owned(line, scope, dialect)]
     wanted_set = set(wanted)
     shown = [
         line
-        for line in _parse(running)
-        if _owned(line, scope) and (not line[1].strip().startswith("no ") or line in wanted_set)
+        for line in _parse(running, dialect)
+        if _owned(line, scope, dialect)
+        and (not line[1].strip().startswith("no ") or line in wanted_set)
     ]
     shown_set = set(shown)
     missing = [line for line in wanted if line not in shown_set]

@@ -45,9 +45,6 @@ def test_missing_inventory_is_an_error_naming_what_is_missing() -> None:
     message = str(error.value)
     assert "CIR-1 carries no VRF" in message and "no interconnect prefix" in message
     assert "no management pool" in message
-    eos = render.build_context(dataclasses.replace(DEVICE, platform=Platform.ARISTA_EOS))
-    with pytest.raises(render.IntentError, match="no template for platform arista_eos"):
-        render.render(eos)
 
 
 def test_rendered_intent_holds_placeholders_not_secrets() -> None:

@@ -1,0 +1,33 @@
+"""Arista EOS: the IOS comparison (:mod:`network.configdiff.ios`) with EOS's section names.
+
+Socle owns the hostname, its VRFs (``vrf instance`` and ``ip routing vrf``), BGP, the
+SNMP lines, the SSH management ACL and the QoS maps and ACLs named ``SOCLE-``; the
+interfaces it configures come from the scope.
+"""
+
+from __future__ import annotations
+
+import re
+
+from network.configdiff import ios
+from network.configdiff.base import ConfigDiff, Scope
+
+EOS = ios.Dialect(
+    parser="arista_eos",
+    owned=re.compile(
+        r"^(?:hostname |vrf instance |ip routing vrf |router bgp |snmp-server |management ssh$"
+        r"|class-map type qos (?:match-\S+ )?SOCLE-|policy-map type quality-of-service SOCLE-"
+        r"|ip access-list (?:standard )?SOCLE-)"
+    ),
+    secret=ios.IOS.secret,  # `snmp-server user U G v3 auth sha KEY priv aes KEY` as on IOS
+)
+
+
+def mask(text: str) -> str:
+    """Mask SNMPv3 keys Socle does not know (known ones are placeholders already)."""
+    return ios.mask(text, EOS)
+
+
+def compare(running: str, intended: str, scope: Scope, *, name: str) -> ConfigDiff:
+    """Running versus intended EOS configuration on ``scope``."""
+    return ios.compare(running, intended, scope, name=name, dialect=EOS)
