@@ -10,6 +10,8 @@ from controlplane.models import Tenant
 from ssi import campaigns
 from ssi.campaigns_models import Assessment
 from ssi.campaigns_schemas import CampaignCreate
+from ssi.risks import create_study
+from ssi.risks_schemas import StudyCreate
 from ssi.service import library
 from tests.support.authz import Case, World
 
@@ -33,6 +35,13 @@ def assessment(w: World, t: Tenant, *, complete: bool = False) -> int:
             flash = library().checklist("hygiene-checklist")
             found.answers = {question.id: 2 for question in flash.all_items()}
         return found.id
+
+
+def study(w: World, t: Tenant) -> int:
+    """A fresh (empty) risk study of ``t``."""
+    with w.database.transaction(scope=Scope.unrestricted()) as db:
+        return create_study(db, StudyCreate(tenant=t.finess, title=f"s {w.new_finess()}"),
+                            actor="tests").id
 
 
 CASES: dict[tuple[str, str], Case] = {
@@ -63,4 +72,12 @@ CASES: dict[tuple[str, str], Case] = {
     ("POST", f"{SSI}/assessments/{{assessment_id}}/submit"): Case(
         lambda w, t: (f"{SSI}/assessments/{assessment(w, t, complete=True)}/submit", None),
         tenant_bound=True),
+    ("POST", f"{SSI}/risk-studies"): Case(
+        lambda w, t: (f"{SSI}/risk-studies", {"tenant": t.finess, "title": w.new_finess()}),
+        success=201),
+    ("GET", f"{SSI}/risk-studies"): Case(lambda w, t: (f"{SSI}/risk-studies", None)),
+    ("GET", f"{SSI}/risk-studies/{{study_id}}"): Case(
+        lambda w, t: (f"{SSI}/risk-studies/{study(w, t)}", None), tenant_bound=True),
+    ("PATCH", f"{SSI}/risk-studies/{{study_id}}"): Case(
+        lambda w, t: (f"{SSI}/risk-studies/{study(w, t)}", {"scope": "SI"}), tenant_bound=True),
 }

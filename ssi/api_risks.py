@@ -1,0 +1,55 @@
+"""``/api/v1/ssi/risk-studies``: EBIOS RM risk studies per establishment.
+
+The RSSI writes studies (``ssi:write``); readers (``ssi:read``) see them with their
+analysis (4×4 matrices, residual risks, treatment plan progress); an establishment
+sees only its own (another's is a 404).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, status
+
+from controlplane.api.deps import DbSession, PageParams, TenantFiness, require
+from controlplane.api.pagination import page_of
+from controlplane.auth import Principal
+from controlplane.db import utcnow
+from controlplane.schemas import Page
+from ssi import risks
+from ssi.risks_models import RiskStudy
+from ssi.risks_schemas import StudyCreate, StudyRead, StudySummary, StudyUpdate
+
+router = APIRouter()
+
+Reader = Annotated[Principal, require("ssi:read")]
+Writer = Annotated[Principal, require("ssi:write")]
+
+
+@router.post("/risk-studies", status_code=status.HTTP_201_CREATED, response_model=StudyRead)
+def create_study(body: StudyCreate, db: DbSession, caller: Writer) -> StudyRead:
+    """Start an establishment's study (its workshops may be given at once)."""
+    study = risks.create_study(db, body, actor=caller.actor)
+    return risks.read(study, today=utcnow().date())
+
+
+@router.get("/risk-studies", response_model=Page[StudySummary])
+def list_studies(
+    db: DbSession, paging: PageParams, caller: Reader, tenant: TenantFiness = None
+) -> Page[StudySummary]:
+    """Studies, newest first."""
+    return page_of(db, risks.study_query(tenant=tenant), paging, StudySummary)
+
+
+@router.get("/risk-studies/{study_id}", response_model=StudyRead)
+def get_study(study_id: int, db: DbSession, caller: Reader) -> StudyRead:
+    """A study, its workshops and its analysis."""
+    return risks.read(risks.rows.get(db, RiskStudy, study_id), today=utcnow().date())
+
+
+@router.patch("/risk-studies/{study_id}", response_model=StudyRead)
+def update_study(study_id: int, body: StudyUpdate, db: DbSession, caller: Writer) -> StudyRead:
+    """Replace the workshops' sections given; the whole study is revalidated."""
+    study = risks.update_study(db, risks.rows.get(db, RiskStudy, study_id), body,
+                               actor=caller.actor)
+    return risks.read(study, today=utcnow().date())
