@@ -22,6 +22,7 @@ from controlplane.models import Job
 from controlplane.schemas import JobAccepted, JobSummary, Page
 from hosting import catalogue, lifecycle, quotas, store
 from hosting.api_archive import router as archive_router
+from hosting.api_backups import router as backups_router
 from hosting.models import HostingProvider, HostingRequest, Offer, Subscription
 from hosting.schemas import (
     OfferCreate,
@@ -197,3 +198,4 @@ def set_quota(finess: str, body: QuotaSet, db: DbSession, caller: Writer) -> Quo
 
 
 router.include_router(archive_router)
+router.include_router(backups_router)

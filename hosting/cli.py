@@ -31,6 +31,7 @@ from controlplane.cli.common import (
 from controlplane.errors import InvalidInput
 from hosting import catalogue, lifecycle, quotas, store
 from hosting.cli_archive import app as archive_app
+from hosting.cli_backups import app as backup_app
 from hosting.models import HostingProvider, HostingRequest, Offer, Subscription
 from hosting.schemas import (
     BackupFrequency,
@@ -56,6 +57,7 @@ request_app = sub_app(app, "request", "Requests of establishments, approval and 
 subscription_app = sub_app(app, "subscription", "Subscriptions and their provisioned resources.")
 quota_app = sub_app(app, "quota", "Monthly hosting quotas per establishment.")
 app.add_typer(archive_app, name="archive")
+app.add_typer(backup_app, name="backup")
 
 
 def _listing(

@@ -485,8 +485,10 @@ class Restic:
         binary: str = "restic",
         cache_dir: str | None = None,
         timeout: float = _DEFAULT_TIMEOUT,
+        no_cache: bool = False,
     ) -> None:
         self.access = access
+        self.no_cache = no_cache
         self.executor: Executor = executor or LocalExecutor()
         self.binary = binary
         self.cache_dir = cache_dir
@@ -503,7 +505,7 @@ class Restic:
         if self.cache_dir:
             env["RESTIC_CACHE_DIR"] = self.cache_dir
         hidden = [v for k, v in env.items() if k in ("RESTIC_PASSWORD", "AWS_SECRET_ACCESS_KEY")]
-        argv = [self.binary, *args]
+        argv = [self.binary, *(["--no-cache"] if self.no_cache else []), *args]
         try:
             done = self.executor.run(argv, env=env, timeout=self.timeout, on_line=on_line)
         except ResticError as exc:

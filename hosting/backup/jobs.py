@@ -1,0 +1,344 @@
+"""The backup jobs: back up, apply retention, test a restore, and the scheduler's tick.
+
+- ``hosting.backup`` backs up the policy's source to every copy: SHA-256 of each file
+  first (kept on each copy's run: what a restore test checks against), then, per copy
+  under its lease, stale restic locks handled and ``restic backup``. A copy that fails
+  (locked, unreachable, full...) gets a failed run and an alert, the other copies are
+  still backed up, and the job fails naming each: never silently skipped.
+- ``hosting.backup-retention`` runs ``forget --prune`` per copy under the same lease.
+- ``hosting.restore-test`` restores a recorded snapshot into a scratch area (without
+  restic's cache: everything is read from the provider), checks every file against the
+  checksums recorded at backup time, measures the RTO and records the result.
+- ``hosting.backup-schedule`` queues what is due and raises ``late`` alerts (RPO).
+
+Runs, restore tests and alerts are written in their own transactions as they happen,
+so a job that dies half way leaves a record of what it did; a resumed job re-runs only
+the copies without a succeeded run for this job.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from controlplane import jobs
+from controlplane.db import Scope, utcnow
+from controlplane.models import Job
+from controlplane.settings import get_settings
+from hosting.backup import supervision
+from hosting.backup.models import BackupPolicy, BackupRepository, BackupRun, RestoreTest
+from hosting.backup.repositories import clear_stale_locks, lease, restic_for, scratch_root
+from hosting.drivers.restic import Reason, Restic, ResticError, RetentionRule
+
+BACKUP_JOB = "hosting.backup"
+RETENTION_JOB = "hosting.backup-retention"
+RESTORE_TEST_JOB = "hosting.restore-test"
+SCHEDULE_JOB = "hosting.backup-schedule"
+RESTIC_TIMEOUT = 6 * 3600.0
+RETENTION_EVERY = timedelta(days=1)
+
+
+class CopiesFailed(RuntimeError):
+    """Some copies could not be backed up (or pruned, or restored); the message names each."""
+
+
+def _owner(ctx: jobs.StepContext) -> str:
+    return f"job:{ctx.job_id}"
+
+
+def _policy(db: Session, ctx: jobs.StepContext) -> BackupPolicy:
+    policy = db.scalar(select(BackupPolicy).where(
+        BackupPolicy.subscription_id == int(ctx.params["subscription_id"])))
+    if policy is None:
+        raise RuntimeError(f"subscription {ctx.params['subscription_id']} has no backup policy")
+    return policy
+
+
+def _record_failure(ctx: jobs.StepContext, repository_id: int, kind: str, exc: ResticError,
+                    details: dict[str, Any], started: datetime) -> str:
+    """A failed run of one copy, and its alert; the message for the job's error."""
+    with ctx.database.transaction(scope=Scope.unrestricted()) as db:
+        repository = db.get_one(BackupRepository, repository_id)
+        db.add(BackupRun(tenant_id=repository.tenant_id, repository_id=repository_id,
+                         job_id=ctx.job_id, kind=kind, state="failed", reason=exc.reason.value,
+                         error=str(exc)[:4000], details=details, started_at=started,
+                         finished_at=utcnow()))
+        message = f"copy {repository.copy_index} at {repository.provider.name}: " \
+                  f"{kind} {exc.reason.value}: {exc}"
+        supervision.raise_alert(db, repository, "failed", message)
+    ctx.log(message[:500], level="error")
+    return f"copy {repository.copy_index} ({exc.reason.value})"
+
+
+def _done_copies(db: Session, job_id: int, kind: str) -> set[int]:
+    return set(db.scalars(select(BackupRun.repository_id).where(
+        BackupRun.job_id == job_id, BackupRun.kind == kind, BackupRun.state == "succeeded")))
+
+
+# -- backup ---------------------------------------------------------------------------
+
+
+def _prepare(restic: Restic, ctx: jobs.StepContext, repository_id: int) -> dict[str, Any]:
+    """Initialise the repository once and handle stale locks; what was seen."""
+    with ctx.database.session(scope=Scope.unrestricted(), write=False) as db:
+        initialised = db.get_one(BackupRepository, repository_id).initialised_at is not None
+    if not initialised:
+        created = restic.init()
+        with ctx.database.transaction(scope=Scope.unrestricted()) as db:
+            db.get_one(BackupRepository, repository_id).initialised_at = utcnow()
+        ctx.log(f"repository {restic.access.url} {'created' if created else 'found'}")
+    report = clear_stale_locks(restic)
+    if report.found:
+        ctx.log(f"{restic.access.url}: {report.found} restic lock(s), oldest "
+                f"{report.oldest_age_seconds:.0f} s, {report.removed} stale removed",
+                level="warning")
+    return report.as_dict()
+
+
+def _backup(ctx: jobs.StepContext) -> Mapping[str, Any]:
+    data_dir = get_settings().data_dir
+    with ctx.database.session(scope=Scope.unrestricted(), write=False) as db:
+        policy = _policy(db, ctx)
+        done = _done_copies(db, ctx.job_id, "backup")
+        copies = [(r.id, r.copy_index, restic_for(policy, r, data_dir, timeout=RESTIC_TIMEOUT))
+                  for r in policy.repositories if r.id not in done]
+        source, tags = policy.source_path, [f"subscription-{policy.subscription_id}"]
+        host = f"socle-{policy.tenant.finess.lower()}"
+    if not copies:
+        return {"copies": 0}
+    checksums = copies[0][2].checksums(source)
+    ctx.log(f"{len(checksums)} files checksummed under {source}")
+    failures, snapshots = [], {}
+    for position, (repository_id, copy_index, restic) in enumerate(copies):
+        started, details = utcnow(), {}
+        try:
+            with lease(ctx.database, repository_id, _owner(ctx)):
+                details = _prepare(restic, ctx, repository_id)
+                summary = restic.backup(
+                    [source], tags=tags, host=host,
+                    on_progress=lambda f, p=position: ctx.progress(p + f, len(copies)))
+        except ResticError as exc:
+            failures.append(_record_failure(ctx, repository_id, "backup", exc, details, started))
+            continue
+        details |= {"data_added": summary.data_added, "duration_seconds": summary.duration_seconds,
+                    "incomplete": summary.incomplete}
+        with ctx.database.transaction(scope=Scope.unrestricted()) as db:
+            repository = db.get_one(BackupRepository, repository_id)
+            db.add(BackupRun(tenant_id=repository.tenant_id, repository_id=repository_id,
+                             job_id=ctx.job_id, kind="backup", state="succeeded",
+                             snapshot_id=summary.snapshot_id, files=summary.files,
+                             bytes=summary.bytes, checksums=checksums, details=details,
+                             started_at=started, finished_at=utcnow()))
+            supervision.clear_alerts(db, repository_id, ("late", "failed"), utcnow())
+        snapshots[str(copy_index)] = summary.snapshot_id
+        ctx.log(f"copy {copy_index}: snapshot {summary.snapshot_id}, {summary.files} files")
+        ctx.progress(position + 1, len(copies))
+    if failures:
+        raise CopiesFailed("backup failed for " + ", ".join(failures))
+    return {"snapshots": snapshots, "files": len(checksums)}
+
+
+# -- retention ------------------------------------------------------------------------
+
+
+def retention_rule(policy: BackupPolicy) -> RetentionRule:
+    """Keep every snapshot younger than the tier's retention, and always the last one."""
+    return RetentionRule(last=1, within=f"{policy.retention_days}d")
+
+
+def _retention(ctx: jobs.StepContext) -> Mapping[str, Any]:
+    data_dir = get_settings().data_dir
+    with ctx.database.session(scope=Scope.unrestricted(), write=False) as db:
+        policy = _policy(db, ctx)
+        done = _done_copies(db, ctx.job_id, "retention")
+        rule = retention_rule(policy)
+        copies = [(r.id, r.copy_index, restic_for(policy, r, data_dir, timeout=RESTIC_TIMEOUT))
+                  for r in policy.repositories
+                  if r.id not in done and r.initialised_at is not None]
+        tags = [f"subscription-{policy.subscription_id}"]
+    failures, removed = [], {}
+    for position, (repository_id, copy_index, restic) in enumerate(copies):
+        started, details = utcnow(), {}
+        try:
+            with lease(ctx.database, repository_id, _owner(ctx)):
+                details = clear_stale_locks(restic).as_dict()
+                result = restic.forget(rule, prune=True, tags=tags)
+        except ResticError as exc:
+            failures.append(_record_failure(ctx, repository_id, "retention", exc, details,
+                                            started))
+            continue
+        details |= {"kept": len(result.kept), "removed": len(result.removed),
+                    "rule": rule.options()}
+        with ctx.database.transaction(scope=Scope.unrestricted()) as db:
+            repository = db.get_one(BackupRepository, repository_id)
+            db.add(BackupRun(tenant_id=repository.tenant_id, repository_id=repository_id,
+                             job_id=ctx.job_id, kind="retention", state="succeeded",
+                             details=details, started_at=started, finished_at=utcnow()))
+        removed[str(copy_index)] = len(result.removed)
+        ctx.log(f"copy {copy_index}: kept {len(result.kept)}, removed {len(result.removed)}")
+        ctx.progress(position + 1, len(copies))
+    if failures:
+        raise CopiesFailed("retention failed for " + ", ".join(failures))
+    return {"removed": removed}
+
+
+# -- restore test ---------------------------------------------------------------------
+
+
+def compare(expected: Mapping[str, str], restored: Mapping[str, str]) -> list[str]:
+    """Paths whose content differs, is missing or is unexpected (``path: what``)."""
+    problems = [f"{path}: missing" for path in sorted(expected.keys() - restored.keys())]
+    problems += [f"{path}: unexpected" for path in sorted(restored.keys() - expected.keys())]
+    problems += [f"{path}: content differs" for path in sorted(expected.keys() & restored.keys())
+                 if expected[path] != restored[path]]
+    return problems
+
+
+def _chosen_run(db: Session, policy: BackupPolicy, ctx: jobs.StepContext) -> BackupRun:
+    copy_index = int(ctx.params.get("copy_index", 0))
+    repository = next((r for r in policy.repositories if r.copy_index == copy_index), None)
+    if repository is None:
+        raise RuntimeError(f"the policy has no copy {copy_index}")
+    query = select(BackupRun).where(BackupRun.repository_id == repository.id,
+                                    BackupRun.kind == "backup", BackupRun.state == "succeeded")
+    if ctx.params.get("snapshot_id"):
+        query = query.where(BackupRun.snapshot_id.startswith(str(ctx.params["snapshot_id"])))
+    run = db.scalar(query.order_by(BackupRun.finished_at.desc()).limit(1))
+    if run is None:
+        raise RuntimeError(f"copy {copy_index} has no recorded good backup to restore")
+    return run
+
+
+def _restore_test(ctx: jobs.StepContext) -> Mapping[str, Any]:
+    data_dir = get_settings().data_dir
+    with ctx.database.session(scope=Scope.unrestricted(), write=False) as db:
+        policy = _policy(db, ctx)
+        run = _chosen_run(db, policy, ctx)
+        restic = restic_for(policy, run.repository, data_dir, timeout=RESTIC_TIMEOUT)
+        restic.no_cache = True
+        run_id, repository_id, snapshot_id = run.id, run.repository_id, run.snapshot_id or ""
+        tenant_id, expected, source = run.tenant_id, dict(run.checksums), policy.source_path
+        scratch = f"{scratch_root(policy, data_dir)}/restore-{ctx.job_id}"
+    started, clock = utcnow(), time.monotonic()
+    mismatches: list[str] = []
+    error: ResticError | None = None
+    restored: dict[str, str] = {}
+    try:
+        with lease(ctx.database, repository_id, _owner(ctx)):
+            root = restic.restore(snapshot_id, scratch, path=source)
+        restored = restic.checksums(root)
+        mismatches = compare(expected, restored)
+    except ResticError as exc:
+        error = exc
+    finally:
+        rto = time.monotonic() - clock
+        restic.executor.run(["rm", "-rf", "--", scratch], env={}, timeout=600)
+    ok = error is None and not mismatches
+    with ctx.database.transaction(scope=Scope.unrestricted()) as db:
+        test = RestoreTest(
+            tenant_id=tenant_id, repository_id=repository_id, run_id=run_id, job_id=ctx.job_id,
+            snapshot_id=snapshot_id, state="succeeded" if ok else "failed",
+            reason=None if ok else (error.reason.value if error else Reason.CORRUPT.value),
+            error=str(error)[:4000] if error else None, files_checked=len(restored),
+            mismatches=mismatches[:1000], rto_seconds=round(rto, 3), started_at=started,
+            finished_at=utcnow())
+        db.add(test)
+        db.flush()
+        test_id = test.id
+        if not ok:
+            what = str(error) if error else f"{len(mismatches)} file(s) differ: {mismatches[:3]}"
+            supervision.raise_alert(db, db.get_one(BackupRepository, repository_id),
+                                    "restore-failed", f"snapshot {snapshot_id}: {what}")
+    if not ok:
+        raise CopiesFailed(f"restore test {test_id} of snapshot {snapshot_id} failed: "
+                           + (str(error) if error else "; ".join(mismatches[:5])))
+    ctx.log(f"snapshot {snapshot_id}: {len(restored)} files identical, RTO {rto:.2f} s")
+    return {"restore_test_id": test_id, "rto_seconds": round(rto, 3), "files": len(restored)}
+
+
+# -- the scheduler --------------------------------------------------------------------
+
+
+def _active(db: Session, kind: str) -> set[int]:
+    """Subscriptions with a queued or running job of ``kind``."""
+    params = db.scalars(select(Job.params).where(Job.kind == kind,
+                                                 Job.state.in_(("queued", "running"))))
+    return {int(p.get("subscription_id", 0)) for p in params}
+
+
+def _latest(db: Session, kind: str) -> dict[int, datetime]:
+    """Per policy, when its copies last started a run of ``kind`` (any outcome)."""
+    rows = db.execute(
+        select(BackupRepository.policy_id, func.max(BackupRun.started_at))
+        .join(BackupRun, BackupRun.repository_id == BackupRepository.id)
+        .where(BackupRun.kind == kind).group_by(BackupRepository.policy_id)
+    )
+    return {policy_id: when for policy_id, when in rows}
+
+
+def _latest_restore_tests(db: Session) -> dict[int, datetime]:
+    rows = db.execute(
+        select(BackupRepository.policy_id, func.max(RestoreTest.started_at))
+        .join(RestoreTest, RestoreTest.repository_id == BackupRepository.id)
+        .group_by(BackupRepository.policy_id)
+    )
+    return {policy_id: when for policy_id, when in rows}
+
+
+def enqueue(db: Session, kind: str, policy: BackupPolicy, *, actor: str,
+            **params: Any) -> Job:
+    """Queue a backup job of ``kind`` for the policy's subscription."""
+    return jobs.enqueue(db, kind=kind, params={"subscription_id": policy.subscription_id,
+                                               **params},
+                        actor=actor, tenant_id=policy.tenant_id,
+                        tenant_finess=policy.tenant.finess)
+
+
+def tick(db: Session, *, now: datetime, actor: str = "scheduler") -> dict[str, Any]:
+    """Queue every due backup, retention and restore test; raise ``late`` alerts."""
+    policies = list(db.scalars(select(BackupPolicy).where(BackupPolicy.enabled.is_(True))
+                               .order_by(BackupPolicy.id)))
+    last_backup, last_retention = _latest(db, "backup"), _latest(db, "retention")
+    last_test = _latest_restore_tests(db)
+    busy = {kind: _active(db, kind) for kind in (BACKUP_JOB, RETENTION_JOB, RESTORE_TEST_JOB)}
+    queued: dict[str, list[int]] = {BACKUP_JOB: [], RETENTION_JOB: [], RESTORE_TEST_JOB: []}
+    for policy in policies:
+        due = {
+            BACKUP_JOB: timedelta(hours=policy.frequency_hours),
+            RETENTION_JOB: RETENTION_EVERY,
+            RESTORE_TEST_JOB: timedelta(days=policy.restore_test_days),
+        }
+        last = {
+            BACKUP_JOB: last_backup.get(policy.id),
+            RETENTION_JOB: last_retention.get(policy.id),
+            RESTORE_TEST_JOB: last_test.get(policy.id),
+        }
+        for kind, every in due.items():
+            if policy.subscription_id in busy[kind]:
+                continue
+            if kind != BACKUP_JOB and last_backup.get(policy.id) is None:
+                continue  # nothing to prune or to restore yet
+            if last[kind] is None or now - last[kind] >= every:
+                queued[kind].append(enqueue(db, kind, policy, actor=actor).id)
+    late = supervision.check_rpo(db, now)
+    return {"queued": queued, "late_alerts": late}
+
+
+def _schedule(ctx: jobs.StepContext) -> Mapping[str, Any]:
+    with ctx.database.transaction(scope=Scope.unrestricted()) as db:
+        return tick(db, now=utcnow(), actor=f"job:{ctx.job_id} ({SCHEDULE_JOB})")
+
+
+for _name, _step, _description in (
+    (BACKUP_JOB, _backup, "Back up a subscription's source to every copy (restic)."),
+    (RETENTION_JOB, _retention, "Apply a subscription's retention (restic forget --prune)."),
+    (RESTORE_TEST_JOB, _restore_test, "Restore a snapshot to scratch and verify its checksums."),
+    (SCHEDULE_JOB, _schedule, "Queue due backups, retention and restore tests; RPO alerts."),
+):
+    jobs.register(jobs.JobKind(name=_name, steps=(jobs.Step(_name.rpartition(".")[2], _step),),
+                               description=_description))

@@ -1,0 +1,31 @@
+"""One restic password per tenant, generated once into a 0600 file under SOCLE_DATA_DIR.
+
+Socle stores only its reference (``file:restic-<finess>.password``). Every repository
+of the tenant's subscriptions is encrypted with it; losing the file loses the backups,
+so the data directory itself must be backed up (outside restic) by the operator.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+
+def reference_for(finess: str) -> str:
+    """The secret reference of the tenant's restic password."""
+    return f"file:restic-{finess.lower()}.password"
+
+
+def ensure_password(finess: str, data_dir: Path) -> str:
+    """Create the tenant's password file if missing (0600, never overwritten); its reference."""
+    reference = reference_for(finess)
+    path = data_dir / reference.removeprefix("file:")
+    data_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return reference
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        handle.write(secrets.token_urlsafe(48))
+    return reference

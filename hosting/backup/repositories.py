@@ -1,0 +1,144 @@
+"""A copy's restic driver, and the lease that serialises Socle's work on a repository.
+
+restic's own locks are per process and go stale when a process dies; Socle serialises
+its jobs per repository with a database lease first (``lease_owner``, taken over when
+expired), so retention never runs under a backup of the same copy, and handles the
+stale restic locks left by dead processes before each operation.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+from sqlalchemy import or_, update
+
+from controlplane import secrets
+from controlplane.db import Database, Scope, utcnow
+from hosting.backup.models import BackupPolicy, BackupRepository
+from hosting.connections import DEFAULT_REGION
+from hosting.drivers.restic import (
+    Executor,
+    LocalExecutor,
+    Reason,
+    RepositoryAccess,
+    Restic,
+    ResticError,
+    SshExecutor,
+)
+
+LEASE_SECONDS = 6 * 3600.0
+LEASE_WAIT_SECONDS = 60.0
+_POLL_SECONDS = 0.5
+
+
+def executor_for(policy: BackupPolicy, data_dir: Path) -> Executor:
+    """Where the policy's restic runs (the SSH key resolved now, never kept)."""
+    spec = policy.executor or {"kind": "local"}
+    if spec.get("kind") != "ssh":
+        return LocalExecutor()
+    try:
+        key = secrets.resolve(spec["key_ref"], data_dir)
+    except secrets.SecretError as exc:
+        raise ResticError(str(exc), reason=Reason.DENIED) from None
+    return SshExecutor(host=spec["host"], port=int(spec.get("port", 22)), user=spec["user"],
+                       private_key=key, host_key=spec["host_key"])
+
+
+def scratch_root(policy: BackupPolicy, data_dir: Path) -> str:
+    """Where restore tests restore to, on the executor's host."""
+    if (policy.executor or {}).get("kind") == "ssh":
+        return "/var/tmp/socle-restore"  # noqa: S108  (on the establishment's host)
+    return str(data_dir / "scratch")
+
+
+def restic_for(
+    policy: BackupPolicy, repository: BackupRepository, data_dir: Path, *, timeout: float
+) -> Restic:
+    """The driver of one copy (secrets stay references until a command runs)."""
+    access = RepositoryAccess(
+        url=repository.url,
+        password_ref=policy.password_ref,
+        credential_ref=repository.provider.credential_ref,
+        data_dir=data_dir,
+        region=repository.provider.s3_region or DEFAULT_REGION,
+    )
+    local = (policy.executor or {}).get("kind") != "ssh"
+    cache = str(data_dir / "restic-cache") if local else None
+    return Restic(access, executor_for(policy, data_dir), cache_dir=cache, timeout=timeout)
+
+
+@dataclass(frozen=True)
+class LockReport:
+    """restic locks found before an operation and how many were stale and removed."""
+
+    found: int
+    removed: int
+    oldest_age_seconds: float
+
+    def as_dict(self) -> dict[str, float | int]:
+        """For a run's details."""
+        return {"locks_found": self.found, "stale_locks_removed": self.removed,
+                "oldest_lock_age_seconds": round(self.oldest_age_seconds, 1)}
+
+
+def clear_stale_locks(restic: Restic) -> LockReport:
+    """Detect the repository's locks and remove the stale ones (restic's rule: holder dead
+    on its host, or not refreshed for 30 minutes). Live locks are left to make the
+    operation fail as ``locked``."""
+    locks = restic.locks()
+    if not locks:
+        return LockReport(0, 0, 0.0)
+    restic.unlock()
+    left = restic.locks()
+    return LockReport(len(locks), len(locks) - len(left), max(lock.age_seconds for lock in locks))
+
+
+class LeaseBusy(ResticError):
+    """Another Socle job holds the repository past the wait."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, reason=Reason.LOCKED)
+
+
+@contextmanager
+def lease(
+    database: Database, repository_id: int, owner: str, *, wait: float | None = None
+) -> Iterator[None]:
+    """Hold the repository's lease for the block (the same owner may take it again, so a
+    resumed job continues); :class:`LeaseBusy` if another holds it after ``wait``."""
+    deadline = time.monotonic() + (LEASE_WAIT_SECONDS if wait is None else wait)
+    while not _take(database, repository_id, owner):
+        if time.monotonic() >= deadline:
+            raise LeaseBusy(f"repository {repository_id} is busy with another Socle job")
+        time.sleep(_POLL_SECONDS)
+    try:
+        yield
+    finally:
+        with database.transaction(scope=Scope.unrestricted()) as db:
+            db.execute(
+                update(BackupRepository)
+                .where(BackupRepository.id == repository_id,
+                       BackupRepository.lease_owner == owner)
+                .values(lease_owner=None, lease_expires_at=None)
+            )
+
+
+def _take(database: Database, repository_id: int, owner: str) -> bool:
+    now = utcnow()
+    with database.transaction(scope=Scope.unrestricted()) as db:
+        taken = db.execute(
+            update(BackupRepository)
+            .where(
+                BackupRepository.id == repository_id,
+                or_(BackupRepository.lease_owner.is_(None),
+                    BackupRepository.lease_owner == owner,
+                    BackupRepository.lease_expires_at < now),
+            )
+            .values(lease_owner=owner, lease_expires_at=now + timedelta(seconds=LEASE_SECONDS))
+        ).rowcount
+    return taken == 1

@@ -1,0 +1,165 @@
+"""Bodies and answers of the backup API: policies, copies with their RPO status, runs,
+restore tests, alerts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from controlplane.secrets import check_reference
+from hosting.schemas import ProviderKey, TenantKey
+
+
+class _Body(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class _Answer(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+AbsolutePath = Annotated[str, Field(min_length=2, max_length=500, pattern=r"^/[^\x00]*$")]
+
+
+class LocalExecutorSpec(_Body):
+    """restic runs on the control plane's own host (embedded demo, tests)."""
+
+    kind: Literal["local"] = "local"
+
+
+class SshExecutorSpec(_Body):
+    """restic runs on the establishment's host, reached over SSH with a pinned host key."""
+
+    kind: Literal["ssh"]
+    host: Annotated[str, Field(min_length=1, max_length=255)]
+    port: Annotated[int, Field(ge=1, le=65535)] = 22
+    user: Annotated[str, Field(min_length=1, max_length=64)]
+    key_ref: str = Field(description="Reference to the private key: env:VAR or file:NAME.")
+    host_key: Annotated[str, Field(pattern=r"^(ssh-|ecdsa-)\S+ [A-Za-z0-9+/=]+$")]
+
+    _ref = field_validator("key_ref")(classmethod(lambda cls, v: check_reference(v)))
+
+
+ExecutorSpec = Annotated[LocalExecutorSpec | SshExecutorSpec, Field(discriminator="kind")]
+
+
+class PolicySet(_Body):
+    """What to back up and where restic runs; frequency, retention and RPO come from the
+    subscription's backup tier."""
+
+    source_path: AbsolutePath
+    executor: ExecutorSpec = Field(default_factory=LocalExecutorSpec)
+    restore_test_days: Annotated[int, Field(ge=1, le=366)] = 7
+    enabled: bool = True
+
+
+class RepositoryRead(_Answer):
+    """One copy of a policy (its repository's URL holds no secret)."""
+
+    id: int
+    copy_index: int
+    provider: ProviderKey
+    url: str
+    immutable: bool
+    initialised_at: datetime | None
+
+
+class PolicyRead(_Answer):
+    """A subscription's backup policy."""
+
+    id: int
+    tenant: TenantKey
+    subscription_id: int
+    source_path: str
+    executor: dict[str, Any]
+    password_ref: str
+    frequency_hours: int
+    retention_days: int
+    rpo_hours: int
+    restore_test_days: int
+    immutable: bool
+    enabled: bool
+    repositories: list[RepositoryRead]
+
+
+class RpoStatus(StrEnum):
+    """Whether a copy's last good snapshot is within the RPO."""
+
+    OK = "ok"
+    LATE = "late"
+
+
+class BackupStatusRead(BaseModel):
+    """One copy's supervision line: last good snapshot, its age against the RPO."""
+
+    repository_id: int
+    subscription_id: int
+    tenant: str
+    copy_index: int
+    provider: str
+    immutable: bool
+    rpo_hours: int
+    last_snapshot_id: str | None
+    last_good_at: datetime | None
+    age_hours: float | None
+    rpo_status: RpoStatus
+    last_run_state: str | None
+    last_run_reason: str | None
+    open_alerts: int
+
+
+class RunRead(_Answer):
+    """One backup or retention run of one copy."""
+
+    id: int
+    repository_id: int
+    job_id: int | None
+    kind: str
+    state: str
+    reason: str | None
+    error: str | None
+    snapshot_id: str | None
+    files: int
+    bytes: int
+    details: dict[str, Any]
+    started_at: datetime
+    finished_at: datetime | None
+
+
+class RestoreTestRead(_Answer):
+    """One restore test: snapshot, checked files, mismatches, measured RTO."""
+
+    id: int
+    repository_id: int
+    run_id: int | None
+    job_id: int | None
+    snapshot_id: str | None
+    state: str
+    reason: str | None
+    error: str | None
+    files_checked: int
+    mismatches: list[str]
+    rto_seconds: float | None
+    started_at: datetime
+    finished_at: datetime | None
+
+
+class AlertRead(_Answer):
+    """A backup alert (open while ``cleared_at`` is null)."""
+
+    id: int
+    repository_id: int
+    kind: str
+    message: str
+    raised_at: datetime
+    cleared_at: datetime | None
+
+
+class RestoreTestStart(_Body):
+    """Which snapshot to test (default: the latest good one of copy 0)."""
+
+    copy_index: Annotated[int, Field(ge=0, le=9)] = 0
+    snapshot_id: Annotated[str | None, Field(pattern=r"^[0-9a-f]{8,64}$")] = None

@@ -1,0 +1,109 @@
+"""RPO supervision: each copy's last good snapshot against the RPO, and alerts.
+
+A copy is *late* when its last good snapshot is older than the policy's RPO, or when it
+has none; the scheduler raises a ``late`` alert for it (one open alert per copy and
+kind). A failed run raises ``failed``, a failed restore test ``restore-failed``; the
+next good run of the copy clears its ``late`` and ``failed`` alerts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from hosting.backup.models import BackupAlert, BackupPolicy, BackupRepository, BackupRun
+from hosting.backup.schemas import BackupStatusRead, RpoStatus
+
+
+def raise_alert(db: Session, repository: BackupRepository, kind: str, message: str) -> bool:
+    """Open an alert of ``kind`` on the copy unless one is open already; True if raised."""
+    open_one = db.scalar(
+        select(BackupAlert.id).where(BackupAlert.repository_id == repository.id,
+                                     BackupAlert.kind == kind, BackupAlert.cleared_at.is_(None))
+    )
+    if open_one is not None:
+        return False
+    db.add(BackupAlert(tenant_id=repository.tenant_id, repository_id=repository.id, kind=kind,
+                       message=message[:2000]))
+    return True
+
+
+def clear_alerts(db: Session, repository_id: int, kinds: Sequence[str], now: datetime) -> None:
+    """Close the copy's open alerts of ``kinds``."""
+    db.execute(
+        update(BackupAlert)
+        .where(BackupAlert.repository_id == repository_id, BackupAlert.kind.in_(kinds),
+               BackupAlert.cleared_at.is_(None))
+        .values(cleared_at=now)
+    )
+
+
+def statuses(
+    db: Session, repositories: Sequence[BackupRepository], now: datetime
+) -> list[BackupStatusRead]:
+    """The supervision line of each copy (three queries, whatever the number of copies)."""
+    ids = [r.id for r in repositories]
+    good = {
+        row.repository_id: row
+        for row in db.execute(
+            select(BackupRun.repository_id, BackupRun.snapshot_id, BackupRun.finished_at)
+            .where(BackupRun.repository_id.in_(ids), BackupRun.kind == "backup",
+                   BackupRun.state == "succeeded")
+            .order_by(BackupRun.finished_at)
+        )
+    }
+    last = {
+        row.repository_id: row
+        for row in db.execute(
+            select(BackupRun.repository_id, BackupRun.state, BackupRun.reason)
+            .where(BackupRun.repository_id.in_(ids), BackupRun.kind == "backup")
+            .order_by(BackupRun.id)
+        )
+    }
+    alerts = {
+        repository_id: count
+        for repository_id, count in db.execute(
+            select(BackupAlert.repository_id, func.count())
+            .where(BackupAlert.repository_id.in_(ids), BackupAlert.cleared_at.is_(None))
+            .group_by(BackupAlert.repository_id)
+        )
+    }
+    policies = {p.id: p for p in db.scalars(
+        select(BackupPolicy).where(BackupPolicy.id.in_({r.policy_id for r in repositories})))}
+    lines = []
+    for repository in repositories:
+        policy = policies[repository.policy_id]
+        snapshot = good.get(repository.id)
+        age = (now - snapshot.finished_at).total_seconds() / 3600 if snapshot else None
+        late = age is None or age > policy.rpo_hours
+        run = last.get(repository.id)
+        lines.append(BackupStatusRead(
+            repository_id=repository.id, subscription_id=policy.subscription_id,
+            tenant=policy.tenant.finess, copy_index=repository.copy_index,
+            provider=repository.provider.name, immutable=repository.immutable,
+            rpo_hours=policy.rpo_hours, last_snapshot_id=snapshot.snapshot_id if snapshot else None,
+            last_good_at=snapshot.finished_at if snapshot else None,
+            age_hours=round(age, 3) if age is not None else None,
+            rpo_status=RpoStatus.LATE if late else RpoStatus.OK,
+            last_run_state=run.state if run else None, last_run_reason=run.reason if run else None,
+            open_alerts=int(alerts.get(repository.id, 0)),
+        ))
+    return lines
+
+
+def check_rpo(db: Session, now: datetime) -> list[int]:
+    """Raise a ``late`` alert on every enabled copy past its RPO; the copies alerted now."""
+    repositories = list(db.scalars(
+        select(BackupRepository).join(BackupPolicy).where(BackupPolicy.enabled.is_(True))))
+    raised = []
+    for line, repository in zip(statuses(db, repositories, now), repositories, strict=True):
+        if line.rpo_status is RpoStatus.LATE:
+            age = f"{line.age_hours:.1f} h" if line.age_hours is not None else "never"
+            message = (f"copy {line.copy_index} at {line.provider}: last good snapshot {age} "
+                       f"ago, RPO {line.rpo_hours} h")
+            if raise_alert(db, repository, "late", message):
+                raised.append(repository.id)
+    return raised

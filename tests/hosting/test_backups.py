@@ -1,0 +1,243 @@
+"""Backups end to end against the simulated providers (two SeaweedFS S3 servers, restic on
+loopback): provision a two-copy immutable tier → policy → backup → restore test
+(byte-identical) → retention → Object Lock refusal → corrupted pack fails the restore
+test loudly; evidence for the SSI plane; the scheduler and RPO alerts."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from botocore.exceptions import ClientError
+from fastapi.testclient import TestClient
+
+from controlplane import jobs
+from controlplane.auth import Role
+from controlplane.db import Database, Scope, utcnow
+from controlplane.evidence import collect
+from controlplane.settings import Settings
+from hosting.backup import jobs as backup_jobs
+from hosting.backup.models import BackupPolicy, BackupRepository
+from hosting.backup.repositories import restic_for
+from hosting.sim.endpoints import Endpoint
+from hosting.sim.providers import SimulatedProviders
+from tests.conftest import TenantFactory, TokenFactory
+from tests.hosting.factories import offer_body
+from tests.hosting.regions import register, subscribe
+
+HOST = "/api/v1/hosting"
+KEYS = ("hosting.backup_policy", "hosting.restore_test", "hosting.immutable_copy",
+        "hosting.backup_supervision", "hosting.hds_certificate", "hosting.data_location")
+
+
+def s3(endpoint: Endpoint) -> Any:
+    return boto3.client("s3", **endpoint.boto3_kwargs())
+
+
+def run(client: TestClient, database: Database, auth: TokenFactory, job_id: int) -> dict:
+    assert jobs.Worker(database).run_once() == job_id
+    return client.get(f"/api/v1/jobs/{job_id}", headers=auth(Role.GCS_OPERATOR)).json()
+
+
+def make_source(root: Path) -> Path:
+    (root / "dossiers" / "2026").mkdir(parents=True)
+    for n in range(20):
+        (root / "dossiers" / "2026" / f"patient-{n:03}.pdf").write_bytes(os.urandom(8192 + n))
+    (root / "base.sqlite").write_bytes(os.urandom(512 * 1024))
+    (root / "lisez-moi é.txt").write_text("séjour\n" * 100)
+    return root
+
+
+@pytest.fixture
+def backed(
+    providers: SimulatedProviders, client: TestClient, auth: TokenFactory,
+    make_tenant: TenantFactory, database: Database, monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> dict[str, Any]:
+    """A two-copy immutable backup tier, provisioned, with a policy on a local source."""
+    a, b = providers.s3
+    register(client, auth, monkeypatch, "hds-a", "Paris", s3=a)
+    register(client, auth, monkeypatch, "hds-b", "Lyon", s3=b)
+    tenant = make_tenant()
+    offer = offer_body(1, "backup", copies=2, immutable=True, retention_days=7, rpo_hours=24)
+    subscription = subscribe(client, database, auth, tenant, offer, size_gb=50)
+    source = make_source(tmp_path / "source")
+    answer = client.put(f"{HOST}/subscriptions/{subscription['id']}/backup-policy",
+                        json={"source_path": str(source)}, headers=auth(Role.GCS_OPERATOR))
+    assert answer.status_code == 200, answer.text
+    return {"tenant": tenant, "subscription": subscription, "policy": answer.json(),
+            "source": source}
+
+
+def test_backup_restore_retention_object_lock_and_corruption(
+    backed: dict[str, Any], providers: SimulatedProviders, client: TestClient,
+    auth: TokenFactory, database: Database, settings: Settings,
+) -> None:
+    tenant, sub_id = backed["tenant"], backed["subscription"]["id"]
+    own = auth(Role.ESTABLISHMENT, tenant)
+    policy = backed["policy"]
+    assert [(r["copy_index"], r["provider"], r["immutable"]) for r in policy["repositories"]] \
+        == [(0, "hds-a", False), (1, "hds-b", True)]
+    assert (policy["frequency_hours"], policy["retention_days"], policy["rpo_hours"]) == (24, 7, 24)
+    password = settings.data_dir / policy["password_ref"].removeprefix("file:")
+    assert password.stat().st_mode & 0o777 == 0o600
+
+    # backup, started by the establishment itself
+    started = client.post(f"{HOST}/subscriptions/{sub_id}/backup", headers=own)
+    assert started.status_code == 202, started.text
+    done = run(client, database, auth, started.json()["job"]["id"])
+    assert done["state"] == "succeeded", (done["error"], done["log"])
+    assert password.read_text() not in str(done)
+    lines = client.get(f"{HOST}/backups", headers=own).json()
+    assert lines["total"] == 2
+    assert {(i["copy_index"], i["rpo_status"]) for i in lines["items"]} == {(0, "ok"), (1, "ok")}
+    assert all(i["last_snapshot_id"] for i in lines["items"])
+
+    # restore test of the immutable copy: byte-identical, RTO measured
+    tested = client.post(f"{HOST}/subscriptions/{sub_id}/restore-test", headers=own,
+                         json={"copy_index": 1})
+    assert tested.status_code == 202, tested.text
+    done = run(client, database, auth, tested.json()["job"]["id"])
+    assert done["state"] == "succeeded", (done["error"], done["log"])
+    (test,) = client.get(f"{HOST}/backups/restore-tests", headers=own).json()["items"]
+    assert test["state"] == "succeeded" and test["files_checked"] == 22
+    assert test["mismatches"] == [] and test["rto_seconds"] > 0
+    assert not (settings.data_dir / "scratch" / f"restore-{done['id']}").exists()
+
+    # retention: an old snapshot (same host and path) is forgotten and pruned on both copies
+    with database.session(scope=Scope.unrestricted()) as db:
+        row = db.scalar(db.query(BackupPolicy).filter_by(subscription_id=sub_id).statement)
+        drivers = [restic_for(row, r, settings.data_dir, timeout=120) for r in row.repositories]
+        host = f"socle-{tenant.finess.lower()}"
+    for driver in drivers:
+        env = {**os.environ, **driver.access.environment()}
+        subprocess.run(["restic", "backup", "--host", host, "--tag", f"subscription-{sub_id}",
+                        "--time", "2020-01-01 00:00:00", str(backed["source"])],
+                       env=env, check=True, capture_output=True, timeout=120)
+    pruned = client.post(f"{HOST}/subscriptions/{sub_id}/retention", headers=own)
+    done = run(client, database, auth, pruned.json()["job"]["id"])
+    assert done["state"] == "succeeded", (done["error"], done["log"])
+    assert done["result"]["removed"] == {"0": 1, "1": 1}
+    assert all(len(d.snapshots()) == 1 for d in drivers)
+
+    # the immutable copy: deleting a locked object version is refused, even after prune
+    bucket = next(r for r in backed["subscription"]["resources"] if r["key"] == "bucket-1")
+    locked = s3(providers.s3[1])
+    versions = locked.list_object_versions(Bucket=bucket["external_id"],
+                                           Prefix="restic/data/")["Versions"]
+    assert versions
+    with pytest.raises(ClientError):
+        locked.delete_object(Bucket=bucket["external_id"], Key=versions[0]["Key"],
+                             VersionId=versions[0]["VersionId"])
+
+    # a tampered pack in copy 0 fails the restore test loudly
+    plain_bucket = next(r for r in backed["subscription"]["resources"]
+                        if r["key"] == "bucket-0")["external_id"]
+    plain = s3(providers.s3[0])
+    packs = plain.list_objects_v2(Bucket=plain_bucket, Prefix="restic/data/")["Contents"]
+    biggest = max(packs, key=lambda o: o["Size"])["Key"]
+    body = bytearray(plain.get_object(Bucket=plain_bucket, Key=biggest)["Body"].read())
+    body[100:200] = bytes(100)
+    plain.put_object(Bucket=plain_bucket, Key=biggest, Body=bytes(body))
+    tested = client.post(f"{HOST}/subscriptions/{sub_id}/restore-test", headers=own, json={})
+    done = run(client, database, auth, tested.json()["job"]["id"])
+    assert done["state"] == "failed" and "restore test" in done["error"]
+    failed = client.get(f"{HOST}/backups/restore-tests", headers=own).json()["items"][0]
+    assert failed["state"] == "failed" and (failed["reason"] == "corrupt" or failed["mismatches"])
+    alerts = client.get(f"{HOST}/backups/alerts", headers=own).json()["items"]
+    assert [a["kind"] for a in alerts] == ["restore-failed"]
+
+    # evidence the SSI plane reads
+    with database.session(scope=Scope.unrestricted()) as db:
+        evidence = collect(db, tenant_id=tenant.id, keys=KEYS, now=utcnow())
+    assert evidence["hosting.backup_policy"].value is True
+    assert evidence["hosting.restore_test"].value is False  # the latest one failed
+    assert evidence["hosting.restore_test"].source == f"hosting.restore_test#{failed['id']}"
+    assert evidence["hosting.immutable_copy"].value is True
+    assert evidence["hosting.backup_supervision"].value is False  # an alert is open
+    assert evidence["hosting.hds_certificate"].value is True
+    assert evidence["hosting.data_location"].value is True
+
+
+def test_unreachable_or_busy_copy_is_reported_never_skipped(
+    backed: dict[str, Any], client: TestClient, auth: TokenFactory, database: Database,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    tenant, sub_id = backed["tenant"], backed["subscription"]["id"]
+    own = auth(Role.ESTABLISHMENT, tenant)
+    with database.transaction(scope=Scope.unrestricted()) as db:
+        copies = {r.copy_index: r for r in db.scalars(db.query(BackupRepository).statement)}
+        copies[0].url = "s3:http://127.0.0.1:9/unreachable-bucket/restic"  # provider down
+        copies[1].lease_owner = "job:another"  # another Socle job works on it
+        copies[1].lease_expires_at = utcnow() + timedelta(hours=1)
+    monkeypatch.setattr("hosting.backup.repositories.LEASE_WAIT_SECONDS", 0.2)
+    job = client.post(f"{HOST}/subscriptions/{sub_id}/backup", headers=own).json()["job"]
+    done = run(client, database, auth, job["id"])
+    assert done["state"] == "failed"
+    assert "copy 0 (unreachable)" in done["error"] and "copy 1 (locked)" in done["error"]
+    runs = client.get(f"{HOST}/backups/runs", headers=own).json()["items"]
+    assert sorted((r["state"], r["reason"]) for r in runs) == [
+        ("failed", "locked"), ("failed", "unreachable")]
+    lines = client.get(f"{HOST}/backups", headers=own).json()["items"]
+    assert {i["rpo_status"] for i in lines} == {"late"}
+    assert {i["last_run_reason"] for i in lines} == {"unreachable", "locked"}
+    alerts = client.get(f"{HOST}/backups/alerts", headers=own).json()
+    assert alerts["total"] == 2 and {a["kind"] for a in alerts["items"]} == {"failed"}
+
+
+def test_scheduler_queues_due_work_once_and_raises_late_alerts(
+    backed: dict[str, Any], client: TestClient, auth: TokenFactory, database: Database,
+) -> None:
+    sub_id = backed["subscription"]["id"]
+    operator = auth(Role.GCS_OPERATOR)
+    first = client.post(f"{HOST}/backups/schedule", headers=operator)
+    assert first.status_code == 200, first.text
+    queued = first.json()["queued"]
+    assert len(queued[backup_jobs.BACKUP_JOB]) == 1  # never backed up: due now
+    assert queued[backup_jobs.RETENTION_JOB] == [] and queued[backup_jobs.RESTORE_TEST_JOB] == []
+    assert len(first.json()["late_alerts"]) == 2  # no snapshot yet: both copies late
+    again = client.post(f"{HOST}/backups/schedule", headers=operator).json()
+    assert again["queued"][backup_jobs.BACKUP_JOB] == [] and again["late_alerts"] == []
+    done = run(client, database, auth, queued[backup_jobs.BACKUP_JOB][0])
+    assert done["state"] == "succeeded", (done["error"], done["log"])
+    assert client.get(f"{HOST}/backups/alerts", headers=operator).json()["total"] == 0
+    with database.transaction(scope=Scope.unrestricted()) as db:
+        later = backup_jobs.tick(db, now=utcnow() + timedelta(hours=25))
+    assert len(later["queued"][backup_jobs.BACKUP_JOB]) == 1
+    assert len(later["queued"][backup_jobs.RETENTION_JOB]) == 1
+    assert len(later["queued"][backup_jobs.RESTORE_TEST_JOB]) == 1  # never tested yet
+    assert later["late_alerts"] and len(later["late_alerts"]) == 2
+    with database.transaction(scope=Scope.unrestricted()) as db:
+        week = backup_jobs.tick(db, now=utcnow() + timedelta(days=8))
+    assert week["queued"] == {kind: [] for kind in later["queued"]}  # all still queued
+    assert client.get(f"{HOST}/subscriptions/{sub_id}/backup-policy",
+                      headers=operator).status_code == 200
+
+
+def test_bad_input_and_other_tenants(
+    backed: dict[str, Any], client: TestClient, auth: TokenFactory,
+    make_tenant: TenantFactory,
+) -> None:
+    sub_id = backed["subscription"]["id"]
+    operator = auth(Role.GCS_OPERATOR)
+    url = f"{HOST}/subscriptions/{sub_id}/backup-policy"
+    relative = client.put(url, json={"source_path": "data/"}, headers=operator)
+    assert relative.status_code == 422 and "source_path" in relative.text
+    bad_ref = client.put(url, headers=operator, json={"source_path": "/srv", "executor": {
+        "kind": "ssh", "host": "h", "user": "u", "key_ref": "-----BEGIN KEY",
+        "host_key": "ssh-ed25519 AAAA"}})
+    assert bad_ref.status_code == 422 and "key_ref" in bad_ref.text
+    unknown = client.post(f"{HOST}/subscriptions/{sub_id}/restore-test", headers=operator,
+                          json={"snapshot_id": "deadbeef"})
+    assert unknown.status_code == 422 and "snapshot_id" in unknown.text
+    other = auth(Role.ESTABLISHMENT, make_tenant())
+    assert client.post(f"{HOST}/subscriptions/{sub_id}/backup", headers=other).status_code == 404
+    assert client.get(url, headers=other).status_code == 404
+    assert client.get(f"{HOST}/backups", headers=other).json()["total"] == 0
+    assert client.put(url, json={"source_path": "/srv"},
+                      headers=auth(Role.ESTABLISHMENT, backed["tenant"])).status_code == 403
