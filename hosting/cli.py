@@ -33,6 +33,7 @@ from hosting import catalogue, lifecycle, quotas, store
 from hosting.cli_archive import app as archive_app
 from hosting.cli_backups import app as backup_app
 from hosting.models import HostingProvider, HostingRequest, Offer, Subscription
+from hosting.pulumi_cli import export as pulumi_export
 from hosting.schemas import (
     BackupFrequency,
     OfferCreate,
@@ -57,6 +58,7 @@ request_app = sub_app(app, "request", "Requests of establishments, approval and 
 subscription_app = sub_app(app, "subscription", "Subscriptions and their provisioned resources.")
 quota_app = sub_app(app, "quota", "Monthly hosting quotas per establishment.")
 app.add_typer(archive_app, name="archive")
+app.command("pulumi")(pulumi_export)
 app.add_typer(backup_app, name="backup")
 
 
