@@ -84,6 +84,21 @@ class Settings(BaseSettings):
         default="env:SOCLE_SNMP_PRIV_KEY",
         description="Where the SNMPv3 privacy key is: env:VARIABLE or file:name (0600).",
     )
+    network_poll_interval: float = Field(
+        default=30.0, gt=0, description="Seconds between SNMP poll cycles (and probe rounds)."
+    )
+    network_poll_concurrency: int = Field(
+        default=64, ge=1, le=4096, description="SNMP requests one poller keeps in flight."
+    )
+    network_snmp_timeout: float = Field(
+        default=1.0, gt=0, description="Seconds to wait for one SNMP answer (then retry)."
+    )
+    network_snmp_retries: int = Field(
+        default=1, ge=0, le=5, description="SNMP retries per request before unreachable."
+    )
+    network_sla_retention_days: int = Field(
+        default=400, ge=1, description="Days of per-minute SLA rows kept (older ones purged)."
+    )
 
     @classmethod
     def settings_customise_sources(

@@ -18,7 +18,7 @@ from controlplane.api.pagination import page_of
 from controlplane.api.problems import PROBLEM_RESPONSES
 from controlplane.auth import Principal
 from controlplane.schemas import Page
-from network import api_config, inventory, ipam, store, vrfs
+from network import api_changes, api_config, inventory, ipam, store, vrfs
 from network.models import Circuit, Device, Maintenance, Prefix, PrefixPool, Provider, Site, Vrf
 from network.schemas import (
     Access,
@@ -333,9 +333,15 @@ def release_prefix(prefix_id: int, db: DbSession, caller: Writer) -> PrefixRead:
 
 # --- configuration: plans, apply, drift, backups, migrations --------------------------
 router.include_router(api_config.router)
+router.include_router(api_changes.router)
 
 
 # SLA report, breaches and contracts: /api/v1/network/sla (network/sla/api.py).
 from network.sla.api import router as _sla_router  # noqa: E402
 
 router.include_router(_sla_router)
+
+# Polled devices and observed circuits: /api/v1/network/monitors (network/polling/api.py).
+from network.polling.api import router as _monitors_router  # noqa: E402
+
+router.include_router(_monitors_router)

@@ -296,5 +296,7 @@ class Migration(TenantScoped, Base):
     tenant: Mapped[Tenant] = relationship(lazy="joined")
 
 
-# SLA tables (network/sla), loaded with the plane's so Alembic and the app see them.
+# SLA tables (network/sla) and the polling/probe monitors (network/polling), loaded with
+# the plane's so Alembic and the app see them.
+from network.polling import models as _polling_models  # noqa: E402,F401
 from network.sla import models as _sla_models  # noqa: E402,F401

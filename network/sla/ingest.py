@@ -21,7 +21,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from controlplane.db import utcnow
-from network.drivers.snmp_types import DeviceSample, Skipped, Unreachable, UnreachableReason
+from network.drivers.snmp_types import DeviceSample, Skipped, Unreachable
 from network.models import Circuit
 from network.sla import errors
 from network.sla.codec import LOSS_SCALE, DayArrays
@@ -49,16 +49,16 @@ def from_poll(
     """The circuit's state from a poll of the device at its end, on ``if_index``.
 
     ifOperStatus up is up; down or lowerLayerDown is down; anything else (testing,
-    dormant, missing) is unknown. A device that does not answer at all (timeout) is
-    down; one that answers wrongly (auth, malformed, error) is unknown: the link works,
-    we only failed to read it. A skipped poll observes nothing.
+    dormant, missing) is unknown. A device that gives no usable answer (timeout, auth,
+    malformed, error) leaves the minute unknown: a wrong community times out just like
+    a dead link, so silence proves nothing (the device's poll status keeps the reason,
+    and the probes' loss shows a dead link). A skipped poll observes nothing.
     """
     if isinstance(result, Skipped):
         return None
     at = datetime.fromtimestamp(result.taken_at, UTC)
     if isinstance(result, Unreachable):
-        up = False if result.reason is UnreachableReason.TIMEOUT else None
-        return Observation(circuit_id, at, up=up)
+        return Observation(circuit_id, at, up=None)
     interface = result.interface(if_index)
     status = interface.oper_status if interface is not None else None
     up = {IF_UP: True, IF_DOWN: False, IF_LOWER_LAYER_DOWN: False}.get(status)  # type: ignore[arg-type]

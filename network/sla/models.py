@@ -18,6 +18,7 @@ from sqlalchemy import (
     Date,
     Float,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     String,
@@ -26,7 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from controlplane.db import Base, TenantScoped, UTCDateTime, utcnow
-from network.models import Provider
+from network.models import Circuit, Provider
 
 
 class SlaContract(Base):
@@ -76,3 +77,28 @@ class CircuitDay(TenantScoped, Base):
     jitter_ms: Mapped[bytes] = mapped_column(LargeBinary)
     loss: Mapped[bytes] = mapped_column(LargeBinary)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class SlaEvent(TenantScoped, Base):
+    """A breach Socle detected: a circuit under its contract's target for one metric in
+    one month (Europe/Paris). Recorded once per circuit, month and metric, however often
+    detection runs; ``measured`` is what was measured when first detected."""
+
+    __tablename__ = "network_sla_events"
+    __kind__: ClassVar[str] = "sla-event"
+    __key__: ClassVar[str] = "id"
+    __table_args__ = (
+        UniqueConstraint("circuit_id", "period", "metric"),
+        Index("ix_network_sla_events_period_circuit", "period", "circuit_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    circuit_id: Mapped[int] = mapped_column(ForeignKey("network_circuits.id"))
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"), index=True)
+    period: Mapped[str] = mapped_column(String(7))
+    metric: Mapped[str] = mapped_column(String(16))
+    target: Mapped[float] = mapped_column(Float)
+    measured: Mapped[float] = mapped_column(Float)
+    detected_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    circuit: Mapped[Circuit] = relationship(lazy="joined")

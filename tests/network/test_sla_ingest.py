@@ -114,7 +114,7 @@ def _sample(status: int | None) -> DeviceSample:
     (_sample(7), False),  # lowerLayerDown
     (_sample(5), None),  # dormant: not a verdict
     (_sample(None), None),  # the interface is missing from the answer
-    (Unreachable("ce-1", NOON.timestamp(), UnreachableReason.TIMEOUT), False),
+    (Unreachable("ce-1", NOON.timestamp(), UnreachableReason.TIMEOUT), None),
     (Unreachable("ce-1", NOON.timestamp(), UnreachableReason.AUTH), None),
     (Unreachable("ce-1", NOON.timestamp(), UnreachableReason.MALFORMED), None),
 ])

@@ -1,0 +1,81 @@
+"""Bodies and answers of the monitors: what is polled or probed, and the last poll status."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated, Self
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from network.schemas import CircuitKey, DeviceKey, TenantKey
+
+Port = Annotated[int, Field(ge=1, le=65535)]
+Host = Annotated[str, Field(min_length=1, max_length=253, pattern=r"^[A-Za-z0-9.:_-]+$")]
+
+
+class PollState(StrEnum):
+    """A device's last poll: never polled yet, answered, or gave no usable answer."""
+
+    UNKNOWN = "unknown"
+    OK = "ok"
+    UNREACHABLE = "unreachable"
+
+
+class DeviceMonitorSet(BaseModel):
+    """Poll this device over SNMP (at its management address unless ``snmp_host``)."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    snmp_host: Host | None = None
+    snmp_port: Port = 161
+    enabled: bool = True
+
+
+class DeviceMonitorRead(BaseModel):
+    """A polled device and its last poll status (``reason``: timeout, auth, malformed,
+    error; ``detail`` never holds a key or a community)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    device: DeviceKey
+    tenant: TenantKey | None
+    snmp_host: str | None
+    snmp_port: int
+    enabled: bool
+    state: PollState
+    reason: str | None
+    detail: str | None
+    failures: int = Field(description="Polls failed in a row.")
+    last_poll_at: datetime | None
+    last_ok_at: datetime | None
+
+
+class CircuitMonitorSet(BaseModel):
+    """Where a circuit is observed: the ifIndex of its interface on its A-end device,
+    and the UDP echo reflector of its site (host and port together, or neither)."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    if_index: Annotated[int, Field(ge=1, le=2**31 - 1)] | None = None
+    probe_host: Host | None = None
+    probe_port: Port | None = None
+
+    @model_validator(mode="after")
+    def _probe_pair(self) -> Self:
+        if (self.probe_host is None) != (self.probe_port is None):
+            missing = "probe_port" if self.probe_port is None else "probe_host"
+            raise ValueError(f"{missing}: give probe_host and probe_port together")
+        return self
+
+
+class CircuitMonitorRead(BaseModel):
+    """How a circuit is observed."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    circuit: CircuitKey
+    tenant: TenantKey
+    if_index: int | None
+    probe_host: str | None
+    probe_port: int | None
