@@ -574,6 +574,11 @@ def prefix_release(prefix: str) -> None:
     console.print(f"prefix {found.prefix} released")
 
 
+# `socle network provider|site|device|circuit update|delete` (network/cli_changes.py).
+from network import cli_changes  # noqa: E402
+
+cli_changes.register(provider_app, site_app, device_app, circuit_app)
+
 # `socle network sla ...` (network/sla/cli.py).
 from network.sla.cli import app as _sla_app  # noqa: E402
 

@@ -11,6 +11,7 @@ from controlplane.errors import Conflict, FieldError, InvalidInput, NotFound
 INVALID = "NET-0001"  # a field fails a rule the schema cannot check alone
 UNKNOWN_REFERENCE = "NET-0002"  # a body names an object that does not exist (422)
 CONCURRENT_CHANGE = "NET-0003"  # lost a race on a unique key several times: retry
+STILL_REFERENCED = "NET-0004"  # a removal while other rows still point at the object (409)
 
 NOT_FOUND = {
     "provider": "NET-0101",
@@ -54,6 +55,13 @@ def not_found(kind: str, ident: object) -> NotFound:
 def duplicate(kind: str, field: str, value: object) -> Conflict:
     """409 for a second object of ``kind`` with the same ``field``."""
     return conflict(DUPLICATE[kind], field, f"{kind} {field} {value} already exists")
+
+
+def still_referenced(kind: str, ident: object, found: dict[str, int]) -> Conflict:
+    """409 for removing an object other rows still point at (``found``: rows per table)."""
+    where = ", ".join(f"{count} in {table}" for table, count in sorted(found.items()))
+    return Conflict(detail=f"{kind} {ident} is still referenced ({where}); remove or "
+                           "change those first", code=STILL_REFERENCED)
 
 
 def unknown_reference(field: str, kind: str, ident: object) -> InvalidInput:
