@@ -155,6 +155,8 @@ class Measure(_Part):
     scenarios: Annotated[list[Ident], Field(min_length=1)]
     reduces_likelihood: Annotated[int, Field(ge=0, le=3)] = 1
     reduces_severity: Annotated[int, Field(ge=0, le=3)] = 0
+    pssi_section: Ident | None = Field(
+        default=None, description="PSSI skeleton section the measure belongs in (e.g. C5.2).")
 
 
 class StudyContent(BaseModel):

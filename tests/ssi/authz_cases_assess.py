@@ -80,4 +80,6 @@ CASES: dict[tuple[str, str], Case] = {
         lambda w, t: (f"{SSI}/risk-studies/{study(w, t)}", None), tenant_bound=True),
     ("PATCH", f"{SSI}/risk-studies/{{study_id}}"): Case(
         lambda w, t: (f"{SSI}/risk-studies/{study(w, t)}", {"scope": "SI"}), tenant_bound=True),
+    ("GET", f"{SSI}/tenants/{{finess}}/pssi"): Case(
+        lambda w, t: (f"{SSI}/tenants/{t.finess}/pssi", None), tenant_bound=True),
 }
