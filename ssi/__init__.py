@@ -8,3 +8,4 @@ CaRE tracker with automatic evidence, PSSI drafts, the regional view and technic
 """
 
 from ssi import campaigns_reminders as _campaigns_reminders  # noqa: F401  (job kind)
+from ssi.checks import service as _checks  # noqa: F401  (registers the check job kind)

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import typer
 
-from ssi import cli_frameworks
+from ssi import cli_checks, cli_frameworks, cli_indicators
 
 app = typer.Typer(
     help="SSI plane: frameworks, diagnostic flash campaigns, EBIOS RM studies, HN/CaRE.",
     no_args_is_help=True,
 )
 app.add_typer(cli_frameworks.app, name="frameworks")
+app.add_typer(cli_indicators.indicators_app, name="indicators")
+app.add_typer(cli_indicators.regional_app, name="regional")
+app.add_typer(cli_checks.app, name="check")

@@ -42,6 +42,8 @@ LABEL_COLOURS: dict[str, str] = {
     "inconnu": "D9D9D9",
     "oui": "C6EFCE",
     "non": "FFC7CE",
+    "réussi": "C6EFCE",
+    "en échec": "FFC7CE",
 }
 
 

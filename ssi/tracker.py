@@ -53,6 +53,7 @@ class Tracked:
 TRACKED: tuple[Tracked, ...] = (
     Tracked("hn-prerequis"),
     Tracked("care-d2", prerequisites=("D2.P",)),
+    Tracked("care-d1"),
 )
 
 TrackedFramework = IndicatorFramework | RequirementFramework

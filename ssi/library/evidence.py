@@ -1,9 +1,10 @@
 """The evidence keys a framework item may name: what Socle can measure by itself.
 
 A key is a stable name the HN / CaRE tracker maps to a collector in another plane
-(``network.*`` from the network plane, ``hosting.*`` from the hosting plane). Files may
-only name keys listed here, so a typo fails at start instead of leaving an indicator
-silently without evidence. Adding a key means adding its collector: a code change.
+(``network.*`` from the network plane, ``hosting.*`` from the hosting plane, ``ssi.*``
+from the SSI plane's own technical checks). Files may only name keys listed here, so a
+typo fails at start instead of leaving an indicator silently without evidence. Adding a
+key means adding its collector: a code change.
 """
 
 from __future__ import annotations
@@ -26,5 +27,7 @@ EVIDENCE_KEYS: Mapping[str, str] = MappingProxyType(
         "hosting.hds_certificate": "Certificat HDS de l'hébergeur : activités couvertes, "
         "échéance, organisme certificateur.",
         "hosting.data_location": "Pays où l'hébergeur stocke les données (dans l'EEE ou non).",
+        "ssi.internet_exposure": "Contrôles techniques des points d'accès exposés déclarés "
+        "(ports, versions TLS et certificats, réglages SSH) : tous réussis au dernier passage.",
     }
 )

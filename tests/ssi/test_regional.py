@@ -80,7 +80,7 @@ def test_heatmap_filters_pages_and_scoping(
     assert silent["cells"] == ["unknown"] * 11
 
     both = client.get(HEATMAP, headers=rssi).json()
-    assert {c["framework"] for c in both["columns"]} == {"hn-prerequis", "care-d2"}
+    assert {c["framework"] for c in both["columns"]} == {"hn-prerequis", "care-d2", "care-d1"}
     usage = client.get(HEATMAP, headers=rssi, params={"kind": "usage"}).json()
     assert {c["id"] for c in usage["columns"]} == USAGE
     assert all(len(row["cells"]) == 3 for row in usage["items"])
@@ -147,7 +147,7 @@ def test_tracker_exports(
     assert p12[5:10] == [">= 90 %", "non atteint", "declared", "40", "déploiement en cours"]
     d2o4 = next(row for row in table if row[2] == "D2.O4")
     assert d2o4[6] == "inconnu" and d2o4[11].startswith("hosting.restore_test = ?")
-    assert len(table) == 1 + 11 + 13
+    assert len(table) == 1 + 11 + 13 + 2
 
     sheet = load_workbook(io.BytesIO(
         client.get(url, headers=headers, params={"format": "xlsx", "at": at}).content)).active

@@ -81,12 +81,12 @@ def test_declarations_statuses_and_eligibility(
     first = client.get(url, headers=own, params={"at": NOW.isoformat()})
     assert first.status_code == 200, first.text
     body = first.json()
-    assert body["total"] == len(body["items"]) == 11 + 13  # HN P1-P3 items, CaRE D2 items
+    assert body["total"] == len(body["items"]) == 11 + 13 + 2  # HN P1-P3, CaRE D2, CaRE D1 items
     assert {item["status"] for item in body["items"]} == {"unknown"}  # nothing measured yet
     p22 = items_by_id(body)[("hn-prerequis", "P2.2")]
     assert [a["key"] for a in p22["automatic"]] == ["network.availability", "hosting.availability"]
     assert all(a["status"] == "unknown" and a["detail"] for a in p22["automatic"])
-    assert [f["eligible"] for f in body["eligibility"]] == [False, False]
+    assert [f["eligible"] for f in body["eligibility"]] == [False, False, False]
 
     hn = client.get(url, headers=own, params={"framework": "hn-prerequis"}).json()
     for item in hn["items"]:

@@ -1,0 +1,84 @@
+"""``/api/v1/ssi/tenants/{finess}/check-targets`` and ``.../checks``: technical checks of
+an establishment's Internet-facing endpoints.
+
+Declaring an endpoint needs ``ssi:answer``; running checks needs ``ssi:write`` (RSSI,
+operators: a check connects to the declared hosts); reading needs ``ssi:read``. An
+establishment only ever sees its own (another FINESS answers 404).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response, status
+
+from controlplane import tenants
+from controlplane.api.deps import DbSession, PageParams, require
+from controlplane.api.pagination import page_of, paginate
+from controlplane.auth import Principal
+from controlplane.schemas import JobAccepted, JobSummary, Page
+from ssi.checks import service
+from ssi.checks.schemas import CheckRun, ResultRead, TargetCreate, TargetRead
+from ssi.exports import ExportFormat, Table, respond
+
+router = APIRouter()
+
+Reader = Annotated[Principal, require("ssi:read")]
+Answerer = Annotated[Principal, require("ssi:answer")]
+Writer = Annotated[Principal, require("ssi:write")]
+
+
+@router.post("/tenants/{finess}/check-targets", status_code=status.HTTP_201_CREATED,
+             response_model=TargetRead)
+def create_target(finess: str, body: TargetCreate, db: DbSession, caller: Answerer) -> TargetRead:
+    """Declare an endpoint to check (409 if the name is taken)."""
+    tenant = tenants.get_by_finess(db, finess)
+    return TargetRead.model_validate(service.create_target(db, tenant, body, actor=caller.actor))
+
+
+@router.get("/tenants/{finess}/check-targets", response_model=Page[TargetRead])
+def list_targets(finess: str, db: DbSession, paging: PageParams, caller: Reader
+                 ) -> Page[TargetRead]:
+    """The establishment's declared endpoints, by name."""
+    tenant = tenants.get_by_finess(db, finess)
+    return page_of(db, service.target_query(tenant), paging, TargetRead)
+
+
+@router.post("/tenants/{finess}/checks", status_code=status.HTTP_202_ACCEPTED,
+             response_model=JobAccepted)
+def run_checks(finess: str, body: CheckRun, db: DbSession, caller: Writer) -> JobAccepted:
+    """Check the establishment's endpoints (all, or those named) in a job."""
+    tenant = tenants.get_by_finess(db, finess)
+    job = service.enqueue_checks(db, tenant, body, actor=caller.actor)
+    return JobAccepted(job=JobSummary.model_validate(job))
+
+
+@router.get("/tenants/{finess}/checks", response_model=Page[ResultRead])
+def list_results(
+    finess: str, db: DbSession, paging: PageParams, caller: Reader,
+    target: Annotated[str | None, Query(description="Only this endpoint.")] = None,
+    format: Annotated[ExportFormat, Query(description="json, or an export.")] = ExportFormat.JSON,
+) -> Page[ResultRead] | Response:
+    """The establishment's check results, newest first, with their findings."""
+    tenant = tenants.get_by_finess(db, finess)
+    stmt = service.result_query(tenant, target)
+    if format is ExportFormat.JSON:
+        return page_of(db, stmt, paging, ResultRead)
+    results, _ = paginate(db, stmt, paging)
+    return respond(_table(tenant.finess, [ResultRead.model_validate(r) for r in results]), format)
+
+
+def _table(finess: str, results: list[ResultRead]) -> Table:
+    return Table(
+        title=f"Contrôles techniques de l'établissement {finess}",
+        subtitle=f"{len(results)} contrôle(s), du plus récent au plus ancien.",
+        header=["Contrôlé le", "Point d'accès", "Hôte", "Résultat", "Ports ouverts", "Constats"],
+        rows=[
+            [r.checked_at, r.target, r.host, "réussi" if r.passed else "en échec",
+             " ".join(str(p) for p in r.open_ports),
+             "; ".join(f"[{f['severity']}] {f['check']}/{f['port']} : {f['message']}"
+                       for f in r.findings)]
+            for r in results
+        ],
+        filename=f"controles-{finess}",
+    )

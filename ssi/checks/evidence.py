@@ -1,0 +1,46 @@
+"""The technical checks as evidence (``ssi.internet_exposure``) for the CaRE "exposition
+Internet" items: the latest result of each endpoint the establishment declared.
+
+The value is true when every endpoint's latest check passed; the evidence is as old as
+the oldest of those checks. Unknown when nothing was declared or checked yet.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from controlplane.evidence import Evidence, unknown
+from ssi.checks.models import CheckResult, CheckTarget
+
+INTERNET_EXPOSURE = "ssi.internet_exposure"
+
+
+def internet_exposure(db: Session, *, tenant_id: int, now: datetime) -> Evidence:
+    """Whether the tenant's endpoints passed their latest checks (up to ``now``)."""
+    latest = (
+        select(func.max(CheckResult.id))
+        .join(CheckTarget)
+        .where(CheckTarget.tenant_id == tenant_id, CheckResult.checked_at <= now)
+        .group_by(CheckResult.target_id)
+    )
+    results = list(db.scalars(select(CheckResult).where(CheckResult.id.in_(latest))
+                              .order_by(CheckResult.id)))
+    if not results:
+        return unknown(INTERNET_EXPOSURE, "aucun point d'accès contrôlé pour cet établissement")
+    failed = [r for r in results if not r.passed]
+    findings = sum(len(r.findings) for r in failed)
+    return Evidence(
+        key=INTERNET_EXPOSURE,
+        value=not failed,
+        observed_at=min(r.checked_at for r in results),
+        source="ssi.check_result#" + ",".join(str(r.id) for r in results),
+        detail=f"{len(results)} point(s) d'accès contrôlé(s), {len(failed)} en échec "
+        f"({findings} constat(s))",
+        data={"failed": [r.target.name for r in failed]},
+    )
+
+
+COLLECTORS = {INTERNET_EXPOSURE: internet_exposure}

@@ -1,0 +1,123 @@
+"""Technical checks: endpoints an establishment declares, check jobs, dated results.
+
+Declaring an endpoint needs ``ssi:answer`` (the establishment knows its exposure);
+running checks needs ``ssi:write`` (the RSSI or an operator), since a check connects to
+the declared hosts. Checks run as a job (:data:`CHECK_JOB`): one result per endpoint,
+written as soon as that endpoint is checked, so a job resumed after a crash goes on
+with the endpoints not yet done.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
+
+from controlplane import jobs
+from controlplane.db import Scope, utcnow
+from controlplane.errors import Conflict, InvalidInput, NotFound
+from controlplane.models import Job, Tenant
+from controlplane.rows import PlaneRows
+from ssi.checks.models import CheckResult, CheckTarget
+from ssi.checks.probe import Endpoint, check
+from ssi.checks.schemas import CheckRun, TargetCreate, TargetRead
+
+CHECK_JOB = "ssi.checks"
+UNKNOWN_TARGET = "SSI-0701"  # no such endpoint for this establishment (404)
+DUPLICATE_TARGET = "SSI-0702"  # the establishment already declared an endpoint of that name
+NOTHING_TO_CHECK = "SSI-0703"  # the establishment declared no endpoint
+
+_rows = PlaneRows("ssi", lambda kind, key: NotFound(detail=f"no {kind} {key}",
+                                                     code=UNKNOWN_TARGET))
+
+
+def create_target(db: Session, tenant: Tenant, data: TargetCreate, *, actor: str) -> CheckTarget:
+    """Declare an endpoint of ``tenant`` to check (409 if the name is taken), audited."""
+    taken = db.scalar(select(CheckTarget.id).where(CheckTarget.tenant_id == tenant.id,
+                                                   CheckTarget.name == data.name))
+    if taken is not None:
+        raise Conflict(detail=f"{tenant.finess} already declared an endpoint {data.name}",
+                       code=DUPLICATE_TARGET)
+    target = CheckTarget(tenant_id=tenant.id, tenant=tenant, created_by=actor,
+                         **data.model_dump())
+    db.add(target)
+    db.flush()
+    _rows.record(db, target, actor=actor, verb="create", read=TargetRead)
+    return target
+
+
+def target_query(tenant: Tenant) -> Select[tuple[CheckTarget]]:
+    """The endpoints of ``tenant``, by name."""
+    return select(CheckTarget).where(CheckTarget.tenant_id == tenant.id).order_by(CheckTarget.name)
+
+
+def result_query(tenant: Tenant, target: str | None = None) -> Select[tuple[CheckResult]]:
+    """The check results of ``tenant`` (of one endpoint), newest first."""
+    stmt = select(CheckResult).where(CheckResult.tenant_id == tenant.id)
+    if target is not None:
+        stmt = stmt.join(CheckTarget).where(CheckTarget.name == target)
+    return stmt.order_by(CheckResult.checked_at.desc(), CheckResult.id.desc())
+
+
+def enqueue_checks(db: Session, tenant: Tenant, body: CheckRun, *, actor: str) -> Job:
+    """Queue a check job for the named endpoints of ``tenant`` (all of them by default)."""
+    targets = list(db.scalars(target_query(tenant)))
+    if body.targets:
+        known = {target.name: target for target in targets}
+        unknown = [name for name in body.targets if name not in known]
+        if unknown:
+            raise InvalidInput.on("targets", f"unknown endpoint(s): {', '.join(unknown)}",
+                                  code=UNKNOWN_TARGET)
+        targets = [known[name] for name in body.targets]
+    if not targets:
+        raise InvalidInput.on("targets", f"{tenant.finess} declared no endpoint to check",
+                              code=NOTHING_TO_CHECK)
+    return jobs.enqueue(db, kind=CHECK_JOB, actor=actor, tenant_id=tenant.id,
+                        tenant_finess=tenant.finess,
+                        params={"target_ids": [target.id for target in targets]})
+
+
+def _check_all(ctx: jobs.StepContext) -> Mapping[str, Any]:
+    target_ids = [int(i) for i in ctx.params["target_ids"]]
+    done, failed = 0, 0
+    for position, target_id in enumerate(target_ids):
+        with ctx.database.session(scope=Scope.unrestricted(), write=False) as db:
+            target = db.get(CheckTarget, target_id)
+            already = db.scalar(select(CheckResult.id).where(
+                CheckResult.job_id == ctx.job_id, CheckResult.target_id == target_id))
+            endpoint = None if target is None else Endpoint(
+                target.host, target.ports, target.expected_open, target.tls_ports,
+                target.ssh_ports)
+            name, tenant_id = (target.name, target.tenant_id) if target else ("?", 0)
+        if endpoint is None or already is not None:
+            ctx.progress(position + 1, len(target_ids))
+            continue
+        ctx.log(f"checking {name}")
+        outcome = check(endpoint, now=utcnow())
+        with ctx.database.transaction(scope=Scope.unrestricted()) as db:
+            db.add(CheckResult(
+                tenant_id=tenant_id, target_id=target_id, job_id=ctx.job_id,
+                checked_at=utcnow(), passed=outcome.passed, open_ports=outcome.open_ports,
+                tls=[_jsonable(report) for report in outcome.tls], ssh=outcome.ssh,
+                findings=[finding.as_dict() for finding in outcome.findings],
+            ))
+        done += 1
+        failed += not outcome.passed
+        ctx.log(f"{name}: {len(outcome.findings)} finding(s), "
+                f"{'passed' if outcome.passed else 'failed'}")
+        ctx.progress(position + 1, len(target_ids))
+    return {"checked": done, "failed": failed}
+
+
+def _jsonable(report: Mapping[str, Any]) -> dict[str, Any]:
+    return {key: value.isoformat() if hasattr(value, "isoformat") else value
+            for key, value in report.items()}
+
+
+jobs.register(jobs.JobKind(
+    name=CHECK_JOB,
+    steps=[jobs.Step("check", _check_all)],
+    description="Technical checks of an establishment's endpoints (ports, TLS, SSH).",
+))
