@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 
 from controlplane import jobs
 from controlplane.auth import Role, role_allows
+from controlplane.console import planes
 from controlplane.console.nav import CORE_NAV
 from controlplane.db import Database, Scope
 from controlplane.models import Tenant
@@ -27,9 +28,10 @@ def test_navigation_follows_the_role(client: TestClient, auth: TokenFactory,
                                      make_tenant: TenantFactory, role: Role) -> None:
     tenant = make_tenant() if role is Role.ESTABLISHMENT else None
     page = signed_in(client, auth, role.value, tenant).client.get("/console/")
-    expected = [entry.path for entry in CORE_NAV if role_allows(role, entry.permission)]
+    entries = sorted([*CORE_NAV, *planes.nav_entries()], key=lambda entry: entry.order)
+    expected = [entry.path for entry in entries if role_allows(role, entry.permission)]
     assert nav_links(page.text) == expected
-    for entry in CORE_NAV:
+    for entry in entries:
         answer = client.get(entry.path)
         assert answer.status_code == (200 if entry.path in expected else 403), entry.path
 
