@@ -4,18 +4,24 @@ eligibility, and automatic evidence turning an item met, then expired as time pa
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
-from controlplane import evidence
+from controlplane import evidence, jobs
 from controlplane.auth import Role
+from controlplane.db import Database
 from controlplane.evidence import Evidence
 from controlplane.models import Tenant
+from hosting.sim.providers import SimulatedProviders
 from ssi.indicators import Basis, Declared, Status, judge
 from ssi.library import EvidenceRef, Indicator, Requirement, Target
 from tests.conftest import TenantFactory, TokenFactory
+from tests.hosting.conftest import providers  # noqa: F401  (the simulated S3 providers)
+from tests.hosting.factories import offer_body
+from tests.hosting.regions import register, subscribe
 
 NOW = datetime(2027, 3, 1, 12, tzinfo=UTC)
 SSI = "/api/v1/ssi"
@@ -131,32 +137,45 @@ def test_declarations_statuses_and_eligibility(
 
 
 def test_restore_test_evidence_turns_met_then_expired(
-    client: TestClient, auth: TokenFactory, establishment: Tenant,
-    monkeypatch: pytest.MonkeyPatch,
+    client: TestClient, auth: TokenFactory, database: Database, establishment: Tenant,
+    providers: SimulatedProviders,  # noqa: F811  (the fixture imported above)
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
 ) -> None:
-    tested_at = datetime(2026, 6, 1, 9, tzinfo=UTC)
-    real = evidence.collectors()
-
-    def restore_test(db: object, *, tenant_id: int, now: datetime) -> Evidence:
-        if tenant_id != establishment.id:
-            return evidence.unknown("hosting.restore_test", "aucun test")
-        return Evidence("hosting.restore_test", True, tested_at, "hosting.restore_test#7")
-
-    monkeypatch.setattr(evidence, "collectors",
-                        lambda: {**real, "hosting.restore_test": restore_test})
-    rssi = auth(Role.RSSI)
+    """A restore test run through the hosting plane's API (restic to SeaweedFS) turns
+    CaRE D2.O4 met, with its source and date; a year and a day later it has expired."""
+    rssi, operator = auth(Role.RSSI), auth(Role.GCS_OPERATOR)
     url = f"{SSI}/tenants/{establishment.finess}/indicators"
 
-    def d2o4(at: datetime) -> dict[str, Any]:
-        answer = client.get(url, headers=rssi, params={"framework": "care-d2",
-                                                       "at": at.isoformat()})
+    def d2o4(at: datetime | None = None) -> dict[str, Any]:
+        params = {"framework": "care-d2", **({"at": at.isoformat()} if at else {})}
+        answer = client.get(url, headers=rssi, params=params)
         assert answer.status_code == 200, answer.text
         return items_by_id(answer.json())[("care-d2", "D2.O4")]
 
-    met = d2o4(tested_at + timedelta(days=30))
+    assert d2o4()["status"] == "unknown"  # nothing hosted yet: never met
+    register(client, auth, monkeypatch, "hds-ssi", "Paris", s3=providers.s3[0])
+    offer = offer_body(90, "backup", copies=1, retention_days=7, rpo_hours=24)
+    subscription = subscribe(client, database, auth, establishment, offer, size_gb=10)
+    source = tmp_path / "dossiers"
+    source.mkdir()
+    (source / "patient.txt").write_text("séjour 2026\n" * 50)
+    hosting = f"/api/v1/hosting/subscriptions/{subscription['id']}"
+    assert client.put(f"{hosting}/backup-policy", json={"source_path": str(source)},
+                      headers=operator).status_code == 200
+    for action, body in (("backup", None), ("restore-test", {"copy_index": 0})):
+        started = client.post(f"{hosting}/{action}", headers=operator, json=body)
+        assert started.status_code == 202, started.text
+        assert jobs.Worker(database).run_once() == started.json()["job"]["id"]
+    [test] = client.get("/api/v1/hosting/backups/restore-tests", headers=operator
+                        ).json()["items"]
+    assert test["state"] == "succeeded", test
+
+    met = d2o4()
     assert (met["status"], met["basis"]) == ("met", "automatic")
     [auto] = met["automatic"]
-    assert auto["source"] == "hosting.restore_test#7"
-    assert auto["observed_at"].startswith("2026-06-01T09:00")
-    assert auto["expires_at"].startswith("2027-06-01T09:00")
-    assert d2o4(tested_at + timedelta(days=366))["status"] == "expired"
+    assert auto["source"] == f"hosting.restore_test#{test['id']}" and auto["value"] is True
+    tested_at = datetime.fromisoformat(auto["observed_at"])
+    assert datetime.fromisoformat(auto["expires_at"]) == tested_at + timedelta(days=365)
+    assert d2o4(tested_at + timedelta(days=364))["status"] == "met"
+    aged = d2o4(tested_at + timedelta(days=366))
+    assert (aged["status"], aged["automatic"][0]["status"]) == ("expired", "expired")
