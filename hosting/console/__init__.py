@@ -1,12 +1,17 @@
 """The hosting plane's console pages: the offer catalogue, the request form with its
 monthly cost shown before sending, the operators' approval queue (approve → the
-provisioning job, watched live; reject with a reason) and the subscriptions.
+provisioning job, watched live; reject with a reason), the subscriptions, and the
+backups (RPO status per copy, alerts, restore-test results).
 
 Found by :mod:`controlplane.console.planes`: ``router``, ``NAV`` and ``templates/``.
 """
 
-from controlplane.console import NavEntry
-from hosting.console.pages import router
+from controlplane.console import NavEntry, console_router
+from hosting.console import backups, pages
+
+router = console_router()
+router.include_router(pages.router)
+router.include_router(backups.router)
 
 NAV = (NavEntry("Hébergement", "/console/hosting", "hosting:read", 40),)
 

@@ -25,3 +25,9 @@ def euros(cents: int | None) -> str:
     whole, rest = divmod(abs(cents), 100)
     sign = "-" if cents < 0 else ""
     return f"{sign}{whole:,}".replace(",", "\u202f") + f",{rest:02d}\u00a0€"
+# Backup supervision words: RPO status, run and alert kinds, failure reasons.
+BACKUP_WORDS = {
+    "ok": "Dans le RPO", "late": "RPO dépassé", "succeeded": "Réussi", "failed": "Échoué",
+    "restore-failed": "Restauration échouée", "locked": "verrouillé", "unreachable": "injoignable",
+    "full": "plein", "missing": "absent", "denied": "refusé", "corrupt": "corrompu",
+}
