@@ -20,6 +20,7 @@ from network.inventory import (
 )
 from network.ipam import allocate, assign, create_pool, next_free, pool_query, prefix_query, release
 from network.platforms import Platform
+from network.polling import jobs as _polling_jobs  # noqa: F401  (registers polling jobs)
 from network.reconcile import CONFIG_KIND, MIGRATION_KIND  # registers the reconcilers
 from network.scheduled import BACKUP_JOB, enqueue_backups  # registers the backup job
 from network.vpn import VrfPolicy, reachability, violations

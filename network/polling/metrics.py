@@ -54,6 +54,16 @@ class ProbeFigures:
     loss_ratio: float
 
 
+@dataclass(frozen=True)
+class SlaFigures:
+    """A circuit's availability in the running month so far, and its target (NaN: none)."""
+
+    circuit: str
+    provider: str
+    availability_pct: float
+    target_pct: float
+
+
 class _Collector(Collector):
     """Yields the latest snapshots (module doc)."""
 
@@ -62,6 +72,7 @@ class _Collector(Collector):
         self._cycles: dict[str, CycleSnapshot] = {}
         self._probes: dict[tuple[str, str], ProbeFigures] = {}
         self._probe_round: float | None = None
+        self._sla: list[SlaFigures] = []
 
     def cycle(self, snapshot: CycleSnapshot) -> None:
         with self._lock:
@@ -72,19 +83,26 @@ class _Collector(Collector):
             self._probes = {(f.circuit, f.cos): f for f in figures}
             self._probe_round = finished_at
 
+    def sla(self, figures: list[SlaFigures]) -> None:
+        with self._lock:
+            self._sla = list(figures)
+
     def clear(self) -> None:
         with self._lock:
             self._cycles.clear()
             self._probes.clear()
             self._probe_round = None
+            self._sla = []
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
         with self._lock:
             cycles = list(self._cycles.values())
             probes = list(self._probes.values())
             probe_round = self._probe_round
+            sla = self._sla
         yield from _cycle_families(cycles)
         yield from _probe_families(probes, probe_round)
+        yield from _sla_families(sla)
 
 
 def _cycle_families(cycles: list[CycleSnapshot]) -> Iterator[GaugeMetricFamily]:
@@ -151,6 +169,21 @@ def _probe_families(
     if finished_at is not None:
         last.add_metric([], finished_at)
     yield from (rtt, jitter, loss, last)
+
+
+def _sla_families(figures: list[SlaFigures]) -> Iterator[GaugeMetricFamily]:
+    labels = ["circuit", "provider"]
+    availability = GaugeMetricFamily("socle_sla_availability_pct",
+                                     "Availability of the running month so far (%).",
+                                     labels=labels)
+    target = GaugeMetricFamily("socle_sla_availability_target_pct",
+                               "Availability the circuit's contract promises (%).", labels=labels)
+    for f in figures:
+        if f.availability_pct == f.availability_pct:  # not NaN: something was measured
+            availability.add_metric([f.circuit, f.provider], f.availability_pct)
+        if f.target_pct == f.target_pct:
+            target.add_metric([f.circuit, f.provider], f.target_pct)
+    yield from (availability, target)
 
 
 LIVE = _Collector()

@@ -19,4 +19,10 @@ SIMULATORS = (
         args=("--count", "4", "--interfaces", "8"),
         description="4 SNMP agents over UDP (snmpsim; v2c + v3 SHA/AES, IF-MIB, Gi0/0 flapping)",
     ),
+    Simulator(
+        name="network-probe-reflector",
+        module="network.probes.reflector",
+        args=("--delay-ms", "12", "--loss", "0.005"),
+        description="UDP probe reflector (TWAMP-light style; 12 ms added delay, 0.5 % loss)",
+    ),
 )

@@ -16,8 +16,16 @@ from controlplane.api.deps import DbSession, PageParams, require
 from controlplane.api.pagination import page_of
 from controlplane.auth import Principal
 from controlplane.schemas import Page
-from network.sla import contracts, service
-from network.sla.schemas import ContractCreate, ContractRead, GroupBy, SlaBreach, SlaReport
+from network.sla import contracts, events, service
+from network.sla.schemas import (
+    ContractCreate,
+    ContractRead,
+    GroupBy,
+    Metric,
+    SlaBreach,
+    SlaEventRead,
+    SlaReport,
+)
 
 router = APIRouter(prefix="/sla")
 
@@ -72,3 +80,18 @@ def list_contracts(
 ) -> Page[ContractRead]:
     """SLA contracts, by provider then class."""
     return page_of(db, contracts.contract_query(provider=provider), paging, ContractRead)
+
+
+@router.get("/events", response_model=Page[SlaEventRead])
+def list_events(
+    db: DbSession,
+    paging: PageParams,
+    caller: Reader,
+    period: Annotated[str | None, Query(max_length=7, description="Month, YYYY-MM.")] = None,
+    circuit: CircuitRef = None,
+    metric: Annotated[Metric | None, Query(description="Only this metric.")] = None,
+) -> Page[SlaEventRead]:
+    """SLA-breach events Socle recorded (once per circuit, month and metric), newest
+    month first."""
+    stmt = events.event_query(period=period, circuit=circuit, metric=metric, db=db)
+    return page_of(db, stmt, paging, SlaEventRead)

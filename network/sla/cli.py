@@ -14,7 +14,7 @@ from controlplane.cli.common import (
 )
 from network.schemas import SlaClass
 from network.sla import contracts, service
-from network.sla.schemas import ContractCreate, ContractRead, GroupBy
+from network.sla.schemas import ContractCreate, ContractRead, GroupBy, SlaEventRead
 
 app = typer.Typer(help="SLA: monthly report, breaches, contracts.", no_args_is_help=True)
 contract_app = typer.Typer(help="SLA contracts per provider and class.", no_args_is_help=True)
@@ -108,4 +108,30 @@ def contract_list(provider: str | None = typer.Option(None), as_json: bool = Jso
     columns = ["id", "provider", "sla_class", "availability_pct", "latency_p95_ms",
                "jitter_p95_ms", "loss_pct", "monthly_fee_cents"]
     emit_table("SLA contracts", columns,
+               [[i.model_dump(mode="json")[c] for c in columns] for i in items])
+
+
+@app.command("events")
+@handle_errors
+def list_events(
+    period: str | None = typer.Option(None, help="Only this month, YYYY-MM."),
+    circuit: str | None = typer.Option(None),
+    detect: bool = typer.Option(False, help="First record the month's new breaches "
+                                "(default month: the running one)."),
+    as_json: bool = JsonOption,
+) -> None:
+    """SLA-breach events Socle recorded (once per circuit, month and metric)."""
+    from network.sla import events
+
+    if detect:
+        with transaction() as db:
+            events.detect(db, period, actor=local_actor())
+    with transaction(write=False) as db:
+        items = [SlaEventRead.model_validate(e) for e in
+                 db.scalars(events.event_query(period=period, circuit=circuit, db=db))]
+    if as_json:
+        emit_json(items)
+        return
+    columns = ["period", "circuit", "metric", "target", "measured", "detected_at"]
+    emit_table("SLA-breach events", columns,
                [[i.model_dump(mode="json")[c] for c in columns] for i in items])

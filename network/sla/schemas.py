@@ -8,7 +8,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from network.schemas import ProviderKey, SlaClass
+from network.schemas import CircuitKey, ProviderKey, SlaClass
 
 Percent = Annotated[float, Field(ge=0, le=100)]
 Millis = Annotated[float, Field(gt=0, le=10_000)]
@@ -121,3 +121,18 @@ class SlaBreach(BaseModel):
     target: float
     measured: float
     penalty_cents: int
+
+
+class SlaEventRead(BaseModel):
+    """A breach Socle recorded: the circuit fell under its contract's target for a
+    metric in a month (once per circuit, month and metric)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    period: str
+    circuit: CircuitKey
+    metric: Metric
+    target: float
+    measured: float
+    detected_at: datetime

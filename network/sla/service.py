@@ -32,18 +32,20 @@ def _line(key: str, f: engine.Figures, i: int, *, circuits: int, breaching: int,
     )
 
 
-def _breached(a: engine.Assessment, i: int) -> list[Metric]:
+def breached(a: engine.Assessment, i: int) -> list[Metric]:
+    """The metrics circuit ``i`` of an assessment breached."""
     flags = (a.availability, a.latency, a.jitter, a.loss)
     return [metric for metric, flag in zip(Metric, flags, strict=True) if flag[i]]
 
 
-def _lines(evaluation: Evaluation, group_by: GroupBy) -> list[SlaLine]:
+def lines_of(evaluation: Evaluation, group_by: GroupBy) -> list[SlaLine]:
+    """The lines of an evaluation: one per circuit, or per provider or department."""
     f, a, circuits = evaluation.figures, evaluation.assessment, evaluation.circuits
     if group_by is GroupBy.CIRCUIT:
         return [
             _line(c.ref, f, i, circuits=1, breaching=int(a.any[i]),
                   penalty=a.penalty_cents[i], provider=c.provider, department=c.department,
-                  tenant=c.tenant, sla_class=c.sla_class, breaches=_breached(a, i))
+                  tenant=c.tenant, sla_class=c.sla_class, breaches=breached(a, i))
             for i, c in enumerate(circuits)
         ]
     keys = [c.provider if group_by is GroupBy.PROVIDER else c.department for c in circuits]
@@ -66,7 +68,7 @@ def report(
     evaluation = evaluate(db, period, circuit=circuit, provider=provider)
     return SlaReport(period=period.month, timezone=str(TIMEZONE), starts_at=period.starts_at,
                      ends_at=period.ends_at, group_by=group_by,
-                     lines=_lines(evaluation, group_by))
+                     lines=lines_of(evaluation, group_by))
 
 
 def breaches(
@@ -83,7 +85,7 @@ def breaches(
                     Metric.JITTER: (f.jitter_p95_ms, t.jitter_p95_ms),
                     Metric.LOSS: (f.loss_pct, t.loss_pct)}
         for i, c in enumerate(e.circuits):
-            for metric in _breached(a, i):
+            for metric in breached(a, i):
                 value, target = measured[metric]
                 found.append(SlaBreach(
                     period=period.month, circuit=c.ref, provider=c.provider,

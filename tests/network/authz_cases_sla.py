@@ -15,4 +15,6 @@ CASES: dict[tuple[str, str], Case] = {
     ("PUT", f"{NET}/monitors/circuits/{{ref}}"): Case(
         lambda w, t: (f"{NET}/monitors/circuits/{w.net.circuit(t).ref}",
                       {"probe_host": "127.0.0.1", "probe_port": 8620}), tenant_bound=True),
+    # events are scoped by the session (an establishment lists its own), never tenant-bound
+    ("GET", f"{NET}/sla/events"): Case(lambda w, t: (f"{NET}/sla/events?period=2026-12", None)),
 }

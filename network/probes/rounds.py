@@ -1,0 +1,90 @@
+"""A probe round: every observed circuit with a reflector (of this shard) is probed in
+each class of service its profile carries, at once (bounded); the figures of its top
+class (the one its SLA is about) become the minute's RTT, jitter and loss in the SLA
+day rows, and every class's figures go to ``/metrics``."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+
+from controlplane.db import Database, Scope
+from network.models import Circuit
+from network.polling import metrics
+from network.polling.models import CircuitMonitor
+from network.polling.targets import Shard
+from network.probes.prober import DSCP, ProbeResult, probe
+from network.sla.ingest import Observation, ingest
+
+# classes of service of each CoS profile, top class first
+CLASSES = {"best-effort": ("BE",), "business": ("AF31", "BE"), "realtime": ("EF", "AF31", "BE")}
+
+
+@dataclass(frozen=True)
+class ProbeTarget:
+    """A circuit's reflector and the classes to probe."""
+
+    circuit_id: int
+    ref: str
+    host: str
+    port: int
+    classes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RoundReport:
+    """What a probe round measured, per (circuit ref, class)."""
+
+    started_at: float
+    results: dict[tuple[str, str], ProbeResult]
+    day_rows: int
+
+
+def load_targets(database: Database, shard: Shard) -> list[ProbeTarget]:
+    """The circuits of ``shard`` (by circuit id) that have a probe reflector."""
+    with database.transaction(scope=Scope.unrestricted(), write=False) as db:
+        rows = db.execute(
+            select(Circuit.id, Circuit.ref, CircuitMonitor.probe_host, CircuitMonitor.probe_port,
+                   Circuit.cos_profile)
+            .join(CircuitMonitor, CircuitMonitor.circuit_id == Circuit.id)
+            .where(CircuitMonitor.probe_host.is_not(None))
+            .order_by(Circuit.ref)
+        ).all()
+    return [ProbeTarget(i, ref, host, port, CLASSES.get(cos, ("BE",)))
+            for i, ref, host, port, cos in rows if shard.owns(i)]
+
+
+async def probe_round(
+    database: Database, *, shard: Shard | None = None, count: int = 20, interval: float = 0.02,
+    timeout: float = 1.0, concurrency: int = 64,
+) -> RoundReport:
+    """Probe every target once per class; record and publish the figures."""
+    started = time.time()
+    targets = load_targets(database, shard or Shard())
+    slots = asyncio.Semaphore(concurrency)
+
+    async def one(target: ProbeTarget, cos: str) -> ProbeResult:
+        async with slots:
+            return await probe(target.host, target.port, count=count, interval=interval,
+                               timeout=timeout, dscp=DSCP[cos])
+
+    jobs = [(t, cos) for t in targets for cos in t.classes]
+    measured = await asyncio.gather(*(one(t, cos) for t, cos in jobs))
+    results = {(t.ref, cos): r for (t, cos), r in zip(jobs, measured, strict=True)}
+    at = datetime.fromtimestamp(started, UTC)
+    observations = [
+        Observation(t.circuit_id, at, rtt_ms=r.rtt_ms, jitter_ms=r.jitter_ms,
+                    loss_pct=r.loss_pct)
+        for t in targets if (r := results[t.ref, t.classes[0]])
+    ]
+    with database.transaction(scope=Scope.unrestricted()) as db:
+        day_rows = ingest(db, observations)
+    metrics.LIVE.probes([
+        metrics.ProbeFigures(ref, cos, r.rtt_ms, r.jitter_ms, r.loss_pct / 100)
+        for (ref, cos), r in results.items()
+    ], time.time())
+    return RoundReport(started, results, day_rows)
