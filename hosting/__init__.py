@@ -7,6 +7,7 @@ the hosting plane only through what is listed here.
 """
 
 from hosting import backup as _backup  # noqa: F401  (registers the backup job kinds)
+from hosting import dr_exercise as _dr  # noqa: F401  (registers the PRA exercise job kind)
 from hosting import flows as _flows  # noqa: F401  (registers the provisioning job kind)
 from hosting.catalogue import (
     create_offer,

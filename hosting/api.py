@@ -23,6 +23,7 @@ from controlplane.schemas import JobAccepted, JobSummary, Page
 from hosting import catalogue, lifecycle, quotas, store
 from hosting.api_archive import router as archive_router
 from hosting.api_backups import router as backups_router
+from hosting.api_dr import router as dr_router
 from hosting.models import HostingProvider, HostingRequest, Offer, Subscription
 from hosting.pulumi_api import router as pulumi_router
 from hosting.schemas import (
@@ -201,3 +202,4 @@ def set_quota(finess: str, body: QuotaSet, db: DbSession, caller: Writer) -> Quo
 router.include_router(archive_router)
 router.include_router(pulumi_router)
 router.include_router(backups_router)
+router.include_router(dr_router)

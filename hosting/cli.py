@@ -32,6 +32,7 @@ from controlplane.errors import InvalidInput
 from hosting import catalogue, lifecycle, quotas, store
 from hosting.cli_archive import app as archive_app
 from hosting.cli_backups import app as backup_app
+from hosting.cli_dr import app as dr_app
 from hosting.models import HostingProvider, HostingRequest, Offer, Subscription
 from hosting.pulumi_cli import export as pulumi_export
 from hosting.schemas import (
@@ -60,6 +61,7 @@ quota_app = sub_app(app, "quota", "Monthly hosting quotas per establishment.")
 app.add_typer(archive_app, name="archive")
 app.command("pulumi")(pulumi_export)
 app.add_typer(backup_app, name="backup")
+app.add_typer(dr_app, name="dr")
 
 
 def _listing(

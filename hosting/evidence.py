@@ -23,6 +23,7 @@ from hosting.backup.models import (
     RestoreTest,
 )
 from hosting.backup.schemas import RpoStatus
+from hosting.dr_evidence import dr_exercise, dr_plan
 from hosting.models import HostingProvider, Resource, Subscription
 from hosting.placement import ACTIVITIES_BY_KIND, EEA_COUNTRIES
 
@@ -174,4 +175,6 @@ COLLECTORS: dict[str, Callable[..., Evidence]] = {
     "hosting.backup_supervision": backup_supervision,
     "hosting.hds_certificate": hds_certificate,
     "hosting.data_location": data_location,
+    "hosting.dr_plan": dr_plan,
+    "hosting.dr_exercise": dr_exercise,
 }

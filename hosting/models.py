@@ -232,6 +232,8 @@ class DrPlan(TenantScoped, Base):
     ``secondary_provider_id`` is where the exercise (and a real failover) restores:
     chosen by placement among eligible providers, never the primary. Targets are in
     minutes; ``runbook`` is the ordered list of steps a human follows in a real disaster.
+    The data comes back from the subscription's backups (its backup policy); the system
+    restarts at the secondary as an ``instance_type`` instance booting ``image_id``.
     """
 
     __tablename__ = "hosting_dr_plans"
@@ -247,6 +249,8 @@ class DrPlan(TenantScoped, Base):
     secondary_provider_id: Mapped[int] = mapped_column(ForeignKey("hosting_providers.id"))
     rto_minutes: Mapped[int] = mapped_column(Integer)
     rpo_minutes: Mapped[int] = mapped_column(Integer)
+    instance_type: Mapped[str] = mapped_column(String(32))
+    image_id: Mapped[str] = mapped_column(String(64))
     protected_resources: Mapped[list[str]] = mapped_column(JSONType, default=list)
     runbook: Mapped[list[str]] = mapped_column(JSONType, default=list)
     placement: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
@@ -293,3 +297,5 @@ class DrExercise(TenantScoped, Base):
     details: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     error: Mapped[str | None] = mapped_column(Text)
     requested_by: Mapped[str] = mapped_column(String(200))
+
+    tenant: Mapped[Tenant] = relationship(lazy="joined")

@@ -76,6 +76,8 @@ def upgrade() -> None:
         sa.Column("secondary_provider_id", sa.Integer(), nullable=False),
         sa.Column("rto_minutes", sa.Integer(), nullable=False),
         sa.Column("rpo_minutes", sa.Integer(), nullable=False),
+        sa.Column("instance_type", sa.String(length=32), nullable=False),
+        sa.Column("image_id", sa.String(length=64), nullable=False),
         sa.Column(
             "protected_resources",
             sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
