@@ -341,6 +341,11 @@ from network.sla.api import router as _sla_router  # noqa: E402
 
 router.include_router(_sla_router)
 
+# The monthly SLA report as a document: /api/v1/network/sla/report (network/sla/report_api.py).
+from network.sla.report_api import router as _sla_report_router  # noqa: E402
+
+router.include_router(_sla_report_router)
+
 # Polled devices and observed circuits: /api/v1/network/monitors (network/polling/api.py).
 from network.polling.api import router as _monitors_router  # noqa: E402
 

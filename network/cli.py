@@ -584,6 +584,11 @@ from network.sla.cli import app as _sla_app  # noqa: E402
 
 app.add_typer(_sla_app, name="sla")
 
+# `socle network sla report` (network/sla/report_cli.py).
+from network.sla import report_cli  # noqa: E402
+
+report_cli.register(_sla_app)
+
 # `socle network plan|apply|drift|migrate|backup` (network/cli_config.py).
 from network import cli_config  # noqa: E402
 
