@@ -10,6 +10,8 @@ needs=(
   "chromium chromium"
   "/usr/share/zoneinfo/Europe/Paris tzdata"
   "/usr/sbin/sshd openssh-server"
+  "promtool prometheus"
+  "prometheus-snmp-exporter prometheus-snmp-exporter"
 )
 
 missing=()

@@ -1,0 +1,55 @@
+"""The shipped alert rules: valid for Prometheus (``promtool check rules``), behaving as
+intended on example series (``promtool test rules``), and only about metrics Socle
+really exposes."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from prometheus_client import CollectorRegistry, generate_latest
+
+from network.polling import metrics
+
+ROOT = Path(__file__).resolve().parents[2]
+RULES = sorted((ROOT / "monitoring" / "rules").glob("*.yml"))
+HERE = Path(__file__).parent
+
+
+def promtool(*args: str) -> subprocess.CompletedProcess[str]:
+    binary = shutil.which("promtool")
+    if binary is None:
+        pytest.fail("promtool not found: apt-get install prometheus (scripts/system-deps.sh)")
+    return subprocess.run([binary, *args], capture_output=True, text=True, timeout=60,
+                          cwd=HERE, check=False)
+
+
+def test_rules_are_valid() -> None:
+    assert RULES, "no rule file shipped"
+    checked = promtool("check", "rules", *map(str, RULES))
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert "SUCCESS: 6 rules found" in checked.stdout
+
+
+def test_rules_fire_as_intended() -> None:
+    tested = promtool("test", "rules", *map(str, sorted(HERE.glob("*_rules_test.yml"))))
+    assert tested.returncode == 0, tested.stdout + tested.stderr
+
+
+def test_rules_only_use_exposed_metrics() -> None:
+    collector = metrics._Collector()
+    collector.cycle(metrics.CycleSnapshot(
+        shard="1/1", finished_at=1.0, duration=0.5, lag=0.0, devices={"ce-1": None},
+        circuits_up={"CIR-1": True},
+        interfaces=[metrics.InterfaceFigures("ce-1", 1, True, dict.fromkeys(
+            metrics.RATE_NAMES, 1.0))]))
+    collector.probes([metrics.ProbeFigures("CIR-1", "EF", 1.0, 0.1, 0.0)], 2.0)
+    collector.sla([metrics.SlaFigures("CIR-1", "op", 99.95, 99.9)])
+    registry = CollectorRegistry()
+    registry.register(collector)
+    exposed = set(re.findall(r"^(socle_\w+)", generate_latest(registry).decode(), re.M))
+    used = {name for path in RULES for name in re.findall(r"\bsocle_\w+", path.read_text())}
+    assert used and used <= exposed, sorted(used - exposed)
