@@ -32,7 +32,13 @@ from controlplane.models import Job
 from controlplane.settings import get_settings
 from hosting.backup import supervision
 from hosting.backup.models import BackupPolicy, BackupRepository, BackupRun, RestoreTest
-from hosting.backup.repositories import clear_stale_locks, lease, restic_for, scratch_root
+from hosting.backup.repositories import (
+    LockReport,
+    lease,
+    restic_for,
+    retry_after_stale_locks,
+    scratch_root,
+)
 from hosting.drivers.restic import Reason, Restic, ResticError, RetentionRule
 
 BACKUP_JOB = "hosting.backup"
@@ -83,19 +89,21 @@ def _done_copies(db: Session, job_id: int, kind: str) -> set[int]:
 # -- backup ---------------------------------------------------------------------------
 
 
-def _prepare(restic: Restic, ctx: jobs.StepContext, repository_id: int) -> dict[str, Any]:
-    """Initialise the repository once and handle stale locks; what was seen."""
+def _initialise(restic: Restic, ctx: jobs.StepContext, repository_id: int) -> None:
+    """Initialise the repository the first time Socle uses it (idempotent)."""
     with ctx.database.session(scope=Scope.unrestricted(), write=False) as db:
-        initialised = db.get_one(BackupRepository, repository_id).initialised_at is not None
-    if not initialised:
-        created = restic.init()
-        with ctx.database.transaction(scope=Scope.unrestricted()) as db:
-            db.get_one(BackupRepository, repository_id).initialised_at = utcnow()
-        ctx.log(f"repository {restic.access.url} {'created' if created else 'found'}")
-    report = clear_stale_locks(restic)
+        if db.get_one(BackupRepository, repository_id).initialised_at is not None:
+            return
+    created = restic.init()
+    with ctx.database.transaction(scope=Scope.unrestricted()) as db:
+        db.get_one(BackupRepository, repository_id).initialised_at = utcnow()
+    ctx.log(f"repository {restic.access.url} {'created' if created else 'found'}")
+
+
+def _log_locks(ctx: jobs.StepContext, restic: Restic, report: LockReport) -> dict[str, Any]:
     if report.found:
-        ctx.log(f"{restic.access.url}: {report.found} restic lock(s), oldest "
-                f"{report.oldest_age_seconds:.0f} s, {report.removed} stale removed",
+        ctx.log(f"{restic.access.url}: locked; {report.found} restic lock(s), oldest "
+                f"{report.oldest_age_seconds:.0f} s, {report.removed} stale removed, retried",
                 level="warning")
     return report.as_dict()
 
@@ -118,10 +126,11 @@ def _backup(ctx: jobs.StepContext) -> Mapping[str, Any]:
         started, details = utcnow(), {}
         try:
             with lease(ctx.database, repository_id, _owner(ctx)):
-                details = _prepare(restic, ctx, repository_id)
-                summary = restic.backup(
-                    [source], tags=tags, host=host,
-                    on_progress=lambda f, p=position: ctx.progress(p + f, len(copies)))
+                _initialise(restic, ctx, repository_id)
+                summary, report = retry_after_stale_locks(restic, lambda r=restic, p=position: (
+                    r.backup([source], tags=tags, host=host,
+                             on_progress=lambda f: ctx.progress(p + f, len(copies)))))
+                details = _log_locks(ctx, restic, report)
         except ResticError as exc:
             failures.append(_record_failure(ctx, repository_id, "backup", exc, details, started))
             continue
@@ -166,8 +175,9 @@ def _retention(ctx: jobs.StepContext) -> Mapping[str, Any]:
         started, details = utcnow(), {}
         try:
             with lease(ctx.database, repository_id, _owner(ctx)):
-                details = clear_stale_locks(restic).as_dict()
-                result = restic.forget(rule, prune=True, tags=tags)
+                result, report = retry_after_stale_locks(
+                    restic, lambda r=restic: r.forget(rule, prune=True, tags=tags))
+                details = _log_locks(ctx, restic, report)
         except ResticError as exc:
             failures.append(_record_failure(ctx, repository_id, "retention", exc, details,
                                             started))
@@ -230,7 +240,8 @@ def _restore_test(ctx: jobs.StepContext) -> Mapping[str, Any]:
     restored: dict[str, str] = {}
     try:
         with lease(ctx.database, repository_id, _owner(ctx)):
-            root = restic.restore(snapshot_id, scratch, path=source)
+            root, _ = retry_after_stale_locks(
+                restic, lambda: restic.restore(snapshot_id, scratch, path=source))
         restored = restic.checksums(root)
         mismatches = compare(expected, restored)
     except ResticError as exc:

@@ -9,11 +9,12 @@ stale restic locks left by dead processes before each operation.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
+from typing import TypeVar
 
 from sqlalchemy import or_, update
 
@@ -84,6 +85,25 @@ class LockReport:
         """For a run's details."""
         return {"locks_found": self.found, "stale_locks_removed": self.removed,
                 "oldest_lock_age_seconds": round(self.oldest_age_seconds, 1)}
+
+
+T = TypeVar("T")
+
+
+def retry_after_stale_locks(restic: Restic, action: Callable[[], T]) -> tuple[T, LockReport]:
+    """Run ``action``; if the repository is locked, remove the stale locks and retry once.
+
+    The common case costs no extra restic command; a repository still locked by a live
+    process fails as ``locked`` (reported, never skipped)."""
+    try:
+        return action(), LockReport(0, 0, 0.0)
+    except ResticError as exc:
+        if exc.reason is not Reason.LOCKED:
+            raise
+        report = clear_stale_locks(restic)
+        if not report.removed:
+            raise
+    return action(), report
 
 
 def clear_stale_locks(restic: Restic) -> LockReport:

@@ -539,9 +539,13 @@ class Restic:
 
     def init(self) -> bool:
         """Initialise the repository if it does not exist; True if it was created now."""
-        if self.exists():
-            return False
-        self._run("init")
+        try:
+            self._run("init")
+        except ResticError as exc:
+            text = str(exc).lower()
+            if "already initialized" in text or "already exists" in text:
+                return False
+            raise
         return True
 
     # -- backup and snapshots ------------------------------------------------------------

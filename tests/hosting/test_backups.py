@@ -6,7 +6,9 @@ test loudly; evidence for the SSI plane; the scheduler and RPO alerts."""
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
+import time
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -24,6 +26,7 @@ from controlplane.settings import Settings
 from hosting.backup import jobs as backup_jobs
 from hosting.backup.models import BackupPolicy, BackupRepository
 from hosting.backup.repositories import restic_for
+from hosting.drivers.restic import Restic
 from hosting.sim.endpoints import Endpoint
 from hosting.sim.providers import SimulatedProviders
 from tests.conftest import TenantFactory, TokenFactory
@@ -74,9 +77,27 @@ def backed(
             "source": source}
 
 
+def leave_stale_lock(driver: Restic, tmp_path: Path) -> None:
+    """Start a restic backup and SIGKILL it once it holds its lock: the lock stays."""
+    big = tmp_path / "big"
+    big.mkdir()
+    (big / "data.bin").write_bytes(os.urandom(48 * 1024 * 1024))
+    env = {**os.environ, **driver.access.environment()}
+    killed = subprocess.Popen(["restic", "--no-cache", "backup", str(big)], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 30
+        while not driver.locks() and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        killed.send_signal(signal.SIGKILL)
+        killed.wait()
+    assert len(driver.locks()) == 1
+
+
 def test_backup_restore_retention_object_lock_and_corruption(
     backed: dict[str, Any], providers: SimulatedProviders, client: TestClient,
-    auth: TokenFactory, database: Database, settings: Settings,
+    auth: TokenFactory, database: Database, settings: Settings, tmp_path: Path,
 ) -> None:
     tenant, sub_id = backed["tenant"], backed["subscription"]["id"]
     own = auth(Role.ESTABLISHMENT, tenant)
@@ -119,10 +140,15 @@ def test_backup_restore_retention_object_lock_and_corruption(
         subprocess.run(["restic", "backup", "--host", host, "--tag", f"subscription-{sub_id}",
                         "--time", "2020-01-01 00:00:00", str(backed["source"])],
                        env=env, check=True, capture_output=True, timeout=120)
+    leave_stale_lock(drivers[0], tmp_path)  # a restic killed mid-backup on this host
     pruned = client.post(f"{HOST}/subscriptions/{sub_id}/retention", headers=own)
     done = run(client, database, auth, pruned.json()["job"]["id"])
     assert done["state"] == "succeeded", (done["error"], done["log"])
     assert done["result"]["removed"] == {"0": 1, "1": 1}
+    assert any("1 stale removed" in line["message"] for line in done["log"])
+    retention_runs = [r for r in client.get(f"{HOST}/backups/runs", headers=own).json()["items"]
+                      if r["kind"] == "retention"]
+    assert sorted(r["details"]["stale_locks_removed"] for r in retention_runs) == [0, 1]
     assert all(len(d.snapshots()) == 1 for d in drivers)
 
     # the immutable copy: deleting a locked object version is refused, even after prune
