@@ -36,6 +36,15 @@ def create_target(finess: str, body: TargetCreate, db: DbSession, caller: Answer
     return TargetRead.model_validate(service.create_target(db, tenant, body, actor=caller.actor))
 
 
+@router.post("/tenants/{finess}/check-targets/discover", response_model=list[TargetRead])
+def discover_targets(finess: str, db: DbSession, caller: Writer) -> list[TargetRead]:
+    """Declare the establishment's routers known to the network plane (management
+    address, SSH audit); answers the endpoints created (none when all were declared)."""
+    tenant = tenants.get_by_finess(db, finess)
+    return [TargetRead.model_validate(t)
+            for t in service.discover_targets(db, tenant, actor=caller.actor)]
+
+
 @router.get("/tenants/{finess}/check-targets", response_model=Page[TargetRead])
 def list_targets(finess: str, db: DbSession, paging: PageParams, caller: Reader
                  ) -> Page[TargetRead]:

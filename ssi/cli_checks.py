@@ -48,6 +48,20 @@ def add(
     emit_item(shown, as_json)
 
 
+@app.command("discover")
+@handle_errors
+def discover(finess: str, as_json: bool = JsonOption) -> None:
+    """Declare the establishment's routers known to the network plane as endpoints."""
+    with transaction() as db:
+        created = [TargetRead.model_validate(t) for t in service.discover_targets(
+            db, tenants.get_by_finess(db, finess), actor=local_actor())]
+    if as_json:
+        emit_json(created)
+        return
+    console.print(f"{len(created)} endpoint(s) declared: "
+                  f"{', '.join(t.name for t in created) or 'none new'}")
+
+
 @app.command("targets")
 @handle_errors
 def targets(finess: str, as_json: bool = JsonOption) -> None:

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
+import network
 from controlplane import jobs
 from controlplane.db import Scope, utcnow
 from controlplane.errors import Conflict, InvalidInput, NotFound
@@ -46,6 +47,28 @@ def create_target(db: Session, tenant: Tenant, data: TargetCreate, *, actor: str
     db.flush()
     _rows.record(db, target, actor=actor, verb="create", read=TargetRead)
     return target
+
+
+ROUTER_PORTS = (22, 23, 80, 443, 830)  # SSH, telnet, web UIs, NETCONF
+
+
+def discover_targets(db: Session, tenant: Tenant, *, actor: str) -> list[CheckTarget]:
+    """Declare, for each of the tenant's routers Socle manages (network plane), an
+    endpoint ``router-<hostname>`` on its management address: only its SSH port is
+    expected open, and that port gets the SSH audit. Routers already declared are left
+    as they are; returns the endpoints created."""
+    created = []
+    for device in db.scalars(network.device_query(tenant=tenant.finess)):
+        name = f"router-{device.hostname}"[:100]
+        exists = db.scalar(select(CheckTarget.id).where(CheckTarget.tenant_id == tenant.id,
+                                                        CheckTarget.name == name))
+        if exists is not None:
+            continue
+        data = TargetCreate(name=name, host=device.mgmt_address,
+                            ports=[*ROUTER_PORTS, device.mgmt_port],
+                            expected_open=[device.mgmt_port], ssh_ports=[device.mgmt_port])
+        created.append(create_target(db, tenant, data, actor=actor))
+    return created
 
 
 def target_query(tenant: Tenant) -> Select[tuple[CheckTarget]]:

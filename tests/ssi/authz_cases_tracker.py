@@ -35,6 +35,9 @@ CASES: dict[tuple[str, str], Case] = {
     ("POST", TARGETS): Case(
         lambda w, t: (f"{SSI}/tenants/{t.finess}/check-targets", _target(w, t)), success=201,
         tenant_bound=True),
+    ("POST", f"{TARGETS}/discover"): Case(
+        lambda w, t: (f"{SSI}/tenants/{t.finess}/check-targets/discover", None),
+        tenant_bound=True),
     ("GET", TARGETS): Case(
         lambda w, t: (f"{SSI}/tenants/{t.finess}/check-targets", None), tenant_bound=True),
     ("POST", CHECKS): Case(

@@ -17,14 +17,17 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
+import network
 from controlplane import jobs
 from controlplane.auth import Role
 from controlplane.cli.main import app as cli
-from controlplane.db import Database
+from controlplane.db import Database, Scope
 from controlplane.models import Tenant
+from network.schemas import DeviceCreate, DeviceRead
 from ssi.checks import ports, ssh, tls
 from ssi.checks.findings import Severity
 from tests.conftest import TenantFactory, TokenFactory
+from tests.network.factories import NetworkFactory
 from tests.support.sshd import SshServer, running_sshd
 from tests.support.tls_server import TlsServer, running_tls_server
 
@@ -172,6 +175,37 @@ def test_checks_become_evidence_through_the_api(
     assert client.post(targets, headers=stranger, json=good).status_code == 404
 
 
+def test_routers_known_to_the_network_plane_are_checked(
+    client: TestClient, database: Database, auth: TokenFactory, make_tenant: TenantFactory,
+    weak_sshd: SshServer,
+) -> None:
+    tenant = make_tenant()
+    net = NetworkFactory(database)
+    site = net.site(tenant)
+    with database.transaction(scope=Scope.unrestricted()) as db:
+        router = DeviceRead.model_validate(network.create_device(db, DeviceCreate(
+            hostname=f"ce-ssi-{tenant.finess}", role="CE", platform="cisco_ios", site=site.code,
+            mgmt_address="127.0.0.1", mgmt_port=weak_sshd.port, username="socle",
+            credential_ref="env:SOCLE_TEST_SECRET"), actor="tests"))
+    rssi = auth(Role.RSSI)
+    discover = f"{SSI}/tenants/{tenant.finess}/check-targets/discover"
+    assert client.post(discover, headers=auth(Role.ESTABLISHMENT, tenant)).status_code == 403
+    [target] = client.post(discover, headers=rssi).json()
+    assert target["name"] == f"router-{router.hostname}" and target["host"] == "127.0.0.1"
+    assert target["ssh_ports"] == target["expected_open"] == [weak_sshd.port]
+    assert 23 in target["ports"] and weak_sshd.port in target["ports"]
+    assert client.post(discover, headers=rssi).json() == []  # already declared
+
+    started = client.post(f"{SSI}/tenants/{tenant.finess}/checks", headers=rssi, json={})
+    assert jobs.Worker(database).run_once() == started.json()["job"]["id"]
+    [result] = client.get(f"{SSI}/tenants/{tenant.finess}/checks", headers=rssi
+                          ).json()["items"]
+    assert weak_sshd.port in result["open_ports"] and result["passed"] is False
+    messages = [f["message"] for f in result["findings"]]
+    assert any("mot de passe" in m for m in messages)
+    assert not any(f"port {weak_sshd.port} ouvert" in m for m in messages)
+
+
 def test_cli(database: Database, make_tenant: TenantFactory, expiring_tls: TlsServer) -> None:
     runner = CliRunner()
     tenant = make_tenant()
@@ -179,6 +213,8 @@ def test_cli(database: Database, make_tenant: TenantFactory, expiring_tls: TlsSe
                                 "127.0.0.1", "--tls", str(expiring_tls.port), "--json"])
     assert added.exit_code == 0, added.output
     assert json.loads(added.stdout)["tls_ports"] == [expiring_tls.port]
+    discovered = runner.invoke(cli, ["ssi", "check", "discover", tenant.finess])
+    assert discovered.exit_code == 0 and "0 endpoint(s)" in discovered.output
     listed = runner.invoke(cli, ["ssi", "check", "targets", tenant.finess, "--json"])
     assert [t["name"] for t in json.loads(listed.stdout)] == ["web"]
     ran = runner.invoke(cli, ["ssi", "check", "run", tenant.finess, "--here"])
