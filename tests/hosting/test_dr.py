@@ -26,6 +26,7 @@ from hosting.sim.providers import SimulatedProviders
 from tests.conftest import TenantFactory, TokenFactory
 from tests.hosting.factories import offer_body
 from tests.hosting.regions import HOST, register, subscribe
+from tests.hosting.test_hosting_cli import socle
 
 IMAGE = "ami-03cf127a"
 
@@ -195,3 +196,8 @@ def test_a_plan_needs_backups_and_a_machine(
     assert client.post(f"{HOST}/dr-plans", headers=operator, json={
         "subscription_id": 99_999, "rto_minutes": 5, "rpo_minutes": 5}).status_code == 404
     assert client.get(f"{HOST}/dr-plans", headers=operator).json()["total"] == 0
+    # the same rules from the CLI
+    socle("dr", "create", str(subscription["id"]), "--rto-minutes", "60", "--rpo-minutes", "60",
+          "--image-id", IMAGE, "--instance-type", "t3.small", code=2)
+    socle("dr", "exercise", "999", code=3)
+    assert socle("dr", "list", "--json") == [] and socle("dr", "exercises", "--json") == []
