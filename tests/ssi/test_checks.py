@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 import network
@@ -206,7 +207,9 @@ def test_routers_known_to_the_network_plane_are_checked(
     assert not any(f"port {weak_sshd.port} ouvert" in m for m in messages)
 
 
-def test_cli(database: Database, make_tenant: TenantFactory, expiring_tls: TlsServer) -> None:
+def test_cli(
+    database: Database, make_tenant: TenantFactory, expiring_tls: TlsServer, tmp_path: Path
+) -> None:
     runner = CliRunner()
     tenant = make_tenant()
     added = runner.invoke(cli, ["ssi", "check", "add", tenant.finess, "web", "--host",
@@ -234,5 +237,14 @@ def test_cli(database: Database, make_tenant: TenantFactory, expiring_tls: TlsSe
                                   "--json"])
     row = next(r for r in json.loads(heatmap.stdout)["items"] if r["finess"] == tenant.finess)
     assert row["cells"] == ["met", "not_met"]
+    exported = runner.invoke(cli, ["ssi", "regional", "heatmap", "--framework", "care-d1",
+                                   "--export", str(tmp_path / "carte.xlsx")])
+    assert exported.exit_code == 0, exported.output
+    sheet = load_workbook(tmp_path / "carte.xlsx").active
+    [line] = [[c.value for c in r] for r in sheet.iter_rows() if r[0].value == tenant.finess]
+    assert line[3:] == ["non", "atteint", "non atteint"]
+    wrong = runner.invoke(cli, ["ssi", "indicators", "show", tenant.finess, "--export",
+                                str(tmp_path / "suivi.docx")])
+    assert wrong.exit_code == 2 and "export" in wrong.output
     bad = runner.invoke(cli, ["ssi", "check", "add", tenant.finess, "x", "--host", "bad host"])
     assert bad.exit_code == 2 and "host" in bad.output
