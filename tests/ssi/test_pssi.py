@@ -1,5 +1,5 @@
 """The PSSI draft of an establishment: the PGSSI-S chapters, its context (sites,
-circuits, hosting), its risk decisions and measures, its diagnostic flash; HTML and PDF."""
+circuits, hosting), its risk decisions and measures, its diagnostic flash; HTML, PDF, DOCX."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import io
 import unicodedata
 from datetime import timedelta
 
+import docx
 from fastapi.testclient import TestClient
 from pypdf import PdfReader
 
@@ -96,4 +97,16 @@ def test_pssi_draft_html_and_pdf(
     assert client.get(url, headers=auth(Role.ESTABLISHMENT, other)).status_code == 404
     empty = client.get(f"/api/v1/ssi/tenants/{other.finess}/pssi", headers=auth(Role.RSSI))
     assert "Aucune analyse de risques" in empty.text and "Aucun site enregistré" in empty.text
-    assert client.get(f"{url}?format=docx", headers=own).status_code == 422
+    assert client.get(f"{url}?format=odt", headers=own).status_code == 422
+
+    word = client.get(f"{url}?format=docx", headers=own)
+    assert word.status_code == 200 and word.headers["content-type"].endswith("document")
+    document = docx.Document(io.BytesIO(word.content))
+    headings = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
+    assert headings == [f"{n}. {title}" for n, title in enumerate(CHAPTERS, start=1)]
+    bullets = [p.text for p in document.paragraphs if p.style.name == "List Bullet"]
+    assert any(b.startswith("Double authentification des administrateurs — responsable : "
+                            "Responsable informatique") for b in bullets)
+    cells = {cell.text for table in document.tables for row in table.rows for cell in row.cells}
+    assert {"Centre hospitalier de Tarare", tenant.finess, "Exercice de restauration annuel",
+            site.code, "G4", "V3"} <= cells
