@@ -19,7 +19,7 @@ from controlplane.db import Database, Scope
 from hosting.models import ArchiveItem
 from hosting.sim.providers import SimulatedProviders
 from tests.conftest import TenantFactory, TokenFactory
-from tests.hosting.factories import offer_body
+from tests.hosting.factories import HostingFactory, offer_body
 from tests.hosting.regions import HOST, register, subscribe
 from tests.hosting.test_hosting_cli import socle
 
@@ -123,13 +123,11 @@ def test_deposit_check_and_retrieve_on_a_write_once_bucket(
     assert refused.status_code == 502 and refused.json()["code"] == "HOST-0009"
 
 
-def test_only_an_active_archive_subscription_takes_deposits(
-    providers: SimulatedProviders, client: TestClient, database: Database, auth: TokenFactory,
-    make_tenant: TenantFactory, monkeypatch: pytest.MonkeyPatch,
+def test_only_an_archive_subscription_takes_deposits(
+    client: TestClient, database: Database, auth: TokenFactory, make_tenant: TenantFactory
 ) -> None:
-    register(client, auth, monkeypatch, "hds-a", "Paris", s3=providers.s3[0])
     tenant = make_tenant()
-    storage = subscribe(client, database, auth, tenant, offer_body(2, "storage"), size_gb=10)
+    storage = HostingFactory(database).subscription(tenant).model_dump()
     answer = client.post(ARCHIVES, params={"subscription_id": storage["id"], "name": "x"},
                          content=b"x", headers=auth(Role.ESTABLISHMENT, tenant))
     assert answer.status_code == 422

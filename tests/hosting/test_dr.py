@@ -24,7 +24,7 @@ from hosting.drivers.dr import DrCompute, Probe
 from hosting.placement import ProviderFacts
 from hosting.sim.providers import SimulatedProviders
 from tests.conftest import TenantFactory, TokenFactory
-from tests.hosting.factories import offer_body
+from tests.hosting.factories import HostingFactory, offer_body
 from tests.hosting.regions import HOST, register, subscribe
 from tests.hosting.test_hosting_cli import socle
 
@@ -179,12 +179,9 @@ def test_pra_plan_and_exercise_on_the_secondary(
 
 
 def test_a_plan_needs_backups_and_a_machine(
-    providers: SimulatedProviders, client: TestClient, auth: TokenFactory,
-    make_tenant: TenantFactory, database: Database, monkeypatch: pytest.MonkeyPatch,
+    client: TestClient, auth: TokenFactory, make_tenant: TenantFactory, database: Database
 ) -> None:
-    register(client, auth, monkeypatch, "hds-a", "Paris", s3=providers.s3[0])
-    tenant = make_tenant()
-    subscription = subscribe(client, database, auth, tenant, offer_body(2, "storage"), size_gb=10)
+    subscription = HostingFactory(database).subscription(make_tenant()).model_dump()
     operator = auth(Role.GCS_OPERATOR)
     answer = client.post(f"{HOST}/dr-plans", headers=operator, json={
         "subscription_id": subscription["id"], "rto_minutes": 60, "rpo_minutes": 60,
