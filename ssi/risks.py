@@ -196,11 +196,12 @@ def _threat(ident: str, name: str, exposure: int, reliability: int) -> Stakehold
 
 
 def _check(db: Session, content: StudyContent, finess: str) -> None:
-    errors = reference_errors(content) + _resource_errors(db, content, finess)
+    references = reference_errors(content)
+    errors = references + _resource_errors(db, content, finess)
     if errors:
-        code = INVALID_STUDY if reference_errors(content) else UNKNOWN_RESOURCE
         raise InvalidInput(detail="; ".join(f"{e.field}: {e.message}" for e in errors),
-                           code=code, errors=errors)
+                           code=INVALID_STUDY if references else UNKNOWN_RESOURCE,
+                           errors=errors)
 
 
 def _resource_errors(db: Session, content: StudyContent, finess: str) -> list[FieldError]:
