@@ -114,6 +114,7 @@ def test_backup_restore_retention_object_lock_and_corruption(
     done = run(client, database, auth, started.json()["job"]["id"])
     assert done["state"] == "succeeded", (done["error"], done["log"])
     assert password.read_text() not in str(done)
+    assert all(ep.secret_key not in str(done) for ep in providers.s3)
     lines = client.get(f"{HOST}/backups", headers=own).json()
     assert lines["total"] == 2
     assert {(i["copy_index"], i["rpo_status"]) for i in lines["items"]} == {(0, "ok"), (1, "ok")}
@@ -202,6 +203,8 @@ def test_unreachable_or_busy_copy_is_reported_never_skipped(
         copies[1].lease_owner = "job:another"  # another Socle job works on it
         copies[1].lease_expires_at = utcnow() + timedelta(hours=1)
     monkeypatch.setattr("hosting.backup.repositories.LEASE_WAIT_SECONDS", 0.2)
+    # restic retries a refused connection for ~10 s; a hung provider hits the timeout
+    monkeypatch.setattr("hosting.backup.jobs.RESTIC_TIMEOUT", 4.0)
     job = client.post(f"{HOST}/subscriptions/{sub_id}/backup", headers=own).json()["job"]
     done = run(client, database, auth, job["id"])
     assert done["state"] == "failed"
