@@ -1,7 +1,7 @@
 """Backups end to end against the simulated providers (two SeaweedFS S3 servers, restic on
 loopback): provision a two-copy immutable tier → policy → backup → restore test
 (byte-identical) → retention → Object Lock refusal → corrupted pack fails the restore
-test loudly; evidence for the SSI plane; the scheduler and RPO alerts."""
+test loudly; evidence for the SSI plane; the scheduler and RPO alerts, with restic run over SSH."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import os
 import signal
 import subprocess
 import time
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ from controlplane import jobs
 from controlplane.auth import Role
 from controlplane.db import Database, Scope, utcnow
 from controlplane.evidence import collect
+from controlplane.models import Job
 from controlplane.settings import Settings
 from hosting.backup import jobs as backup_jobs
 from hosting.backup.models import BackupPolicy, BackupRepository
@@ -32,6 +34,7 @@ from hosting.sim.providers import SimulatedProviders
 from tests.conftest import TenantFactory, TokenFactory
 from tests.hosting.factories import offer_body
 from tests.hosting.regions import register, subscribe
+from tests.support.sshd import SshServer, running_sshd
 
 HOST = "/api/v1/hosting"
 KEYS = ("hosting.backup_policy", "hosting.restore_test", "hosting.immutable_copy",
@@ -219,11 +222,27 @@ def test_unreachable_or_busy_copy_is_reported_never_skipped(
     assert alerts["total"] == 2 and {a["kind"] for a in alerts["items"]} == {"failed"}
 
 
-def test_scheduler_queues_due_work_once_and_raises_late_alerts(
+@pytest.fixture(scope="module")
+def sshd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SshServer]:
+    with running_sshd(tmp_path_factory.mktemp("sshd")) as server:
+        yield server
+
+
+def test_scheduler_runs_restic_over_ssh_and_raises_late_alerts(
     backed: dict[str, Any], client: TestClient, auth: TokenFactory, database: Database,
+    sshd: SshServer, settings: Settings,
 ) -> None:
     sub_id = backed["subscription"]["id"]
     operator = auth(Role.GCS_OPERATOR)
+    key = settings.data_dir / "establishment-ssh-key"
+    key.write_text(sshd.client_key.read_text())
+    key.chmod(0o600)
+    over_ssh = {"kind": "ssh", "host": sshd.host, "port": sshd.port, "user": sshd.user,
+                "key_ref": f"file:{key.name}", "host_key": sshd.host_public_key}
+    policy = client.put(f"{HOST}/subscriptions/{sub_id}/backup-policy", headers=operator,
+                        json={"source_path": str(backed["source"]), "executor": over_ssh})
+    assert policy.status_code == 200, policy.text
+    assert "PRIVATE KEY" not in policy.text
     first = client.post(f"{HOST}/backups/schedule", headers=operator)
     assert first.status_code == 200, first.text
     queued = first.json()["queued"]
@@ -244,13 +263,20 @@ def test_scheduler_queues_due_work_once_and_raises_late_alerts(
     with database.transaction(scope=Scope.unrestricted()) as db:
         week = backup_jobs.tick(db, now=utcnow() + timedelta(days=8))
     assert week["queued"] == {kind: [] for kind in later["queued"]}  # all still queued
+    with database.transaction(scope=Scope.unrestricted()) as db:  # only the restore test
+        for kind in (backup_jobs.BACKUP_JOB, backup_jobs.RETENTION_JOB):
+            for job_id in later["queued"][kind]:
+                jobs.request_cancel(db, db.get_one(Job, job_id), actor="tests")
+    done = run(client, database, auth, later["queued"][backup_jobs.RESTORE_TEST_JOB][0])
+    assert done["state"] == "succeeded", (done["error"], done["log"])
+    assert done["result"]["files"] == 22  # restored and checked on the SSH host
     assert client.get(f"{HOST}/subscriptions/{sub_id}/backup-policy",
                       headers=operator).status_code == 200
 
 
-def test_bad_input_and_other_tenants(
+def test_bad_input_other_tenants_and_unknown_evidence(
     backed: dict[str, Any], client: TestClient, auth: TokenFactory,
-    make_tenant: TenantFactory,
+    make_tenant: TenantFactory, database: Database,
 ) -> None:
     sub_id = backed["subscription"]["id"]
     operator = auth(Role.GCS_OPERATOR)
@@ -270,3 +296,7 @@ def test_bad_input_and_other_tenants(
     assert client.get(f"{HOST}/backups", headers=other).json()["total"] == 0
     assert client.put(url, json={"source_path": "/srv"},
                       headers=auth(Role.ESTABLISHMENT, backed["tenant"])).status_code == 403
+    stranger = make_tenant()  # no hosting at all: every key unknown, never a pass
+    with database.session(scope=Scope.unrestricted()) as db:
+        evidence = collect(db, tenant_id=stranger.id, keys=KEYS, now=utcnow())
+    assert all(e.value is None and e.detail for e in evidence.values())
