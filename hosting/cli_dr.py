@@ -15,6 +15,7 @@ from controlplane.cli.common import (
     local_actor,
     transaction,
 )
+from controlplane.cli.job import watch
 from hosting import dr, dr_exercise, store
 from hosting.dr_schemas import DrExerciseRead, DrPlanCreate, DrPlanRead
 from hosting.models import DrExercise, DrPlan
@@ -86,12 +87,24 @@ def show(plan_id: int, as_json: bool = JsonOption) -> None:
 
 @app.command("exercise")
 @handle_errors
-def exercise(plan_id: int, as_json: bool = JsonOption) -> None:
-    """Queue an exercise of a PRA (a worker runs it: `socle worker`)."""
+def exercise(
+    plan_id: int,
+    wait: bool = typer.Option(False, "--wait", help="Follow the job with a progress bar."),
+    as_json: bool = JsonOption,
+) -> None:
+    """Queue an exercise of a PRA (a worker runs it: `socle worker`); --wait follows it."""
     with transaction() as db:
         row, _ = dr_exercise.start_exercise(db, store.get(db, DrPlan, plan_id), actor=local_actor())
         shown = DrExerciseRead.model_validate(row)
-    emit_item(shown, as_json)
+    if not wait or shown.job_id is None:
+        emit_item(shown, as_json)
+        return
+    try:
+        watch(shown.job_id, interval=0.5)
+    finally:
+        with transaction(write=False) as db:
+            ended = DrExerciseRead.model_validate(store.get(db, DrExercise, shown.id))
+        emit_item(ended, as_json)
 
 
 @app.command("exercises")

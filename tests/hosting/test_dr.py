@@ -6,7 +6,10 @@ fails after starting the instance still leaves nothing behind."""
 
 from __future__ import annotations
 
+import json
 import os
+import threading
+import time
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -68,6 +71,15 @@ def evidence(database: Database, tenant: Any) -> dict[str, Evidence]:
 def run(client: TestClient, database: Database, auth: TokenFactory, job_id: int) -> dict:
     assert jobs.Worker(database).run_once() == job_id
     return client.get(f"/api/v1/jobs/{job_id}", headers=auth(Role.GCS_OPERATOR)).json()
+
+
+def work_one(database: Database) -> None:
+    """Run the next job once one is queued (a worker beside a waiting CLI)."""
+    worker = jobs.Worker(database)
+    for _ in range(200):
+        if worker.run_once() is not None:
+            return
+        time.sleep(0.05)
 
 
 def tagged(ec2: Any, key: str) -> tuple[list[str], list[str]]:
@@ -162,12 +174,14 @@ def test_pra_plan_and_exercise_on_the_secondary(
         return Probe(instance_id, "running", console_reachable=False, status_checks=None)
 
     monkeypatch.setattr(DrCompute, "probe", silent)
-    started = client.post(f"{HOST}/dr-plans/{plan['id']}/exercise", headers=operator)
-    job = run(client, database, auth, started.json()["job"]["id"])
-    assert job["state"] == "failed" and "does not answer" in job["error"]
-    failed = client.get(f"{HOST}/dr-exercises", headers=operator,
-                        params={"plan_id": plan["id"]}).json()["items"][0]
+    worker = threading.Thread(target=work_one, args=(database,))
+    worker.start()
+    shown = socle("dr", "exercise", str(plan["id"]), "--wait", "--json", code=1)  # from the CLI
+    worker.join()
+    failed = json.loads(shown.stdout[shown.stdout.index("\n{") + 1:])  # after the progress bar
     assert failed["state"] == "failed" and "does not answer" in failed["error"]
+    job = client.get(f"/api/v1/jobs/{failed['job_id']}", headers=operator).json()
+    assert job["state"] == "failed" and "does not answer" in job["error"]
     assert failed["details"]["teardown"]["instances"]  # it had started one...
     assert tagged(ec2, failed["exercise_key"]) == ([], [])  # ...and removed it
     assert evidence(database, tenant)["hosting.dr_exercise"].value is False
