@@ -1,0 +1,53 @@
+"""``socle hosting backup ...``: policy, jobs queued, supervision listings, exit codes.
+
+No provider is contacted: the subscription's bucket sits at a dead endpoint and the
+queued jobs are not run (the jobs themselves are tested in test_backups.py)."""
+
+from __future__ import annotations
+
+import json
+from types import SimpleNamespace
+from typing import Any
+
+from typer.testing import CliRunner
+
+from controlplane.cli.main import app as cli
+from controlplane.db import Database
+from tests.conftest import TenantFactory
+from tests.hosting.authz_cases_backups import backup_subscription
+from tests.hosting.factories import HostingFactory
+
+runner = CliRunner()
+
+
+def socle(*args: str, code: int = 0) -> Any:
+    """Run ``socle hosting backup ARGS``; the parsed JSON output when ``--json`` is given."""
+    result = runner.invoke(cli, ["hosting", "backup", *args])
+    assert result.exit_code == code, (args, result.output)
+    return json.loads(result.stdout) if "--json" in args and code == 0 else result
+
+
+def test_backup_commands(database: Database, make_tenant: TenantFactory) -> None:
+    tenant = make_tenant()
+    world = SimpleNamespace(hosting=HostingFactory(database), database=database)
+    sub = str(backup_subscription(world, tenant, policy=False))  # type: ignore[arg-type]
+    policy = socle("policy", sub, "--source", "/srv/dpi", "--restore-test-days", "30", "--json")
+    assert policy["source_path"] == "/srv/dpi" and policy["restore_test_days"] == 30
+    assert policy["executor"] == {"kind": "local"}
+    assert policy["password_ref"] == f"file:restic-{tenant.finess.lower()}.password"
+    assert [r["copy_index"] for r in policy["repositories"]] == [0]
+    socle("policy", sub, "--source", "relative/path", code=2)
+    socle("policy", "999999", "--source", "/srv", code=3)
+
+    queued = socle("run", sub, "--json")
+    assert queued["kind"] == "hosting.backup" and queued["state"] == "queued"
+    socle("restore-test", sub, code=2)  # nothing recorded to restore yet
+    (line,) = socle("list", "--json")
+    assert line["rpo_status"] == "late" and line["last_snapshot_id"] is None
+    tick = socle("schedule", "--json")
+    assert tick["queued"]["hosting.backup"] == []  # one is already queued
+    assert len(tick["late_alerts"]) == 1
+    (alert,) = socle("alerts", "--json")
+    assert alert["kind"] == "late" and "never" in alert["message"]
+    assert socle("runs", "--json") == [] and socle("restore-tests", "--json") == []
+    assert "late" in socle("list").output
