@@ -133,6 +133,7 @@ class ShardPoller:
             for result in results
             for watched in plan.circuits.get(result.device, [])
             if (observation := from_poll(watched.circuit_id, result, watched.if_index))
+            and observation.up is not None  # unknown is what an unwritten minute says
         ]
         with self.database.transaction(scope=Scope.unrestricted()) as db:
             _record_status(db, plan, samples, failures)

@@ -59,8 +59,8 @@ class _Replies(asyncio.DatagramProtocol):
             self.complete.set()
 
 
-def _socket(host: str, port: int, dscp: int) -> tuple[socket.socket, int]:
-    family = socket.AF_INET6 if ipaddress.ip_address(host).version == 6 else socket.AF_INET
+def _socket(address: str, port: int, dscp: int) -> tuple[socket.socket, int]:
+    family = socket.AF_INET6 if ipaddress.ip_address(address).version == 6 else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_DGRAM)
     sock.setblocking(False)
     tos = dscp << 2
@@ -70,7 +70,7 @@ def _socket(host: str, port: int, dscp: int) -> tuple[socket.socket, int]:
     else:
         sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_TCLASS, tos)
         applied = sock.getsockopt(socket.IPPROTO_IPV6, socket.IPV6_TCLASS)
-    sock.connect((host, port))
+    sock.connect((address, port))
     return sock, applied
 
 
@@ -78,11 +78,13 @@ async def probe(
     host: str, port: int, *, count: int = 20, interval: float = 0.02, timeout: float = 1.0,
     dscp: int = 0,
 ) -> ProbeResult:
-    """Probe the reflector at ``host:port`` (an IP address) and measure (module doc)."""
+    """Probe the reflector at ``host:port`` and measure (module doc); OSError when the
+    host cannot be resolved or reached at all (nothing measured, not a loss)."""
     if count < 1 or not 0 <= dscp < 64:
         raise ValueError("need count >= 1 and 0 <= dscp < 64")
-    sock, tos = _socket(host, port, dscp)
     loop = asyncio.get_running_loop()
+    (*_, address), *_ = await loop.getaddrinfo(host, port, type=socket.SOCK_DGRAM)
+    sock, tos = _socket(address[0], port, dscp)
     transport, replies = await loop.create_datagram_endpoint(_Replies, sock=sock)
     replies.expected = count
     sent_at: dict[int, int] = {}

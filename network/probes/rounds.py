@@ -6,6 +6,7 @@ day rows, and every class's figures go to ``/metrics``."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -19,6 +20,8 @@ from network.polling.models import CircuitMonitor
 from network.polling.targets import Shard
 from network.probes.prober import DSCP, ProbeResult, probe
 from network.sla.ingest import Observation, ingest
+
+log = logging.getLogger(__name__)
 
 # classes of service of each CoS profile, top class first
 CLASSES = {"best-effort": ("BE",), "business": ("AF31", "BE"), "realtime": ("EF", "AF31", "BE")}
@@ -67,19 +70,24 @@ async def probe_round(
     targets = load_targets(database, shard or Shard())
     slots = asyncio.Semaphore(concurrency)
 
-    async def one(target: ProbeTarget, cos: str) -> ProbeResult:
+    async def one(target: ProbeTarget, cos: str) -> ProbeResult | None:
         async with slots:
-            return await probe(target.host, target.port, count=count, interval=interval,
-                               timeout=timeout, dscp=DSCP[cos])
+            try:
+                return await probe(target.host, target.port, count=count, interval=interval,
+                                   timeout=timeout, dscp=DSCP[cos])
+            except OSError as exc:  # unresolvable or unroutable: nothing measured
+                log.warning("probe of %s (%s) failed: %s", target.ref, cos, exc)
+                return None
 
     jobs = [(t, cos) for t in targets for cos in t.classes]
     measured = await asyncio.gather(*(one(t, cos) for t, cos in jobs))
-    results = {(t.ref, cos): r for (t, cos), r in zip(jobs, measured, strict=True)}
+    results = {(t.ref, cos): r for (t, cos), r in zip(jobs, measured, strict=True)
+               if r is not None}
     at = datetime.fromtimestamp(started, UTC)
     observations = [
         Observation(t.circuit_id, at, rtt_ms=r.rtt_ms, jitter_ms=r.jitter_ms,
                     loss_pct=r.loss_pct)
-        for t in targets if (r := results[t.ref, t.classes[0]])
+        for t in targets if (r := results.get((t.ref, t.classes[0]))) is not None
     ]
     with database.transaction(scope=Scope.unrestricted()) as db:
         day_rows = ingest(db, observations)

@@ -49,18 +49,17 @@ def detect(db: Session, month: str | None = None, *, actor: str = "socle") -> li
     for i, circuit in enumerate(evaluation.circuits):
         for metric in service.breached(evaluation.assessment, i):
             value, target = measured[metric]
-            result = db.execute(
+            new_id = db.execute(
                 insert(SlaEvent).values(
                     circuit_id=circuit.id, tenant_id=_tenant_id(db, circuit.id),
                     period=period.month, metric=metric.value, target=float(target[i]),
                     measured=round(float(value[i]), 6), detected_at=utcnow())
                 .on_conflict_do_nothing(index_elements=["circuit_id", "period", "metric"])
-            )
-            if not result.rowcount:  # type: ignore[attr-defined]
+                .returning(SlaEvent.id)
+            ).scalar_one_or_none()
+            if new_id is None:  # recorded before (or by a detector running meanwhile)
                 continue
-            event = db.scalars(select(SlaEvent).where(
-                SlaEvent.circuit_id == circuit.id, SlaEvent.period == period.month,
-                SlaEvent.metric == metric.value)).one()
+            event = db.get_one(SlaEvent, new_id)
             audit.record(db, actor=actor, action="network.sla-event.create",
                          target_type="network.sla-event", target_id=event.id,
                          tenant_finess=circuit.tenant,

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from controlplane.auth import Role
 from controlplane.db import Database, Scope
 from network.drivers.snmp import DeviceSample, SnmpPoller, SnmpTarget, V3Credentials
+from network.models import Circuit
 from network.polling import metrics
 from network.polling.cycle import CycleReport, ShardPoller
 from network.polling.targets import Shard, load_plan, shard_of
@@ -104,7 +105,7 @@ def run_cycles(database: Database, creds: V3Credentials, cycles: int = 1,
     reports: list[CycleReport] = []
 
     async def main() -> None:
-        async with ShardPoller(database, creds, shard=shard, timeout=0.3, retries=0) as poller:
+        async with ShardPoller(database, creds, shard=shard, timeout=1.0, retries=1) as poller:
             await poller.run(0.2, cycles=cycles, on_cycle=reports.append)
 
     asyncio.run(main())
@@ -112,15 +113,13 @@ def run_cycles(database: Database, creds: V3Credentials, cycles: int = 1,
 
 
 def day_arrays(database: Database, ref: str) -> DayArrays:
-    """The union of the circuit's day rows (a test may straddle midnight UTC)."""
+    """The union of the circuit's day rows (a test may straddle midnight UTC); a blank
+    day (all unknown) when it has none."""
     with database.session(scope=Scope.unrestricted(), write=False) as db:
-        from network.models import Circuit
-
         rows = db.scalars(select(CircuitDay).join(Circuit, Circuit.id == CircuitDay.circuit_id)
                           .where(Circuit.ref == ref)).all()
-        assert rows, ref
         days = [DayArrays.unpack(r.up, r.unknown, r.rtt_ms, r.jitter_ms, r.loss) for r in rows]
-    merged = days[0]
+    merged = days[0] if days else DayArrays.blank()
     for day in days[1:]:
         merged.up |= day.up
         merged.unknown &= day.unknown

@@ -100,13 +100,20 @@ def test_a_probe_round_feeds_the_sla_rows_and_metrics(
             assert answer.status_code == 200, answer.text
             return await probe_round(database, count=10, interval=0.002, timeout=1.0)
 
+    unresolvable = net.circuit(tenant)
+    assert client.put(f"{NET}/monitors/circuits/{unresolvable.ref}",
+                      headers=auth(Role.NETWORK_ENGINEER),
+                      json={"probe_host": "no-such-host.invalid", "probe_port": 9}
+                      ).status_code == 200
     report = asyncio.run(main())
+    # the unresolvable reflector measured nothing: no figures, no row (not 100 % loss)
     assert sorted(report.results) == [(realtime.ref, c) for c in ("AF31", "BE", "EF")]
     ef = report.results[realtime.ref, "EF"]
     assert ef.tos == 46 << 2 and report.results[realtime.ref, "AF31"].tos == 26 << 2
     with database.session(scope=Scope.unrestricted(), write=False) as db:
         (row,) = db.query(CircuitDay).filter(CircuitDay.circuit_id == realtime.id).all()
-        assert db.query(CircuitDay).filter(CircuitDay.circuit_id == plain.id).count() == 0
+        for silent in (plain, unresolvable):
+            assert db.query(CircuitDay).filter(CircuitDay.circuit_id == silent.id).count() == 0
         day = DayArrays.unpack(row.up, row.unknown, row.rtt_ms, row.jitter_ms, row.loss)
     probed = ~np.isnan(day.rtt_ms)
     assert probed.sum() == 1 and day.rtt_ms[probed][0] == pytest.approx(ef.rtt_ms, rel=1e-6)
