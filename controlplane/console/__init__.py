@@ -16,6 +16,7 @@ from fastapi import APIRouter
 from fastapi.staticfiles import StaticFiles
 
 from controlplane.console import planes
+from controlplane.console.cards import OverviewCard
 from controlplane.console.identity import Visitor, allowed
 from controlplane.console.nav import NavEntry
 from controlplane.console.paths import STATIC_DIR
@@ -25,6 +26,7 @@ from controlplane.console.routing import console_router
 __all__ = [
     "STATIC_DIR",
     "NavEntry",
+    "OverviewCard",
     "Visitor",
     "allowed",
     "console_router",

@@ -7,7 +7,9 @@ A plane that has pages ships a package ``<plane>/console/`` with:
   :func:`controlplane.console.allowed` and render with :func:`controlplane.console.render`;
 - ``NAV``: a tuple of :class:`controlplane.console.NavEntry` (ranks: network 30,
   hosting 40, ssi 50, apps 60);
-- ``templates/<plane>/*.html``: its templates, extending ``base.html``.
+- ``templates/<plane>/*.html``: its templates, extending ``base.html``;
+- optionally ``overview_cards(visitor)``: its cards on the overview (see
+  :mod:`controlplane.console.cards`).
 """
 
 from __future__ import annotations

@@ -9,6 +9,7 @@ Found by :mod:`controlplane.console.planes`: ``router``, ``NAV`` and ``templates
 
 from controlplane.console import NavEntry, console_router
 from hosting.console import backups, dr, pages
+from hosting.console.cards import overview_cards
 
 router = console_router()
 router.include_router(pages.router)
@@ -17,4 +18,4 @@ router.include_router(dr.router)
 
 NAV = (NavEntry("Hébergement", "/console/hosting", "hosting:read", 40),)
 
-__all__ = ["NAV", "router"]
+__all__ = ["NAV", "overview_cards", "router"]

@@ -5,8 +5,9 @@ Found by :mod:`controlplane.console.planes`: ``router``, ``NAV`` and ``templates
 """
 
 from controlplane.console import NavEntry
+from network.console.cards import overview_cards
 from network.console.pages import router
 
 NAV = (NavEntry("Réseau", "/console/network", "network:read", 30),)
 
-__all__ = ["NAV", "router"]
+__all__ = ["NAV", "overview_cards", "router"]

@@ -7,6 +7,7 @@ Found by :mod:`controlplane.console.planes`: ``router``, ``NAV`` and ``templates
 
 from controlplane.console import NavEntry, console_router
 from ssi.console import pages, risks
+from ssi.console.cards import overview_cards
 
 router = console_router()
 router.include_router(pages.router)
@@ -14,4 +15,4 @@ router.include_router(risks.router)
 
 NAV = (NavEntry("Sécurité (SSI)", "/console/ssi", "ssi:read", 50),)
 
-__all__ = ["NAV", "router"]
+__all__ = ["NAV", "overview_cards", "router"]

@@ -1,4 +1,5 @@
-"""Overview: counts, jobs in progress and the audit chain's status, as the role may see them."""
+"""Overview: counts, jobs in progress, the audit chain's status and each plane's cards,
+as the role may see them."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from fastapi import Request, Response
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from controlplane.console.cards import plane_cards
 from controlplane.console.identity import Visitor, allowed
 from controlplane.console.rendering import render
 from controlplane.console.routing import console_router
@@ -53,4 +55,5 @@ def overview(request: Request, visitor: Annotated[Visitor, allowed("self:read")]
             "jobs": job_counts(db) if visitor.can("jobs:read") else None,
             "active_jobs": active_jobs(db) if visitor.can("jobs:read") else [],
         }
+    context["plane_cards"] = plane_cards(visitor)
     return render(request, "overview.html", context)
