@@ -48,6 +48,11 @@ class PlatformCli:
 PLATFORMS: dict[str, PlatformCli] = {
     "cisco_ios": PlatformCli("show running-config", r"% Invalid input|% Incomplete command", False),
     "juniper_junos": PlatformCli("show configuration | display set", r"syntax error", True),
+    # EOS answers "% Invalid input (at token 1: 'x')", "% Incomplete command" or
+    # "% Ambiguous command"; plain `configure` mode applies each line at once.
+    "arista_eos": PlatformCli(
+        "show running-config", r"% Invalid input|% Incomplete command|% Ambiguous command", False
+    ),
 }
 
 _TRANSPORT_ERRORS = (NetmikoBaseException, SSHException, OSError, EOFError)

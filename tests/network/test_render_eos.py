@@ -4,10 +4,12 @@ with a running configuration as EOS shows it (three-space indents, ``!`` separat
 from __future__ import annotations
 
 import dataclasses
+import re
 from ipaddress import IPv4Network
 
 from network import configdiff, render, secrets
 from network.configdiff import Scope
+from network.drivers.ssh import PLATFORMS
 from network.platforms import Platform
 from network.schemas import CircuitStatus, CosProfile
 
@@ -126,3 +128,12 @@ def test_eos_subinterface_without_vlan_is_a_routed_port() -> None:
     text = render.render(render.build_context(plain))
     section = text.split("interface Ethernet1\n")[1].split("!")[0]
     assert "   no switchport" in section and "encapsulation" not in section
+
+
+def test_the_ssh_driver_knows_how_eos_shows_its_configuration_and_refuses_a_line() -> None:
+    cli = PLATFORMS["arista_eos"]
+    assert cli.show_config == "show running-config" and not cli.commits
+    for refusal in ("% Invalid input (at token 1: 'frobnicate')", "% Incomplete command",
+                    "% Ambiguous command"):
+        assert re.search(cli.error_pattern, refusal)
+    assert not re.search(cli.error_pattern, "ce-eos-1(config-if-Et1)#")
