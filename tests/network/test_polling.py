@@ -6,19 +6,26 @@ day rows (interface down → down minutes, unreachable → unknown), live rates 
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
+from typer.testing import CliRunner
 
+from controlplane import jobs
 from controlplane.auth import Role
+from controlplane.cli.main import app as cli
 from controlplane.db import Database, Scope
+from controlplane.models import Job, JobLog
+from controlplane.settings import get_settings
 from network.drivers.snmp import DeviceSample, SnmpPoller, SnmpTarget, V3Credentials
 from network.models import Circuit
 from network.polling import metrics
 from network.polling.cycle import CycleReport, ShardPoller
+from network.polling.jobs import POLL_JOB
 from network.polling.targets import Shard, load_plan, shard_of
 from network.sim.snmp_agents import SimulatedAgents
 from network.sim.snmp_probe import free_udp_ports
@@ -255,3 +262,33 @@ def test_shard_parsing_and_stable_hash() -> None:
     # stable across processes and runs (not Python's salted hash)
     assert [shard_of(i, 4) for i in range(1, 9)] == [shard_of(i, 4) for i in range(1, 9)]
     assert {shard_of(i, 4) for i in range(200)} == {1, 2, 3, 4}
+
+
+def test_the_poll_job_and_the_cli_use_the_settings(
+    database: Database, agents: SimulatedAgents, region: Region, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The ``network.poll-cycle`` job polls with the SNMPv3 user and keys the settings
+    name (resolved from their references, never logged); the CLI lists the outcome."""
+    agent = agents.agents[0]
+    monkeypatch.setenv("SOCLE_NETWORK_SNMP_USER", agent.v3_user)
+    monkeypatch.setenv("SOCLE_SNMP_AUTH_KEY", agent.v3_auth_key)
+    monkeypatch.setenv("SOCLE_SNMP_PRIV_KEY", agent.v3_priv_key)
+    monkeypatch.setenv("SOCLE_NETWORK_SNMP_RETRIES", "0")
+    get_settings.cache_clear()
+    with database.transaction(scope=Scope.unrestricted()) as db:
+        job_id = jobs.enqueue(db, kind=POLL_JOB, params={"shard": "1/1"}, actor="tests").id
+    assert jobs.Worker(database).run_once() == job_id
+    with database.session(scope=Scope.unrestricted(), write=False) as db:
+        job = db.get_one(Job, job_id)
+        assert job.state == "succeeded", job.error
+        assert (job.result["polled"], job.result["reachable"]) == (3, 2)
+        assert job.result["unreachable"] == {region.dead: "timeout"}
+        logged = " ".join(db.scalars(select(JobLog.message).where(JobLog.job_id == job_id)))
+    assert agent.v3_auth_key not in logged and region.dead in logged
+
+    result = CliRunner().invoke(cli, ["network", "poll", "status", "--json"])
+    assert result.exit_code == 0, result.output
+    assert {(r["device"], r["state"]) for r in json.loads(result.output)} >= {
+        (region.dead, "unreachable")}
+    result = CliRunner().invoke(cli, ["network", "poll", "run", "--shard", "3/2"])
+    assert result.exit_code != 0 and "--shard" in result.output
