@@ -159,15 +159,21 @@ class ShardPoller:
         on_cycle: Callable[[CycleReport], None] | None = None,
     ) -> int:
         """Run a cycle every ``interval`` seconds until ``stop`` is set or ``cycles``
-        have run; returns how many ran. A late cycle shifts the schedule, never doubles up."""
+        have run; returns how many ran. A late cycle shifts the schedule, never doubles
+        up; a failed cycle is logged (its shard's last-cycle time stops advancing, which
+        the PollerLagging alert sees) and the next one runs on schedule."""
         stop = stop or asyncio.Event()
         done = 0
         due = time.time()
         while not stop.is_set():
-            report = await self.cycle(scheduled_at=due)
+            try:
+                report = await self.cycle(scheduled_at=due)
+            except Exception:  # e.g. the database away for a moment: the next cycle retries
+                log.exception("poll cycle of shard %s failed", self.shard)
+            else:
+                if on_cycle is not None:
+                    on_cycle(report)
             done += 1
-            if on_cycle is not None:
-                on_cycle(report)
             if cycles is not None and done >= cycles:
                 break
             due = max(due + interval, time.time())

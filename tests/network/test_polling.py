@@ -292,3 +292,23 @@ def test_the_poll_job_and_the_cli_use_the_settings(
         (region.dead, "unreachable")}
     result = CliRunner().invoke(cli, ["network", "poll", "run", "--shard", "3/2"])
     assert result.exit_code != 0 and "--shard" in result.output
+
+
+def test_a_failed_cycle_is_logged_and_the_next_one_runs(
+    database: Database, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture,
+) -> None:
+    from network.polling import cycle
+
+    calls = []
+    real = cycle.load_plan
+
+    def flaky(*args: object, **kwargs: object) -> object:
+        calls.append(1)
+        if len(calls) == 1:
+            raise ConnectionError("database away")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(cycle, "load_plan", flaky)
+    reports = run_cycles(database, V3Credentials("u", "k" * 8, "p" * 8), cycles=2)
+    assert len(calls) == 2 and [r.polled for r in reports] == [0]
+    assert "poll cycle of shard 1/1 failed" in caplog.text
