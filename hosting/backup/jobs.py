@@ -119,9 +119,14 @@ def _backup(ctx: jobs.StepContext) -> Mapping[str, Any]:
         host = f"socle-{policy.tenant.finess.lower()}"
     if not copies:
         return {"copies": 0}
-    checksums = copies[0][2].checksums(source)
-    ctx.log(f"{len(checksums)} files checksummed under {source}")
     failures, snapshots = [], {}
+    started = utcnow()
+    try:
+        checksums = copies[0][2].checksums(source)
+    except ResticError as exc:  # the source cannot be read: every copy is late, say so
+        failures = [_record_failure(ctx, r, "backup", exc, {}, started) for r, _, _ in copies]
+        raise CopiesFailed("backup failed for " + ", ".join(failures)) from None
+    ctx.log(f"{len(checksums)} files checksummed under {source}")
     for position, (repository_id, copy_index, restic) in enumerate(copies):
         started, details = utcnow(), {}
         try:

@@ -37,6 +37,7 @@ from tests.hosting.regions import register, subscribe
 from tests.support.sshd import SshServer, running_sshd
 
 HOST = "/api/v1/hosting"
+BACKUPS_ALERTS = f"{HOST}/backups/alerts"
 KEYS = ("hosting.backup_policy", "hosting.restore_test", "hosting.immutable_copy",
         "hosting.backup_supervision", "hosting.hds_certificate", "hosting.data_location")
 
@@ -296,6 +297,12 @@ def test_bad_input_other_tenants_and_unknown_evidence(
     assert client.get(f"{HOST}/backups", headers=other).json()["total"] == 0
     assert client.put(url, json={"source_path": "/srv"},
                       headers=auth(Role.ESTABLISHMENT, backed["tenant"])).status_code == 403
+    gone = client.put(url, json={"source_path": "/nonexistent/socle-source"}, headers=operator)
+    assert gone.status_code == 200
+    job = client.post(f"{HOST}/subscriptions/{sub_id}/backup", headers=operator).json()["job"]
+    done = run(client, database, auth, job["id"])
+    assert done["state"] == "failed" and "copy 0 (failed), copy 1 (failed)" in done["error"]
+    assert client.get(f"{BACKUPS_ALERTS}", headers=operator).json()["total"] == 2
     stranger = make_tenant()  # no hosting at all: every key unknown, never a pass
     with database.session(scope=Scope.unrestricted()) as db:
         evidence = collect(db, tenant_id=stranger.id, keys=KEYS, now=utcnow())
