@@ -156,3 +156,19 @@ class ReconcilePlan(TenantScoped, Base):
     apply_attempted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     apply_succeeded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     error: Mapped[str | None] = mapped_column(Text)
+
+
+class ScheduleState(Base):
+    """Where a periodic schedule stands: the last slot claimed (the compare-and-set key)."""
+
+    __tablename__ = "schedule_states"
+
+    name: Mapped[str] = mapped_column(String(100), primary_key=True)
+    slot_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    next_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_run_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_success_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_result: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    runs: Mapped[int] = mapped_column(Integer, default=0)
+    failures: Mapped[int] = mapped_column(Integer, default=0)

@@ -9,6 +9,7 @@ plane contributes by convention, if the module exists:
 - ``<plane>.sim``: ``SIMULATORS`` (controlplane.simulation.Simulator entries);
 - ``<plane>.demo``: ``seed(db, *, actor, settings) -> list[str]`` (called by ``socle demo``);
 - ``<plane>.evidence``: ``COLLECTORS`` (evidence key → collector, see controlplane.evidence);
+- ``<plane>.schedules``: ``SCHEDULES`` (periodic work, see controlplane.schedule);
 
 and registers its job kinds and reconcilers when imported. ``SOCLE_PLUGINS`` names
 extra modules to import (the tests use it for their own job kinds).
@@ -26,6 +27,7 @@ from controlplane.settings import Settings
 if TYPE_CHECKING:
     from fastapi import APIRouter
 
+    from controlplane.schedule import Schedule
     from controlplane.simulation import Simulator
 
 PLANES: tuple[str, ...] = ("network", "hosting", "ssi", "apps")
@@ -83,3 +85,8 @@ def plane_simulators() -> list[Simulator]:
 def demo_seeders() -> list[Any]:
     """Each plane's demo ``seed`` function."""
     return [seed for _, seed in contributions("demo", "seed")]
+
+
+def plane_schedules() -> list[Schedule]:
+    """Every schedule the planes declare, in plane order."""
+    return [entry for _, entries in contributions("schedules", "SCHEDULES") for entry in entries]

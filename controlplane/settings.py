@@ -60,6 +60,18 @@ class Settings(BaseSettings):
         description="Comma-separated extra modules to import at start (to register job kinds).",
     )
     log_level: str = Field(default="INFO", description="Python logging level.")
+    scheduler_enabled: bool = Field(
+        default=True,
+        description="Run the periodic schedules in `socle worker` and the embedded worker.",
+    )
+    scheduler_tick_seconds: float = Field(
+        default=15.0, gt=0, description="How often the scheduler looks for due schedules."
+    )
+    schedules: dict[str, str | float] = Field(
+        default={},
+        description="Per-schedule timing overrides, name to seconds, daily HH:MM (Europe/Paris) "
+        'or "off" (JSON in the environment, a [schedules] table in TOML).',
+    )
     # Network plane: VRF route distinguishers and route targets are allocated as ASN:N.
     network_asn: int = Field(
         default=65010,

@@ -69,10 +69,11 @@ def database_url(request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture
 def settings(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
-    """Settings pointing at the test database, without the embedded worker."""
+    """Settings pointing at the test database, without the embedded worker or scheduler."""
     monkeypatch.setenv("SOCLE_DATABASE_URL", database_url)
     monkeypatch.setenv("SOCLE_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.setenv("SOCLE_EMBEDDED_WORKER", "false")
+    monkeypatch.setenv("SOCLE_SCHEDULER_ENABLED", "false")
     monkeypatch.setenv("SOCLE_PLUGINS", "tests.jobkinds")
     get_settings.cache_clear()
     yield get_settings()

@@ -13,7 +13,7 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
-from controlplane import console, plugins
+from controlplane import console, plugins, schedule
 from controlplane.api import audit, jobs, problems, tenants, tokens
 from controlplane.db import Database, get_database
 from controlplane.jobs import Worker
@@ -52,7 +52,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         stop = threading.Event()
-        thread = None
+        thread = scheduler = None
         if settings.embedded_worker:
             worker = Worker(database, lease_seconds=settings.job_lease_seconds)
             thread = threading.Thread(
@@ -63,10 +63,13 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             )
             thread.start()
             log.info("embedded worker %s started", worker.worker_id)
+            scheduler = schedule.start(database, settings, stop)
         yield
         stop.set()
         if thread is not None:
             thread.join(timeout=settings.job_lease_seconds)
+        if scheduler is not None:
+            scheduler.join(timeout=settings.job_lease_seconds)
 
     app = FastAPI(
         title="Socle",
@@ -93,8 +96,9 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     @app.get("/metrics", tags=["health"], response_class=Response)
     def metrics(request: Request) -> Response:
         """Prometheus text exposition."""
+        database = request.app.state.database
         return Response(
-            exposition(request.app.state.database),
+            exposition(database) + schedule.exposition(database),
             media_type="text/plain; version=0.0.4; charset=utf-8",
         )
 

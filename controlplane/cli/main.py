@@ -10,7 +10,7 @@ from types import FrameType
 import typer
 
 from controlplane import demo, plugins
-from controlplane.cli import audit, db, job, sim, tenant, token
+from controlplane.cli import audit, db, job, schedule, sim, tenant, token
 from controlplane.cli.common import console, handle_errors, local_actor, transaction
 from controlplane.settings import describe_settings, get_settings
 
@@ -31,6 +31,7 @@ app.add_typer(tenant.app, name="tenant")
 app.add_typer(job.app, name="job")
 app.add_typer(audit.app, name="audit")
 app.add_typer(sim.app, name="sim")
+app.add_typer(schedule.app, name="schedule")
 for plane_name, plane_app in plugins.plane_clis():
     app.add_typer(plane_app, name=plane_name)
 
@@ -66,10 +67,11 @@ def serve(
 def worker(
     once: bool = typer.Option(False, help="Run at most one job, then exit."),
 ) -> None:
-    """Run queued jobs (several workers may share the queue)."""
+    """Run queued jobs and the periodic schedules (several workers may share the queue)."""
     from controlplane import plugins
     from controlplane.db import get_database
     from controlplane.jobs import Worker
+    from controlplane.schedule import start as start_scheduler
 
     _configure_logging()
     settings = get_settings()
@@ -87,7 +89,10 @@ def worker(
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
     console.print(f"worker {runner.worker_id} waiting for jobs")
+    scheduler = start_scheduler(runner.database, settings, stop)
     runner.run_forever(stop, settings.worker_poll_seconds)
+    if scheduler is not None:
+        scheduler.join(timeout=settings.job_lease_seconds)
 
 
 @app.command("demo")
