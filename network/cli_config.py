@@ -8,13 +8,9 @@ backed-up configuration is not their intent. Listing commands take ``--json``.
 
 from __future__ import annotations
 
-import threading
-import time
-
 import typer
 from rich.syntax import Syntax
 
-from controlplane import job_views, jobs
 from controlplane.cli import job as job_cli
 from controlplane.cli.common import (
     JsonOption,
@@ -25,10 +21,6 @@ from controlplane.cli.common import (
     local_actor,
     transaction,
 )
-from controlplane.db import get_database
-from controlplane.models import Job
-from controlplane.schemas import JobRead
-from controlplane.settings import get_settings
 from network import drift, migrations, plans, scheduled
 from network.config_schemas import DriftStatus, MigrationCreate, PlanCreate, PlanKind, PlanRead
 
@@ -54,43 +46,6 @@ def _show_plan(shown: PlanRead, as_json: bool) -> None:
                   f"apply with: socle network apply {shown.plan_id}")
 
 
-def _run_here(job_id: int, done: threading.Event) -> None:
-    """Run queued jobs in this process until job ``job_id`` ends."""
-    worker = jobs.Worker(get_database(), lease_seconds=get_settings().job_lease_seconds)
-    while not done.is_set():
-        with transaction(write=False) as db:
-            state = db.get(Job, job_id).state  # type: ignore[union-attr]
-        if state in jobs.TERMINAL_STATES:
-            return
-        if worker.run_once() is None:
-            time.sleep(0.2)
-
-
-def _follow(job_id: int, *, here: bool, as_json: bool) -> None:
-    """Follow a job to its end (progress bar, or JSON at the end); exit 1 unless it succeeded."""
-    done = threading.Event()
-    runner = threading.Thread(target=_run_here, args=(job_id, done), daemon=True)
-    if here:
-        runner.start()
-    try:
-        if not as_json:
-            job_cli.watch(job_id, interval=0.3)
-            return
-        while True:
-            with transaction(write=False) as db:
-                job: JobRead = job_views.describe(db, job_views.get_job(db, job_id))
-            if job.state in jobs.TERMINAL_STATES:
-                break
-            time.sleep(0.3)
-        emit_json(job)
-        if job.state != "succeeded":
-            raise typer.Exit(1)
-    finally:
-        done.set()
-        if here:
-            runner.join()
-
-
 def plan(
     site: str | None = typer.Option(None, help="Only this site's routers."),
     device: list[str] = typer.Option([], help="Only this router (repeat for several)."),
@@ -112,7 +67,7 @@ def apply(plan_id: int, here: bool = HereOption, as_json: bool = JsonOption) -> 
     """Apply a stored plan and follow the job (exit 1 unless it succeeded)."""
     with transaction() as db:
         job_id = plans.apply(db, plan_id, actor=local_actor()).id
-    _follow(job_id, here=here, as_json=as_json)
+    job_cli.follow(job_id, here=here, as_json=as_json)
 
 
 def drift_(
@@ -153,7 +108,7 @@ def backup(here: bool = HereOption, as_json: bool = JsonOption) -> None:
     """Back up every CE router's running configuration now, and follow the job."""
     with transaction() as db:
         job_id = scheduled.enqueue_backups(db, actor=local_actor()).id
-    _follow(job_id, here=here, as_json=as_json)
+    job_cli.follow(job_id, here=here, as_json=as_json)
 
 
 def register(app: typer.Typer) -> None:

@@ -3,11 +3,9 @@ progress bar; ``--here`` runs it in this process), read results."""
 
 from __future__ import annotations
 
-import threading
-
 import typer
 
-from controlplane import jobs, tenants
+from controlplane import tenants
 from controlplane.cli import job as job_cli
 from controlplane.cli.common import (
     JsonOption,
@@ -19,8 +17,6 @@ from controlplane.cli.common import (
     local_actor,
     transaction,
 )
-from controlplane.db import get_database
-from controlplane.models import Job
 from ssi.checks import service
 from ssi.checks.schemas import CheckRun, ResultRead, TargetCreate, TargetRead
 
@@ -77,15 +73,6 @@ def targets(finess: str, as_json: bool = JsonOption) -> None:
                 for t in found])
 
 
-def _run_here(job_id: int) -> None:
-    worker = jobs.Worker(get_database())
-    while True:
-        with transaction(write=False) as db:
-            if db.get(Job, job_id).state in jobs.TERMINAL_STATES:  # type: ignore[union-attr]
-                return
-        worker.run_once()
-
-
 @app.command("run")
 @handle_errors
 def run(
@@ -99,12 +86,7 @@ def run(
                                      CheckRun(targets=target), actor=local_actor())
         job_id = job.id
     console.print(f"job {job_id} queued")
-    runner = threading.Thread(target=_run_here, args=(job_id,), daemon=True)
-    if here:
-        runner.start()
-    job_cli.watch(job_id, interval=0.3)
-    if here:
-        runner.join()
+    job_cli.follow(job_id, here=here)
 
 
 @app.command("results")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 
 import typer
@@ -17,7 +18,9 @@ from controlplane.cli.common import (
     local_actor,
     transaction,
 )
+from controlplane.db import get_database
 from controlplane.schemas import JobRead, JobSummary
+from controlplane.settings import get_settings
 
 app = typer.Typer(help="Jobs: list, show, watch, cancel.", no_args_is_help=True)
 
@@ -104,6 +107,41 @@ def watch(
     console.print(f"job {job.id} {job.state}" + (f": {job.error}" if job.error else ""))
     if job.state != "succeeded":
         raise typer.Exit(1)
+
+
+def _run_until_done(job_id: int, done: threading.Event) -> None:
+    """Run queued jobs in this process until job ``job_id`` ends (``--here``)."""
+    worker = jobs.Worker(get_database(), lease_seconds=get_settings().job_lease_seconds)
+    while not done.is_set():
+        if _read(job_id).state in jobs.TERMINAL_STATES:
+            return
+        if worker.run_once() is None:
+            time.sleep(0.2)
+
+
+def follow(job_id: int, *, here: bool = False, as_json: bool = False) -> None:
+    """Follow a job a command queued until it ends; exit 1 unless it succeeded.
+
+    ``here`` also runs the queue in this process (no worker needed); ``as_json`` prints
+    the finished job as JSON instead of a progress bar.
+    """
+    done = threading.Event()
+    runner = threading.Thread(target=_run_until_done, args=(job_id, done), daemon=True)
+    if here:
+        runner.start()
+    try:
+        if not as_json:
+            watch(job_id, interval=0.3)
+            return
+        while (job := _read(job_id)).state not in jobs.TERMINAL_STATES:
+            time.sleep(0.3)
+        emit_json(job)
+        if job.state != "succeeded":
+            raise typer.Exit(1)
+    finally:
+        done.set()
+        if here:
+            runner.join()
 
 
 @app.command("cancel")
