@@ -55,3 +55,24 @@ def resolve(reference: str, data_dir: Path) -> str:
     if not value:
         raise SecretError(f"secret {reference}: the file is empty")
     return value
+
+
+def store_file(data_dir: Path, name: str, value: str, *, replace: bool = True) -> str:
+    """Write ``value`` to ``data_dir/name`` readable by its owner only; its reference.
+
+    The file is created with mode 0600 (never briefly world-readable). With
+    ``replace=False`` an existing file is kept as it is (a generated key must not change
+    once data was encrypted with it).
+    """
+    reference = check_reference(f"file:{name}")
+    path = data_dir / name
+    data_dir.mkdir(parents=True, exist_ok=True)
+    flags = os.O_WRONLY | os.O_CREAT | (os.O_TRUNC if replace else os.O_EXCL)
+    try:
+        descriptor = os.open(path, flags, 0o600)
+    except FileExistsError:
+        return reference
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        handle.write(value + "\n")
+    path.chmod(0o600)
+    return reference

@@ -9,9 +9,7 @@ demo establishments, approved at once: the worker provisions them for real. Idem
 
 from __future__ import annotations
 
-import os
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select
@@ -19,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from controlplane.auth import system_principal
 from controlplane.models import Tenant
+from controlplane.secrets import store_file
 from controlplane.settings import Settings
 from hosting import catalogue, lifecycle, store
 from hosting.models import HostingProvider, Offer
@@ -85,20 +84,13 @@ def _catalogue(db: Session, actor: str) -> int:
     return made
 
 
-def _write_private(path: Path, value: str) -> None:
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(descriptor, "w") as handle:
-        handle.write(value + "\n")
-    path.chmod(0o600)
-
-
 def _providers(db: Session, actor: str, settings: Settings) -> None:
     endpoints = read_state_file(settings.data_dir / PROVIDERS_STATE)
     s3 = [e for e in endpoints if e.kind == "s3"]
     ec2 = next(e for e in endpoints if e.kind == "ec2")
     for name, city, index in DEMO_PROVIDERS:
         keys = f"demo-{name}.keys"
-        _write_private(settings.data_dir / keys, f"{s3[index].access_key}:{s3[index].secret_key}")
+        store_file(settings.data_dir, keys, f"{s3[index].access_key}:{s3[index].secret_key}")
         catalogue.create_provider(db, ProviderCreate(
             name=name, certificate_activities=[1, 2, 3, 4, 5, 6], certification_body="AFNOR",
             certificate_expires_on=date(date.today().year + 2, 6, 30), country="FR",

@@ -10,14 +10,13 @@ tenant's VRF, an interconnect /30 and a site LAN, so that ``socle network plan``
 from __future__ import annotations
 
 import json
-import os
 import secrets
-from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from controlplane.models import Tenant
+from controlplane.secrets import store_file
 from controlplane.settings import Settings
 from network import inventory, ipam, vrfs
 from network.models import Provider
@@ -39,13 +38,6 @@ INTERFACES = {"cisco_ios": ("GigabitEthernet0/1", "GigabitEthernet0/2"),
               "juniper_junos": ("ge-0/0/1", "ge-0/0/2")}
 
 
-def _write_private(path: Path, value: str) -> None:
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(descriptor, "w") as handle:
-        handle.write(value + "\n")
-    path.chmod(0o600)
-
-
 def seed(db: Session, *, actor: str, settings: Settings) -> list[str]:
     """Build the demo network on the running simulated routers; what was done, in words."""
     state = settings.data_dir / ROUTERS_STATE
@@ -54,10 +46,10 @@ def seed(db: Session, *, actor: str, settings: Settings) -> list[str]:
     if db.scalar(select(Provider.id).where(Provider.name == PROVIDER)) is not None:
         return ["network: demo network already there"]
     devices = json.loads(state.read_text())["devices"]
-    _write_private(settings.data_dir / PASSWORD_FILE, devices[0]["password"])
+    store_file(settings.data_dir, PASSWORD_FILE, devices[0]["password"])
     for name in SNMP_KEY_FILES:
         if not (settings.data_dir / name).exists():
-            _write_private(settings.data_dir / name, secrets.token_urlsafe(16))
+            store_file(settings.data_dir, name, secrets.token_urlsafe(16))
     tenants = list(db.scalars(select(Tenant).where(Tenant.kind == "ES").order_by(Tenant.finess)))
     lan = ipam.create_pool(db, PoolCreate(name="demo-lan", prefix="10.64.0.0/12",
                                           role="site-lan"), actor=actor)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from controlplane import secrets
 from controlplane.secrets import SecretError, check_reference, resolve
 
 
@@ -40,3 +41,13 @@ def test_unsafe_or_missing_secrets_are_refused_without_their_value(
 def test_only_references_are_accepted_as_input(value: str) -> None:
     with pytest.raises(ValueError, match="never the secret"):
         check_reference(value)
+
+
+def test_store_file_writes_an_owner_only_file_and_keeps_generated_keys(tmp_path: Path) -> None:
+    reference = secrets.store_file(tmp_path, "tenant.key", "first")
+    assert reference == "file:tenant.key"
+    assert (tmp_path / "tenant.key").stat().st_mode & 0o777 == 0o600
+    assert secrets.store_file(tmp_path, "tenant.key", "second", replace=False) == reference
+    assert secrets.resolve(reference, tmp_path) == "first"
+    secrets.store_file(tmp_path, "tenant.key", "third")
+    assert secrets.resolve(reference, tmp_path) == "third"
