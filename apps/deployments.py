@@ -1,0 +1,214 @@
+"""Deployments: a request checked against the catalogue, the targets and the running
+instances (nothing is deployed when any check fails), then queued as a job; explicit
+rollback and re-sync of drifted instances are deployments too.
+
+Checks, each a 4xx naming the field: unknown service or version, artifact not matching
+its SHA-256, dependency cycle, dependency neither requested nor running healthy,
+target not meeting the service's network access, configuration not matching the
+service's JSON Schema, missing secret reference; 409 when another deployment of the
+same services is under way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
+
+from apps import catalogue, config, errors, store
+from apps.catalogue import Catalog, CycleError, dependency_order
+from apps.models import AppTarget, Deployment, Instance
+from apps.schemas import DeploymentCreate, DeploymentRead, DeploymentState
+from controlplane import jobs
+
+DEPLOY_JOB = "apps.deploy"
+ACTIVE = (DeploymentState.QUEUED.value, DeploymentState.RUNNING.value)
+
+
+def _release_order(services: Catalog, wanted: Sequence[str]) -> list[str]:
+    """``wanted`` in dependency order; 422 on a cycle through any of them."""
+    graph = {name: service.dependencies for name, service in services.services.items()}
+    try:
+        full = dependency_order(graph, wanted)
+    except CycleError as exc:
+        index = next(i for i, name in enumerate(wanted) if name in exc.cycle)
+        raise errors.invalid(f"releases.{index}.service",
+                             f"dependency cycle: {exc}", errors.CYCLE) from None
+    return [name for name in full if name in wanted]
+
+
+def _healthy_somewhere(db: Session, service: str) -> bool:
+    return db.scalar(select(Instance.id).where(Instance.service == service,
+                                               Instance.health == "healthy").limit(1)) is not None
+
+
+def _check_release(services: Catalog, index: int, service_name: str, version: str) -> None:
+    service = services.get(service_name)
+    if service is None:
+        raise errors.invalid(f"releases.{index}.service", f"no service {service_name!r}",
+                             errors.UNKNOWN_SERVICE)
+    release = service.version(version)
+    if release is None:
+        known = ", ".join(v.version for v in service.versions)
+        raise errors.invalid(f"releases.{index}.version",
+                             f"{service_name} has no version {version!r} (known: {known})",
+                             errors.UNKNOWN_VERSION)
+    if release.artifact_checksum() != release.sha256:
+        raise errors.invalid(f"releases.{index}.version",
+                             f"artifact {release.artifact} does not match its SHA-256 "
+                             f"{release.sha256}", errors.CHECKSUM)
+
+
+def create(db: Session, body: DeploymentCreate, *, actor: str, action: str = "deploy",
+           rollback_of: int | None = None) -> Deployment:
+    """Check ``body`` and queue its deployment job (202 at the API)."""
+    services = catalogue.current()
+    names = [r.service for r in body.releases]
+    for index, release in enumerate(body.releases):
+        _check_release(services, index, release.service, release.version)
+        if release.service in names[:index]:
+            raise errors.invalid(f"releases.{index}.service", "listed twice")
+    order = _release_order(services, names)
+    position = {name: names.index(name) for name in names}
+    for name in order:
+        for dependency in services.services[name].dependencies:
+            if dependency not in names and not _healthy_somewhere(db, dependency):
+                raise errors.invalid(
+                    f"releases.{position[name]}.service",
+                    f"{name} needs {dependency} deployed and healthy first (add it to the "
+                    "releases or deploy it before)", errors.DEPENDENCY)
+    targets = _targets(db, body.targets)
+    for name in order:
+        needed = services.services[name].network_access
+        for index, target in enumerate(targets):
+            if needed and target.network_access != needed:
+                raise errors.invalid(f"targets.{index}",
+                                     f"{name} runs only at a {needed} network site; "
+                                     f"{target.name} is {target.network_access or 'unclassified'}",
+                                     errors.PLACEMENT)
+    for key in body.config:
+        if key not in names:
+            raise errors.invalid(f"config.{key}", "not a service of this deployment")
+    rendered = {name: config.checked(services.services[name], body.config.get(name, {}),
+                                     field=f"config.{name}") for name in order}
+    for name in order:
+        for secret in services.services[name].secrets:
+            if secret not in body.secrets.get(name, {}):
+                raise errors.invalid(f"secrets.{name}.{secret}",
+                                     "a reference (env:VAR or file:NAME) is required",
+                                     errors.SECRET_REFERENCE)
+    _not_busy(db, order)
+    wanted = {r.service: r.version for r in body.releases}
+    deployment = Deployment(
+        action=action,
+        releases=[{"service": name, "version": wanted[name],
+                   "previous": _previous(db, name, targets, wanted[name])} for name in order],
+        targets=[t.name for t in targets],
+        strategy=body.strategy.value,
+        batch_size=body.batch_size,
+        config=rendered,
+        secret_refs={name: dict(body.secrets.get(name, {})) for name in order
+                     if body.secrets.get(name)},
+        state=DeploymentState.QUEUED.value,
+        rollback_of=rollback_of,
+        created_by=actor,
+    )
+    db.add(deployment)
+    db.flush()
+    job = jobs.enqueue(db, kind=DEPLOY_JOB, actor=actor,
+                       params={"deployment_id": deployment.id, "services": order})
+    deployment.job_id = job.id
+    db.flush()
+    store.record(db, deployment, actor=actor, verb=action, read=DeploymentRead)
+    return deployment
+
+
+def _targets(db: Session, names: Sequence[str]) -> list[AppTarget]:
+    found = []
+    for index, name in enumerate(names):
+        target = store.find(db, AppTarget, name)
+        if target is None:
+            raise errors.invalid(f"targets.{index}", f"no target {name!r}")
+        if target in found:
+            raise errors.invalid(f"targets.{index}", "listed twice")
+        found.append(target)
+    return found
+
+
+def _previous(db: Session, service: str, targets: Sequence[AppTarget], version: str) -> str | None:
+    """The version these targets run now (the one a rollback returns to)."""
+    rows = db.scalars(select(Instance).where(Instance.service == service,
+                                             Instance.target_id.in_([t.id for t in targets]))
+                      ).all()
+    versions = sorted({row.version for row in rows if row.version != version})
+    return versions[0] if versions else None
+
+
+def _not_busy(db: Session, services: Sequence[str]) -> None:
+    for running in db.scalars(select(Deployment).where(Deployment.state.in_(ACTIVE))).all():
+        clash = sorted({r["service"] for r in running.releases} & set(services))
+        if clash:
+            raise errors.conflict(errors.BUSY, "releases",
+                                  f"deployment {running.id} of {', '.join(clash)} is under way")
+
+
+def rollback(db: Session, deployment: Deployment, *, actor: str) -> Deployment:
+    """Deploy again the versions ``deployment`` replaced (409 when it replaced none)."""
+    back = [r for r in deployment.releases if r.get("previous")]
+    if not back:
+        raise errors.conflict(errors.NO_PREVIOUS, "releases",
+                              f"deployment {deployment.id} replaced no earlier version")
+    body = DeploymentCreate(
+        releases=[{"service": r["service"], "version": r["previous"]} for r in back],
+        targets=deployment.targets,
+        strategy=deployment.strategy,
+        batch_size=deployment.batch_size,
+        config=_overrides(deployment.config, [r["service"] for r in back]),
+        secrets={k: v for k, v in deployment.secret_refs.items()
+                 if k in {r["service"] for r in back}},
+    )
+    return create(db, body, actor=actor, action="rollback", rollback_of=deployment.id)
+
+
+def resync(db: Session, *, actor: str) -> list[Deployment]:
+    """A deployment per service whose instances drifted, back to what they should run."""
+    drifted: dict[tuple[str, str], list[Instance]] = {}
+    for instance in db.scalars(select(Instance).order_by(Instance.id)).all():
+        if instance.drift:
+            drifted.setdefault((instance.service, instance.version), []).append(instance)
+    made = []
+    for (service, version), instances in sorted(drifted.items()):
+        origin = db.get(Deployment, instances[0].deployment_id) if instances[0].deployment_id \
+            else None
+        body = DeploymentCreate(
+            releases=[{"service": service, "version": version}],
+            targets=[i.target.name for i in instances],
+            batch_size=len(instances),
+            config=_overrides(origin.config, [service]) if origin else {},
+            secrets={service: origin.secret_refs[service]}
+            if origin and service in origin.secret_refs else {},
+        )
+        made.append(create(db, body, actor=actor, action="resync"))
+    return made
+
+
+def _overrides(rendered: Mapping[str, Any], services: Sequence[str]) -> dict[str, Any]:
+    return {name: dict(rendered[name]) for name in services if name in rendered}
+
+
+def deployment_query(*, state: str | None = None) -> Select[tuple[Deployment]]:
+    """Deployments, newest first."""
+    stmt = select(Deployment).order_by(Deployment.id.desc())
+    if state:
+        stmt = stmt.where(Deployment.state == state)
+    return stmt
+
+
+def instance_query(*, service: str | None = None) -> Select[tuple[Instance]]:
+    """Instances by service and target name."""
+    stmt = select(Instance).join(Instance.target).order_by(Instance.service, AppTarget.name)
+    if service:
+        stmt = stmt.where(Instance.service == service)
+    return stmt

@@ -1,0 +1,1 @@
+"""Thin adapters the apps plane drives the real world through (ansible-runner)."""

@@ -1,0 +1,266 @@
+"""Pydantic shapes of the apps plane: ``...Create`` bodies, ``...Read`` answers.
+
+Bodies refer to other objects by natural key (target name, tenant FINESS, service
+name). Rules a body can be checked against alone live here; rules that need the
+catalogue or the database (versions, checksums, dependencies, JSON Schemas) are in
+:mod:`apps.deployments` and :mod:`apps.inventory_rows`.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+
+from controlplane.finess import validate_finess
+from controlplane.secrets import check_reference
+
+_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+
+
+class _Body(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class _Answer(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+# --- catalogue -----------------------------------------------------------------------
+
+
+class VersionRead(BaseModel):
+    """A release of a service."""
+
+    version: str
+    artifact: str
+    sha256: str
+
+
+class ServiceRead(BaseModel):
+    """A service of the catalogue."""
+
+    name: str
+    title: str
+    description: str
+    runtime: str
+    dependencies: list[str]
+    network_access: str | None
+    resources: dict[str, int]
+    ports: dict[str, int]
+    health: dict[str, Any]
+    config_schema: dict[str, Any]
+    config_defaults: dict[str, Any]
+    tenant_settings_schema: dict[str, Any]
+    backup: list[str]
+    secrets: list[str]
+    versions: list[VersionRead]
+    tenants: list[str] = Field(description="FINESS of the establishments enrolled.")
+
+
+class ReleaseRead(BaseModel):
+    """A version of a service and the targets running it."""
+
+    service: str
+    version: str
+    sha256: str
+    targets: list[str]
+
+
+# --- targets -------------------------------------------------------------------------
+
+
+class Connection(StrEnum):
+    """How Ansible reaches a target."""
+
+    LOCAL = "local"
+    SSH = "ssh"
+
+
+def _check_ports(value: dict[str, dict[str, int]]) -> dict[str, dict[str, int]]:
+    for service, ports in value.items():
+        for name, port in ports.items():
+            if not 1 <= int(port) <= 65535:
+                raise ValueError(f"{service}.{name}: a port is 1..65535")
+    return value
+
+
+class TargetCreate(_Body):
+    """A host to deploy to."""
+
+    name: str = Field(description="Inventory host name.", examples=["app-lyon-1"])
+    address: str = Field(min_length=1, max_length=255, examples=["10.20.0.11"])
+    connection: Connection = Connection.SSH
+    ssh_port: int = Field(default=22, ge=1, le=65535)
+    ssh_user: str | None = Field(default=None, max_length=64)
+    prefix: str = Field(default="/srv/socle", description="Where services are installed.")
+    python: str = Field(default="/usr/bin/python3", max_length=255)
+    ports: dict[str, dict[str, int]] = Field(
+        default_factory=dict, description="Per-service port overrides."
+    )
+    site: str | None = Field(default=None, max_length=64, description="Network site code.")
+    network_access: str | None = Field(default=None, pattern="^(THD|MPLS)$")
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        if not _NAME.match(value):
+            raise ValueError("lowercase letters, digits and dashes (a host name)")
+        return value
+
+    @field_validator("prefix", "python")
+    @classmethod
+    def _absolute(cls, value: str) -> str:
+        if not value.startswith("/"):
+            raise ValueError("an absolute path")
+        return value
+
+    @field_validator("ports")
+    @classmethod
+    def _ports(cls, value: dict[str, dict[str, int]]) -> dict[str, dict[str, int]]:
+        return _check_ports(value)
+
+
+class TargetRead(_Answer):
+    """A target."""
+
+    id: int
+    name: str
+    address: str
+    connection: str
+    ssh_port: int
+    ssh_user: str | None
+    prefix: str
+    python: str
+    ports: dict[str, dict[str, int]]
+    site: str | None
+    network_access: str | None
+    created_at: datetime
+
+
+# --- enrolments ----------------------------------------------------------------------
+
+
+def _finess(value: Any) -> Any:
+    return value if value is None or isinstance(value, str) else value.finess
+
+
+class EnrolmentCreate(_Body):
+    """Enrol an establishment in a service, with its settings."""
+
+    tenant: str = Field(description="FINESS.")
+    service: str
+    settings: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("tenant")
+    @classmethod
+    def _tenant(cls, value: str) -> str:
+        return validate_finess(value)
+
+
+class EnrolmentRead(_Answer):
+    """An enrolment."""
+
+    id: int
+    tenant: Annotated[str, BeforeValidator(_finess)]
+    service: str
+    settings: dict[str, Any]
+    created_at: datetime
+
+
+# --- deployments ---------------------------------------------------------------------
+
+
+class Strategy(StrEnum):
+    """How a release rolls across targets: ``rolling`` by batches of ``batch_size``,
+    ``canary`` one target first, then the rest together; each batch is health-gated."""
+
+    ROLLING = "rolling"
+    CANARY = "canary"
+
+
+class ReleaseWanted(_Body):
+    """A service and the version to run."""
+
+    service: str
+    version: str
+
+
+class DeploymentCreate(_Body):
+    """Deploy releases to targets; dependencies first, health-gated, rolled back on failure."""
+
+    releases: list[ReleaseWanted] = Field(min_length=1, max_length=20)
+    targets: list[str] = Field(min_length=1, max_length=200)
+    strategy: Strategy = Strategy.ROLLING
+    batch_size: int = Field(default=1, ge=1, le=200)
+    config: dict[str, dict[str, Any]] = Field(
+        default_factory=dict, description="Per-service overrides of the default configuration."
+    )
+    secrets: dict[str, dict[str, str]] = Field(
+        default_factory=dict,
+        description="Per service, where each declared secret is (env:VAR or file:NAME).",
+    )
+
+    @field_validator("secrets")
+    @classmethod
+    def _references(cls, value: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
+        for refs in value.values():
+            for ref in refs.values():
+                check_reference(ref)
+        return value
+
+
+class DeploymentState(StrEnum):
+    """Where a deployment is."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    ROLLED_BACK = "rolled_back"
+
+
+class DeploymentRead(_Answer):
+    """A deployment and its outcome."""
+
+    id: int
+    action: str
+    releases: list[dict[str, Any]]
+    targets: list[str]
+    strategy: str
+    batch_size: int
+    secret_refs: dict[str, dict[str, str]]
+    state: str
+    reason: str | None
+    rollback_of: int | None
+    job_id: int | None
+    created_by: str
+    created_at: datetime
+    updated_at: datetime
+
+
+# --- instances -----------------------------------------------------------------------
+
+
+def _target_name(value: Any) -> Any:
+    return value if isinstance(value, str) else value.name
+
+
+class InstanceRead(_Answer):
+    """A service on a target: what should run, its health, and its drift."""
+
+    id: int
+    service: str
+    target: Annotated[str, BeforeValidator(_target_name)]
+    version: str
+    previous_version: str | None
+    config_sha256: str
+    health: str
+    health_detail: str | None
+    drift: list[str]
+    observed_at: datetime | None
+    deployment_id: int | None
+    updated_at: datetime
