@@ -10,6 +10,9 @@ needs=(
   "chromium chromium"
   "/usr/share/zoneinfo/Europe/Paris tzdata"
   "/usr/sbin/sshd openssh-server"
+  "/usr/sbin/slapd slapd"
+  "ldapsearch ldap-utils"
+  "/usr/sbin/postfix postfix"
   "promtool prometheus"
   "prometheus-snmp-exporter prometheus-snmp-exporter"
 )
