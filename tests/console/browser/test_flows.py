@@ -75,7 +75,8 @@ def test_establishment_typing_another_tenants_address_gets_not_found(
     own, other = make_tenant(name="Clinique du Parc"), make_tenant(name="Hôpital voisin")
     sign_in(page, live_server, secret_of(auth("establishment", own)))
     expect(_main_nav(page).get_by_role("link")).to_have_text(
-        ["Aperçu", "Établissements", "Tâches", "Réseau", "Hébergement", "Sécurité (SSI)"])
+        ["Aperçu", "Établissements", "Tâches", "Réseau", "Hébergement", "Sécurité (SSI)",
+         "Applications"])
 
     answer = page.goto(f"{live_server}/console/tenants/{other.finess}")
     assert answer is not None and answer.status == 404
