@@ -14,7 +14,7 @@ from apps.catalogue import current as catalog
 from apps.deployments import create as deploy
 from apps.deployments import deployment_query, instance_query, resync, rollback
 from apps.flows import OBSERVE_JOB
-from apps.inventory import full as inventory
+from apps.inventory import full as ansible_inventory
 from apps.targets import create_target, enrol, enrolment_query, target_query
 
 __all__ = [
@@ -22,6 +22,7 @@ __all__ = [
     "Catalog",
     "CatalogError",
     "Service",
+    "ansible_inventory",
     "catalog",
     "create_target",
     "deploy",
@@ -29,7 +30,6 @@ __all__ = [
     "enrol",
     "enrolment_query",
     "instance_query",
-    "inventory",
     "resync",
     "rollback",
     "target_query",

@@ -13,8 +13,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, status
 
 from apps import catalogue, deployments, errors, store, targets
-from apps import inventory as inventory_view
 from apps.flows import OBSERVE_JOB
+from apps.inventory import full as full_inventory
 from apps.models import AppTarget, Deployment, Enrolment, Instance
 from apps.schemas import (
     DeploymentCreate,
@@ -222,5 +222,5 @@ def resync_instances(db: DbSession, caller: Writer) -> list[DeploymentRead]:
 def get_inventory(db: DbSession, caller: Reader) -> dict[str, Any]:
     """The Ansible inventory of the targets (``ansible-inventory --list`` shape), for
     ``inventory/socle_inventory.py``."""
-    return inventory_view.full(db)
+    return full_inventory(db)
 
