@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
-from apps.models import Deployment
+from apps.models import Deployment, Enrolment
 from controlplane.auth import Role
 from controlplane.cli.main import app as cli
 from controlplane.db import Database, Scope
@@ -110,3 +110,18 @@ def test_cli_lists_services_and_targets(client: TestClient, database: Database) 
     assert [t["name"] for t in json.loads(result.output)] == ["app-cli"]
     result = runner.invoke(cli, ["apps", "deploy", "lab=1.0.0", "-t", "app-cli"])
     assert result.exit_code == 2 and "APPS-0007" in result.output
+
+
+def test_demo_seed_is_idempotent(database: Database, settings: Any,
+                                 make_tenant: TenantFactory) -> None:
+    from apps import demo
+
+    hospital = make_tenant()
+    with database.transaction(scope=Scope.unrestricted()) as db:
+        said = demo.seed(db, actor="tests", settings=settings)
+    assert "3 demo targets" in said[0] and "1 hospital(s)" in said[0]
+    with database.transaction(scope=Scope.unrestricted()) as db:
+        assert demo.seed(db, actor="tests", settings=settings) == [
+            "apps: demo targets already there"]
+        rows = db.scalars(select(Enrolment).where(Enrolment.tenant_id == hospital.id)).all()
+        assert sorted(r.service for r in rows) == ["directory", "identity", "messaging"]
