@@ -14,7 +14,7 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
 from controlplane import console, plugins, schedule
-from controlplane.api import audit, jobs, problems, tenants, tokens
+from controlplane.api import audit, jobs, problems, schedules, tenants, tokens
 from controlplane.db import Database, get_database
 from controlplane.jobs import Worker
 from controlplane.metrics import HttpMetricsMiddleware, exposition
@@ -40,7 +40,8 @@ PUBLIC_ROUTES = {
 
 def api_routers() -> list[APIRouter]:
     """Every ``/api/v1`` router: the control plane's, then each plane's."""
-    return [tenants.router, tokens.router, jobs.router, audit.router, *plugins.plane_routers()]
+    return [tenants.router, tokens.router, jobs.router, audit.router, schedules.router,
+            *plugins.plane_routers()]
 
 
 def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:

@@ -192,6 +192,7 @@ CASES: dict[tuple[str, str], Case] = {
     ("POST", "/api/v1/jobs/{job_id}/cancel"): Case(
         lambda w, t: (f"/api/v1/jobs/{w.job_for(t)}/cancel", None), success=202,
         tenant_bound=True),
+    ("GET", "/api/v1/schedules"): Case(lambda w, t: ("/api/v1/schedules", None)),
     ("GET", "/api/v1/audit"): Case(lambda w, t: ("/api/v1/audit", None)),
     ("GET", "/api/v1/audit/verify"): Case(lambda w, t: ("/api/v1/audit/verify", None)),
     **NETWORK_CASES,

@@ -20,6 +20,7 @@ from controlplane.models import AuditRecord, Job, ScheduleState
 from controlplane.schedule import Schedule
 from controlplane.settings import Settings
 from network.scheduled import BACKUP_JOB
+from tests.conftest import TenantFactory, TokenFactory
 
 T0 = datetime(2026, 11, 28, 10, 0, 0, tzinfo=UTC)
 
@@ -182,7 +183,8 @@ def test_cli_runs_a_plane_schedule_now_audited_and_lists_it(database: Database,
 
 
 def test_worker_scheduler_queues_and_runs_the_network_backup(
-    database: Database, settings: Settings, client: TestClient
+    database: Database, settings: Settings, client: TestClient, auth: TokenFactory,
+    make_tenant: TenantFactory,
 ) -> None:
     wanted = [s for s in schedule.plane_schedules(settings) if s.name == BACKUP_JOB]
     stop = threading.Event()
@@ -209,6 +211,13 @@ def test_worker_scheduler_queues_and_runs_the_network_backup(
     prefix = f'socle_schedule_last_run_timestamp_seconds{{schedule="{BACKUP_JOB}"}} '
     (line,) = [m for m in client.get("/metrics").text.splitlines() if m.startswith(prefix)]
     assert float(line.removeprefix(prefix)) == pytest.approx(run_at.timestamp())
+    # the API lists the schedules; an establishment does not see what they queued
+    listed = client.get("/api/v1/schedules", headers=auth("gcs-operator")).json()
+    (row,) = [r for r in listed["items"] if r["name"] == BACKUP_JOB]
+    assert listed["total"] >= 5 and row["last_result"]["job_id"] == job.id
+    own = client.get("/api/v1/schedules", headers=auth("establishment", make_tenant())).json()
+    (row,) = [r for r in own["items"] if r["name"] == BACKUP_JOB]
+    assert row["runs"] == 1 and row["last_result"] is None
 
 
 def test_disabled_schedules_are_not_ticked(database: Database, settings: Settings) -> None:
@@ -217,3 +226,22 @@ def test_disabled_schedules_are_not_ticked(database: Database, settings: Setting
     with database.session(scope=Scope.unrestricted(), write=False) as db:
         assert db.scalar(select(func.count()).select_from(ScheduleState)) == 0
     assert _jobs(database) == []
+
+
+def test_every_plane_schedule_runs_on_an_empty_region(database: Database,
+                                                      settings: Settings) -> None:
+    declared = schedule.plane_schedules(settings)
+    outcomes = schedule.tick(database, declared, settings, now=T0)
+    assert [(o.name, o.ran, o.error) for o in outcomes] == [(s.name, True, None)
+                                                           for s in declared]
+    queued = {job.kind for job in _all_jobs(database)}
+    assert queued == {"network.poll-cycle", "network.backup-configs", "network.sla-events",
+                      "network.sla-retention", "ssi.campaign.remind"}
+    # a poll cycle still queued is not queued again at the next slot
+    schedule.tick(database, declared, settings, now=T0 + timedelta(minutes=5))
+    assert len(_jobs(database, "network.poll-cycle")) == 1
+
+
+def _all_jobs(database: Database) -> list[Job]:
+    with database.session(scope=Scope.unrestricted(), write=False) as db:
+        return list(db.scalars(select(Job)))

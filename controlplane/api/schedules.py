@@ -1,0 +1,38 @@
+"""Periodic schedules: ``/api/v1/schedules`` (their timing and where they stand)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+
+from controlplane import schedule
+from controlplane.api.deps import API_PREFIX, PageParams, database, require
+from controlplane.api.problems import PROBLEM_RESPONSES
+from controlplane.auth import Principal, Role
+from controlplane.db import Database
+from controlplane.schedule import ScheduleRead
+from controlplane.schemas import Page
+
+router = APIRouter(prefix=f"{API_PREFIX}/schedules", tags=["jobs"],
+                   responses=PROBLEM_RESPONSES)
+
+
+@router.get("", response_model=Page[ScheduleRead])
+def list_schedules(
+    request: Request,
+    db: Annotated[Database, Depends(database)],
+    paging: PageParams,
+    caller: Annotated[Principal, require("jobs:read")],
+) -> Page[ScheduleRead]:
+    """The periodic schedules: timing, last and next run, last result or error.
+
+    They are regional work: an establishment sees when they ran, not what they queued
+    (results and errors may name other establishments' jobs).
+    """
+    settings = request.app.state.settings
+    views = schedule.describe(db, schedule.plane_schedules(settings), settings)
+    if caller.role is Role.ESTABLISHMENT:
+        views = [v.model_copy(update={"last_result": None, "last_error": None}) for v in views]
+    return Page[ScheduleRead](items=views[paging.offset:paging.offset + paging.limit],
+                              total=len(views), limit=paging.limit, offset=paging.offset)
