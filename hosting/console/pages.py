@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import Form, Request, Response
 from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse
 
 from controlplane.api.deps import Paging
@@ -86,9 +87,15 @@ def cost(request: Request, code: str, visitor: Requester) -> Response:
 @router.post("/console/hosting/offers/{code}")
 async def send_request(request: Request, code: str, visitor: Requester) -> Response:
     """Record the request with :func:`hosting.lifecycle.create_request` (cost re-checked,
-    quota enforced, placement planned); then its page."""
-    offer = _offer(visitor, code)
+    quota enforced, placement planned); then its page. (The form's field names depend
+    on the offer, so it is read here; the database work runs in the thread pool.)"""
     form = {k: str(v) for k, v in (await request.form()).items()}
+    return await run_in_threadpool(_record_request, request, code, visitor, form)
+
+
+def _record_request(request: Request, code: str, visitor: Visitor,
+                    form: dict[str, str]) -> Response:
+    offer = _offer(visitor, code)
     found = quote(_spec(offer), offer.monthly_price_cents, form)
     tenant = form.get("tenant", "").strip().upper()
     on_behalf = visitor.principal.tenant_id is None  # an operator names the establishment

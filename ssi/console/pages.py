@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import Request, Response
+from starlette.concurrency import run_in_threadpool
 from starlette.responses import RedirectResponse
 
 from controlplane import charts
@@ -75,8 +76,15 @@ def assessment(request: Request, assessment_id: int, visitor: Reader,
 
 @router.post("/console/ssi/assessments/{assessment_id}")
 async def answer(request: Request, assessment_id: int, visitor: Answerer) -> Response:
-    """Save the answers (all valid or none kept); with ``action=submit``, then submit."""
+    """Save the answers (all valid or none kept); with ``action=submit``, then submit.
+    (The form's field names depend on the checklist, so it is read here; the database
+    work runs in the thread pool.)"""
     form = {k: str(v) for k, v in (await request.form()).items()}
+    return await run_in_threadpool(_record_answers, request, assessment_id, visitor, form)
+
+
+def _record_answers(request: Request, assessment_id: int, visitor: Visitor,
+                    form: dict[str, str]) -> Response:
     answers, errors = read_answers(form)
     if errors:
         return _assessment_page(request, visitor, assessment_id, values=answers, errors=errors,
