@@ -37,7 +37,7 @@ from sqlalchemy.orm import Session
 
 from controlplane import audit, plugins
 from controlplane.db import Database, Scope, utcnow
-from controlplane.errors import NotFound
+from controlplane.errors import InvalidInput, NotFound
 from controlplane.models import Job, ScheduleState
 from controlplane.settings import Settings
 
@@ -125,7 +125,10 @@ def parse_daily(value: str) -> time:
 
 
 def configured(schedules: Iterable[Schedule], settings: Settings) -> list[Schedule]:
-    """``schedules`` with the ``SOCLE_SCHEDULES`` overrides applied (seconds, HH:MM, off)."""
+    """``schedules`` with the ``SOCLE_SCHEDULES`` overrides applied (seconds, HH:MM, off).
+
+    A name no plane declares, or a value of none of these forms, is refused (InvalidInput).
+    """
     overrides = dict(settings.schedules)
     result = []
     for schedule in schedules:
@@ -135,20 +138,20 @@ def configured(schedules: Iterable[Schedule], settings: Settings) -> list[Schedu
         result.append(schedule)
     if overrides:
         unknown = ", ".join(sorted(overrides))
-        raise ValueError(f"SOCLE_SCHEDULES names unknown schedule(s): {unknown}")
+        raise InvalidInput.on("SOCLE_SCHEDULES", f"unknown schedule(s): {unknown}")
     return result
 
 
 def _override(schedule: Schedule, value: str) -> Schedule:
     if value.lower() == "off":
         return replace(schedule, enabled=False)
-    if ":" in value:
-        return replace(schedule, every=None, daily_at=value)
     try:
+        if ":" in value:
+            return replace(schedule, every=None, daily_at=value)
         seconds = float(value)
     except ValueError:
-        raise ValueError(f"SOCLE_SCHEDULES[{schedule.name}]: {value!r} is not seconds, "
-                         "HH:MM or off") from None
+        raise InvalidInput.on(f"SOCLE_SCHEDULES.{schedule.name}",
+                              f"{value!r} is not seconds, HH:MM or off") from None
     if seconds <= 0:
         return replace(schedule, enabled=False)
     return replace(schedule, every=seconds, daily_at=None)

@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 from controlplane import jobs, schedule
 from controlplane.cli.main import app as cli
 from controlplane.db import Database, Scope
+from controlplane.errors import InvalidInput
 from controlplane.models import AuditRecord, Job, ScheduleState
 from controlplane.schedule import Schedule
 from controlplane.settings import Settings
@@ -70,8 +71,10 @@ def test_overrides_change_timing_or_disable_and_reject_unknown_names() -> None:
     a, b, c = schedule.configured(declared, settings)
     assert (a.timing(settings), b.enabled, c.timing(settings)) == ("daily 02:30", False,
                                                                    "every 600 s")
-    with pytest.raises(ValueError, match="nope"):
+    with pytest.raises(InvalidInput, match="nope"):
         schedule.configured(declared, Settings(schedules={"nope": "60"}))
+    with pytest.raises(InvalidInput, match=r"SOCLE_SCHEDULES\.a"):
+        schedule.configured(declared, Settings(schedules={"a": "25:99"}))
     with pytest.raises(ValueError, match="HH:MM"):
         Schedule("bad", _queue_quick, daily_at="9h")
 
