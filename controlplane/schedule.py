@@ -336,7 +336,8 @@ def start(database: Database, settings: Settings, stop: threading.Event) -> thre
     thread = threading.Thread(target=scheduler.run_forever, args=(stop,), name="scheduler",
                               daemon=True)
     thread.start()
-    log.info("scheduler started: %s", ", ".join(s.name for s in scheduler.schedules))
+    log.info("scheduler started: %s", ", ".join(s.name for s in scheduler.schedules
+                                                   if s.enabled))
     return thread
 
 
