@@ -4,9 +4,10 @@ enrolled) and the deployments with their outcome, rolled back from the page.
 Found by :mod:`controlplane.console.planes`: ``router``, ``NAV`` and ``templates/``.
 """
 
+from apps.console.cards import overview_cards
 from apps.console.pages import router
 from controlplane.console import NavEntry
 
 NAV = (NavEntry("Applications", "/console/apps", "apps:read", 60),)
 
-__all__ = ["NAV", "router"]
+__all__ = ["NAV", "overview_cards", "router"]

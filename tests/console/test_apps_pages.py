@@ -59,6 +59,8 @@ def test_operator_rolls_a_deployment_back(
         assert rollback.releases[0]["version"] == "1.0.0"
     listing = client.get("/console/apps/deployments").text
     assert f"(retour arrière de {upgraded})" in listing
+    overview = client.get("/console/").text
+    assert "1 déploiement(s) en cours" in overview  # the queued rollback
 
 
 def test_readers_get_no_rollback(
