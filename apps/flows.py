@@ -316,7 +316,7 @@ def _observe(ctx: jobs.StepContext) -> Mapping[str, Any]:
                        extravars={}, artifacts=_artifacts_dir(),
                        on_line=lambda line: ctx.log(line),
                        keep_results_of=["Deployed manifests"])
-    drifted = 0
+    found: list[str] = []
     with _transaction(ctx) as db:
         for instance in db.scalars(select(Instance).order_by(Instance.id)).all():
             host = instance.target.name
@@ -332,12 +332,12 @@ def _observe(ctx: jobs.StepContext) -> Mapping[str, Any]:
                 instance.drift = drift_of(instance, seen, desired)
                 instance.observed = seen or {}
             instance.observed_at = utcnow()
-            drifted += bool(instance.drift)
             if instance.drift:
-                ctx.log(f"{instance.service} on {host}: {'; '.join(instance.drift)}",
-                        level="warning")
+                found.append(f"{instance.service} on {host}: {'; '.join(instance.drift)}")
         total = len(db.scalars(select(Instance.id)).all())
-    return {"instances": total, "drifted": drifted}
+    for line in found:  # logged once the transaction is over (a log line is its own write)
+        ctx.log(line, level="warning")
+    return {"instances": total, "drifted": len(found)}
 
 
 OBSERVE = jobs.register(jobs.JobKind(
