@@ -1,7 +1,8 @@
 """``socle hosting backup``: policies, backups, retention, restore tests, supervision.
 
 ``run``, ``retention`` and ``restore-test`` queue a job; ``--wait`` follows it with a
-progress bar (a worker must be running: the embedded one or ``socle worker``).
+progress bar (a worker must be running: the embedded one or ``socle worker``), ``--here``
+runs it in this process and follows it (exit 1 unless it succeeded).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from controlplane.cli.common import (
     local_actor,
     transaction,
 )
-from controlplane.cli.job import watch
+from controlplane.cli.job import follow
 from controlplane.db import utcnow
 from controlplane.models import Job
 from controlplane.schemas import JobSummary
@@ -41,16 +42,18 @@ from hosting.models import Subscription
 app = typer.Typer(help="Backups with restic: policies, runs, restore tests, RPO.",
                   no_args_is_help=True)
 WaitOption = typer.Option(False, "--wait", help="Follow the job with a progress bar.")
+HereOption = typer.Option(False, "--here", help="Run the job in this process and follow it.")
 
 
-def _queued(job: Job, wait: bool, as_json: bool) -> None:
-    summary = JobSummary.model_validate(job)
-    if as_json and not wait:
-        emit_json(summary)
+def _queued(job: Job, wait: bool, here: bool, as_json: bool) -> None:
+    if wait or here:
+        follow(job.id, here=here, as_json=as_json)
         return
-    console.print(f"job {summary.id} queued ({summary.kind})")
-    if wait:
-        watch(summary.id, interval=0.5)
+    summary = JobSummary.model_validate(job)
+    if as_json:
+        emit_json(summary)
+    else:
+        console.print(f"job {summary.id} queued ({summary.kind})")
 
 
 @app.command("policy")
@@ -83,21 +86,22 @@ def policy(
 
 @app.command("run")
 @handle_errors
-def run(subscription_id: int, wait: bool = WaitOption, as_json: bool = JsonOption) -> None:
+def run(subscription_id: int, wait: bool = WaitOption, here: bool = HereOption,
+        as_json: bool = JsonOption) -> None:
     """Back up a subscription now, to every copy."""
     with transaction() as db:
         job = service.start_backup(db, subscription_id, actor=local_actor())
-    _queued(job, wait, as_json)
+    _queued(job, wait, here, as_json)
 
 
 @app.command("retention")
 @handle_errors
-def retention(subscription_id: int, wait: bool = WaitOption,
+def retention(subscription_id: int, wait: bool = WaitOption, here: bool = HereOption,
               as_json: bool = JsonOption) -> None:
     """Apply the tier's retention now (restic forget --prune on every copy)."""
     with transaction() as db:
         job = service.start_retention(db, subscription_id, actor=local_actor())
-    _queued(job, wait, as_json)
+    _queued(job, wait, here, as_json)
 
 
 @app.command("restore-test")
@@ -107,13 +111,14 @@ def restore_test(
     snapshot: str | None = typer.Option(None, help="Snapshot id (default: the latest)."),
     copy_index: int = typer.Option(0, "--copy", help="Which copy to restore from."),
     wait: bool = WaitOption,
+    here: bool = HereOption,
     as_json: bool = JsonOption,
 ) -> None:
     """Restore a snapshot into scratch, verify checksums, measure the RTO."""
     body = RestoreTestStart(copy_index=copy_index, snapshot_id=snapshot)
     with transaction() as db:
         job = service.start_restore_test(db, subscription_id, body, actor=local_actor())
-    _queued(job, wait, as_json)
+    _queued(job, wait, here, as_json)
 
 
 @app.command("list")

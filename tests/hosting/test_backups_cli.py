@@ -51,3 +51,10 @@ def test_backup_commands(database: Database, make_tenant: TenantFactory) -> None
     assert alert["kind"] == "late" and "never" in alert["message"]
     assert socle("runs", "--json") == [] and socle("restore-tests", "--json") == []
     assert "late" in socle("list").output
+    # --here runs the queue in this process: the backup queued above first (its source is
+    # missing: a failed run, reported), then the retention (no repository initialised yet)
+    finished = socle("retention", sub, "--here", "--json")
+    assert (finished["kind"], finished["state"]) == ("hosting.backup-retention", "succeeded")
+    ran = socle("runs", "--json")
+    assert [(r["kind"], r["state"], r["reason"]) for r in ran] == [("backup", "failed", "failed")]
+    assert {a["kind"] for a in socle("alerts", "--json")} == {"late", "failed"}
