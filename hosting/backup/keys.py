@@ -7,9 +7,10 @@ so the data directory itself must be backed up (outside restic) by the operator.
 
 from __future__ import annotations
 
-import os
 import secrets
 from pathlib import Path
+
+from controlplane.secrets import store_file
 
 
 def reference_for(finess: str) -> str:
@@ -19,13 +20,5 @@ def reference_for(finess: str) -> str:
 
 def ensure_password(finess: str, data_dir: Path) -> str:
     """Create the tenant's password file if missing (0600, never overwritten); its reference."""
-    reference = reference_for(finess)
-    path = data_dir / reference.removeprefix("file:")
-    data_dir.mkdir(parents=True, exist_ok=True)
-    try:
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return reference
-    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-        handle.write(secrets.token_urlsafe(48))
-    return reference
+    name = reference_for(finess).removeprefix("file:")
+    return store_file(data_dir, name, secrets.token_urlsafe(48), replace=False)
