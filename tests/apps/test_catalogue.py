@@ -72,6 +72,6 @@ def test_the_test_catalogue_extends_identity_and_holds_a_cycle(
     test_catalog: catalogue.Catalog,
 ) -> None:
     assert [v.version for v in test_catalog.services["identity"].versions] == [
-        "1.0.0", "1.1.0", "1.2.0"]
+        "1.0.0", "1.1.0", "1.2.0", "1.3.0"]
     with pytest.raises(CycleError):
         test_catalog.closure(["alpha"])
