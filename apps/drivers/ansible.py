@@ -115,6 +115,7 @@ def run_playbook(
         return True
 
     artifacts.mkdir(parents=True, exist_ok=True)
+    ident = f"{playbook.removesuffix('.yml')}-{uuid.uuid4().hex[:12]}"
     with tempfile.TemporaryDirectory(prefix="socle-ansible-") as private:
         cmdline = ""
         if secret_vars:
@@ -135,13 +136,14 @@ def run_playbook(
                      "ANSIBLE_ROLES_PATH": str(PLAYBOOKS / "roles"), "PATH": _path(),
                      "ANSIBLE_NOCOLOR": "1"},
             artifact_dir=str(artifacts),
-            ident=f"{playbook.removesuffix('.yml')}-{uuid.uuid4().hex[:12]}",
+            ident=ident,
             rotate_artifacts=keep_artifacts,
             event_handler=on_runner_event,
             quiet=True,
             suppress_env_files=True,
         )
         run.status, run.rc = runner.status, int(runner.rc if runner.rc is not None else -1)
+    _scrub(artifacts / ident, mask)
     if run.status != "successful" and not run.failed and not run.unreachable:
         run.error = f"ansible-playbook {run.status} (rc {run.rc}) before reaching any host"
     return run
@@ -150,6 +152,19 @@ def run_playbook(
 def _path() -> str:
     """PATH with this Python's directory first (a virtualenv's ansible-playbook)."""
     return os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
+
+
+def _scrub(kept: Path, mask: Callable[[str], str]) -> None:
+    """Keep no copy of the control plane's environment (where ``env:`` secrets live) in
+    the run's artifacts, and mask known secret values in its stdout."""
+    command = kept / "command"
+    if command.exists():
+        recorded = json.loads(command.read_text(encoding="utf-8"))
+        recorded.pop("env", None)
+        command.write_text(json.dumps(recorded), encoding="utf-8")
+    stdout = kept / "stdout"
+    if stdout.exists():
+        stdout.write_text(mask(stdout.read_text(encoding="utf-8")), encoding="utf-8")
 
 
 def _leaves(value: Any) -> list[str]:

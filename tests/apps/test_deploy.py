@@ -68,7 +68,7 @@ def _health(target: dict[str, Any], service: str) -> dict[str, Any]:
 
 def test_deploy_upgrade_rollback_drift_unreachable(
     client: TestClient, database: Database, auth: TokenFactory, make_tenant: TenantFactory,
-    hosts: Path, test_catalog: Catalog, monkeypatch: pytest.MonkeyPatch,
+    hosts: Path, test_catalog: Catalog, monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
 ) -> None:
     client.headers.update(auth(Role.GCS_OPERATOR))
     monkeypatch.setenv("SOCLE_TEST_LDAP_PASSWORD", PASSWORD)
@@ -111,6 +111,8 @@ def test_deploy_upgrade_rollback_drift_unreachable(
         assert _health(target, "identity")["tenants"] == [lyon.finess]
     log = json.dumps(job["log"], ensure_ascii=False)
     assert PASSWORD not in log
+    kept = [p for p in (tmp_path / "data").rglob("*") if p.is_file()]  # runner artifacts
+    assert kept and not [p for p in kept if PASSWORD in p.read_text(errors="ignore")]
     assert "directory 2.6.0 healthy on t1, t2" in log
 
     # 2. Upgrade identity.
