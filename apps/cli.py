@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import time
-
 import typer
-from rich.progress import Progress
 
 from apps import catalogue, deployments, targets
 from apps.models import Deployment
@@ -20,6 +17,7 @@ from apps.schemas import (
     TargetCreate,
     TargetRead,
 )
+from controlplane.cli import job as job_cli
 from controlplane.cli.common import (
     emit_item,
     emit_json,
@@ -28,7 +26,6 @@ from controlplane.cli.common import (
     local_actor,
     transaction,
 )
-from controlplane.models import Job
 
 app = typer.Typer(help="Regional application services: catalogue, deployments, drift.",
                   no_args_is_help=True)
@@ -137,22 +134,16 @@ def deploy(
                             batch_size=batch_size)
     with transaction() as db:
         made = deployments.create(db, body, actor=local_actor())
-        deployment_id = made.id
+        deployment_id, job_id = made.id, made.job_id
+    failed = None
     if wait:
-        _follow(deployment_id)
+        try:
+            job_cli.follow(job_id)
+        except typer.Exit as ended:
+            failed = ended
     with transaction(write=False) as db:
         emit_item(DeploymentRead.model_validate(db.get_one(Deployment, deployment_id)), as_json)
+    if failed is not None:
+        raise failed
 
 
-def _follow(deployment_id: int) -> None:
-    """A progress bar over the deployment's job until it ends."""
-    with Progress() as progress:
-        task = progress.add_task(f"deployment {deployment_id}", total=1.0)
-        while True:
-            with transaction(write=False) as db:
-                deployment = db.get_one(Deployment, deployment_id)
-                job = db.get_one(Job, deployment.job_id)
-                progress.update(task, completed=job.progress)
-                if job.state in ("succeeded", "failed", "cancelled"):
-                    return
-            time.sleep(0.5)

@@ -14,6 +14,7 @@ from controlplane.cli.common import (
     console,
     emit_json,
     emit_table,
+    errors,
     handle_errors,
     local_actor,
     transaction,
@@ -94,7 +95,7 @@ def watch(
         TaskProgressColumn(),
         TimeElapsedColumn(),
     )
-    with Progress(*columns, console=console) as progress:
+    with Progress(*columns, console=errors) as progress:  # stderr: stdout stays for --json
         task = progress.add_task(f"job {job_id}", total=1.0)
         while True:
             job = _read(job_id)
@@ -104,7 +105,7 @@ def watch(
             if job.state in jobs.TERMINAL_STATES:
                 break
             time.sleep(interval)
-    console.print(f"job {job.id} {job.state}" + (f": {job.error}" if job.error else ""))
+    errors.print(f"job {job.id} {job.state}" + (f": {job.error}" if job.error else ""))
     if job.state != "succeeded":
         raise typer.Exit(1)
 

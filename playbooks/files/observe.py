@@ -21,7 +21,8 @@ for service in sorted(os.listdir(prefix)) if os.path.isdir(prefix) else []:
         continue
     try:
         with open(manifest.get("config_path", ""), "rb") as handle:
-            config_sha1 = hashlib.sha1(handle.read()).hexdigest()
+            # SHA-1 only because Ansible's copy module reports that checksum (not security)
+            config_sha1 = hashlib.sha1(handle.read(), usedforsecurity=False).hexdigest()
     except OSError:
         config_sha1 = None
     found[service] = {"manifest": manifest, "config_file_sha1": config_sha1}

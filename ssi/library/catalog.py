@@ -2,8 +2,8 @@
 
 :func:`load_library` reads the files shipped in ``ssi/frameworks/`` and, when given, an
 operator's extra directory (``$SOCLE_DATA_DIR/frameworks``, see ``ssi.service``),
-recursively: every ``*.yaml`` / ``*.yml`` file is one framework version. Files may sit anywhere in those
-trees; ``<id>/<version>.yaml`` is the convention. All problems of all files are
+recursively: every ``*.yaml`` / ``*.yml`` file is one framework version. Files may sit
+anywhere in those trees; ``<id>/<version>.yaml`` is the convention. All problems of all files are
 gathered and raised together; a library is only returned when every file is valid,
 no (id, version) is defined twice and no framework changes kind between versions.
 """

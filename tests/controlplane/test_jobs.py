@@ -200,7 +200,7 @@ def test_cli_lists_shows_and_watches(database: Database, tmp_path: Path) -> None
     shown = cli_runner.invoke(cli, ["job", "show", str(job_id)])
     assert shown.exit_code == 0 and "prepare" in shown.stdout
     watched = cli_runner.invoke(cli, ["job", "watch", str(job_id)])
-    assert watched.exit_code == 0 and f"job {job_id} succeeded" in watched.stdout
+    assert watched.exit_code == 0 and f"job {job_id} succeeded" in watched.output
     failed_id, _ = _enqueue(database, "test.failing", tmp_path, name="f")
     jobs.Worker(database).run_once()
     assert cli_runner.invoke(cli, ["job", "watch", str(failed_id)]).exit_code == 1
