@@ -622,8 +622,11 @@ class Restic:
             try:
                 data = json.loads(self._run("cat", "lock", lock_id, "--no-lock").stdout)
             except ResticError as exc:
-                if exc.reason is Reason.MISSING or "not found" in str(exc).lower():
-                    continue  # released meanwhile
+                message = str(exc).lower()
+                if exc.reason is Reason.MISSING or "not found" in message or (
+                    "does not exist" in message  # S3's NoSuchKey: the lock file is gone
+                ):
+                    continue  # released between the listing and the read
                 raise
             when = _parse_time(data["time"])
             found.append(

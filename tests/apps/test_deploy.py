@@ -11,6 +11,7 @@ Ansible does not care which database Socle uses, so this runs on the first backe
 from __future__ import annotations
 
 import json
+import shutil
 import smtplib
 import subprocess
 import tempfile
@@ -42,15 +43,16 @@ def database_url(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def hosts(tmp_path: Path) -> Iterator[Path]:
-    root = tmp_path / "hosts"
-    for directory in (tmp_path, *tmp_path.parents):  # Postfix's own user walks to its dirs
-        if directory == Path(tempfile.gettempdir()):
-            break
-        directory.chmod(directory.stat().st_mode | 0o011)
+def hosts() -> Iterator[Path]:
+    """The targets' prefixes, outside pytest's temp tree: Postfix's own user must walk to
+    its queue, and pytest (each xdist worker) resets its root folder to mode 0700."""
+    base = Path(tempfile.mkdtemp(prefix="socle-apphosts-"))
+    base.chmod(0o711)
+    root = base / "hosts"
     yield root
     for prefix in root.iterdir() if root.is_dir() else []:
         stop_services(prefix)
+    shutil.rmtree(base, ignore_errors=True)
 
 
 def _run(client: TestClient, database: Database, answer: Any) -> dict[str, Any]:

@@ -178,7 +178,7 @@ def test_pra_plan_and_exercise_on_the_secondary(
     worker.start()
     shown = socle("dr", "exercise", str(plan["id"]), "--wait", "--json", code=1)  # from the CLI
     worker.join()
-    failed = json.loads(shown.stdout[shown.stdout.index("\n{") + 1:])  # after the progress bar
+    failed = json.loads(shown.stdout)  # the progress bar goes to stderr
     assert failed["state"] == "failed" and "does not answer" in failed["error"]
     job = client.get(f"/api/v1/jobs/{failed['job_id']}", headers=operator).json()
     assert job["state"] == "failed" and "does not answer" in job["error"]

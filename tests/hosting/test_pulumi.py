@@ -4,6 +4,7 @@ one provider per HDS provider and each resource with its tags, lock and import i
 
 from __future__ import annotations
 
+import asyncio
 import json
 from typing import Any
 
@@ -36,6 +37,10 @@ class Recorder(pulumi.runtime.Mocks):
 
 def run_program(source: str, providers: list[str]) -> dict[str, pulumi.runtime.MockResourceArgs]:
     """Run the exported program under mocks; the resources it declared, by name."""
+    # Pulumi's runtime asks for the thread's current event loop; an earlier test in the
+    # same process may have closed or unset it, so the program gets a loop of its own.
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
     recorder = Recorder()
     pulumi.runtime.set_mocks(recorder, preview=False)
     secrets = {f"project:{p}-{k}": "not-a-real-key" for p in providers
@@ -48,7 +53,11 @@ def run_program(source: str, providers: list[str]) -> dict[str, pulumi.runtime.M
         exec(compile(source, "exported.py", "exec"), namespace)  # the program under test
         return pulumi.Output.from_input(namespace["TAGS"])
 
-    program()
+    try:
+        program()
+    finally:
+        asyncio.set_event_loop(None)
+        loop.close()
     return {r.name: r for r in recorder.resources}
 
 
