@@ -4,7 +4,9 @@
 a demo establishment's site with an active MPLS access circuit to a regional PE, the
 tenant's VRF, an interconnect /30 and a site LAN, so that ``socle network plan`` and
 ``apply`` work at once. The routers' password and the SNMPv3 keys go to 0600 files in
-``SOCLE_DATA_DIR`` (``make run`` points the settings at them). Idempotent.
+``SOCLE_DATA_DIR`` (``make run`` points the settings at them). When the simulated SNMP
+agents and the probe reflector run too, each router is polled and each circuit observed
+(its flapping Gi0/0 and the reflector), so the SLA figures fill in live. Idempotent.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from controlplane.secrets import store_file
 from controlplane.settings import Settings
 from network import inventory, ipam, vrfs
 from network.models import Provider
+from network.polling import service as polling
+from network.polling.schemas import CircuitMonitorSet, DeviceMonitorSet
 from network.schemas import (
     CircuitCreate,
     DeviceCreate,
@@ -32,6 +36,9 @@ from network.schemas import (
 
 PROVIDER = "Opérateur MPLS (démo)"
 ROUTERS_STATE = "sim/network-routers.json"
+AGENTS_STATE = "sim/network-snmp-agents.json"
+REFLECTOR_STATE = "sim/network-probe-reflector.json"
+WATCHED_IF_INDEX = 1  # the agents' Gi0/0, the interface that goes down and up
 PASSWORD_FILE = "demo-routers.key"  # noqa: S105 (a file name)
 SNMP_KEY_FILES = ("demo-snmp-auth.key", "demo-snmp-priv.key")
 INTERFACES = {"cisco_ios": ("GigabitEthernet0/1", "GigabitEthernet0/2"),
@@ -63,6 +70,7 @@ def seed(db: Session, *, actor: str, settings: Settings) -> list[str]:
         hostname="pe-regional-1", role="PE", platform="cisco_ios", mgmt_address="192.0.2.1",
         username="noc", credential_ref=f"file:{PASSWORD_FILE}", asn=settings.network_asn,
     ), actor=actor)
+    circuits: dict[str, str] = {}
     for index, (device, tenant) in enumerate(zip(devices, tenants, strict=False), start=1):
         vrf = vrfs.create_vrf(db, VrfCreate(name=f"GFU-{tenant.finess}", kind="tenant",
                                             tenant=tenant.finess, service="gfu"), actor=actor)
@@ -86,5 +94,38 @@ def seed(db: Session, *, actor: str, settings: Settings) -> list[str]:
             vrf=vrf.name,
         ), actor=actor)
         ipam.allocate(db, interconnects.id, PrefixAllocate(length=30, circuit=ref), actor=actor)
-    return [f"network: {min(len(devices), len(tenants))} CE router(s) of the simulated region "
-            "registered; try `socle network plan`"]
+        circuits[device["name"]] = ref
+    said = [f"network: {len(circuits)} CE router(s) of the simulated region registered; "
+            "try `socle network plan`"]
+    return said + _monitors(db, settings, circuits, actor=actor)
+
+
+def _monitors(
+    db: Session, settings: Settings, circuits: dict[str, str], *, actor: str
+) -> list[str]:
+    """Poll each router at its simulated SNMP agent and probe each circuit's reflector.
+
+    The agents share one SNMPv3 user and key pair: the keys go to the files the poller's
+    settings name (``make run``), the user is ``SOCLE_NETWORK_SNMP_USER``."""
+    agents_state = settings.data_dir / AGENTS_STATE
+    if not agents_state.exists():
+        return ["network: no simulated SNMP agents (socle sim up): circuits not polled"]
+    agents = {a["name"]: a for a in json.loads(agents_state.read_text())["agents"]}
+    reflector_state = settings.data_dir / REFLECTOR_STATE
+    reflector = json.loads(reflector_state.read_text()) if reflector_state.exists() else None
+    polled = [name for name in circuits if name in agents]
+    if polled:
+        v3 = agents[polled[0]]["v3"]
+        for name, key in zip(SNMP_KEY_FILES, (v3["auth_key"], v3["priv_key"]), strict=True):
+            store_file(settings.data_dir, name, key)
+    for name in polled:
+        agent = agents[name]
+        polling.set_device_monitor(db, name, DeviceMonitorSet(
+            snmp_host=agent["host"], snmp_port=agent["port"]), actor=actor)
+        polling.set_circuit_monitor(db, circuits[name], CircuitMonitorSet(
+            if_index=WATCHED_IF_INDEX,
+            probe_host=reflector["host"] if reflector else None,
+            probe_port=reflector["port"] if reflector else None,
+        ), actor=actor)
+    return [f"network: {len(polled)} router(s) polled over SNMPv3 and their circuits probed "
+            "(SLA figures fill in as the poll cycles run)"]

@@ -12,9 +12,17 @@ from controlplane.cli.main import app as cli
 from controlplane.db import Database, Scope
 from controlplane.settings import Settings
 from network import reconcile as _network_reconcile  # noqa: F401  (registers the reconciler)
-from network.demo import PASSWORD_FILE, ROUTERS_STATE, SNMP_KEY_FILES
+from network.demo import (
+    AGENTS_STATE,
+    PASSWORD_FILE,
+    REFLECTOR_STATE,
+    ROUTERS_STATE,
+    SNMP_KEY_FILES,
+)
 from network.models import Device
+from network.polling.models import CircuitMonitor, DeviceMonitor
 from network.sim.routers import SimulatedRouters
+from network.sim.snmp_agents import SimulatedAgents
 
 runner = CliRunner()
 
@@ -25,13 +33,26 @@ def test_demo_registers_the_simulated_routers_and_they_plan(
     assert "not running" in runner.invoke(cli, ["demo"]).stdout
     monkeypatch.setenv("SOCLE_NETWORK_SNMP_AUTH_REF", f"file:{SNMP_KEY_FILES[0]}")
     monkeypatch.setenv("SOCLE_NETWORK_SNMP_PRIV_REF", f"file:{SNMP_KEY_FILES[1]}")
-    with SimulatedRouters(2, ["cisco_ios", "juniper_junos"]) as routers:
+    with SimulatedRouters(2, ["cisco_ios", "juniper_junos"]) as routers, \
+            SimulatedAgents(2, 8, processes=1) as agents:
         state = settings.data_dir / ROUTERS_STATE
         state.parent.mkdir(parents=True, exist_ok=True)
         state.write_text(json.dumps(routers.state()))
+        (settings.data_dir / AGENTS_STATE).write_text(json.dumps(agents.state()))
+        (settings.data_dir / REFLECTOR_STATE).write_text(json.dumps({"host": "127.0.0.1",
+                                                                     "port": 40999}))
         seeded = runner.invoke(cli, ["demo"])
         assert seeded.exit_code == 0, seeded.output
         assert "2 CE router(s)" in seeded.stdout
+        assert "2 router(s) polled" in seeded.stdout
+        with database.session(scope=Scope.unrestricted(), write=False) as db:
+            polled = {m.device.hostname: m.snmp_port for m in db.query(DeviceMonitor)}
+            watched = {(m.circuit.ref, m.if_index, m.probe_port) for m in db.query(CircuitMonitor)}
+        assert polled == {a.name: a.port for a in agents.agents}
+        assert watched == {("DEMO-MPLS-001", 1, 40999), ("DEMO-MPLS-002", 1, 40999)}
+        v3 = agents.state()["agents"][0]["v3"]
+        assert [(settings.data_dir / n).read_text().strip() for n in SNMP_KEY_FILES] == [
+            v3["auth_key"], v3["priv_key"]]  # the poller's key files hold the agents' keys
         assert "already there" in runner.invoke(cli, ["demo"]).stdout
         for name in (PASSWORD_FILE, *SNMP_KEY_FILES):
             assert stat.S_IMODE((settings.data_dir / name).stat().st_mode) == 0o600
