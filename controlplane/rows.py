@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from controlplane import audit
-from controlplane.errors import SocleError
+from controlplane.errors import Conflict, SocleError
 
 M = TypeVar("M")
 
@@ -27,6 +27,31 @@ M = TypeVar("M")
 def snapshot(row: Any, read: type[BaseModel]) -> dict[str, Any]:
     """``row`` as its answer shape, JSON-ready (the ``before``/``after`` of an audit record)."""
     return read.model_validate(row).model_dump(mode="json")
+
+
+def references(db: Session, row: Any) -> dict[str, int]:
+    """How many rows of each table (any plane's) point at ``row`` through a foreign key,
+    counted without tenant scoping: a removal must see every reference."""
+    table = row.__table__
+    found: dict[str, int] = {}
+    for other in table.metadata.sorted_tables:
+        for key in other.foreign_keys:
+            if key.column.table is not table:
+                continue
+            count = db.execute(
+                select(func.count()).select_from(other).where(key.parent == row.id)
+            ).scalar_one()
+            if count:
+                found[other.name] = found.get(other.name, 0) + count
+    return found
+
+
+def still_referenced(kind: str, ident: object, found: dict[str, int], *, code: str) -> Conflict:
+    """409 for removing an object other rows still point at (``found``: rows per table, as
+    :func:`references` counts them), with the plane's error ``code``."""
+    where = ", ".join(f"{count} in {table}" for table, count in sorted(found.items()))
+    return Conflict(detail=f"{kind} {ident} is still referenced ({where}); remove or "
+                           "change those first", code=code)
 
 
 @dataclass(frozen=True)

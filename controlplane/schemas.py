@@ -4,14 +4,42 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any, Generic, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from controlplane.auth import Role
 from controlplane.finess import department_of, validate_department, validate_finess
 
 T = TypeVar("T")
+
+
+class PartialUpdate(BaseModel):
+    """A ``PATCH`` body: every field optional, omitted fields stay; at least one field,
+    and no explicit null for a field that cannot be empty (those allowed to be cleared
+    are listed in ``NULLABLE``). Unknown fields are refused."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    NULLABLE: ClassVar[frozenset[str]] = frozenset()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _not_empty(cls, value: Any) -> Any:
+        if isinstance(value, dict) and not value:
+            raise ValueError("give at least one field to change")
+        return value
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _null_only_where_allowed(cls, value: Any, info: ValidationInfo) -> Any:
+        if value is None and info.field_name not in cls.NULLABLE:
+            raise ValueError("cannot be null (omit the field to keep it)")
+        return value
+
+    def changes(self) -> dict[str, Any]:
+        """The fields the request gave (JSON-ready values)."""
+        return self.model_dump(mode="json", exclude_unset=True)
 
 
 class Page(BaseModel, Generic[T]):

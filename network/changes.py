@@ -5,7 +5,7 @@ Every change is checked against the stored object and its neighbours before anyt
 is written (a 422 naming the field, or a 409), then applied and audited with the
 object's shape before and after, in the caller's transaction. A removal is refused
 (409, listing what still refers to the object) while any row points at it, whatever
-plane that row belongs to (see :func:`network.store.references`).
+plane that row belongs to (see :func:`controlplane.rows.references`).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from pydantic import BaseModel
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from controlplane.rows import snapshot
+from controlplane.rows import references, snapshot
 from controlplane.settings import get_settings
 from network import errors, store, vpn
 from network.models import Circuit, Device, Maintenance, Provider, Site, Vrf
@@ -55,7 +55,7 @@ def _apply(db: Session, row: M, values: dict[str, Any], *, actor: str,
 
 def delete(db: Session, row: Any, *, actor: str, read: type[BaseModel]) -> None:
     """Remove ``row`` (409 naming what still refers to it), audited with what it was."""
-    found = store.references(db, row)
+    found = references(db, row)
     if found:
         raise errors.still_referenced(row.__kind__, getattr(row, row.__key__), found)
     store.record(db, row, actor=actor, verb="delete", read=read, deleted=True)

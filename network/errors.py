@@ -6,6 +6,7 @@ control plane's error classes (:mod:`controlplane.errors`) with these codes.
 
 from __future__ import annotations
 
+from controlplane import rows
 from controlplane.errors import Conflict, FieldError, InvalidInput, NotFound
 
 INVALID = "NET-0001"  # a field fails a rule the schema cannot check alone
@@ -59,9 +60,7 @@ def duplicate(kind: str, field: str, value: object) -> Conflict:
 
 def still_referenced(kind: str, ident: object, found: dict[str, int]) -> Conflict:
     """409 for removing an object other rows still point at (``found``: rows per table)."""
-    where = ", ".join(f"{count} in {table}" for table, count in sorted(found.items()))
-    return Conflict(detail=f"{kind} {ident} is still referenced ({where}); remove or "
-                           "change those first", code=STILL_REFERENCED)
+    return rows.still_referenced(kind, ident, found, code=STILL_REFERENCED)
 
 
 def unknown_reference(field: str, kind: str, ident: object) -> InvalidInput:

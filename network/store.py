@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
@@ -59,23 +59,6 @@ def of_tenant(column: InstrumentedAttribute[Any], finess: str) -> ColumnElement[
 def of_site(column: InstrumentedAttribute[Any], code: str) -> ColumnElement[bool]:
     """Filter: ``column`` (a site id) is the site with this code."""
     return column.in_(select(Site.id).where(Site.code == code.strip().upper()))
-
-
-def references(db: Session, row: Any) -> dict[str, int]:
-    """How many rows of each table (any plane's) point at ``row`` through a foreign key,
-    counted without tenant scoping: a removal must see every reference."""
-    table = row.__table__
-    found: dict[str, int] = {}
-    for other in table.metadata.sorted_tables:
-        for key in other.foreign_keys:
-            if key.column.table is not table:
-                continue
-            count = db.execute(
-                select(func.count()).select_from(other).where(key.parent == row.id)
-            ).scalar_one()
-            if count:
-                found[other.name] = found.get(other.name, 0) + count
-    return found
 
 
 def insert(

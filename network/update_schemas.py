@@ -11,11 +11,12 @@ device's platform) are checked by :mod:`network.changes`.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, ClassVar
+from typing import Annotated
 
-from pydantic import Field, ValidationInfo, field_validator, model_validator
+from pydantic import Field, field_validator
 
 from controlplane.finess import validate_department
+from controlplane.schemas import PartialUpdate
 from controlplane.secrets import check_reference
 from network.platforms import Platform
 from network.schemas import (
@@ -43,28 +44,8 @@ __all__ = [
 ]
 
 
-class _Update(_Body):
-    """At least one field, and no explicit null for a field that cannot be empty."""
-
-    NULLABLE: ClassVar[frozenset[str]] = frozenset()
-
-    @model_validator(mode="before")
-    @classmethod
-    def _not_empty(cls, value: Any) -> Any:
-        if isinstance(value, dict) and not value:
-            raise ValueError("give at least one field to change")
-        return value
-
-    @field_validator("*", mode="before")
-    @classmethod
-    def _null_only_where_allowed(cls, value: Any, info: ValidationInfo) -> Any:
-        if value is None and info.field_name not in cls.NULLABLE:
-            raise ValueError("cannot be null (omit the field to keep it)")
-        return value
-
-    def changes(self) -> dict[str, Any]:
-        """The fields the request gave (JSON-ready values)."""
-        return self.model_dump(mode="json", exclude_unset=True)
+class _Update(PartialUpdate, _Body):
+    """A network ``PATCH`` body (see :class:`controlplane.schemas.PartialUpdate`)."""
 
 
 class ProviderUpdate(_Update):
