@@ -57,6 +57,26 @@ def bucket_name(request: HostingRequest, copy: int) -> str:
     return f"socle-{request.tenant.finess.lower()}-{request.idempotency_key[:16]}-c{copy}"
 
 
+def lock_days(offer: Offer, copy: int, copies: int) -> int | None:
+    """How many days copy ``copy`` (of ``copies``) of a bucket offer is write-once
+    (Object Lock COMPLIANCE), or None when that copy stays deletable.
+
+    - An archive locks every copy: a document that one provider lets anyone delete is
+      not archived, so each copy refuses deletion for the offer's retention.
+    - An immutable backup tier locks exactly one copy, the last one (the other
+      provider's, when two): the documented contract ("keep one copy under Object
+      Lock", the 3-2-1-1 rule). The other copies stay prunable, so the tier's retention
+      (restic ``forget --prune``) frees their space while the locked copy resists a
+      ransomware or an operator error.
+    - Anything else is not locked.
+    """
+    if offer.kind == "archive":
+        return offer.retention_days
+    if offer.immutable and copy == copies - 1:
+        return offer.retention_days
+    return None
+
+
 def resources(request: HostingRequest, placement: Placement) -> list[dict[str, Any]]:
     """The resources the request will get, one dict each (key, kind, provider, settings)."""
     offer = request.offer
@@ -65,15 +85,14 @@ def resources(request: HostingRequest, placement: Placement) -> list[dict[str, A
     if not placement.ok or endpoint is None or offer.kind == "dr":
         return []
     if endpoint == "s3":
-        last = len(placement.chosen) - 1
+        copies = len(placement.chosen)
         return [
             {
                 "key": f"bucket-{copy}",
                 "kind": "bucket",
                 "provider": provider,
                 "name": bucket_name(request, copy),
-                # the immutable copy is the last one (the other provider's, when two)
-                "lock_days": offer.retention_days if offer.immutable and copy == last else None,
+                "lock_days": lock_days(offer, copy, copies),
             }
             for copy, provider in enumerate(placement.chosen)
         ]
