@@ -12,7 +12,7 @@ import ipaddress
 from collections import defaultdict
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field, replace
-from ipaddress import IPv4Network
+from ipaddress import IPv4Network, IPv6Network
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -79,9 +79,34 @@ def _circuit_view(
     )
 
 
-def _ipv4(prefix: Prefix) -> IPv4Network | None:
-    network = ipaddress.ip_network(prefix.prefix)
-    return network if isinstance(network, IPv4Network) else None
+@dataclass
+class _SitePlan:
+    """What the IP plan gave a site: its IPv4 LAN, IPv6 LAN and loopback. The first of
+    each in address order, except that a prefix of the expected length wins over one of
+    another length (which otherwise reaches the renderer, and is reported there)."""
+
+    lan: IPv4Network | None = None
+    lan6: IPv6Network | None = None
+    loopback: IPv4Network | None = None
+
+    def add(self, role: str, network: IPv4Network | IPv6Network) -> None:
+        """Take ``network``, allocated to the site from a pool of ``role``, if it fits."""
+        if isinstance(network, IPv6Network):
+            if role == PoolRole.SITE_LAN.value and _better(self.lan6, network, render.LAN6_LENGTH):
+                self.lan6 = network
+        elif role == PoolRole.SITE_LAN.value:
+            self.lan = self.lan or network
+        elif role == PoolRole.LOOPBACK.value and _better(
+            self.loopback, network, render.LOOPBACK_LENGTH
+        ):
+            self.loopback = network
+
+
+def _better(
+    current: IPv4Network | IPv6Network | None, candidate: IPv4Network | IPv6Network, length: int
+) -> bool:
+    """True when ``candidate`` replaces ``current``: none yet, or only it has ``length``."""
+    return current is None or (current.prefixlen != length and candidate.prefixlen == length)
 
 
 def intents(
@@ -128,15 +153,14 @@ def intents(
         ).all()
     )
     interconnects: dict[int, IPv4Network] = {}
-    lans: dict[int, IPv4Network] = {}
+    sites: dict[int, _SitePlan] = defaultdict(_SitePlan)
     for prefix in prefixes:
-        network = _ipv4(prefix)
-        if network is None:
-            continue
+        network = ipaddress.ip_network(prefix.prefix)
         if prefix.circuit_id is not None:
-            interconnects.setdefault(prefix.circuit_id, network)
-        elif prefix.site_id is not None and prefix.role == PoolRole.SITE_LAN.value:
-            lans.setdefault(prefix.site_id, network)
+            if isinstance(network, IPv4Network):
+                interconnects.setdefault(prefix.circuit_id, network)
+        elif prefix.site_id is not None:
+            sites[prefix.site_id].add(prefix.role, network)
     by_device: dict[int, list[render.CircuitView]] = defaultdict(list)
     for circuit in circuits:
         status = overrides.get(circuit.id, CircuitStatus(circuit.status))
@@ -147,7 +171,11 @@ def intents(
     snmp_user = get_settings().network_snmp_user
     return {
         device.hostname: _intent(
-            device, by_device[device.id], lans.get(device.site_id or 0), management, snmp_user
+            device,
+            by_device[device.id],
+            sites.get(device.site_id or 0, _SitePlan()),
+            management,
+            snmp_user,
         )
         for device in devices
     }
@@ -156,7 +184,7 @@ def intents(
 def _intent(
     device: Device,
     circuits: list[render.CircuitView],
-    lan: IPv4Network | None,
+    site: _SitePlan,
     management: tuple[IPv4Network, ...],
     snmp_user: str,
 ) -> Intent:
@@ -174,10 +202,12 @@ def _intent(
         asn=device.asn,
         site=device.site.code if device.site else "",
         lan_interface=device.lan_interface,
-        lan=lan,
+        lan=site.lan,
         circuits=tuple(circuits),
         mgmt_networks=management,
         snmp_user=snmp_user,
+        loopback=site.loopback,
+        lan6=site.lan6,
     )
     try:
         context = render.build_context(view)

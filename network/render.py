@@ -13,7 +13,7 @@ import ipaddress
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
-from ipaddress import IPv4Interface, IPv4Network
+from ipaddress import IPv4Interface, IPv4Network, IPv6Interface, IPv6Network
 from pathlib import Path
 
 import jinja2
@@ -66,7 +66,8 @@ class QosPolicy:
 @dataclass(frozen=True)
 class Interface:
     """A configured interface: ``name`` as the platform spells it (IOS sub-interface
-    ``Gi0/1.100``; Junos physical ``ge-0/0/1`` with ``unit``)."""
+    ``Gi0/1.100``; Junos physical ``ge-0/0/1`` with ``unit``); ``loopback`` for the
+    router's loopback (``Loopback0``, Junos ``lo0``)."""
 
     name: str
     unit: int
@@ -76,6 +77,8 @@ class Interface:
     address: IPv4Interface | None = None
     qos: QosPolicy | None = None
     enabled: bool = True
+    address6: IPv6Interface | None = None
+    loopback: bool = False
 
 
 @dataclass(frozen=True)
@@ -105,7 +108,7 @@ class Bgp:
     asn: int
     router_id: str
     neighbors: tuple[BgpNeighbor, ...]
-    networks: tuple[tuple[str, IPv4Network], ...]  # (vrf, prefix)
+    networks: tuple[tuple[str, IPv4Network], ...]  # (vrf, prefix): the LAN, the loopback
 
     @property
     def vrfs(self) -> list[str]:
@@ -154,6 +157,16 @@ class DeviceContext:
         """Interfaces Socle manages on this router (the others are left alone)."""
         return sorted({i.name for i in self.interfaces} | set(self.retired_interfaces))
 
+    @property
+    def ipv6(self) -> bool:
+        """True when an interface has an IPv6 address: IPv6 routing is then enabled."""
+        return any(i.address6 for i in self.interfaces)
+
+    @property
+    def ipv6_vrfs(self) -> list[str]:
+        """VRFs with an IPv6 interface (their IPv6 address family is enabled), sorted."""
+        return sorted({i.vrf for i in self.interfaces if i.address6 and i.vrf})
+
 
 # --- the inventory, as the builder sees it --------------------------------------------
 
@@ -179,7 +192,8 @@ class CircuitView:
 
 @dataclass(frozen=True)
 class DeviceView:
-    """A CE router and what the inventory says around it."""
+    """A CE router and what the inventory says around it: ``loopback`` (a /32) and
+    ``lan6`` (the site's IPv6 LAN, a /64) when the IP plan allocated them."""
 
     hostname: str
     platform: Platform
@@ -191,6 +205,12 @@ class DeviceView:
     mgmt_networks: tuple[IPv4Network, ...]
     snmp_user: str
     problems: tuple[str, ...] = field(default=())
+    loopback: IPv4Network | None = None
+    lan6: IPv6Network | None = None
+
+
+LOOPBACK_LENGTH = 32
+LAN6_LENGTH = 64
 
 
 def _interface_name(platform: Platform, name: str, vlan: int | None) -> tuple[str, int]:
@@ -239,6 +259,12 @@ def build_context(device: DeviceView) -> DeviceContext:
         problems.append("no management pool: the management ACL would lock Socle out")
     if device.lan_interface and device.lan is None:
         problems.append(f"site {device.site} has no IPv4 site-lan prefix for the LAN")
+    if device.loopback is not None and device.loopback.prefixlen != LOOPBACK_LENGTH:
+        problems.append(f"loopback {device.loopback} of site {device.site} is not a "
+                        f"/{LOOPBACK_LENGTH}")
+    if device.lan6 is not None and device.lan6.prefixlen != LAN6_LENGTH:
+        problems.append(f"IPv6 site-lan prefix {device.lan6} of site {device.site} is not "
+                        f"a /{LAN6_LENGTH}")
     lan_vrfs = {c.vrf.name for c in active if c.vrf}
     if device.lan_interface and len(lan_vrfs) > 1:
         problems.append(f"circuits carry several VRFs ({', '.join(sorted(lan_vrfs))}): "
@@ -270,13 +296,21 @@ def build_context(device: DeviceView) -> DeviceContext:
     retired = _retire(device, {i.name for i in interfaces}, interfaces)
     networks: list[tuple[str, IPv4Network]] = []
     gateway: IPv4Interface | None = None
+    vrf = next(iter(lan_vrfs)) if len(lan_vrfs) == 1 else None
     if device.lan_interface and device.lan is not None:
-        vrf = next(iter(lan_vrfs), None)
         gateway = IPv4Interface(f"{next(device.lan.hosts())}/{device.lan.prefixlen}")
+        gateway6 = None
+        if device.lan6 is not None:  # the first address: ::1 of the /64
+            gateway6 = IPv6Interface(f"{next(device.lan6.hosts())}/{device.lan6.prefixlen}")
         name, unit = _interface_name(device.platform, device.lan_interface, None)
-        interfaces.append(Interface(name, unit, None, f"LAN {device.site}", vrf, gateway))
+        interfaces.append(Interface(name, unit, None, f"LAN {device.site}", vrf, gateway,
+                                    address6=gateway6))
         if vrf is not None:
             networks.append((vrf, device.lan))
+    if device.loopback is not None:
+        interfaces.append(_loopback(device.platform, device.site, device.loopback, vrf))
+        if vrf is not None:
+            networks.append((vrf, device.loopback))
     vrfs = {c.vrf.name: c.vrf for c in active if c.vrf}
     bgp = None
     if neighbors:
@@ -295,6 +329,18 @@ def build_context(device: DeviceView) -> DeviceContext:
         snmp=Snmp(device.snmp_user),
         retired_interfaces=tuple(retired),
     )
+
+
+def _loopback(platform: Platform, site: str, prefix: IPv4Network, vrf: str | None) -> Interface:
+    """The router's loopback, in the LAN's VRF (announced as the LAN is). Junos keeps
+    ``lo0.0`` for the master instance and filters a VRF's traffic to the routing engine
+    on that VRF's own loopback unit: a loopback in a VRF is ``lo0.1`` there."""
+    if platform is Platform.JUNIPER_JUNOS:
+        name, unit = "lo0", 0 if vrf is None else 1
+    else:
+        name, unit = "Loopback0", 0
+    address = IPv4Interface(f"{prefix.network_address}/{prefix.prefixlen}")
+    return Interface(name, unit, None, f"Loopback {site}", vrf, address, loopback=True)
 
 
 def _retire(device: DeviceView, in_use: set[str], interfaces: list[Interface]) -> list[str]:

@@ -1,8 +1,8 @@
 """Arista EOS: the IOS comparison (:mod:`network.configdiff.ios`) with EOS's section names.
 
-Socle owns the hostname, its VRFs (``vrf instance`` and ``ip routing vrf``), BGP, the
-SNMP lines, the SSH management ACL and the QoS maps and ACLs named ``SOCLE-``; the
-interfaces it configures come from the scope.
+Socle owns the hostname, its VRFs (``vrf instance``, ``ip routing vrf`` and ``ipv6
+unicast-routing vrf``), BGP, the SNMP lines, the SSH management ACL and the QoS maps and
+ACLs named ``SOCLE-``; the interfaces it configures come from the scope.
 """
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ from network.configdiff.base import ConfigDiff, Scope
 EOS = ios.Dialect(
     parser="arista_eos",
     owned=re.compile(
-        r"^(?:hostname |vrf instance |ip routing vrf |router bgp |snmp-server |management ssh$"
+        r"^(?:hostname |vrf instance |ip routing vrf |ipv6 unicast-routing vrf |router bgp "
+        r"|snmp-server |management ssh$"
         r"|class-map type qos (?:match-\S+ )?SOCLE-|policy-map type quality-of-service SOCLE-"
         r"|ip access-list (?:standard )?SOCLE-)"
     ),

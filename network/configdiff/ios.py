@@ -24,7 +24,7 @@ Line = tuple[Path, str]  # (parent section headers, the line as shown, indented)
 
 # Top-level lines and sections Socle owns (besides the interfaces it configures).
 _OWNED = re.compile(
-    r"^(?:hostname |vrf definition |router bgp |line vty |snmp-server "
+    r"^(?:hostname |vrf definition |router bgp |line vty |snmp-server |ipv6 unicast-routing$"
     r"|class-map (?:match-\S+ )?SOCLE-|policy-map SOCLE-|ip access-list \S+ SOCLE-)"
 )
 _STRUCTURE = frozenset({"exit-address-family", "end"})

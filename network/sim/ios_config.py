@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -42,7 +43,8 @@ _PROMPTS: dict[str, str] = {
 # Commands only valid at global level: typed in a sub-mode, they leave it (as IOS does).
 _GLOBAL_ONLY = re.compile(
     r"(?:hostname|username|ntp|logging|snmp-server|service|aaa|banner|enable|crypto"
-    r"|boot-\S+|ip (?:route|domain|name-server|http|ssh|prefix-list|forward-protocol))(?= |$)"
+    r"|boot-\S+|ip (?:route|domain|name-server|http|ssh|prefix-list|forward-protocol)"
+    r"|ipv6 (?:unicast-routing|cef))(?= |$)"
 )
 
 # Commands holding a single value: a new one replaces the old (the match is the key).
@@ -78,6 +80,7 @@ _ORDER: dict[str, tuple[str, ...]] = {
         "ip vrf",
         "ip domain",
         "ip name-server",
+        "ipv6 unicast-routing",
         "username",
         "interface",
         "router",
@@ -98,13 +101,27 @@ _ORDER: dict[str, tuple[str, ...]] = {
         "vrf forwarding",
         "ip vrf forwarding",
         "ip address",
-        "ip",
+        "ip ",
+        "ipv6",
         "shutdown",
         "*",
     ),
 }
 
 _PHYSICAL_INTERFACE = re.compile(r"interface (?:\S*Ethernet|Serial)[\d/]+")
+_IPV6_ADDRESS = re.compile(r"((?:no )?ipv6 address )([0-9A-Fa-f:.]+)(/\d+)?(.*)")
+
+
+def canonical(line: str) -> str:
+    """A line as IOS stores it: IPv6 addresses compressed and in upper case."""
+    match = _IPV6_ADDRESS.fullmatch(line)
+    if not match:
+        return line
+    try:
+        address = ipaddress.IPv6Address(match[2])
+    except ValueError:
+        return line
+    return f"{match[1]}{address.compressed.upper()}{match[3] or ''}{match[4]}"
 
 
 @dataclass
@@ -228,6 +245,7 @@ class IosCursor:
         """Apply one normalised config-mode line; return an IOS error message or ''."""
         if not line or line.startswith("!"):
             return ""
+        line = canonical(line)
         if line == "exit-address-family":
             if self._stack[-1].kind.endswith("-af"):
                 self._stack.pop()

@@ -61,6 +61,8 @@ class Region:
     pe: str = ""
     interconnect_pool: int = 0
     lan_pool: int = 0
+    loopback_pool: int = 0  # these two made by the first add_loopback_and_lan6
+    lan6_pool: int = 0
     sites: dict[str, str] = field(default_factory=dict)  # router → site code
     serial: itertools.count = field(default_factory=lambda: itertools.count(1))
 
@@ -111,6 +113,22 @@ class Region:
         self.sites[name] = site.code
         self.add_circuit(name, access=access, interface=interfaces[0], status="active")
         return name
+
+    def add_loopback_and_lan6(self, name: str) -> tuple[str, str]:
+        """Allocate router ``name``'s site a loopback /32 and an IPv6 LAN /64, as the IP
+        plan does; return both prefixes."""
+        with self._tx() as db:
+            if not self.loopback_pool:
+                self.loopback_pool = network.create_pool(db, PoolCreate(
+                    name="loopbacks", prefix="10.250.0.0/24", role="loopback"), actor=ACTOR).id
+                self.lan6_pool = network.create_pool(db, PoolCreate(
+                    name="lan-v6", prefix="2001:db8:100::/40", role="site-lan"), actor=ACTOR).id
+            site = self.sites[name]
+            loopback = network.allocate(db, self.loopback_pool,
+                                        PrefixAllocate(length=32, site=site), actor=ACTOR)
+            lan6 = network.allocate(db, self.lan6_pool, PrefixAllocate(length=64, site=site),
+                                    actor=ACTOR)
+            return loopback.prefix, lan6.prefix
 
     def add_circuit(self, name: str, *, access: str, interface: str, status: str,
                     vlan: int | None = None) -> str:

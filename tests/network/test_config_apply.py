@@ -113,3 +113,56 @@ def test_unreachable_router_fails_the_plan_naming_it(region: Region) -> None:
     assert stored.state == "failed"
     assert "ce03" in stored.error and "ce01" not in stored.error
     assert reconcile.get_reconciler("network.device-config").atomic is False
+
+
+
+def test_loopback_and_ipv6_lan_reach_applied_routers_then_replan_is_empty(
+    region: Region,
+) -> None:
+    ios, junos = region.add_router("ce01"), region.add_router("ce02")
+    assert apply(region.database, plan(region.database).id).state == "succeeded"
+    assert region.add_loopback_and_lan6(ios) == ("10.250.0.0/32", "2001:db8:100::/64")
+    assert region.add_loopback_and_lan6(junos) == ("10.250.0.1/32", "2001:db8:100:1::/64")
+
+    stored = plan(region.database)
+    assert stored.state == "planned", stored.error
+    changes = {c["key"]: c for c in stored.changes}
+    assert changes[ios]["data"]["phases"][0]["lines"] == [  # only what the plan added
+        "vrf definition T-GFU", " address-family ipv6", "exit",
+        "ipv6 unicast-routing",
+        "interface GigabitEthernet0/2", " ipv6 address 2001:DB8:100::1/64", "exit",
+        "interface Loopback0", " description Loopback SITE-CE01", " vrf forwarding T-GFU",
+        " ip address 10.250.0.0 255.255.255.255", "exit",
+        "router bgp 65101", " address-family ipv4 vrf T-GFU",
+        "  network 10.250.0.0 mask 255.255.255.255",
+    ]
+    assert "+interface Loopback0" in changes[ios]["diff"]
+    assert "+ ipv6 address 2001:DB8:100::1/64" in changes[ios]["diff"]
+    assert changes[junos]["data"]["phases"][0]["lines"] == [
+        "set interfaces ge-0/0/2 unit 0 family inet6 address 2001:db8:100:1::1/64",
+        'set interfaces lo0 unit 1 description "Loopback SITE-CE02"',
+        "set interfaces lo0 unit 1 family inet address 10.250.0.1/32",
+        "set interfaces lo0 unit 1 family inet filter input SOCLE-MGMT",
+        "set routing-instances T-GFU interface lo0.1",
+    ]
+    assert "+set routing-instances T-GFU interface lo0.1" in changes[junos]["diff"]
+
+    job = apply(region.database, stored.id)
+    assert job.state == "succeeded", job.error
+    ios_config = region.routers.running_config(ios)
+    assert "ipv6 unicast-routing" in ios_config.splitlines()
+    assert " ipv6 address 2001:DB8:100::1/64" in ios_config.split(
+        "interface GigabitEthernet0/2\n")[1].split("!")[0].splitlines()
+    assert ("interface Loopback0\n description Loopback SITE-CE01\n vrf forwarding T-GFU\n"
+            " ip address 10.250.0.0 255.255.255.255\n") in ios_config
+    assert " address-family ipv6\n exit-address-family" in ios_config.split(
+        "vrf definition T-GFU\n")[1].split("\n!")[0]
+    assert "  network 10.250.0.0 mask 255.255.255.255" in ios_config.split(
+        "address-family ipv4 vrf T-GFU\n")[1].splitlines()
+    junos_config = region.routers.running_config(junos).splitlines()
+    for line in changes[junos]["data"]["phases"][0]["lines"]:
+        assert line in junos_config, line
+    assert "set interfaces lo0 unit 0 family inet filter input SOCLE-MGMT" in junos_config
+
+    again = plan(region.database)
+    assert again.state == "planned" and again.changes == [], again.changes

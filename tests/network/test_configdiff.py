@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from ipaddress import IPv4Network
+from ipaddress import IPv4Network, IPv6Network
 from pathlib import Path
 
 import pytest
@@ -26,6 +26,10 @@ DEVICE = render.DeviceView(
     lan_interface="GigabitEthernet0/2", lan=IPv4Network("10.64.0.0/24"), circuits=(CIRCUIT,),
     mgmt_networks=(IPv4Network("10.255.0.0/16"),), snmp_user="socle-mon",
 )
+
+
+DUAL = dataclasses.replace(  # with the loopback and IPv6 LAN the IP plan allocates
+    DEVICE, loopback=IPv4Network("10.250.0.7/32"), lan6=IPv6Network("2001:db8:100:7::/64"))
 
 
 def intended(device: render.DeviceView = DEVICE) -> tuple[str, Scope]:
@@ -99,6 +103,65 @@ def test_retired_circuit_parks_the_port_and_removes_a_sub_interface() -> None:
     assert "GigabitEthernet0/4.42" in scope.interfaces and "0/4.42" not in text
     running = text + "interface GigabitEthernet0/4.42\n encapsulation dot1Q 42\n"
     assert "no interface GigabitEthernet0/4.42" in ios(running, device).lines
+
+
+def test_ios_loopback_and_ipv6_lan_are_rendered_and_the_loopback_announced() -> None:
+    text, scope = intended(DUAL)
+    assert "Loopback0" in scope.interfaces
+    assert ("interface Loopback0\n description Loopback S-1\n vrf forwarding T-GFU\n"
+            " ip address 10.250.0.7 255.255.255.255\n!\n") in text
+    lan = text.split("interface GigabitEthernet0/2\n")[1].split("!")[0].splitlines()
+    assert lan[-2:] == [" ip address 10.64.0.1 255.255.255.0",
+                        " ipv6 address 2001:DB8:100:7::1/64"]  # IOS shows IPv6 in upper case
+    assert "!\nipv6 unicast-routing\n!\n" in text
+    assert " exit-address-family\n !\n address-family ipv6\n exit-address-family\n!" in text
+    family = text.split(" address-family ipv4 vrf T-GFU\n")[1].splitlines()
+    assert family[:2] == ["  network 10.64.0.0 mask 255.255.255.0",
+                          "  network 10.250.0.7 mask 255.255.255.255"]
+
+    before, _scope = intended()  # a router configured before the IP plan allocated them
+    lines = ios(before, DUAL).lines
+    assert "ipv6 unicast-routing" in lines and " ipv6 address 2001:DB8:100:7::1/64" in lines
+    assert ios(text, DUAL).in_sync
+    assert "no ipv6 unicast-routing" in ios(text).lines  # Socle owns IPv6 routing
+
+
+@pytest.mark.parametrize("platform", list(Platform))
+def test_without_loopback_or_ipv6_lan_none_of_their_lines_is_rendered(
+    platform: Platform,
+) -> None:
+    text = render.render(render.build_context(dataclasses.replace(DEVICE, platform=platform)))
+    assert "ipv6" not in text and "inet6" not in text
+    assert "Loopback" not in text and "lo0 unit 1" not in text and "lo0.1" not in text
+    assert "" not in text.splitlines()
+
+
+def test_junos_loopback_is_lo0_0_or_a_filtered_unit_of_its_vrf() -> None:
+    circuit = dataclasses.replace(CIRCUIT, interface="ge-0/0/1")
+    device = dataclasses.replace(DUAL, platform=Platform.JUNIPER_JUNOS, lan_interface="ge-0/0/2",
+                                 circuits=(circuit,))
+    lines = render.render(render.build_context(device)).splitlines()
+    for expected in (
+        "set interfaces ge-0/0/2 unit 0 family inet6 address 2001:db8:100:7::1/64",
+        'set interfaces lo0 unit 1 description "Loopback S-1"',
+        "set interfaces lo0 unit 1 family inet address 10.250.0.7/32",
+        "set interfaces lo0 unit 1 family inet filter input SOCLE-MGMT",
+        "set interfaces lo0 unit 0 family inet filter input SOCLE-MGMT",
+        "set routing-instances T-GFU interface lo0.1",  # exported by SOCLE-LAN, as the LAN
+    ):
+        assert expected in lines, expected
+    alone = render.render(render.build_context(dataclasses.replace(device, circuits=())))
+    assert "set interfaces lo0 unit 0 family inet address 10.250.0.7/32" in alone.splitlines()
+    assert "lo0 unit 1" not in alone and "routing-instances" not in alone
+
+
+def test_loopback_and_ipv6_lan_of_another_length_are_errors() -> None:
+    wrong = dataclasses.replace(DEVICE, loopback=IPv4Network("10.250.0.0/31"),
+                                lan6=IPv6Network("2001:db8:100::/56"))
+    with pytest.raises(render.IntentError) as error:
+        render.build_context(wrong)
+    assert "loopback 10.250.0.0/31 of site S-1 is not a /32" in str(error.value)
+    assert "IPv6 site-lan prefix 2001:db8:100::/56 of site S-1 is not a /64" in str(error.value)
 
 
 def junos(running: str, text: str) -> configdiff.ConfigDiff:

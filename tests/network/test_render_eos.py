@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from ipaddress import IPv4Network
+from ipaddress import IPv4Network, IPv6Network
 
 from network import configdiff, render, secrets
 from network.configdiff import Scope
@@ -128,6 +128,24 @@ def test_eos_subinterface_without_vlan_is_a_routed_port() -> None:
     text = render.render(render.build_context(plain))
     section = text.split("interface Ethernet1\n")[1].split("!")[0]
     assert "   no switchport" in section and "encapsulation" not in section
+
+
+def test_eos_loopback_and_ipv6_lan_from_factory_then_in_sync() -> None:
+    device = dataclasses.replace(DEVICE, loopback=IPv4Network("10.250.0.9/32"),
+                                 lan6=IPv6Network("2001:db8:100:9::/64"))
+    context = render.build_context(device)
+    text, scope = render.render(context), Scope(tuple(context.owned_interfaces))
+    assert ("interface Loopback0\n   description Loopback S-9\n   vrf T-GFU\n"
+            "   ip address 10.250.0.9/32\n!\n") in text  # a loopback is no switch port
+    lan = text.split("interface Ethernet2\n")[1].split("!")[0].splitlines()
+    assert lan[-2:] == ["   ip address 10.64.9.1/24", "   ipv6 address 2001:db8:100:9::1/64"]
+    assert "ip routing vrf T-GFU\nipv6 unicast-routing vrf T-GFU\n" in text
+    assert "      network 10.64.9.0/24\n      network 10.250.0.9/32\n" in text
+
+    lines = configdiff.compare("arista_eos", FACTORY, text, scope, name="ce-eos-1").lines
+    assert "ipv6 unicast-routing vrf T-GFU" in lines and "interface Loopback0" in lines
+    running = "! Command: show running-config\n!\n" + text
+    assert configdiff.compare("arista_eos", running, text, scope, name="ce-eos-1").in_sync
 
 
 def test_the_ssh_driver_knows_how_eos_shows_its_configuration_and_refuses_a_line() -> None:

@@ -17,6 +17,7 @@ import pytest
 from netmiko import BaseConnection, ConnectHandler
 from netmiko.exceptions import ConfigInvalidException, NetmikoBaseException
 
+from network.sim.ios_config import IosConfig
 from network.sim.routers import SimulatedDevice, SimulatedRouters
 
 REPO = Path(__file__).resolve().parents[2]
@@ -291,3 +292,16 @@ def test_entry_point_runs_until_sigterm(tmp_path: Path) -> None:
         if proc.poll() is None:
             os.kill(proc.pid, signal.SIGKILL)
             proc.wait()
+
+
+def test_ios_shows_ipv6_addresses_compressed_in_upper_case_and_routing_globally() -> None:
+    config = IosConfig()
+    assert config.apply(["hostname r1", "interface GigabitEthernet0/2",
+                         " ipv6 address 2001:db8:0:0::1/64", " ip address 10.0.0.1 255.0.0.0",
+                         "ipv6 unicast-routing", "username u secret x"]) == []
+    shown = config.render().splitlines()
+    assert shown.index("ipv6 unicast-routing") < shown.index("username u secret x")
+    interface = shown[shown.index("interface GigabitEthernet0/2") + 1:][:2]
+    assert interface == [" ip address 10.0.0.1 255.0.0.0", " ipv6 address 2001:DB8::1/64"]
+    config.apply(["interface GigabitEthernet0/2", " no ipv6 address 2001:db8::1/64"])
+    assert "ipv6 address" not in config.render()
