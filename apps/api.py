@@ -2,7 +2,8 @@
 enrolments, deployments, instances, inventory).
 
 Reads need ``apps:read`` (an establishment sees its own enrolments only; another
-tenant's answers 404); changes need ``apps:write`` (operators). Deployments, rollbacks,
+tenant's answers 404); changes need ``apps:write`` (operators): targets and enrolments are
+created, changed (PATCH) and removed (DELETE), each audited. Deployments, rollbacks,
 drift checks and re-syncs answer 202 with the job to follow.
 """
 
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Query, Response, status
 
 from apps import catalogue, deployments, errors, store, targets
 from apps.flows import OBSERVE_JOB
@@ -21,16 +22,18 @@ from apps.schemas import (
     DeploymentRead,
     EnrolmentCreate,
     EnrolmentRead,
+    EnrolmentUpdate,
     InstanceRead,
     ReleaseRead,
     ServiceRead,
     TargetCreate,
     TargetRead,
+    TargetUpdate,
     VersionRead,
 )
 from controlplane import jobs
 from controlplane.api.deps import API_PREFIX, DbSession, PageParams, require
-from controlplane.api.pagination import page_of
+from controlplane.api.pagination import page_of, paginate
 from controlplane.api.problems import PROBLEM_RESPONSES
 from controlplane.auth import Principal
 from controlplane.models import Job
@@ -42,6 +45,7 @@ Reader = Annotated[Principal, require("apps:read")]
 Writer = Annotated[Principal, require("apps:write")]
 CREATED = status.HTTP_201_CREATED
 ACCEPTED = status.HTTP_202_ACCEPTED
+GONE = {"status_code": status.HTTP_204_NO_CONTENT, "response_class": Response}
 ServiceName = Annotated[str | None, Query(max_length=32, description="Service name.")]
 
 
@@ -111,20 +115,39 @@ def list_releases(
 
 @router.post("/targets", status_code=CREATED, response_model=TargetRead)
 def create_target(body: TargetCreate, db: DbSession, caller: Writer) -> TargetRead:
-    """Register a host to deploy to (409 if its name exists)."""
-    return TargetRead.model_validate(targets.create_target(db, body, actor=caller.actor))
+    """Register a host to deploy to, by address or as a hosting-plane VM (409 if its name
+    or VM is taken; 422 for an unknown network site or VM)."""
+    return targets.reads(db, [targets.create_target(db, body, actor=caller.actor)])[0]
 
 
 @router.get("/targets", response_model=Page[TargetRead])
-def list_targets(db: DbSession, paging: PageParams, caller: Reader) -> Page[TargetRead]:
-    """Targets, by name."""
-    return page_of(db, targets.target_query(), paging, TargetRead)
+def list_targets(db: DbSession, paging: PageParams, caller: Reader) -> dict[str, Any]:
+    """Targets, by name, each with its network site's access."""
+    rows, total = paginate(db, targets.target_query(), paging)
+    return {"items": targets.reads(db, rows), "total": total, "limit": paging.limit,
+            "offset": paging.offset}
 
 
 @router.get("/targets/{target_id}", response_model=TargetRead)
 def get_target(target_id: int, db: DbSession, caller: Reader) -> TargetRead:
     """One target."""
-    return TargetRead.model_validate(store.get(db, AppTarget, target_id))
+    return targets.reads(db, [store.get(db, AppTarget, target_id)])[0]
+
+
+@router.patch("/targets/{target_id}", response_model=TargetRead)
+def update_target(target_id: int, body: TargetUpdate, db: DbSession,
+                  caller: Writer) -> TargetRead:
+    """Change how a target is reached, its ports or its network site (409 while a
+    deployment to it runs, when a service there needs another access, or when services
+    are installed under the prefix it would leave)."""
+    target = store.get(db, AppTarget, target_id)
+    return targets.reads(db, [targets.update_target(db, target, body, actor=caller.actor)])[0]
+
+
+@router.delete("/targets/{target_id}", **GONE)
+def delete_target(target_id: int, db: DbSession, caller: Writer) -> None:
+    """Remove a target (409 while instances run on it or a deployment to it runs)."""
+    targets.delete_target(db, store.get(db, AppTarget, target_id), actor=caller.actor)
 
 
 @router.post("/enrolments", status_code=CREATED, response_model=EnrolmentRead)
@@ -146,6 +169,23 @@ def list_enrolments(
 def get_enrolment(enrolment_id: int, db: DbSession, caller: Reader) -> EnrolmentRead:
     """One enrolment (404 if another tenant's)."""
     return EnrolmentRead.model_validate(store.get(db, Enrolment, enrolment_id))
+
+
+@router.patch("/enrolments/{enrolment_id}", response_model=EnrolmentRead)
+def update_enrolment(enrolment_id: int, body: EnrolmentUpdate, db: DbSession,
+                     caller: Writer) -> EnrolmentRead:
+    """Replace an enrolment's settings; running instances show as out of date (drift)
+    until the service is deployed again."""
+    enrolment = store.get(db, Enrolment, enrolment_id)
+    return EnrolmentRead.model_validate(
+        targets.update_enrolment(db, enrolment, body, actor=caller.actor))
+
+
+@router.delete("/enrolments/{enrolment_id}", **GONE)
+def delete_enrolment(enrolment_id: int, db: DbSession, caller: Writer) -> None:
+    """End an establishment's use of a service (out of the configuration at the next
+    deployment)."""
+    targets.delete_enrolment(db, store.get(db, Enrolment, enrolment_id), actor=caller.actor)
 
 
 # --- deployments ---------------------------------------------------------------------

@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import typer
 
-from apps import catalogue, deployments, targets
-from apps.models import Deployment
+from apps import catalogue, deployments, store, targets
+from apps.models import AppTarget, Deployment, Enrolment
 from apps.schemas import (
     DeploymentCreate,
     DeploymentRead,
     EnrolmentCreate,
     EnrolmentRead,
+    EnrolmentUpdate,
     InstanceRead,
     ReleaseWanted,
     Strategy,
     TargetCreate,
-    TargetRead,
+    TargetUpdate,
 )
 from controlplane.cli import job as job_cli
 from controlplane.cli.common import (
@@ -48,31 +49,78 @@ def services(as_json: bool = JSON) -> None:
 @app.command("targets")
 @handle_errors
 def list_targets(as_json: bool = JSON) -> None:
-    """Targets (hosts)."""
+    """Targets (hosts), with their network site's access."""
     with transaction(write=False) as db:
-        rows = [TargetRead.model_validate(t) for t in db.scalars(targets.target_query())]
+        rows = targets.reads(db, list(db.scalars(targets.target_query())))
     if as_json:
         emit_json(rows)
         return
-    emit_table("Targets", ["name", "address", "connection", "prefix", "access"],
-               [(t.name, t.address, t.connection, t.prefix, t.network_access) for t in rows])
+    emit_table("Targets", ["name", "address", "connection", "prefix", "site", "access", "VM"],
+               [(t.name, t.address, t.connection, t.prefix, t.site, t.network_access,
+                 t.hosting_instance) for t in rows])
 
 
 @app.command("add-target")
 @handle_errors
 def add_target(
-    name: str, address: str,
+    name: str,
+    address: str | None = typer.Argument(None, help="Defaults to the VM's address with --vm."),
     connection: str = typer.Option("ssh", help="ssh or local."),
     prefix: str = typer.Option("/srv/socle"),
-    network_access: str | None = typer.Option(None, help="THD or MPLS."),
+    site: str | None = typer.Option(None, help="Network site code (its access: THD, MPLS)."),
+    vm: str | None = typer.Option(None, help="Instance id of a hosting-plane VM."),
+    ssh_port: int = typer.Option(22),
+    ssh_user: str | None = typer.Option(None),
     as_json: bool = JSON,
 ) -> None:
-    """Register a target."""
+    """Register a target, by address or as a hosting-plane VM."""
     body = TargetCreate(name=name, address=address, connection=connection, prefix=prefix,
-                        network_access=network_access)
+                        site=site, hosting_instance=vm, ssh_port=ssh_port, ssh_user=ssh_user)
     with transaction() as db:
-        item = TargetRead.model_validate(targets.create_target(db, body, actor=local_actor()))
+        item = targets.reads(db, [targets.create_target(db, body, actor=local_actor())])[0]
     emit_item(item, as_json)
+
+
+@app.command("update-target")
+@handle_errors
+def update_target(
+    name: str,
+    address: str | None = typer.Option(None),
+    connection: str | None = typer.Option(None, help="ssh or local."),
+    prefix: str | None = typer.Option(None),
+    site: str | None = typer.Option(None, help="Network site code."),
+    no_site: bool = typer.Option(False, "--no-site", help="Take the target off its site."),
+    ssh_port: int | None = typer.Option(None),
+    ssh_user: str | None = typer.Option(None),
+    as_json: bool = JSON,
+) -> None:
+    """Change how a target is reached or where it stands (only the options given)."""
+    given = {"address": address, "connection": connection, "prefix": prefix, "site": site,
+             "ssh_port": ssh_port, "ssh_user": ssh_user}
+    values = {k: v for k, v in given.items() if v is not None}
+    if no_site:
+        values["site"] = None
+    with transaction() as db:
+        target = store.by_key(db, AppTarget, name)
+        changed = targets.update_target(db, target, TargetUpdate(**values), actor=local_actor())
+        item = targets.reads(db, [changed])[0]
+    emit_item(item, as_json)
+
+
+@app.command("remove-target")
+@handle_errors
+def remove_target(name: str) -> None:
+    """Remove a target nothing runs on."""
+    with transaction() as db:
+        targets.delete_target(db, store.by_key(db, AppTarget, name), actor=local_actor())
+    typer.echo(f"target {name} removed")
+
+
+def _settings(pairs: list[str]) -> dict[str, str]:
+    for pair in pairs:
+        if "=" not in pair:
+            raise typer.BadParameter(f"{pair!r}: give KEY=VALUE", param_hint="--setting")
+    return dict(pair.split("=", 1) for pair in pairs)
 
 
 @app.command("enrol")
@@ -81,12 +129,34 @@ def enrol(tenant: str, service: str,
           setting: list[str] = typer.Option([], help="KEY=VALUE, repeatable."),
           as_json: bool = JSON) -> None:
     """Enrol an establishment (FINESS) in a service with its settings."""
-    settings = dict(item.split("=", 1) for item in setting)
     with transaction() as db:
         item = EnrolmentRead.model_validate(targets.enrol(
-            db, EnrolmentCreate(tenant=tenant, service=service, settings=settings),
+            db, EnrolmentCreate(tenant=tenant, service=service, settings=_settings(setting)),
             actor=local_actor()))
     emit_item(item, as_json)
+
+
+@app.command("update-enrolment")
+@handle_errors
+def update_enrolment(enrolment_id: int,
+                     setting: list[str] = typer.Option([], help="KEY=VALUE, repeatable."),
+                     as_json: bool = JSON) -> None:
+    """Replace an enrolment's settings (all of them: give every KEY=VALUE it keeps)."""
+    with transaction() as db:
+        enrolment = store.get(db, Enrolment, enrolment_id)
+        item = EnrolmentRead.model_validate(targets.update_enrolment(
+            db, enrolment, EnrolmentUpdate(settings=_settings(setting)), actor=local_actor()))
+    emit_item(item, as_json)
+
+
+@app.command("unenrol")
+@handle_errors
+def unenrol(enrolment_id: int) -> None:
+    """End an establishment's use of a service (by enrolment id)."""
+    with transaction() as db:
+        targets.delete_enrolment(db, store.get(db, Enrolment, enrolment_id),
+                                 actor=local_actor())
+    typer.echo(f"enrolment {enrolment_id} removed")
 
 
 @app.command("deployments")

@@ -1,13 +1,15 @@
 """``socle demo`` for the apps plane: three local targets under SOCLE_DATA_DIR (their own
-prefix and ports, so the demo deploys real services on this machine), and each demo
-hospital enrolled in directory, messaging and identity with its branch and domain.
-Deploying is left to the operator (``socle apps deploy ... --wait``)."""
+prefix and ports, so the demo deploys real services on this machine) standing at the
+GCS's regional datacentre, a THD network site, and each demo hospital enrolled in
+directory, messaging and identity with its branch and domain. Deploying is left to the
+operator (``socle apps deploy ... --wait``)."""
 
 from __future__ import annotations
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+import network
 from apps import catalogue, targets
 from apps.models import AppTarget
 from apps.schemas import EnrolmentCreate, TargetCreate
@@ -15,6 +17,19 @@ from controlplane.models import Tenant
 from controlplane.settings import Settings
 
 PORT_BASE = 20000  # demo target n's services listen on PORT_BASE + 100 * n + k
+DATACENTRE = "DEMO-GCS-DC"
+
+
+def _datacentre(db: Session, *, actor: str) -> str | None:
+    """The GCS's THD site where the demo targets stand (None without a GCS tenant)."""
+    gcs = db.scalar(select(Tenant).where(Tenant.kind == "GCS").order_by(Tenant.finess))
+    if gcs is None:
+        return None
+    if not network.site_accesses(db, [DATACENTRE]):
+        network.create_site(db, network.SiteCreate(
+            tenant=gcs.finess, code=DATACENTRE, name="Datacentre régional du GCS",
+            address="Datacentre régional", access="THD"), actor=actor)
+    return DATACENTRE
 
 
 def seed(db: Session, *, actor: str, settings: Settings) -> list[str]:
@@ -22,6 +37,7 @@ def seed(db: Session, *, actor: str, settings: Settings) -> list[str]:
     if db.scalar(select(AppTarget.id).where(AppTarget.name == "demo-app-1")) is not None:
         return ["apps: demo targets already there"]
     services = sorted(catalogue.current().services.values(), key=lambda s: s.name)
+    site = _datacentre(db, actor=actor)
     for n in (1, 2, 3):
         ports, k = {}, 0
         for service in services:
@@ -32,7 +48,7 @@ def seed(db: Session, *, actor: str, settings: Settings) -> list[str]:
         targets.create_target(db, TargetCreate(
             name=f"demo-app-{n}", address="127.0.0.1", connection="local",
             prefix=str((settings.data_dir / "apps-hosts" / f"demo-app-{n}").resolve()),
-            ports=ports, network_access="THD"), actor=actor)
+            ports=ports, site=site), actor=actor)
     hospitals = db.scalars(select(Tenant).where(Tenant.kind == "ES").order_by(Tenant.finess))
     enrolled = 0
     for tenant in hospitals:
@@ -43,5 +59,6 @@ def seed(db: Session, *, actor: str, settings: Settings) -> list[str]:
             targets.enrol(db, EnrolmentCreate(tenant=tenant.finess, service=service,
                                               settings=values), actor=actor)
         enrolled += 1
-    return [f"apps: 3 demo targets (local, under {settings.data_dir}/apps-hosts), "
+    return [f"apps: 3 demo targets (local, under {settings.data_dir}/apps-hosts, at site "
+            f"{site or 'none'}), "
             f"{enrolled} hospital(s) enrolled in directory, messaging and identity"]

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from apps import catalogue, config, errors, store
 from apps.catalogue import Catalog, CycleError, dependency_order
+from apps.inventory import accesses
 from apps.models import AppTarget, Deployment, Instance
 from apps.schemas import DeploymentCreate, DeploymentRead, DeploymentState
 from controlplane import jobs
@@ -62,8 +63,11 @@ def _check_release(services: Catalog, index: int, service_name: str, version: st
 
 
 def create(db: Session, body: DeploymentCreate, *, actor: str, action: str = "deploy",
-           rollback_of: int | None = None) -> Deployment:
-    """Check ``body`` and queue its deployment job (202 at the API)."""
+           rollback_of: int | None = None,
+           pinned: Mapping[str, Mapping[str, Any]] | None = None) -> Deployment:
+    """Check ``body`` and queue its deployment job (202 at the API). ``pinned``: services'
+    exact configurations to deploy as they are (a rollback's), instead of rendering them
+    with the enrolments of the moment."""
     services = catalogue.current()
     names = [r.service for r in body.releases]
     for index, release in enumerate(body.releases):
@@ -80,14 +84,16 @@ def create(db: Session, body: DeploymentCreate, *, actor: str, action: str = "de
                     f"{name} needs {dependency} deployed and healthy first (add it to the "
                     "releases or deploy it before)", errors.DEPENDENCY)
     targets = _targets(db, body.targets)
+    access = accesses(db, targets)
     for name in order:
         needed = services.services[name].network_access
         for index, target in enumerate(targets):
-            if needed and target.network_access != needed:
+            if needed and access.get(target.name) != needed:
+                where = (f"at site {target.site}, {access.get(target.name, 'unclassified')}"
+                         if target.site else "at no network site")
                 raise errors.invalid(f"targets.{index}",
                                      f"{name} runs only at a {needed} network site; "
-                                     f"{target.name} is {target.network_access or 'unclassified'}",
-                                     errors.PLACEMENT)
+                                     f"{target.name} is {where}", errors.PLACEMENT)
     for key in body.config:
         if key not in names:
             raise errors.invalid(f"config.{key}", "not a service of this deployment")
@@ -104,11 +110,12 @@ def create(db: Session, body: DeploymentCreate, *, actor: str, action: str = "de
     deployment = Deployment(
         action=action,
         releases=[{"service": name, "version": wanted[name],
-                   "previous": _previous(db, name, targets, wanted[name])} for name in order],
+                   **_previous(db, name, targets, wanted[name])} for name in order],
         targets=[t.name for t in targets],
         strategy=body.strategy.value,
         batch_size=body.batch_size,
         config=rendered,
+        rendered={name: dict(exact) for name, exact in (pinned or {}).items()},
         secret_refs={name: dict(body.secrets.get(name, {})) for name in order
                      if body.secrets.get(name)},
         state=DeploymentState.QUEUED.value,
@@ -137,13 +144,18 @@ def _targets(db: Session, names: Sequence[str]) -> list[AppTarget]:
     return found
 
 
-def _previous(db: Session, service: str, targets: Sequence[AppTarget], version: str) -> str | None:
-    """The version these targets run now (the one a rollback returns to)."""
+def _previous(db: Session, service: str, targets: Sequence[AppTarget],
+              version: str) -> dict[str, Any]:
+    """What these targets run now, that a rollback returns to: ``previous`` (the version)
+    and ``previous_deployment`` (the deployment that put it there, whose exact
+    configuration the rollback restores)."""
     rows = db.scalars(select(Instance).where(Instance.service == service,
                                              Instance.target_id.in_([t.id for t in targets]))
-                      ).all()
-    versions = sorted({row.version for row in rows if row.version != version})
-    return versions[0] if versions else None
+                      .order_by(Instance.version, Instance.id)).all()
+    earlier = [row for row in rows if row.version != version]
+    if not earlier:
+        return {"previous": None, "previous_deployment": None}
+    return {"previous": earlier[0].version, "previous_deployment": earlier[0].deployment_id}
 
 
 def _not_busy(db: Session, services: Sequence[str]) -> None:
@@ -155,21 +167,36 @@ def _not_busy(db: Session, services: Sequence[str]) -> None:
 
 
 def rollback(db: Session, deployment: Deployment, *, actor: str) -> Deployment:
-    """Deploy again the versions ``deployment`` replaced (409 when it replaced none)."""
+    """Deploy again the versions ``deployment`` replaced, each with the exact configuration
+    it ran with (409 when it replaced none)."""
     back = [r for r in deployment.releases if r.get("previous")]
     if not back:
         raise errors.conflict(errors.NO_PREVIOUS, "releases",
                               f"deployment {deployment.id} replaced no earlier version")
+    config: dict[str, Any] = {}
+    pinned: dict[str, Any] = {}
+    secret_refs: dict[str, Any] = {}
+    for release in back:
+        name = release["service"]
+        origin = db.get(Deployment, release["previous_deployment"]) \
+            if release.get("previous_deployment") else None
+        source = origin or deployment
+        if name in source.config:
+            config[name] = dict(source.config[name])
+        if origin is not None and name in origin.rendered:
+            pinned[name] = origin.rendered[name]
+        if name in source.secret_refs:
+            secret_refs[name] = dict(source.secret_refs[name])
     body = DeploymentCreate(
         releases=[{"service": r["service"], "version": r["previous"]} for r in back],
         targets=deployment.targets,
         strategy=deployment.strategy,
         batch_size=deployment.batch_size,
-        config=_overrides(deployment.config, [r["service"] for r in back]),
-        secrets={k: v for k, v in deployment.secret_refs.items()
-                 if k in {r["service"] for r in back}},
+        config=config,
+        secrets=secret_refs,
     )
-    return create(db, body, actor=actor, action="rollback", rollback_of=deployment.id)
+    return create(db, body, actor=actor, action="rollback", rollback_of=deployment.id,
+                  pinned=pinned)
 
 
 def resync(db: Session, *, actor: str) -> list[Deployment]:

@@ -5,6 +5,7 @@ Codes never change meaning; scripts and runbooks may match on them.
 
 from __future__ import annotations
 
+from controlplane import rows
 from controlplane.errors import Conflict, FieldError, InvalidInput, NotFound
 
 INVALID = "APPS-0001"  # a field fails a rule the schema cannot check alone
@@ -14,10 +15,12 @@ CHECKSUM = "APPS-0004"  # the artifact does not match its catalogued SHA-256 (42
 CYCLE = "APPS-0005"  # the services' dependencies form a cycle (422)
 CONFIG = "APPS-0006"  # a configuration or tenant settings fail their JSON Schema (422)
 DEPENDENCY = "APPS-0007"  # a dependency is neither deployed healthy nor part of the request
-PLACEMENT = "APPS-0008"  # a target does not meet the service's network requirement (422)
+PLACEMENT = "APPS-0008"  # a target does not meet a service's network requirement (422/409)
 BUSY = "APPS-0009"  # another deployment of these services is in progress (409)
 NO_PREVIOUS = "APPS-0010"  # nothing to roll back to (409)
 SECRET_REFERENCE = "APPS-0011"  # noqa: S105 (an error code) — a secret reference is missing or cannot be resolved
+INSTALLED = "APPS-0012"  # services are installed where the change would leave them (409)
+STILL_REFERENCED = "APPS-0013"  # a removal while other rows still point at the object (409)
 
 NOT_FOUND = {
     "target": "APPS-0101",
@@ -49,3 +52,8 @@ def invalid(field: str, message: str, code: str = INVALID) -> InvalidInput:
 def conflict(code: str, field: str, message: str) -> Conflict:
     """409 naming ``field``."""
     return Conflict(detail=f"{field}: {message}", code=code, errors=[FieldError(field, message)])
+
+
+def still_referenced(kind: str, ident: object, found: dict[str, int]) -> Conflict:
+    """409 for removing an object other rows still point at (``found``: rows per table)."""
+    return rows.still_referenced(kind, ident, found, code=STILL_REFERENCED)

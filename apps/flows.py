@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from hashlib import sha1
@@ -35,7 +35,7 @@ from sqlalchemy.orm import Session
 from apps import catalogue, config, store
 from apps.catalogue import Service, Version
 from apps.deployments import DEPLOY_JOB
-from apps.drivers.ansible import PlaybookRun, run_playbook
+from apps.drivers.ansible import PlaybookRun, SshAccess, run_playbook
 from apps.health import Health, wait_healthy
 from apps.inventory import host_vars, runner_inventory
 from apps.models import AppTarget, Deployment, Instance
@@ -110,7 +110,11 @@ def _plan(ctx: jobs.StepContext, name: str) -> _Plan:
         service = catalogue.current().services[name]
         release = service.version(wanted["version"])
         assert release is not None
-        rendered = config.with_tenants(db, name, deployment.config.get(name, {}))
+        rendered = deployment.rendered.get(name)
+        if rendered is None:  # fixed once, so a resumed step deploys the same thing
+            rendered = config.with_tenants(db, name, deployment.config.get(name, {}))
+            deployment.rendered = {**deployment.rendered, name: rendered}
+            db.commit()
         targets = {t.name: t for t in db.scalars(
             select(AppTarget).where(AppTarget.name.in_(deployment.targets))).all()}
         for target in targets.values():
@@ -147,12 +151,29 @@ def _play(ctx: jobs.StepContext, plan: _Plan, release: Version, cfg: Mapping[str
     return run_playbook(
         f"{plan.service.name}.yml",
         inventory=runner_inventory(plan.targets[h] for h in hosts),
+        ssh=ssh_access(plan.targets[h] for h in hosts),
         extravars=extravars,
         secret_vars={"socle_secrets": resolved} if resolved else None,
         artifacts=_artifacts_dir(),
         on_line=lambda line: ctx.log(line),
         on_event=progress,
     )
+
+
+def ssh_access(targets: Iterable[AppTarget]) -> dict[str, SshAccess]:
+    """For each SSH target, its private key (resolved from its reference) and pinned host
+    key; a reference that cannot be resolved fails the run, naming the target."""
+    data_dir = Path(get_settings().data_dir)
+    found = {}
+    for target in targets:
+        if target.connection != "ssh" or not (target.ssh_key_ref or target.ssh_host_key):
+            continue
+        try:
+            key = secrets.resolve(target.ssh_key_ref, data_dir) if target.ssh_key_ref else None
+        except secrets.SecretError as exc:
+            raise RolloutFailed(f"target {target.name}: {exc}") from None
+        found[target.name] = SshAccess(private_key=key, host_key=target.ssh_host_key)
+    return found
 
 
 def _health(plan: _Plan, host: str, cfg: Mapping[str, Any]) -> Health:
@@ -180,6 +201,16 @@ def _record(ctx: jobs.StepContext, plan: _Plan, host: str, version: str, sha: st
         row.deployment_id = deployment_id
 
 
+def _earlier_config(db: Session, plan: _Plan, earlier: Deployment | None) -> dict[str, Any]:
+    """The exact configuration ``earlier`` deployed for the plan's service (re-rendered
+    with today's enrolments for a deployment made before configurations were kept)."""
+    name = plan.service.name
+    if earlier is not None and name in earlier.rendered:
+        return dict(earlier.rendered[name])
+    base = earlier.config.get(name, plan.config) if earlier is not None else plan.config
+    return config.with_tenants(db, name, base)
+
+
 def _rollback(ctx: jobs.StepContext, plan: _Plan, changed: Sequence[str]) -> str:
     """Put ``changed`` targets back on what they ran before; a sentence saying how it went."""
     outcomes = []
@@ -192,9 +223,7 @@ def _rollback(ctx: jobs.StepContext, plan: _Plan, changed: Sequence[str]) -> str
         release = plan.service.version(version)
         with ctx.session() as db:
             earlier = db.get(Deployment, origin) if origin else None
-            cfg = config.with_tenants(db, plan.service.name,
-                                      (earlier.config if earlier else {}).get(plan.service.name,
-                                                                               plan.config))
+            cfg = _earlier_config(db, plan, earlier)
         if release is None:
             outcomes.append(f"{host}: version {version} left the catalogue")
             continue
@@ -313,6 +342,7 @@ def _observe(ctx: jobs.StepContext) -> Mapping[str, Any]:
     if not targets:
         return {"instances": 0, "drifted": 0}
     run = run_playbook("observe.yml", inventory=runner_inventory(targets.values()),
+                       ssh=ssh_access(targets.values()),
                        extravars={}, artifacts=_artifacts_dir(),
                        on_line=lambda line: ctx.log(line),
                        keep_results_of=["Deployed manifests"])

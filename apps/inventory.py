@@ -1,16 +1,17 @@
 """The Ansible inventory of Socle-managed hosts: every target with how to reach it, its
 prefix and its ports per service, grouped by the services it runs (``svc_<name>``) and by
-network access (``access_<THD|MPLS>``). The API serves it to ``inventory/socle_inventory.py``
-and deployments run on (a part of) it."""
+its network site's access (``access_<THD|MPLS>``). The API serves it to
+``inventory/socle_inventory.py`` and deployments run on (a part of) it."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+import network
 from apps import catalogue
 from apps.models import AppTarget, Instance
 
@@ -36,15 +37,24 @@ def host_vars(target: AppTarget) -> dict[str, Any]:
     return found
 
 
-def inventory(targets: Iterable[AppTarget], instances: Iterable[Instance] = ()) -> dict[str, Any]:
-    """A JSON inventory (the ``ansible-inventory --list`` shape) of ``targets``."""
+def accesses(db: Session, targets: Iterable[AppTarget]) -> dict[str, str]:
+    """Each target's network access (its site's) by target name; targets without a site,
+    or whose site the session may not see, are left out."""
+    targets = list(targets)
+    by_site = network.site_accesses(db, [t.site for t in targets if t.site])
+    return {t.name: by_site[t.site] for t in targets if t.site in by_site}
+
+
+def inventory(targets: Iterable[AppTarget], instances: Iterable[Instance] = (),
+              access: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """A JSON inventory (the ``ansible-inventory --list`` shape) of ``targets``;
+    ``access``: each target's network access by name (see :func:`accesses`)."""
     targets = list(targets)
     groups: dict[str, set[str]] = {}
     for instance in instances:
         groups.setdefault(f"svc_{instance.service}", set()).add(instance.target.name)
-    for target in targets:
-        if target.network_access:
-            groups.setdefault(f"access_{target.network_access}", set()).add(target.name)
+    for name, kind in (access or {}).items():
+        groups.setdefault(f"access_{kind}", set()).add(name)
     listing: dict[str, Any] = {
         "_meta": {"hostvars": {t.name: host_vars(t) for t in targets}},
         "all": {"hosts": sorted(t.name for t in targets), "children": sorted(groups)},
@@ -63,4 +73,4 @@ def full(db: Session) -> dict[str, Any]:
     """The inventory of every target."""
     targets = db.scalars(select(AppTarget).order_by(AppTarget.name)).all()
     instances = db.scalars(select(Instance).order_by(Instance.id)).all()
-    return inventory(targets, instances)
+    return inventory(targets, instances, accesses(db, targets))

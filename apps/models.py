@@ -22,9 +22,14 @@ class AppTarget(Base):
     """A host the services are deployed to, and how Ansible reaches it.
 
     ``connection`` is ``local`` (the control plane's own host, under ``prefix``) or
-    ``ssh`` (``address``:``ssh_port`` as ``ssh_user``). ``ports`` overrides the
+    ``ssh`` (``address``:``ssh_port`` as ``ssh_user``, with the private key that
+    ``ssh_key_ref`` names, checking the server against ``ssh_host_key`` when it is
+    pinned). ``ports`` overrides the
     catalogue's ports per service (``{"identity": {"http": 8443}}``), so several
-    targets may share one machine. ``site`` is the network site code it stands at.
+    targets may share one machine. Other planes' objects are referred to by key:
+    ``site`` is the network site code it stands at (the site's access, THD or MPLS,
+    decides which services may run there), ``hosting_instance`` the hosting plane's
+    virtual machine it is, when it is one (its address came from there).
     """
 
     __tablename__ = "apps_targets"
@@ -37,12 +42,15 @@ class AppTarget(Base):
     connection: Mapped[str] = mapped_column(String(8), default="ssh")
     ssh_port: Mapped[int] = mapped_column(Integer, default=22)
     ssh_user: Mapped[str | None] = mapped_column(String(64))
+    ssh_key_ref: Mapped[str | None] = mapped_column(String(200))
+    ssh_host_key: Mapped[str | None] = mapped_column(Text)
     prefix: Mapped[str] = mapped_column(String(255))
     python: Mapped[str] = mapped_column(String(255), default="/usr/bin/python3")
     ports: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
-    site: Mapped[str | None] = mapped_column(String(64))
-    network_access: Mapped[str | None] = mapped_column(String(4))
+    site: Mapped[str | None] = mapped_column(String(64), index=True)
+    hosting_instance: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
 class Enrolment(TenantScoped, Base):
@@ -67,8 +75,11 @@ class Deployment(Base):
     """A request to run releases of services on targets, and how it went.
 
     ``releases`` lists ``{"service", "version", "previous"}`` in dependency order;
-    ``config`` holds each service's rendered configuration (without secrets) and
-    ``secret_refs`` where its secrets are (references, never values). ``state``:
+    ``config`` holds each service's configuration as requested (without secrets);
+    ``rendered`` the exact configuration deployed, establishments' settings included
+    (fixed when the service's step first runs, or given by a rollback, which restores an
+    earlier deployment's exactly); ``secret_refs`` where its secrets are (references,
+    never values). ``state``:
     queued → running → succeeded | failed | rolled_back; ``reason`` says why.
     """
 
@@ -83,6 +94,7 @@ class Deployment(Base):
     strategy: Mapped[str] = mapped_column(String(16), default="rolling")
     batch_size: Mapped[int] = mapped_column(Integer, default=1)
     config: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    rendered: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     secret_refs: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     state: Mapped[str] = mapped_column(String(16), index=True, default="queued")
     reason: Mapped[str | None] = mapped_column(Text)

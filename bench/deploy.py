@@ -5,7 +5,7 @@ the same playbooks run directly by ``ansible-playbook``, in the same run.
 slapd and Postfix instances and small HTTP services on loopback, and stops them after).
 
 Socle: a fresh SQLite database, three local-connection targets (their own prefix and
-free loopback ports, THD access so telemedicine may run there), one establishment
+free loopback ports, at a THD network site so telemedicine may run there), one establishment
 enrolled in directory and messaging, then one deployment of all seven services
 (batches of three: one Ansible run per service, dependencies first), run by a job
 worker in this process: checks, job steps, runner events, health checks, records
@@ -35,18 +35,22 @@ SERVICES = ["directory", "identity", "registry", "messaging", "coordination", "t
 PASSWORD_ENV = "SOCLE_BENCH_LDAP_PASSWORD"
 
 
+SITE = "BENCH-DC"  # the THD network site the targets stand at
+
+
 def _targets(root: Path, mode: str) -> list[dict[str, Any]]:
     from apps import catalogue
     from tests.support.apphosts import local_target
 
     catalog = catalogue.current()
-    return [local_target(f"{mode}{n}", root, catalog, network_access="THD") for n in (1, 2, 3)]
+    return [local_target(f"{mode}{n}", root, catalog, site=SITE) for n in (1, 2, 3)]
 
 
 def _socle(root: Path) -> float:
     """Deploy through Socle; seconds from the request to the job's end."""
     os.environ.update({"SOCLE_DATABASE_URL": f"sqlite:///{root}/socle.db",
                        "SOCLE_DATA_DIR": str(root / "data"), "SOCLE_EMBEDDED_WORKER": "false"})
+    import network
     from apps import deployments, targets
     from apps.models import Deployment
     from apps.schemas import DeploymentCreate, EnrolmentCreate, TargetCreate
@@ -63,6 +67,9 @@ def _socle(root: Path) -> float:
         finess = make_finess("69", 123)
         tenants.create(db, TenantCreate(finess=finess, name="CH bench", kind=TenantKind.ES),
                        actor="bench")
+        network.create_site(db, network.SiteCreate(
+            tenant=finess, code=SITE, name="Datacentre", address="1 rue du Banc", access="THD"),
+            actor="bench")
         for body in _targets(root, "socle"):
             targets.create_target(db, TargetCreate(**body), actor="bench")
         targets.enrol(db, EnrolmentCreate(tenant=finess, service="directory",

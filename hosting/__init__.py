@@ -18,6 +18,7 @@ from hosting.catalogue import (
     update_provider,
 )
 from hosting.lifecycle import approve, create_request, reject, request_query, subscription_query
+from hosting.machines import VirtualMachine, virtual_machine
 from hosting.placement import EEA_COUNTRIES, Need, Placement, ProviderFacts, place
 from hosting.quotas import set_quota
 
@@ -26,6 +27,7 @@ __all__ = [
     "Need",
     "Placement",
     "ProviderFacts",
+    "VirtualMachine",
     "approve",
     "create_offer",
     "create_provider",
@@ -39,4 +41,5 @@ __all__ = [
     "subscription_query",
     "update_offer",
     "update_provider",
+    "virtual_machine",
 ]

@@ -16,6 +16,7 @@ from network.inventory import (
     device_query,
     maintenance_query,
     provider_query,
+    site_accesses,
     site_query,
 )
 from network.ipam import allocate, assign, create_pool, next_free, pool_query, prefix_query, release
@@ -23,6 +24,7 @@ from network.platforms import Platform
 from network.polling import jobs as _polling_jobs  # noqa: F401  (registers polling jobs)
 from network.reconcile import CONFIG_KIND, MIGRATION_KIND  # registers the reconcilers
 from network.scheduled import BACKUP_JOB, enqueue_backups  # registers the backup job
+from network.schemas import SiteCreate
 from network.vpn import VrfPolicy, reachability, violations
 from network.vrfs import as_policy, create_vrf, vrf_query
 
@@ -31,6 +33,7 @@ __all__ = [
     "CONFIG_KIND",
     "MIGRATION_KIND",
     "Platform",
+    "SiteCreate",
     "VrfPolicy",
     "allocate",
     "as_policy",
@@ -52,6 +55,7 @@ __all__ = [
     "provider_query",
     "reachability",
     "release",
+    "site_accesses",
     "site_query",
     "violations",
     "vrf_query",

@@ -7,6 +7,7 @@ transaction (:func:`network.store.insert`). Listing functions return the filtere
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import Select, func, or_, select
@@ -85,6 +86,14 @@ def create_site(db: Session, data: SiteCreate, *, actor: str) -> Site:
         )
 
     return store.insert(db, build, actor=actor, read=SiteRead)
+
+
+def site_accesses(db: Session, codes: Iterable[str]) -> dict[str, str]:
+    """The access (``THD`` or ``MPLS``) of each site code the session may see."""
+    wanted = sorted(set(codes))
+    if not wanted:
+        return {}
+    return dict(db.execute(select(Site.code, Site.access).where(Site.code.in_(wanted))).all())
 
 
 def site_query(

@@ -4,7 +4,9 @@ the runner's events (secret values masked), per-host outcome, artifacts rotated.
 Secrets reach the playbook as extra variables read from a 0600 file in a private
 directory removed after the run (never in the command line, the environment or the
 kept artifacts); tasks that handle them are ``no_log``, and every event is masked
-before it is kept or shown.
+before it is kept or shown. SSH private keys are written the same way, one 0600 file
+per host, and pinned host keys go to a known_hosts file of the run: a pinned host is
+checked strictly.
 """
 
 from __future__ import annotations
@@ -48,6 +50,15 @@ class PlaybookRun:
         return self.status == "successful" and not self.failed and not self.unreachable
 
 
+@dataclass(frozen=True)
+class SshAccess:
+    """How to log in to one SSH host: the private key (a secret) and its pinned public
+    host key (``type base64``), each optional."""
+
+    private_key: str | None = None
+    host_key: str | None = None
+
+
 def masker(secrets: Iterable[str]) -> Callable[[str], str]:
     """A function replacing every secret value in a text by ``********``."""
     values = sorted({s for s in secrets if s}, key=len, reverse=True)
@@ -77,15 +88,17 @@ def run_playbook(
     on_line: Callable[[str], None] | None = None,
     on_event: Callable[[int], None] | None = None,
     keep_results_of: Iterable[str] = (),
+    ssh: Mapping[str, SshAccess] | None = None,
 ) -> PlaybookRun:
-    """Run ``playbooks/<playbook>`` on ``inventory`` (JSON inventory dict).
+    """Run ``playbooks/<playbook>`` on ``inventory`` (``{"all": {"hosts": {name: vars}}}``).
 
     ``on_line`` receives each output line (masked); ``on_event`` the count of host
     results so far (for progress); results of the tasks named in ``keep_results_of``
-    are returned per host.
+    are returned per host; ``ssh`` gives, per host, its key and pinned host key.
     """
     secret_vars = dict(secret_vars or {})
-    values = _leaves(secret_vars)
+    ssh = dict(ssh or {})
+    values = [*_leaves(secret_vars), *(a.private_key for a in ssh.values() if a.private_key)]
     mask = masker([*values, *(json.dumps(v)[1:-1] for v in values)])
     keep = set(keep_results_of)
     run = PlaybookRun(status="unknown", rc=-1)
@@ -120,15 +133,13 @@ def run_playbook(
         cmdline = ""
         if secret_vars:
             secret_file = Path(private) / "secrets.json"
-            fd = os.open(secret_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                json.dump(secret_vars, handle)
+            _write_private(secret_file, json.dumps(secret_vars))
             cmdline = f"-e @{secret_file}"
         runner = ansible_runner.run(
             private_data_dir=private,
             project_dir=str(PLAYBOOKS),
             playbook=playbook,
-            inventory=json.dumps(dict(inventory)),
+            inventory=json.dumps(_with_ssh(inventory, ssh, Path(private))),
             extravars=dict(extravars),
             cmdline=cmdline or None,
             limit=",".join(limit) if limit is not None else None,
@@ -147,6 +158,39 @@ def run_playbook(
     if run.status != "successful" and not run.failed and not run.unreachable:
         run.error = f"ansible-playbook {run.status} (rc {run.rc}) before reaching any host"
     return run
+
+
+def _write_private(path: Path, text: str) -> None:
+    """Write ``text`` to a new file only its owner may read."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
+
+
+def _with_ssh(inventory: Mapping[str, Any], ssh: Mapping[str, SshAccess],
+              private: Path) -> dict[str, Any]:
+    """``inventory`` with each SSH host's key file and pinned host key (files in
+    ``private``, removed with it after the run)."""
+    hosts = {name: dict(hostvars) for name, hostvars in inventory["all"]["hosts"].items()}
+    known: list[str] = []
+    for name, access in sorted(ssh.items()):
+        hostvars = hosts.get(name)
+        if hostvars is None:
+            continue
+        if access.private_key:
+            key_file = private / f"key-{len(known)}-{uuid.uuid4().hex[:8]}"
+            _write_private(key_file, access.private_key.rstrip("\n") + "\n")
+            hostvars["ansible_ssh_private_key_file"] = str(key_file)
+        if access.host_key:
+            port = int(hostvars.get("ansible_port", 22))
+            address = hostvars["ansible_host"]
+            known.append(f"{address if port == 22 else f'[{address}]:{port}'} {access.host_key}")
+            hostvars["ansible_host_key_checking"] = True
+            hostvars["ansible_ssh_common_args"] = (
+                f"-o UserKnownHostsFile={private / 'known_hosts'} -o StrictHostKeyChecking=yes")
+    if known:
+        _write_private(private / "known_hosts", "\n".join(known) + "\n")
+    return {**inventory, "all": {**inventory["all"], "hosts": hosts}}
 
 
 def _path() -> str:

@@ -55,6 +55,7 @@ class Ec2Compute:
             "instance_id": instance["InstanceId"],
             "instance_type": instance["InstanceType"],
             "zone": instance["Placement"]["AvailabilityZone"],
+            "private_ip": instance.get("PrivateIpAddress"),
         }
 
     def ensure_volume(

@@ -36,6 +36,16 @@ CASES: dict[tuple[str, str], Case] = {
         lambda w, t: (f"{APPS}/targets", _factory(w).target_body()), success=201),
     ("GET", f"{APPS}/targets/{{target_id}}"): Case(
         lambda w, t: (f"{APPS}/targets/{_factory(w).target().id}", None)),
+    ("PATCH", f"{APPS}/targets/{{target_id}}"): Case(
+        lambda w, t: (f"{APPS}/targets/{_factory(w).target().id}", {"ssh_port": 2222})),
+    ("DELETE", f"{APPS}/targets/{{target_id}}"): Case(
+        lambda w, t: (f"{APPS}/targets/{_factory(w).target().id}", None), success=204),
+    ("PATCH", f"{APPS}/enrolments/{{enrolment_id}}"): Case(
+        lambda w, t: (f"{APPS}/enrolments/{_factory(w).enrolment(t).id}", {"settings": {}}),
+        tenant_bound=True),
+    ("DELETE", f"{APPS}/enrolments/{{enrolment_id}}"): Case(
+        lambda w, t: (f"{APPS}/enrolments/{_factory(w).enrolment(t).id}", None), success=204,
+        tenant_bound=True),
     ("GET", f"{APPS}/enrolments"): Case(lambda w, t: (f"{APPS}/enrolments", None)),
     ("POST", f"{APPS}/enrolments"): Case(
         lambda w, t: (f"{APPS}/enrolments", {"tenant": t.finess, "service": "registry"}),

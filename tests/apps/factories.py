@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import update
 
+import network
 from apps import targets
 from apps.models import AppTarget, Deployment, Enrolment, Instance
 from apps.schemas import EnrolmentCreate, TargetCreate
@@ -28,6 +29,15 @@ class AppsFactory:
         """A valid target body with a fresh name."""
         return {"name": f"app-{next(self.serials)}", "address": "127.0.0.1",
                 "connection": "local", "prefix": "/srv/socle", **fields}
+
+    def site(self, tenant: Tenant, access: str = "THD") -> str:
+        """A fresh network site of ``tenant`` with ``access``; its code."""
+        code = f"APPS-SITE-{next(self.serials)}"
+        with self.database.transaction(scope=Scope.unrestricted()) as db:
+            network.create_site(db, network.SiteCreate(
+                tenant=tenant.finess, code=code, name=f"Site {code}", address="1 rue du Test",
+                access=access), actor=ACTOR)
+        return code
 
     def target(self, **fields: Any) -> AppTarget:
         """A target (local connection)."""

@@ -30,11 +30,13 @@ def _refused(client: TestClient, body: dict[str, Any], field: str, code: str) ->
 
 
 def test_deployments_refused_before_anything_runs(
-    client: TestClient, database: Database, auth: TokenFactory,
+    client: TestClient, database: Database, auth: TokenFactory, make_tenant: TenantFactory,
 ) -> None:
     client.headers.update(auth(Role.GCS_OPERATOR))
     apps = AppsFactory(database)
-    plain, thd = apps.target().name, apps.target(network_access="THD").name
+    gcs = make_tenant()
+    plain = apps.target(site=apps.site(gcs, "MPLS")).name
+    thd = apps.target(site=apps.site(gcs, "THD")).name
     identity = {"service": "identity", "version": "1.0.0"}
     cases = [
         ({"releases": [{"service": "payroll", "version": "1.0.0"}], "targets": [plain]},

@@ -3,9 +3,12 @@ real workloads: the directory as OpenLDAP (checked by an LDAP search), messaging
 Postfix (checked by an SMTP session), identity and lab as small HTTP services.
 
 One scenario, since Ansible is slow to start: a dependency-ordered deploy of three
-services, an upgrade, a broken upgrade rolled back automatically, an explicit rollback,
-drift after an out-of-band change and its re-sync, an unreachable target mid-rollout.
-Ansible does not care which database Socle uses, so this runs on the first backend only.
+services, an upgrade, a broken upgrade rolled back automatically, an explicit rollback
+(both restore the exact configuration they return to, although an establishment enrolled
+since), drift after an out-of-band change and its re-sync, a target reached over SSH (a
+real sshd on loopback, key and host key pinned) that is down mid-rollout, then back: the
+same deployment run again converges. Ansible does not care which database Socle uses,
+so this runs on the first backend only.
 """
 
 from __future__ import annotations
@@ -24,11 +27,12 @@ import pytest
 from fastapi.testclient import TestClient
 
 from apps.catalogue import Catalog
-from controlplane import jobs
+from controlplane import jobs, secrets
 from controlplane.auth import Role
 from controlplane.db import Database
 from tests.conftest import BACKENDS, TenantFactory, TokenFactory
-from tests.support.apphosts import free_port, local_target, stop_services
+from tests.support.apphosts import local_target, stop_services
+from tests.support.sshd import running_sshd
 
 APPS = "/api/v1/apps"
 PASSWORD = "Ld4p-s3cret-for-tests"  # checked never to reach a log
@@ -75,8 +79,15 @@ def test_deploy_upgrade_rollback_drift_unreachable(
     client.headers.update(auth(Role.GCS_OPERATOR))
     monkeypatch.setenv("SOCLE_TEST_LDAP_PASSWORD", PASSWORD)
     t1, t2 = (local_target(n, hosts, test_catalog) for n in ("t1", "t2"))
-    dead = local_target("t3", hosts, test_catalog, connection="ssh", ssh_port=free_port())
-    for body in (t1, t2, dead):
+    sshd_dir = hosts.parent / "sshd-t3"
+    with running_sshd(sshd_dir) as server:  # t3's server, set up, then down until step 6
+        pass
+    key = server.client_key.read_text()
+    secrets.store_file(tmp_path / "data", "t3-ssh-key", key)
+    t3 = local_target("t3", hosts, test_catalog, connection="ssh", ssh_port=server.port,
+                      ssh_user=server.user, ssh_key_ref="file:t3-ssh-key",
+                      ssh_host_key=server.host_public_key)
+    for body in (t1, t2, t3):
         assert client.post(f"{APPS}/targets", json=body).status_code == 201
     lyon = make_tenant(name="CH Lyon")
     for service, settings in (("directory", {"branch": "ou=CH Lyon"}),
@@ -123,6 +134,10 @@ def test_deploy_upgrade_rollback_drift_unreachable(
         "targets": ["t1", "t2"], "batch_size": 2}))
     assert upgrade["state"] == "succeeded", upgrade
     assert {_health(t, "identity")["version"] for t in (t1, t2)} == {"1.1.0"}
+    # An establishment enrols since: rollbacks must not render it in.
+    later = client.post(f"{APPS}/enrolments", json={
+        "tenant": make_tenant(name="CH Vienne").finess, "service": "identity"})
+    assert later.status_code == 201, later.text
 
     # 3. A broken release, canary: t1 fails its health check, goes back to 1.1.0, t2 untouched.
     broken = _run(client, database, client.post(f"{APPS}/deployments", json={
@@ -133,12 +148,15 @@ def test_deploy_upgrade_rollback_drift_unreachable(
     deployment = client.get(f"{APPS}/deployments").json()["items"][0]
     assert deployment["state"] == "rolled_back" and "503" in deployment["reason"]
     assert {_health(t, "identity")["version"] for t in (t1, t2)} == {"1.1.0"}
+    assert [_health(t, "identity")["tenants"] for t in (t1, t2)] == [[lyon.finess]] * 2
 
-    # 4. Explicit rollback of the upgrade: identity 1.0.0 again.
+    # 4. Explicit rollback of the upgrade: identity 1.0.0 again, as it was configured.
     upgrade_id = client.get(f"{APPS}/deployments").json()["items"][1]["id"]
     back = _run(client, database, client.post(f"{APPS}/deployments/{upgrade_id}/rollback"))
     assert back["state"] == "succeeded", back
     assert {_health(t, "identity")["version"] for t in (t1, t2)} == {"1.0.0"}
+    assert [_health(t, "identity")["tenants"] for t in (t1, t2)] == [[lyon.finess]] * 2
+    assert client.delete(f"{APPS}/enrolments/{later.json()['id']}").status_code == 204
 
     # 5. Drift: identity's configuration edited by hand on t2; found, then re-synced.
     config_file = Path(t2["prefix"]) / "identity" / "releases" / "1.0.0" / "config.json"
@@ -157,9 +175,22 @@ def test_deploy_upgrade_rollback_drift_unreachable(
         == "succeeded"
 
     # 6. Unreachable target mid-rollout: stops there; what is deployed stays healthy.
-    stopped = _run(client, database, client.post(f"{APPS}/deployments", json={
-        "releases": [{"service": "lab", "version": "1.0.0"}], "targets": ["t1", "t3"]}))
+    lab = {"releases": [{"service": "lab", "version": "1.0.0"}], "targets": ["t1", "t3"]}
+    stopped = _run(client, database, client.post(f"{APPS}/deployments", json=lab))
     assert stopped["state"] == "failed" and "t3" in stopped["error"]
     assert "unreachable" in stopped["error"]
     assert _health(t1, "lab")["status"] == "ok"
     assert _health(t1, "identity")["version"] == "1.0.0"
+
+    # 7. t3's server is back: the same deployment, run again, converges.
+    with running_sshd(sshd_dir, port=server.port):
+        again = _run(client, database, client.post(f"{APPS}/deployments", json=lab))
+        assert again["state"] == "succeeded", (again["error"], again["log"][-15:])
+        assert _health(t3, "lab")["status"] == "ok" and _health(t1, "lab")["status"] == "ok"
+    instances = {(i["service"], i["target"]): i
+                 for i in client.get(f"{APPS}/instances").json()["items"]}
+    assert instances[("lab", "t3")]["health"] == "healthy"
+    key_line = key.strip().splitlines()[1]
+    assert key_line not in json.dumps([stopped["log"], again["log"]])
+    kept = [p for p in (tmp_path / "data").rglob("*") if p.is_file() and p.name != "t3-ssh-key"]
+    assert not [p for p in kept if key_line in p.read_text(errors="ignore")]

@@ -9,6 +9,9 @@ so several can run at once. Clients log in as :attr:`SshServer.user` with
 Options shape what the server offers, for tests that audit SSH settings:
 ``password_authentication`` offers passwords, ``weak_algorithms`` also offers SHA-1 key
 exchange, CBC ciphers and HMAC-SHA1.
+
+Started again in the same directory with the same ``port``, it is the same server coming
+back: its keys are kept.
 """
 
 from __future__ import annotations
@@ -97,18 +100,21 @@ def _wait_for_banner(port: int, process: subprocess.Popen[bytes]) -> None:
 
 @contextmanager
 def running_sshd(
-    directory: Path, *, password_authentication: bool = False, weak_algorithms: bool = False
+    directory: Path, *, password_authentication: bool = False, weak_algorithms: bool = False,
+    port: int | None = None,
 ) -> Iterator[SshServer]:
-    """Start sshd with its files in ``directory``; stop it on exit."""
+    """Start sshd with its files in ``directory`` (keys made once, kept for a restart) on
+    ``port`` (default: a free one); stop it on exit."""
     if not SSHD.exists():
         raise RuntimeError("tests need Debian's openssh-server (scripts/system-deps.sh)")
     directory.mkdir(parents=True, exist_ok=True)
-    _keygen(directory / "host_key")
-    _keygen(directory / "client_key")
+    for key in ("host_key", "client_key"):
+        if not (directory / key).exists():
+            _keygen(directory / key)
     (directory / "authorized_keys").write_text((directory / "client_key.pub").read_text())
     if os.geteuid() == 0:
         Path("/run/sshd").mkdir(mode=0o755, exist_ok=True)  # privilege separation directory
-    port = _free_port()
+    port = port or _free_port()
     config = directory / "sshd_config"
     config.write_text(
         _config(directory, port, password=password_authentication, weak=weak_algorithms)
