@@ -7,6 +7,9 @@ database (``FOR UPDATE SKIP LOCKED`` on PostgreSQL, the write lock on SQLite) an
 a lease they renew while working; a job whose lease expired is taken over by another
 worker. Every write a worker makes is fenced by its lease, so a worker that lost its
 job (paused, partitioned) cannot overwrite the new owner's progress.
+
+A step's log lines and progress go through the job's :class:`Journal`, written by a
+thread of its own, so a step may log while it holds a write transaction.
 """
 
 from __future__ import annotations
@@ -15,14 +18,16 @@ import logging
 import os
 import socket
 import threading
+import time
 import traceback
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, func, insert, or_, select, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from controlplane import audit
@@ -35,6 +40,8 @@ log = logging.getLogger(__name__)
 TERMINAL_STATES = frozenset({"succeeded", "failed", "cancelled"})
 JOB_STATES = ("queued", "running", "succeeded", "failed", "cancelled")
 MAX_STEP_ATTEMPTS = 3
+#: How long the journal keeps retrying a write the database refuses (locked, disconnected).
+JOURNAL_RETRY_SECONDS = 300.0
 
 
 class LeaseLost(RuntimeError):
@@ -53,21 +60,28 @@ class StepContext:
     params: Mapping[str, Any]
     results: dict[str, Any]
     database: Database
-    _worker: Worker
+    _journal: Journal
     _step_name: str = ""
     _step_position: int = 0
     _step_count: int = 1
 
     def log(self, message: str, *, level: str = "info") -> None:
-        """Append a line to the job's log (never put a secret in it)."""
-        self._worker.append_log(self.job_id, level, f"[{self._step_name}] {message}")
+        """Append a line to the job's log (never put a secret in it).
+
+        Safe inside a write transaction of the step's own: the line is written as soon
+        as the database lets it (see :class:`Journal`).
+        """
+        self._journal.log(level, f"[{self._step_name}] {message}")
 
     def progress(self, done: int, total: int) -> None:
-        """Report progress inside the current step (``done`` of ``total`` units)."""
+        """Report progress inside the current step (``done`` of ``total`` units).
+
+        Raises :class:`LeaseLost` once the worker knows another worker owns the job.
+        """
         fraction = done / total if total else 1.0
-        self._worker.report_progress(
-            self.job_id, (self._step_position + fraction) / self._step_count
-        )
+        self._journal.progress((self._step_position + fraction) / self._step_count)
+        if self._journal.lease_lost:
+            raise LeaseLost(f"job {self.job_id}")
 
     def session(self) -> Session:
         """A new unrestricted database session for this step's own work."""
@@ -213,15 +227,6 @@ class Worker:
             if done != 1:
                 raise LeaseLost(f"job {job_id} is no longer leased by {self.worker_id}")
 
-    def report_progress(self, job_id: int, progress: float) -> None:
-        """Record a running job's progress (0..1), fenced by the lease."""
-        self._fenced_update(job_id, progress=min(max(progress, 0.0), 1.0))
-
-    def append_log(self, job_id: int, level: str, message: str) -> None:
-        """Write a log line for a job."""
-        with self.database.transaction(scope=Scope.unrestricted()) as db:
-            db.add(JobLog(job_id=job_id, level=level, message=message))
-
     # -- claiming ---------------------------------------------------------------------
     def claim(self) -> int | None:
         """Take the oldest queued job, or one whose lease expired; None if there is none."""
@@ -263,11 +268,15 @@ class Worker:
             target=self._heartbeat, args=(job_id, stop), name=f"lease-{job_id}", daemon=True
         )
         beat.start()
+        journal = Journal(self, job_id)
         try:
-            self._run(job_id)
+            state, outcome = self._run(job_id, journal)
+            journal.close()  # every line is written before the job is seen finished
+            self._finish(job_id, state, **outcome)
         except LeaseLost:
             log.warning("lost the lease on job %s; another worker owns it now", job_id)
         finally:
+            journal.close()
             stop.set()
             beat.join()
         return job_id
@@ -297,7 +306,8 @@ class Worker:
                 log.exception("could not renew the lease of job %s", job_id)
 
     # -- running ----------------------------------------------------------------------
-    def _run(self, job_id: int) -> None:
+    def _run(self, job_id: int, journal: Journal) -> tuple[str, dict[str, Any]]:
+        """Run the job's unfinished steps; its final state and ``_finish`` arguments."""
         with self._session() as db:
             job = db.get(Job, job_id)
             assert job is not None
@@ -307,11 +317,10 @@ class Worker:
             params = dict(job.params)
             attempt = job.attempts
         if kind is None:
-            self._finish(job_id, "failed", error=f"no worker knows job kind {kind_name!r}")
-            return
+            return "failed", {"error": f"no worker knows job kind {kind_name!r}"}
         definitions = {step.name: step for step in kind.resolve_steps(params)}
         ctx = StepContext(
-            job_id=job_id, params=params, results={}, database=self.database, _worker=self
+            job_id=job_id, params=params, results={}, database=self.database, _journal=journal
         )
         if attempt > 1:
             ctx._step_name = "worker"
@@ -329,8 +338,7 @@ class Worker:
             except LeaseLost:
                 raise
             except JobCancelled:
-                self._finish(job_id, "cancelled", error="cancelled on request")
-                return
+                return "cancelled", {"error": "cancelled on request"}
             except Exception as exc:
                 message = f"step {name!r} failed: {exc}"
                 self._mark_step(step_id, state="failed", error=_short_traceback(exc))
@@ -338,9 +346,8 @@ class Worker:
                 ctx.log(message, level="error")
                 if kind.on_failure is not None:
                     self._compensate(kind, ctx, message)
-                self._finish(job_id, "failed", error=message)
-                return
-        self._finish(job_id, "succeeded", result=ctx.results.get(steps[-1][2]) if steps else {})
+                return "failed", {"error": message}
+        return "succeeded", {"result": ctx.results.get(steps[-1][2]) if steps else {}}
 
     def _run_step(
         self, ctx: StepContext, step_id: int, step: Step, position: int, total: int
@@ -353,6 +360,7 @@ class Worker:
         ctx._step_name, ctx._step_position, ctx._step_count = step.name, position, total
         output = step.run(ctx)
         result = dict(output) if output is not None else {}
+        ctx._journal.flush()  # the step's lines are durable before it is recorded done
         with self.database.transaction(scope=Scope.unrestricted()) as db:
             owned = db.execute(
                 update(Job)
@@ -407,6 +415,117 @@ class Worker:
         if state == "succeeded":
             values["progress"] = 1.0
         self._fenced_update(job_id, **values)
+
+
+class Journal:
+    """A running job's log lines and progress, written in order by a thread of its own.
+
+    A step may log, or report progress, while it holds a write transaction of its own.
+    Written from the step's thread, the line would wait for a lock that very thread
+    holds: SQLite's single write lock, or on PostgreSQL the job row if the step locked
+    it (the line's foreign key). So lines are queued here, stamped with the time they
+    were logged, and this thread writes them in the order they came, at once when the
+    step holds no lock, as soon as its transaction ends otherwise (committed or rolled
+    back: the lines tell what happened either way). Progress is a fenced write; only its
+    latest value is kept. The worker flushes the journal before it records a step done,
+    and closes it before it records the job's end, so no line is lost to a finished job.
+    """
+
+    def __init__(self, worker: Worker, job_id: int) -> None:
+        self._worker = worker
+        self._job_id = job_id
+        self._lines: list[tuple[str, str, datetime]] = []
+        self._progress: float | None = None
+        self._writing = False
+        self._closed = False
+        self._changed = threading.Condition()
+        self._thread = threading.Thread(
+            target=self._write_loop, name=f"journal-{job_id}", daemon=True
+        )
+        self._thread.start()
+
+    @property
+    def lease_lost(self) -> bool:
+        """True once a fenced write (or the heartbeat) found another worker owns the job."""
+        return self._worker._lost_lease(self._job_id)
+
+    def log(self, level: str, message: str) -> None:
+        """Queue a line; it is written without waiting for the caller's transactions."""
+        with self._changed:
+            self._lines.append((level, message, utcnow()))
+            self._changed.notify_all()
+
+    def progress(self, value: float) -> None:
+        """Queue the job's progress (0..1), fenced by the lease when written."""
+        with self._changed:
+            self._progress = min(max(value, 0.0), 1.0)
+            self._changed.notify_all()
+
+    def flush(self) -> None:
+        """Wait until everything queued so far is written (never from inside a transaction)."""
+        with self._changed:
+            self._changed.wait_for(lambda: not (self._pending() or self._writing))
+
+    def close(self) -> None:
+        """Write what is queued and stop the thread (idempotent)."""
+        with self._changed:
+            self._closed = True
+            self._changed.notify_all()
+        self._thread.join()
+
+    def _pending(self) -> bool:
+        return bool(self._lines) or self._progress is not None
+
+    def _write_loop(self) -> None:
+        while True:
+            with self._changed:
+                self._changed.wait_for(lambda: self._pending() or self._closed)
+                if not self._pending():
+                    return
+                lines, self._lines = self._lines, []
+                progress, self._progress = self._progress, None
+                self._writing = True
+            try:
+                self._write(lines, progress)
+            finally:
+                with self._changed:
+                    self._writing = False
+                    self._changed.notify_all()
+
+    def _write(self, lines: list[tuple[str, str, datetime]], progress: float | None) -> None:
+        """Write one batch, retrying while the database is locked or unreachable."""
+        give_up = time.monotonic() + JOURNAL_RETRY_SECONDS
+        pause = 0.05
+        while True:
+            try:
+                self._write_once(lines, progress)
+                return
+            except OperationalError as exc:
+                if time.monotonic() > give_up:
+                    log.error("gave up writing %d log lines of job %s: %s",
+                              len(lines), self._job_id, exc)
+                    return
+                time.sleep(pause)
+                pause = min(pause * 2, 2.0)
+            except Exception:
+                log.exception("could not write %d log lines of job %s", len(lines), self._job_id)
+                return
+
+    def _write_once(self, lines: list[tuple[str, str, datetime]], progress: float | None) -> None:
+        database = self._worker.database
+        with database.transaction(scope=Scope.unrestricted()) as db:
+            for level, message, at in lines:  # one INSERT each: ids follow the logging order
+                db.execute(
+                    insert(JobLog).values(job_id=self._job_id, level=level, message=message, at=at)
+                )
+            if progress is not None:
+                owned = db.execute(
+                    update(Job)
+                    .where(Job.id == self._job_id, Job.lease_owner == self._worker.worker_id)
+                    .values(progress=progress)
+                ).rowcount
+                if owned != 1:
+                    self._worker._lost.add(self._job_id)
 
 
 def _short_traceback(exc: BaseException) -> str:
