@@ -7,13 +7,10 @@ import json
 import os
 import subprocess
 import sys
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 
 from apps.models import Instance
 from controlplane.api.app import create_app
@@ -21,8 +18,8 @@ from controlplane.auth import Role
 from controlplane.db import Database, Scope
 from controlplane.settings import Settings
 from tests.apps.factories import AppsFactory
-from tests.conftest import TokenFactory
-from tests.support.apphosts import free_port
+from tests.conftest import TenantFactory, TokenFactory
+from tests.support.live_server import serve
 
 SCRIPT = Path(__file__).parents[2] / "inventory" / "socle_inventory.py"
 
@@ -30,25 +27,15 @@ SCRIPT = Path(__file__).parents[2] / "inventory" / "socle_inventory.py"
 @pytest.fixture
 def api_url(settings: Settings, database: Database) -> Iterator[str]:
     """Socle's API served by uvicorn in a thread."""
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(settings, database), host="127.0.0.1",
-                                           port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "the API did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serve(create_app(settings, database), name="socle-api") as url:
+        yield url
 
 
 def test_ansible_inventory_lists_socle_hosts_and_groups(
-    api_url: str, database: Database, auth: TokenFactory,
+    api_url: str, database: Database, auth: TokenFactory, make_tenant: TenantFactory,
 ) -> None:
     apps = AppsFactory(database)
-    lyon = apps.target(name="app-lyon-1", network_access="THD",
+    lyon = apps.target(name="app-lyon-1", site=apps.site(make_tenant(), "THD"),
                        ports={"identity": {"http": 18081}})
     apps.target(name="app-gap-1", connection="ssh", address="10.5.0.7", ssh_user="deploy")
     with database.transaction(scope=Scope.unrestricted()) as db:

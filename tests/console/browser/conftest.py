@@ -11,20 +11,18 @@ backends by the HTTP tests in ``tests/console``; here the subject is the browser
 
 from __future__ import annotations
 
-import socket
 import threading
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 
 from controlplane.api.app import create_app
 from controlplane.db import Database
 from controlplane.jobs import Worker
 from controlplane.settings import Settings
+from tests.support.live_server import serve
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -59,28 +57,11 @@ def browser() -> Iterator[Any]:
         launched.close()
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture
 def live_server(settings: Settings, database: Database) -> Iterator[str]:
     """The Socle app served by uvicorn in a thread; yields its base URL."""
-    port = _free_port()
-    config = uvicorn.Config(create_app(settings, database), host="127.0.0.1", port=port,
-                            log_level="warning", timeout_graceful_shutdown=2)
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, name="live-server", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "the live server did not start"
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serve(create_app(settings, database)) as url:
+        yield url
 
 
 @pytest.fixture
