@@ -15,7 +15,7 @@ from controlplane.cli.common import (
     local_actor,
     transaction,
 )
-from controlplane.cli.job import watch
+from controlplane.cli.job import follow
 from hosting import dr, dr_exercise, store
 from hosting.dr_schemas import DrExerciseRead, DrPlanCreate, DrPlanRead
 from hosting.models import DrExercise, DrPlan
@@ -92,7 +92,11 @@ def exercise(
     wait: bool = typer.Option(False, "--wait", help="Follow the job with a progress bar."),
     as_json: bool = JsonOption,
 ) -> None:
-    """Queue an exercise of a PRA (a worker runs it: `socle worker`); --wait follows it."""
+    """Queue an exercise of a PRA (a worker runs it: `socle worker`); --wait follows it.
+
+    Followed, the exercise is shown once its job ended (with --json: the exercise and what
+    it measured, not the job; the progress bar goes to stderr). Exit 1 unless it succeeded.
+    """
     with transaction() as db:
         row, _ = dr_exercise.start_exercise(db, store.get(db, DrPlan, plan_id), actor=local_actor())
         shown = DrExerciseRead.model_validate(row)
@@ -100,7 +104,7 @@ def exercise(
         emit_item(shown, as_json)
         return
     try:
-        watch(shown.job_id, interval=0.5)
+        follow(shown.job_id)  # not as_json: the JSON printed is the exercise's, below
     finally:
         with transaction(write=False) as db:
             ended = DrExerciseRead.model_validate(store.get(db, DrExercise, shown.id))
