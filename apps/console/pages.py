@@ -9,8 +9,11 @@ from fastapi import Request, Response
 from starlette.responses import RedirectResponse
 
 from apps import catalogue, deployments, store, targets
+from apps.flows import OBSERVE_JOB
+from apps.inventory import accesses
 from apps.models import Deployment
-from apps.schemas import DeploymentRead
+from apps.schemas import DeploymentRead, InstanceRead
+from controlplane import jobs
 from controlplane.api.deps import Paging
 from controlplane.api.pagination import page_of
 from controlplane.console import Visitor, allowed, console_router, render
@@ -21,9 +24,11 @@ Reader = Annotated[Visitor, allowed("apps:read")]
 Writer = Annotated[Visitor, allowed("apps:write")]
 PAGE_SIZE = 50
 STATES = {"queued": "En attente", "running": "En cours", "succeeded": "Réussi",
-          "failed": "Échoué", "rolled-back": "Annulé (retour arrière)"}
+          "failed": "Échoué", "rolled_back": "Annulé (retour arrière)"}
 BADGES = {"queued": "running", "running": "running", "succeeded": "ok", "failed": "breach",
-          "rolled-back": "breach"}
+          "rolled_back": "breach"}
+HEALTH = {"healthy": ("ok", "Sain"), "unhealthy": ("breach", "En échec"),
+          "unknown": ("unknown", "Inconnu")}
 
 
 @router.get("/console/apps")
@@ -57,3 +62,32 @@ def rollback(deployment_id: int, visitor: Writer) -> Response:
                                     actor=visitor.principal.actor)
         job_id = back.job_id
     return RedirectResponse(f"/console/jobs/{job_id}", status_code=303)
+
+
+@router.get("/console/apps/instances")
+def instance_list(request: Request, visitor: Reader) -> Response:
+    """What runs where: version, health and drift of each instance, with its target's
+    network site; operators ask for a drift check or a re-sync from here."""
+    with visitor.read() as db:
+        rows = list(db.scalars(deployments.instance_query()))
+        access = accesses(db, [row.target for row in rows])
+        found = [{"row": InstanceRead.model_validate(row), "site": row.target.site,
+                  "access": access.get(row.target.name)} for row in rows]
+    return render(request, "apps/instances.html", {"instances": found, "health": HEALTH})
+
+
+@router.post("/console/apps/instances/observe")
+def observe(visitor: Writer) -> Response:
+    """Read what runs on the targets (a job); its page."""
+    with visitor.write() as db:
+        job = jobs.enqueue(db, kind=OBSERVE_JOB, params={}, actor=visitor.principal.actor)
+        job_id = job.id
+    return RedirectResponse(f"/console/jobs/{job_id}", status_code=303)
+
+
+@router.post("/console/apps/instances/resync")
+def resync(visitor: Writer) -> Response:
+    """Deploy drifted instances back to what they should run; the deployments page."""
+    with visitor.write() as db:
+        deployments.resync(db, actor=visitor.principal.actor)
+    return RedirectResponse("/console/apps/deployments", status_code=303)

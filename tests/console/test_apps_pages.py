@@ -11,10 +11,11 @@ import pytest
 from fastapi.testclient import TestClient
 
 from apps import targets
-from apps.models import Deployment
+from apps.models import Deployment, Instance
 from apps.schemas import TargetCreate
 from controlplane.db import Database, Scope
 from controlplane.models import Job
+from tests.apps.factories import AppsFactory
 from tests.conftest import TenantFactory, TokenFactory
 from tests.console.support import signed_in
 
@@ -71,3 +72,35 @@ def test_readers_get_no_rollback(
     refused = console.post_form("/console/apps/deployments",
                                 f"/console/apps/deployments/{upgraded}/rollback", {})
     assert refused.status_code == 403
+
+
+def test_instances_show_health_drift_and_site(
+    client: TestClient, auth: TokenFactory, database: Database, make_tenant: TenantFactory,
+) -> None:
+    apps = AppsFactory(database)
+    site = apps.site(make_tenant(), "THD")
+    target = apps.target(name="app-dc-1", site=site)
+    with database.transaction(scope=Scope.unrestricted()) as db:
+        db.add(Instance(service="identity", target_id=target.id, version="1.1.0",
+                        previous_version="1.0.0", config_sha256="0" * 64, health="unhealthy",
+                        health_detail="HTTP 503 on /health",
+                        drift=["config: the file was changed on the host"]))
+    console = signed_in(client, auth, "gcs-operator")
+    html = client.get("/console/apps/instances").text
+    assert f"{site} (THD)" in html and "app-dc-1" in html
+    assert "(avant : 1.0.0)" in html and "HTTP 503 on /health" in html
+    assert "config: the file was changed on the host" in html
+    observed = console.post_form("/console/apps/instances",
+                                 "/console/apps/instances/observe", {})
+    assert observed.status_code == 303
+    job_id = int(observed.headers["location"].rsplit("/", 1)[1])
+    with database.session(scope=Scope.unrestricted(), write=False) as db:
+        assert db.get_one(Job, job_id).kind == "apps.observe"
+    resynced = console.post_form("/console/apps/instances", "/console/apps/instances/resync", {})
+    assert resynced.status_code == 303
+    assert resynced.headers["location"] == "/console/apps/deployments"
+    listing = client.get("/console/apps/deployments").text
+    assert "identity 1.1.0" in listing and "En attente" in listing
+
+    signed_in(client, auth, "establishment", make_tenant())
+    assert "Resynchroniser" not in client.get("/console/apps/instances").text
