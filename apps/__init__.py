@@ -4,11 +4,13 @@ per-tenant enrolments, deployments through Ansible (dependency order, rolling or
 with health gating, automatic and explicit rollback), drift detection and re-sync, and
 the Ansible inventory of the hosts.
 
-Importing the plane registers its job kinds (``apps.deploy``, ``apps.observe``). Other
+Importing the plane registers its job kinds (``apps.deploy``, ``apps.observe``,
+``apps.health``). Other
 planes and the console call the apps plane only through what is listed here.
 """
 
 from apps import flows as _flows  # noqa: F401  (registers the job kinds)
+from apps import monitor as _monitor  # noqa: F401  (registers the health job)
 from apps.catalogue import Catalog, CatalogError, Service
 from apps.catalogue import current as catalog
 from apps.deployments import create as deploy

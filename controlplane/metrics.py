@@ -1,8 +1,9 @@
-"""Prometheus metrics: HTTP requests and latencies, jobs by state.
+"""Prometheus metrics: HTTP requests and latencies, jobs by state, and the planes'.
 
 HTTP metrics live in the process's default registry (with the process collector);
 job counts are read from the database at scrape time, so every API process reports
-the shared queue the same way.
+the shared queue the same way. Planes add collectors of the same kind in
+``<plane>.metrics: COLLECTORS`` (each made with the database).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from prometheus_client.registry import Collector
 from sqlalchemy import func, select
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from controlplane import plugins
 from controlplane.db import Database
 from controlplane.db import Scope as DbScope
 from controlplane.jobs import JOB_STATES
@@ -59,9 +61,12 @@ def exposition(database: Database) -> bytes:
     """The text exposition of every Socle metric for this process."""
     from prometheus_client import REGISTRY
 
-    jobs_registry = CollectorRegistry()
-    jobs_registry.register(JobStateCollector(database))
-    return generate_latest(REGISTRY) + generate_latest(jobs_registry)
+    registry = CollectorRegistry()
+    registry.register(JobStateCollector(database))
+    for _plane, collectors in plugins.contributions("metrics", "COLLECTORS"):
+        for make in collectors:
+            registry.register(make(database))
+    return generate_latest(REGISTRY) + generate_latest(registry)
 
 
 class HttpMetricsMiddleware:

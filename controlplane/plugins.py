@@ -10,6 +10,8 @@ plane contributes by convention, if the module exists:
 - ``<plane>.demo``: ``seed(db, *, actor, settings) -> list[str]`` (called by ``socle demo``);
 - ``<plane>.evidence``: ``COLLECTORS`` (evidence key → collector, see controlplane.evidence);
 - ``<plane>.schedules``: ``SCHEDULES`` (periodic work, see controlplane.schedule);
+- ``<plane>.metrics``: ``COLLECTORS`` (Prometheus collectors made with the database,
+  read at scrape time, see controlplane.metrics);
 
 and registers its job kinds and reconcilers when imported. ``SOCLE_PLUGINS`` names
 extra modules to import (the tests use it for their own job kinds).

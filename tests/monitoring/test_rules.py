@@ -12,7 +12,13 @@ from pathlib import Path
 import pytest
 from prometheus_client import CollectorRegistry, generate_latest
 
+from apps.models import Instance
+from controlplane import schedule
+from controlplane.db import Database, Scope, utcnow
+from controlplane.metrics import exposition
+from controlplane.models import ScheduleState
 from network.polling import metrics
+from tests.apps.factories import AppsFactory
 
 ROOT = Path(__file__).resolve().parents[2]
 RULES = sorted((ROOT / "monitoring" / "rules").glob("*.yml"))
@@ -31,7 +37,9 @@ def test_rules_are_valid() -> None:
     assert RULES, "no rule file shipped"
     checked = promtool("check", "rules", *map(str, RULES))
     assert checked.returncode == 0, checked.stdout + checked.stderr
-    assert "SUCCESS: 6 rules found" in checked.stdout
+    assert checked.stdout.count("SUCCESS") == len(RULES), checked.stdout
+    assert "SUCCESS: 6 rules found" in checked.stdout  # network
+    assert "SUCCESS: 3 rules found" in checked.stdout  # apps
 
 
 def test_rules_fire_as_intended() -> None:
@@ -39,7 +47,15 @@ def test_rules_fire_as_intended() -> None:
     assert tested.returncode == 0, tested.stdout + tested.stderr
 
 
-def test_rules_only_use_exposed_metrics() -> None:
+def test_rules_only_use_exposed_metrics(database: Database) -> None:
+    """Every metric a rule names is in what /metrics exposes: the poller's live figures,
+    and what is read from the database (an apps instance, a schedule that ran)."""
+    target = AppsFactory(database).target()
+    with database.transaction(scope=Scope.unrestricted()) as db:
+        db.add(Instance(service="identity", target_id=target.id, version="1.0.0",
+                        config_sha256="0" * 64, health="healthy"))
+        db.add(ScheduleState(name="apps.health-check", runs=1, failures=0,
+                             last_run_at=utcnow(), last_success_at=utcnow()))
     collector = metrics._Collector()
     collector.cycle(metrics.CycleSnapshot(
         shard="1/1", finished_at=1.0, duration=0.5, lag=0.0, devices={"ce-1": None},
@@ -50,6 +66,8 @@ def test_rules_only_use_exposed_metrics() -> None:
     collector.sla([metrics.SlaFigures("CIR-1", "op", 99.95, 99.9)])
     registry = CollectorRegistry()
     registry.register(collector)
-    exposed = set(re.findall(r"^(socle_\w+)", generate_latest(registry).decode(), re.M))
+    text = (generate_latest(registry) + exposition(database)
+            + schedule.exposition(database)).decode()
+    exposed = set(re.findall(r"^(socle_\w+)", text, re.M))
     used = {name for path in RULES for name in re.findall(r"\bsocle_\w+", path.read_text())}
     assert used and used <= exposed, sorted(used - exposed)
