@@ -17,7 +17,7 @@ from apps.deployments import create as deploy
 from apps.deployments import deployment_query, instance_query, resync, rollback
 from apps.flows import OBSERVE_JOB
 from apps.inventory import full as ansible_inventory
-from apps.targets import create_target, enrol, enrolment_query, target_query
+from apps.targets import create_target, enrol, enrolment_query, target_query, workload_query
 
 __all__ = [
     "OBSERVE_JOB",
@@ -35,4 +35,5 @@ __all__ = [
     "resync",
     "rollback",
     "target_query",
+    "workload_query",
 ]

@@ -365,7 +365,7 @@ def _observe(ctx: jobs.StepContext) -> Mapping[str, Any]:
             if instance.drift:
                 found.append(f"{instance.service} on {host}: {'; '.join(instance.drift)}")
         total = len(db.scalars(select(Instance.id)).all())
-    for line in found:  # logged once the transaction is over (a log line is its own write)
+    for line in found:
         ctx.log(line, level="warning")
     return {"instances": total, "drifted": len(found)}
 

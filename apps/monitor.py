@@ -69,7 +69,7 @@ def _check_all(ctx: jobs.StepContext) -> Mapping[str, Any]:
             if health != instance.health:
                 changes.append((check.label, instance.health, health, outcome.detail))
             instance.health, instance.health_detail = health, outcome.detail
-    for label, before, after, detail in changes:  # logged once the transaction is over
+    for label, before, after, detail in changes:
         ctx.log(f"{label}: {before} → {after} ({detail})",
                 level="info" if after == "healthy" else "warning")
     unhealthy = sum(1 for outcome in outcomes if not outcome.healthy)

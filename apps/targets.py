@@ -28,6 +28,7 @@ from apps.schemas import (
     TargetRead,
     TargetUpdate,
 )
+from controlplane.models import Tenant
 from controlplane.rows import references, snapshot
 
 
@@ -213,9 +214,20 @@ def delete_enrolment(db: Session, enrolment: Enrolment, *, actor: str) -> None:
     db.flush()
 
 
-def enrolment_query(*, service: str | None = None) -> Select[tuple[Enrolment]]:
-    """Enrolments by service then id (an establishment's session sees its own)."""
+def enrolment_query(*, service: str | None = None,
+                    tenant: str | None = None) -> Select[tuple[Enrolment]]:
+    """Enrolments by service then id, of one service or one establishment (FINESS) if
+    given (an establishment's session sees its own)."""
     stmt = select(Enrolment).order_by(Enrolment.service, Enrolment.id)
     if service:
         stmt = stmt.where(Enrolment.service == service)
+    if tenant:
+        stmt = stmt.where(Enrolment.tenant_id.in_(
+            select(Tenant.id).where(Tenant.finess == tenant.strip().upper())))
     return stmt
+
+
+def workload_query(*, tenant: str | None = None) -> Select[tuple[Enrolment]]:
+    """The regional services an establishment uses (its enrolments; the service name is
+    the workload's key), e.g. as EBIOS supporting assets."""
+    return enrolment_query(tenant=tenant)

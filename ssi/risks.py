@@ -53,13 +53,14 @@ DUPLICATE_TITLE = "SSI-0304"  # the establishment already has a study with that 
 DANGER_THREAT = 2.0
 CONTROL_THREAT = 1.0
 
-# Where each resource kind is looked up: (plane, query function of its public __init__).
-RESOURCE_QUERIES: dict[ResourceKind, tuple[str, str]] = {
-    ResourceKind.SITE: ("network", "site_query"),
-    ResourceKind.CIRCUIT: ("network", "circuit_query"),
-    ResourceKind.SUBSCRIPTION: ("hosting", "subscription_query"),
-    ResourceKind.BACKUP: ("hosting", "backup_query"),
-    ResourceKind.WORKLOAD: ("apps", "workload_query"),
+# Where each resource kind is looked up: (plane, query function of its public __init__,
+# the rows' attribute that is the key a supporting asset gives; None: the row's own key).
+RESOURCE_QUERIES: dict[ResourceKind, tuple[str, str, str | None]] = {
+    ResourceKind.SITE: ("network", "site_query", None),
+    ResourceKind.CIRCUIT: ("network", "circuit_query", None),
+    ResourceKind.SUBSCRIPTION: ("hosting", "subscription_query", None),
+    ResourceKind.BACKUP: ("hosting", "backup_query", None),
+    ResourceKind.WORKLOAD: ("apps", "workload_query", "service"),
 }
 
 
@@ -213,7 +214,9 @@ def _resource_errors(db: Session, content: StudyContent, finess: str) -> list[Fi
         finder = _finder(asset.resource.kind)
         if finder is None:
             continue  # that plane does not publish this kind yet: kept, shown as unlinked
-        keys = {str(getattr(row, row.__key__)) for row in db.scalars(finder(tenant=finess))}
+        attribute = RESOURCE_QUERIES[asset.resource.kind][2]
+        keys = {str(getattr(row, attribute or row.__key__))
+                for row in db.scalars(finder(tenant=finess))}
         if asset.resource.key not in keys:
             errors.append(FieldError(
                 f"supporting_assets[{index}].resource.key",
@@ -223,7 +226,7 @@ def _resource_errors(db: Session, content: StudyContent, finess: str) -> list[Fi
 
 def _finder(kind: ResourceKind) -> Callable[..., Select[Any]] | None:
     """The public query function listing ``kind`` resources, if its plane has one."""
-    plane, name = RESOURCE_QUERIES[kind]
+    plane, name, _ = RESOURCE_QUERIES[kind]
     if importlib.util.find_spec(plane) is None:
         return None
     return getattr(importlib.import_module(plane), name, None)

@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from controlplane.auth import Role
 from controlplane.db import Database
 from controlplane.finess import make_finess
+from tests.apps.factories import AppsFactory
 from tests.conftest import TenantFactory, TokenFactory
 from tests.hosting.factories import HostingFactory
 from tests.network.factories import NetworkFactory
@@ -36,6 +37,7 @@ def test_full_ebios_study(
     circuit, site = net.circuit(tenant), net.site(tenant)
     foreign_circuit = net.circuit(other)
     subscription = hosting.subscription(tenant)
+    AppsFactory(database).enrolment(tenant, "identity")
     rssi, own, others = auth(Role.RSSI), auth(Role.ESTABLISHMENT, tenant), auth(
         Role.ESTABLISHMENT, other)
 
@@ -50,8 +52,8 @@ def test_full_ebios_study(
             {"id": "BS2", "name": "Site principal", "resource": {"kind": "site", "key": site.code}},
             {"id": "BS3", "name": "Sauvegardes externalisées",
              "resource": {"kind": "subscription", "key": str(subscription.id)}},
-            {"id": "BS4", "name": "Serveur du DPI",
-             "resource": {"kind": "workload", "key": "dpi"}}],
+            {"id": "BS4", "name": "Identité régionale et authentification",
+             "resource": {"kind": "workload", "key": "identity"}}],
         "feared_events": [
             {"id": "ER1", "business_value": "VM2", "impact": "DPI indisponible 24 h",
              "severity": 4},
@@ -67,10 +69,14 @@ def test_full_ebios_study(
         {"id": "BS1", "name": "x", "resource": {"kind": "circuit", "key": foreign_circuit.ref}}]}
     refused = ok(client.post(STUDIES, headers=rssi, json={**body, "content": foreign}), 422)
     assert fields(refused) == {"supporting_assets[0].resource.key"}
+    unused = {**workshop1, "supporting_assets": [  # a regional service it is not enrolled in
+        {"id": "BS1", "name": "x", "resource": {"kind": "workload", "key": "telemedicine"}}]}
+    refused = ok(client.post(STUDIES, headers=rssi, json={**body, "content": unused}), 422)
+    assert fields(refused) == {"supporting_assets[0].resource.key"}
     study = ok(client.post(STUDIES, headers=rssi, json=body), 201)
     ok(client.post(STUDIES, headers=rssi, json=body), 409)
     url = f"{STUDIES}/{study['id']}"
-    assert study["analysis"]["unlinked_resources"] == ["BS4"]  # no workloads plane yet
+    assert study["analysis"]["unlinked_resources"] == []
 
     # bad updates are refused whole, naming each field
     dangling = ok(client.patch(url, headers=rssi, json={"feared_events": [
