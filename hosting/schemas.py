@@ -19,6 +19,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    ValidationInfo,
     computed_field,
     field_validator,
     model_validator,
@@ -216,7 +217,8 @@ def _check_parameters(value: dict[str, ParameterSpec]) -> dict[str, ParameterSpe
 
 
 class OfferCreate(_Body):
-    """A catalogue offer. Backup tiers give frequency, retention, RPO, immutability, copies."""
+    """A catalogue offer. Backup tiers give frequency, retention, RPO, immutability, copies;
+    archives give their retention (every copy of an archive is write-once)."""
 
     code: str = Field(examples=["backup-gold"])
     name: Name
@@ -224,9 +226,19 @@ class OfferCreate(_Body):
     parameters: dict[str, ParameterSpec] = Field(default_factory=dict, max_length=20)
     monthly_price_cents: Cents
     backup_frequency: BackupFrequency | None = None
-    retention_days: int | None = Field(default=None, ge=1, le=36_500)
+    retention_days: int | None = Field(
+        default=None, ge=1, le=36_500, validate_default=True,
+        description="Backup tiers: how long snapshots are kept. Archives (required): how long "
+        "every copy is locked (Object Lock COMPLIANCE), unless a request's retention_years "
+        "parameter says longer.",
+    )
     rpo_hours: int | None = Field(default=None, ge=1, le=8_760)
-    immutable: bool = False
+    immutable: bool | None = Field(
+        default=None, validate_default=True,
+        description="Backup tiers: keep one copy under Object Lock (default false). Archives: "
+        "implied (an archive is write-once, every copy is locked); omit it or give true, "
+        "false is refused.",
+    )
     copies: int = Field(default=1, ge=1, le=3)
     image_id: str | None = Field(default=None, max_length=64, description="VM offers: image.")
 
@@ -239,6 +251,23 @@ class OfferCreate(_Body):
         if not _CODE.match(value):
             raise ValueError("2-64 lower-case letters, digits or '-'")
         return value
+
+    @field_validator("retention_days")
+    @classmethod
+    def _archive_retention(cls, value: int | None, info: ValidationInfo) -> int | None:
+        if info.data.get("kind") is OfferKind.ARCHIVE and value is None:
+            raise ValueError("an archive offer needs retention_days (how long deposits are "
+                             "locked)")
+        return value
+
+    @field_validator("immutable")
+    @classmethod
+    def _archive_immutable(cls, value: bool | None, info: ValidationInfo) -> bool:
+        archive = info.data.get("kind") is OfferKind.ARCHIVE
+        if archive and value is False:
+            raise ValueError("an archive is write-once: immutable is implied (omit it or give "
+                             "true)")
+        return archive if value is None else value
 
     @model_validator(mode="after")
     def _tier(self) -> OfferCreate:
@@ -257,7 +286,11 @@ class OfferCreate(_Body):
 
 
 class OfferUpdate(_Body):
-    """An operator's edit of an offer; omitted fields stay. Existing requests keep their cost."""
+    """An operator's edit of an offer; omitted fields stay. Existing requests keep their cost.
+
+    Kind, retention, RPO, immutability and copies are fixed at creation (a field other than
+    these four is refused): an archive offer cannot lose its retention or its lock, a tier
+    its guarantees. Another tier is another offer."""
 
     name: Name | None = None
     parameters: dict[str, ParameterSpec] | None = None
