@@ -6,7 +6,6 @@ Reading needs ``ssi:read`` (an establishment sees its own only: another FINESS a
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
@@ -16,6 +15,7 @@ from controlplane.api.deps import DbSession, require
 from controlplane.auth import Principal
 from controlplane.db import utcnow
 from ssi import tracker
+from ssi.as_of import AtQuery
 from ssi.exports import ExportFormat, respond
 from ssi.tracker_schemas import DeclarationRead, DeclarationWrite, ItemKind, TrackerRead
 
@@ -32,8 +32,7 @@ def get_indicators(
     caller: Reader,
     framework: Annotated[str | None, Query(description="Only this framework.")] = None,
     kind: Annotated[ItemKind | None, Query(description="Only usage or organisation.")] = None,
-    at: Annotated[datetime | None, Query(description="Judge as of this time (default now).")]
-    = None,
+    at: AtQuery = None,
     format: Annotated[ExportFormat, Query(description="json, or an export.")] = ExportFormat.JSON,
 ) -> TrackerRead | Response:
     """Every HN / CaRE item of the establishment: status, declaration, automatic evidence

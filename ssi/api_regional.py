@@ -4,7 +4,6 @@ establishments) or exported whole as CSV, XLSX or PDF (``?format=``)."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
@@ -14,6 +13,7 @@ from controlplane.api.pagination import paginate
 from controlplane.auth import Principal
 from controlplane.db import utcnow
 from ssi import regional
+from ssi.as_of import AtQuery
 from ssi.exports import ExportFormat, respond
 from ssi.regional import HeatmapRead
 from ssi.tracker_schemas import ItemKind
@@ -32,8 +32,7 @@ def heatmap(
     = None,
     kind: Annotated[ItemKind | None, Query(description="Only usage or organisation.")] = None,
     framework: Annotated[str | None, Query(description="Only this framework.")] = None,
-    at: Annotated[datetime | None, Query(description="Judge as of this time (default now).")]
-    = None,
+    at: AtQuery = None,
     format: Annotated[ExportFormat, Query(description="json, or an export.")] = ExportFormat.JSON,
 ) -> HeatmapRead | Response:
     """Each establishment's status on each tracked item, and its eligibility."""
