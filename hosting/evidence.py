@@ -14,12 +14,13 @@ counts with its current settings, observed at its last update if that was by ``n
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from controlplane.evidence import Evidence, unknown
+from hosting.backup import supervision
 from hosting.backup.models import (
     BackupAlert,
     BackupPolicy,
@@ -27,6 +28,7 @@ from hosting.backup.models import (
     BackupRun,
     RestoreTest,
 )
+from hosting.backup.schemas import RpoStatus
 from hosting.dr_evidence import dr_exercise, dr_plan, recorded_at
 from hosting.models import HostingProvider, Resource, Subscription
 from hosting.placement import ACTIVITIES_BY_KIND, EEA_COUNTRIES
@@ -114,39 +116,28 @@ def immutable_copy(db: Session, *, tenant_id: int, now: datetime) -> Evidence:
                     {"snapshot_id": oldest.snapshot_id})
 
 
-def _last_good(db: Session, repository_ids: list[int], now: datetime) -> dict[int, datetime]:
-    """Each copy's last good backup finished by ``now``."""
-    return dict(db.execute(
-        select(BackupRun.repository_id, func.max(BackupRun.finished_at)).where(
-            BackupRun.repository_id.in_(repository_ids), BackupRun.kind == "backup",
-            BackupRun.state == "succeeded", BackupRun.finished_at <= now)
-        .group_by(BackupRun.repository_id)).all())
-
-
 def backup_supervision(db: Session, *, tenant_id: int, now: datetime) -> Evidence:
     """Copies are supervised against their RPO: true while, at ``now``, none is late (its
-    last good snapshot older than the RPO, or none) and no alert is open."""
+    last good snapshot older than the RPO, or none; :func:`supervision.statuses`) and no
+    alert is open."""
     key = "hosting.backup_supervision"
-    rows = list(db.execute(select(BackupRepository, BackupPolicy).join(BackupPolicy).where(
+    repositories = list(db.scalars(select(BackupRepository).join(BackupPolicy).where(
         BackupPolicy.tenant_id == tenant_id, BackupPolicy.enabled.is_(True),
         BackupPolicy.created_at <= now, BackupRepository.created_at <= now)
         .order_by(BackupRepository.id)))
-    if not rows:
+    if not repositories:
         return unknown(key, NO_BACKUP)
-    last_good = _last_good(db, [repository.id for repository, _ in rows], now)
-    late = [repository.id for repository, policy in rows
-            if repository.id not in last_good
-            or now - last_good[repository.id] > timedelta(hours=policy.rpo_hours)]
+    lines = supervision.statuses(db, repositories, now)
+    late = [line.repository_id for line in lines if line.rpo_status is RpoStatus.LATE]
     alerts = list(db.scalars(select(BackupAlert).where(
-        BackupAlert.tenant_id == tenant_id, BackupAlert.raised_at <= now,
-        or_(BackupAlert.cleared_at.is_(None), BackupAlert.cleared_at > now))
+        BackupAlert.tenant_id == tenant_id, supervision.open_alerts_at(now))
         .order_by(BackupAlert.id)))
-    observed = max(last_good.values(), default=now)
+    observed = max((line.last_good_at for line in lines if line.last_good_at), default=now)
     ok = not late and not alerts
     detail = ("toutes les copies dans leur RPO, aucune alerte ouverte" if ok
               else f"{len(late)} copie(s) en retard, {len(alerts)} alerte(s) ouverte(s)")
-    source = f"hosting.backup_alert#{alerts[0].id}" if alerts else f"{key}#policy-" \
-        f"{rows[0][0].policy_id}"
+    source = (f"hosting.backup_alert#{alerts[0].id}" if alerts
+              else f"{key}#policy-{repositories[0].policy_id}")
     return Evidence(key, ok, observed, source, detail,
                     {"late": late, "open_alerts": [a.id for a in alerts]})
 

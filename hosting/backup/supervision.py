@@ -4,6 +4,10 @@ A copy is *late* when its last good snapshot is older than the policy's RPO, or 
 has none; the scheduler raises a ``late`` alert for it (one open alert per copy and
 kind). A failed run raises ``failed``, a failed restore test ``restore-failed``; the
 next good run of the copy clears its ``late`` and ``failed`` alerts.
+
+:func:`statuses` judges *as of* the ``now`` it is given: runs finished after it and alerts
+raised after it do not count, and an alert cleared after it was still open then. The
+scheduler passes the current time; the SSI evidence collector a past ``?at=``.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from hosting.backup.models import BackupAlert, BackupPolicy, BackupRepository, BackupRun
@@ -41,33 +45,42 @@ def clear_alerts(db: Session, repository_id: int, kinds: Sequence[str], now: dat
     )
 
 
+def open_alerts_at(now: datetime) -> ColumnElement[bool]:
+    """Alerts open at ``now``: raised by then and not yet cleared then."""
+    return and_(BackupAlert.raised_at <= now,
+                or_(BackupAlert.cleared_at.is_(None), BackupAlert.cleared_at > now))
+
+
 def statuses(
     db: Session, repositories: Sequence[BackupRepository], now: datetime
 ) -> list[BackupStatusRead]:
-    """The supervision line of each copy (three queries, whatever the number of copies)."""
+    """The supervision line of each copy as of ``now``: its last good snapshot and last
+    run finished by then, its age against the RPO, the alerts open then (three queries,
+    whatever the number of copies)."""
     ids = [r.id for r in repositories]
+    finished = and_(BackupRun.repository_id.in_(ids), BackupRun.kind == "backup",
+                    BackupRun.finished_at <= now)
     good = {
         row.repository_id: row
         for row in db.execute(
             select(BackupRun.repository_id, BackupRun.snapshot_id, BackupRun.finished_at)
-            .where(BackupRun.repository_id.in_(ids), BackupRun.kind == "backup",
-                   BackupRun.state == "succeeded")
-            .order_by(BackupRun.finished_at)
+            .where(finished, BackupRun.state == "succeeded")
+            .order_by(BackupRun.finished_at, BackupRun.id)
         )
     }
     last = {
         row.repository_id: row
         for row in db.execute(
             select(BackupRun.repository_id, BackupRun.state, BackupRun.reason)
-            .where(BackupRun.repository_id.in_(ids), BackupRun.kind == "backup")
-            .order_by(BackupRun.id)
+            .where(finished)
+            .order_by(BackupRun.finished_at, BackupRun.id)
         )
     }
     alerts = {
         repository_id: count
         for repository_id, count in db.execute(
             select(BackupAlert.repository_id, func.count())
-            .where(BackupAlert.repository_id.in_(ids), BackupAlert.cleared_at.is_(None))
+            .where(BackupAlert.repository_id.in_(ids), open_alerts_at(now))
             .group_by(BackupAlert.repository_id)
         )
     }
