@@ -4,14 +4,37 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any, ClassVar, Generic, TypeVar
+from typing import Annotated, Any, ClassVar, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from controlplane.auth import Role
 from controlplane.finess import department_of, validate_department, validate_finess
 
 T = TypeVar("T")
+
+NAIVE_DATETIME = ("add a time zone: Z for UTC or an offset, e.g. 2026-06-01T12:00:00Z or "
+                  "2026-06-01T14:00:00+02:00 (+ written %2B in a URL)")
+
+
+def in_utc(value: datetime) -> datetime:
+    """``value`` in UTC; a naive one is refused (ValueError saying to add ``Z``): a time
+    without its zone is never guessed."""
+    if value.utcoffset() is None:
+        raise ValueError(NAIVE_DATETIME)
+    return value.astimezone(UTC)
+
+
+#: A date-time the API takes (body or query): with its time zone, read in UTC.
+UtcDatetime = Annotated[datetime, AfterValidator(in_utc)]
 
 
 class PartialUpdate(BaseModel):

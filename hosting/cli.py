@@ -203,7 +203,9 @@ def offer_create(
     frequency: BackupFrequency | None = typer.Option(None, help="Backup tiers."),
     retention_days: int | None = typer.Option(None),
     rpo_hours: int | None = typer.Option(None),
-    immutable: bool = typer.Option(False, help="Keep one copy under Object Lock."),
+    immutable: bool | None = typer.Option(
+        None, "--immutable/--no-immutable",
+        help="Backup tiers: keep one copy under Object Lock. Archives: always (implied)."),
     copies: int = typer.Option(1),
     image_id: str | None = typer.Option(None, help="VM offers: the image they boot."),
     as_json: bool = JsonOption,

@@ -8,7 +8,6 @@ answers 404); writes need ``network:write``.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, status
@@ -17,7 +16,7 @@ from controlplane.api.deps import API_PREFIX, DbSession, PageParams, TenantFines
 from controlplane.api.pagination import page_of
 from controlplane.api.problems import PROBLEM_RESPONSES
 from controlplane.auth import Principal
-from controlplane.schemas import Page
+from controlplane.schemas import Page, UtcDatetime
 from network import api_changes, api_config, inventory, ipam, store, vrfs
 from network.models import Circuit, Device, Maintenance, Prefix, PrefixPool, Provider, Site, Vrf
 from network.schemas import (
@@ -205,7 +204,9 @@ def list_maintenances(
     tenant: TenantFiness = None,
     provider: Annotated[str | None, Query(max_length=100, description="Provider name.")] = None,
     circuit: Annotated[str | None, Query(max_length=64, description="Circuit ref.")] = None,
-    at: Annotated[datetime | None, Query(description="Only windows open at this time.")] = None,
+    at: Annotated[UtcDatetime | None,
+                  Query(description="Only windows open at this time (with Z or an offset).")
+                  ] = None,
 ) -> Page[MaintenanceRead]:
     """Maintenance windows, by start (an establishment: those of its circuits)."""
     stmt = inventory.maintenance_query(tenant=tenant, provider=provider, circuit=circuit, at=at)

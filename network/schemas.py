@@ -11,13 +11,12 @@ from __future__ import annotations
 import ipaddress
 import re
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import IntEnum, StrEnum
 from typing import Annotated, Any
 
 from pydantic import (
     AfterValidator,
-    AwareDatetime,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -27,6 +26,7 @@ from pydantic import (
 )
 
 from controlplane.finess import validate_department, validate_finess
+from controlplane.schemas import UtcDatetime
 from controlplane.secrets import check_reference
 from network.platforms import Platform
 from network.vpn import VrfKind, asn_error, format_value, parse_value
@@ -209,7 +209,6 @@ VrfKey = Annotated[str, BeforeValidator(_key("name"))]
 PoolKey = Annotated[int, BeforeValidator(_key("id"))]
 SiteRef = Annotated[str, AfterValidator(normalize_site_code)]
 DeviceRef = Annotated[str, AfterValidator(normalize_hostname)]
-UtcDatetime = Annotated[AwareDatetime, AfterValidator(lambda v: v.astimezone(UTC))]
 Name = Annotated[str, Field(min_length=1, max_length=100)]
 Description = Annotated[str, Field(max_length=200)]
 Interface = Annotated[str, Field(min_length=1, max_length=64)]

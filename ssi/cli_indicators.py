@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import typer
@@ -28,7 +28,12 @@ from ssi.tracker_schemas import DeclarationWrite
 indicators_app = typer.Typer(help="HN / CaRE tracker of one establishment.", no_args_is_help=True)
 regional_app = typer.Typer(help="Regional view for the RSSI.", no_args_is_help=True)
 
-AtOption = typer.Option(None, "--at", help="Judge as of this time (ISO 8601; default now).")
+AtOption = typer.Option(None, "--at", help="Judge as of this time (ISO 8601, UTC; default now).")
+
+
+def _as_of(at: datetime | None) -> datetime:
+    """``--at`` (typer gives it without a time zone: read as UTC), or now."""
+    return at.replace(tzinfo=UTC) if at is not None else utcnow()
 ExportOption = typer.Option(None, "--export", help="Write a .csv, .xlsx or .pdf file.")
 
 
@@ -56,7 +61,7 @@ def show(
     """Each item's status, what it rests on, and each programme's eligibility."""
     with transaction(write=False) as db:
         tenant = tenants.get_by_finess(db, finess)
-        tracked = tracker.track(db, tenant, now=at or utcnow(), framework_id=framework,
+        tracked = tracker.track(db, tenant, now=_as_of(at), framework_id=framework,
                                 kind=kind)
         table = tracker.table(tracked, tenant)
     if export is not None:
@@ -103,7 +108,7 @@ def heatmap(
     as_json: bool = JsonOption,
 ) -> None:
     """Establishments × HN / CaRE items, a status per cell."""
-    now = at or utcnow()
+    now = _as_of(at)
     with transaction(write=False) as db:
         found = list(db.scalars(regional.tenant_query(department)))
         rows = regional.rows(db, found, now=now, framework_id=framework, kind=kind)

@@ -153,7 +153,7 @@ def _bad_inputs(net: NetworkFactory, tenant: Tenant) -> list[tuple[str, dict[str
          "needs the device"),
         ("circuits", {**circuit_body, "cos_profile": "gold"}, "cos_profile", ""),
         ("maintenances", {**window, "ends_at": "2026-12-01T21:00:00Z"}, "ends_at", "ends after"),
-        ("maintenances", {**window, "starts_at": "2026-12-01T22:00:00"}, "starts_at", "timezone"),
+        ("maintenances", {**window, "starts_at": "2026-12-01T22:00:00"}, "starts_at", "time zone"),
         ("maintenances", {**window, "circuit": "X"}, "provider", "not both"),
         ("maintenances", {**window, "provider": None}, "provider", "nor neither"),
         ("maintenances", {**window, "provider": "nobody"}, "provider", "no provider"),
