@@ -1,13 +1,16 @@
-"""SNMP poller on pysnmp's asyncio API: sysUpTime and IF-MIB counters of many devices.
+"""SNMP poller: sysUpTime and IF-MIB counters of many devices, on asyncio.
 
 Per device and cycle one GETBULK (sysUpTime as non-repeater, seven IF-MIB columns as
-repeaters; more only when a table is longer than `max_repetitions` rows), without MIB
-lookups. One pysnmp engine per poller, the poller bound to the event loop it first runs
-on; transport targets are kept; at most `concurrency` requests in flight and never two
-polls of one device at once. SNMPv3 keys are localized per device: its snmpEngineID is
-given or discovered once. A device that fails gives an `Unreachable` result with a
-reason; `poll_many` never raises for one device. Keys and communities are never logged
-nor put in results.
+repeaters; more only when a table is longer than `max_repetitions` rows), numeric OIDs,
+no MIB lookups. SNMPv2c goes over one UDP socket per poller with the poller's own BER
+codec (:mod:`network.drivers.snmp_ber`: pyasn1's generic decoder cost ~8 ms per answer,
+most of the poller's CPU); SNMPv3 (USM) goes through one pysnmp engine per poller, made
+on the first SNMPv3 poll. The poller is bound to the event loop it first runs on;
+transport targets and addresses are kept; at most `concurrency` requests in flight and
+never two polls of one device at once. SNMPv3 keys are localized per device: its
+snmpEngineID is given or discovered once. A device that fails gives an `Unreachable`
+result with a reason; `poll_many` never raises for one device. Keys and communities
+are never logged nor put in results.
 
     async with SnmpPoller(concurrency=64) as poller:
         results = await poller.poll_many(targets)
@@ -19,14 +22,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from types import TracebackType
 from typing import Any
 
 from pyasn1.error import PyAsn1Error
 from pysnmp.error import PySnmpError
 from pysnmp.hlapi.v3arch.asyncio import (
-    CommunityData,
     ContextData,
     ObjectIdentity,
     ObjectType,
@@ -38,9 +40,10 @@ from pysnmp.hlapi.v3arch.asyncio import (
 )
 from pysnmp.hlapi.v3arch.asyncio import auth as usm
 from pysnmp.hlapi.varbinds import CommandGeneratorVarBinds
-from pysnmp.proto import errind
+from pysnmp.proto import errind, rfc1905
 from pysnmp.proto.rfc1902 import OctetString
 
+from network.drivers import snmp_ber
 from network.drivers.snmp_rates import DeviceRates, InterfaceRates, compute_rates
 from network.drivers.snmp_response import (
     COLUMNS,
@@ -50,6 +53,7 @@ from network.drivers.snmp_response import (
     Oid,
     TableWalk,
 )
+from network.drivers.snmp_transport import UdpRequester
 from network.drivers.snmp_types import (
     AuthProtocol,
     DeviceSample,
@@ -133,15 +137,15 @@ class SnmpPoller:
             raise ValueError("concurrency must be >= 1")
         self._concurrency = concurrency
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._engine: SnmpEngine | None = None
         self._slots: asyncio.Semaphore | None = None
+        self._udp: UdpRequester | None = None
+        self._udp_open: asyncio.Task[None] | None = None
+        self._engine: SnmpEngine | None = None  # SNMPv3 only
         self._transports: dict[tuple[str, int, float, int], UdpTransportTarget] = {}
         self._engine_ids: dict[tuple[str, int], bytes] = {}
         self._in_flight: set[str] = set()
-        # the first GETBULK is the same for every device: build (and MIB-resolve) it once
-        self._first_request = [ObjectType(ObjectIdentity(SYS_UPTIME))] + [
-            ObjectType(ObjectIdentity(column.oid)) for column in COLUMNS
-        ]
+        # the first SNMPv3 GETBULK is the same for every device: build it once
+        self._first_request = [ObjectType(ObjectIdentity(oid)) for oid in _FIRST_OIDS]
 
     async def __aenter__(self) -> SnmpPoller:
         self._bind()
@@ -156,12 +160,15 @@ class SnmpPoller:
         self.close()
 
     def close(self) -> None:
-        """Close the engine's sockets; the poller may then be used again on any loop.
-        Call it before the poller's loop is closed (``async with`` does): after that,
-        the sockets are left to the garbage collector."""
-        if self._engine is not None and self._loop is not None and not self._loop.is_closed():
-            self._engine.close_dispatcher()
-        self._engine = self._loop = self._slots = None
+        """Close the sockets; the poller may then be used again on any loop. Call it
+        before the poller's loop is closed (``async with`` does): after that, the
+        sockets are left to the garbage collector."""
+        if self._loop is not None and not self._loop.is_closed():
+            if self._udp is not None:
+                self._udp.close()
+            if self._engine is not None:
+                self._engine.close_dispatcher()
+        self._engine = self._loop = self._slots = self._udp = self._udp_open = None
         self._transports.clear()
         self._engine_ids.clear()
 
@@ -172,32 +179,46 @@ class SnmpPoller:
     async def poll(self, target: SnmpTarget) -> PollResult:
         """Poll one device: a DeviceSample, an Unreachable with its reason, or Skipped
         when a poll of the same device is still running. Never raises for the device."""
-        engine, slots = self._bind()
+        slots = self._bind()
         if target.device in self._in_flight:
             return Skipped(target.device, time.time())
         self._in_flight.add(target.device)
         try:
             async with slots:
-                return await self._poll(engine, target)
+                return await self._poll(target)
         finally:
             self._in_flight.discard(target.device)
 
-    def _bind(self) -> tuple[SnmpEngine, asyncio.Semaphore]:
-        """The engine of the running loop: made on first use, or again once the loop it
-        was made on is closed; another live loop may not share it."""
+    def _bind(self) -> asyncio.Semaphore:
+        """Bind the poller to the running loop: on first use, or again once the loop it
+        was bound to is closed; another live loop may not share it."""
         loop = asyncio.get_running_loop()
-        if loop is not self._loop or self._engine is None or self._slots is None:
+        if loop is not self._loop or self._slots is None:
             if self._loop is not None and not self._loop.is_closed():
                 raise RuntimeError("this SnmpPoller runs on another event loop: use one per loop")
             self.close()
-            self._loop, self._engine = loop, SnmpEngine()
+            self._loop, self._slots = loop, asyncio.Semaphore(self._concurrency)
+        return self._slots
+
+    async def _requester(self) -> UdpRequester:
+        """The poller's UDP socket (SNMPv2c), opened on first use."""
+        if self._udp_open is None:
+            self._udp = UdpRequester(snmp_ber.message_id)
+            self._udp_open = asyncio.ensure_future(self._udp.open())
+        await asyncio.shield(self._udp_open)
+        assert self._udp is not None
+        return self._udp
+
+    def _snmp_engine(self) -> SnmpEngine:
+        """The pysnmp engine (SNMPv3), made on first use: its MIB loading (seconds) is
+        left out of the time of the poll that needs it."""
+        if self._engine is None:
+            self._engine = SnmpEngine()
             self._engine.observer.register_observer(
                 self._observe_engine_id, "rfc3412.prepareDataElements:internal"
             )
-            # load the MIBs now rather than during (and skewing the time of) the first poll
             CommandGeneratorVarBinds().make_varbinds(self._engine.cache, self._first_request)
-            self._slots = asyncio.Semaphore(self._concurrency)
-        return self._engine, self._slots
+        return self._engine
 
     def _observe_engine_id(
         self, engine: SnmpEngine, point: str, variables: dict[str, Any], context: Any
@@ -207,39 +228,23 @@ class SnmpPoller:
         if engine_id:
             self._engine_ids[tuple(variables["transportAddress"])[:2]] = engine_id.asOctets()
 
-    async def _poll(self, engine: SnmpEngine, target: SnmpTarget) -> PollResult:
+    async def _poll(self, target: SnmpTarget) -> PollResult:
         started = time.time()
 
         def failed(reason: UnreachableReason, detail: str) -> Unreachable:
             return Unreachable(target.device, (started + time.time()) / 2, reason, detail)
 
         try:
-            transport = await self._transport(target)
-            auth, context = await self._credentials(engine, transport, target)
-            started = time.time()  # the sample's time: leave address and engine ID lookups out
-            walk = TableWalk()
-            request, columns, with_uptime = self._first_request, COLUMNS, True
-            for _ in range(MAX_ROUNDS):
-                indication, status, _index, varbinds = await bulk_cmd(
-                    engine, auth, transport, context, int(with_uptime), target.max_repetitions,
-                    *request, lookupMib=False,
-                )
-                if indication:
-                    return self._failure(failed, indication, transport)
-                if status:
-                    return failed(UnreachableReason.ERROR, f"SNMP error-status {status}")
-                walk.feed([(tuple(oid), value) for oid, value in varbinds], columns,
-                          with_uptime=with_uptime)
-                columns = walk.pending()
-                if not columns:
-                    break
-                request, with_uptime = _continuation(walk.next_oids()), False
+            if isinstance(target.credentials, V2cCredentials):
+                ask = await self._v2c(target, target.credentials)
             else:
-                raise MalformedResponse(f"tables not ended after {MAX_ROUNDS} GETBULKs")
-        except MalformedResponse as exc:
+                ask = await self._v3(target, target.credentials)
+            started = time.time()  # the sample's time: leave address and engine ID lookups out
+            walk = await _walk(ask)
+        except _Failed as exc:
+            return failed(exc.reason, exc.detail)
+        except (MalformedResponse, snmp_ber.BerError) as exc:
             return failed(UnreachableReason.MALFORMED, str(exc))
-        except _DiscoveryFailed as exc:
-            return self._failure(failed, exc.indication, transport)
         except (OSError, PySnmpError, PyAsn1Error) as exc:
             return failed(UnreachableReason.ERROR, type(exc).__name__)
         except Exception as exc:  # a bug in a library must not end the cycle of others
@@ -249,22 +254,66 @@ class SnmpPoller:
         return DeviceSample(target.device, (started + time.time()) / 2, walk.sys_uptime,
                             walk.interfaces())
 
-    def _failure(
-        self,
-        failed: Callable[[UnreachableReason, str], Unreachable],
-        indication: Any,
-        transport: UdpTransportTarget,
-    ) -> Unreachable:
-        """The Unreachable result for a pysnmp error indication."""
+    async def _v2c(self, target: SnmpTarget, creds: V2cCredentials) -> _Ask:
+        """The GETBULK of one SNMPv2c device, over the poller's socket."""
+        udp = await self._requester()
+        try:
+            address = await udp.resolve(target.host, target.port)
+        except OSError as exc:
+            raise _Failed(UnreachableReason.ERROR, type(exc).__name__) from exc
+        community = creds.community.encode()
+
+        async def ask(with_uptime: bool, oids: list[Oid]) -> list[tuple[Oid, Any]]:
+            request_id = udp.new_id()
+            message = snmp_ber.v2c_message(community, snmp_ber.request_pdu(
+                snmp_ber.GET_BULK, request_id, oids, int(with_uptime), target.max_repetitions))
+            try:
+                answer = await udp.request(address, message, request_id,
+                                           timeout=target.timeout, retries=target.retries)
+            except TimeoutError as exc:
+                raise _Failed(UnreachableReason.TIMEOUT, "no answer") from exc
+            answered_community, pdu = snmp_ber.decode_v2c(answer)
+            if answered_community != community or pdu.tag != snmp_ber.RESPONSE:
+                raise MalformedResponse("answer is not a Response for this community")
+            if pdu.error_status:
+                raise _Failed(UnreachableReason.ERROR,
+                              f"SNMP error-status {rfc1905.errorStatus.clone(pdu.error_status)}")
+            return pdu.varbinds
+
+        return ask
+
+    async def _v3(self, target: SnmpTarget, creds: V3Credentials) -> _Ask:
+        """The GETBULK of one SNMPv3 device, through the pysnmp engine."""
+        engine = self._snmp_engine()
+        transport = await self._transport(target)
+        auth, context = await self._credentials(engine, transport, creds)
+
+        async def ask(with_uptime: bool, oids: list[Oid]) -> list[tuple[Oid, Any]]:
+            request = (self._first_request if with_uptime
+                       else [ObjectType(ObjectIdentity(oid)) for oid in oids])
+            indication, status, _index, varbinds = await bulk_cmd(
+                engine, auth, transport, context, int(with_uptime), target.max_repetitions,
+                *request, lookupMib=False,
+            )
+            if indication:
+                raise self._failure(indication, transport)
+            if status:
+                raise _Failed(UnreachableReason.ERROR, f"SNMP error-status {status}")
+            return [(tuple(oid), value) for oid, value in varbinds]
+
+        return ask
+
+    def _failure(self, indication: Any, transport: UdpTransportTarget) -> _Failed:
+        """The failure a pysnmp error indication stands for."""
         if isinstance(indication, errind.RequestTimedOut):
-            return failed(UnreachableReason.TIMEOUT, "no answer")
+            return _Failed(UnreachableReason.TIMEOUT, "no answer")
         if isinstance(indication, _AUTH_FAILURES):
             # the device may have been replaced: discover its engine ID again next time
             self._engine_ids.pop(tuple(transport.transport_address)[:2], None)
-            return failed(UnreachableReason.AUTH, type(indication).__name__)
+            return _Failed(UnreachableReason.AUTH, type(indication).__name__)
         if isinstance(indication, _MALFORMED):
-            return failed(UnreachableReason.MALFORMED, type(indication).__name__)
-        return failed(UnreachableReason.ERROR, type(indication).__name__)
+            return _Failed(UnreachableReason.MALFORMED, type(indication).__name__)
+        return _Failed(UnreachableReason.ERROR, type(indication).__name__)
 
     async def _transport(self, target: SnmpTarget) -> UdpTransportTarget:
         key = (target.host, target.port, target.timeout, target.retries)
@@ -277,11 +326,8 @@ class SnmpPoller:
         return transport
 
     async def _credentials(
-        self, engine: SnmpEngine, transport: UdpTransportTarget, target: SnmpTarget
-    ) -> tuple[CommunityData | UsmUserData, ContextData]:
-        creds = target.credentials
-        if isinstance(creds, V2cCredentials):
-            return CommunityData(creds.community), ContextData()
+        self, engine: SnmpEngine, transport: UdpTransportTarget, creds: V3Credentials
+    ) -> tuple[UsmUserData, ContextData]:
         engine_id = await self._engine_id(engine, transport, creds)
         auth = UsmUserData(
             creds.user,
@@ -308,18 +354,30 @@ class SnmpPoller:
                 ObjectType(ObjectIdentity(SYS_UPTIME_0)), lookupMib=False,
             )
             if address not in self._engine_ids:
-                raise _DiscoveryFailed(indication)
+                raise self._failure(indication, transport)
         return self._engine_ids[address]
 
 
-class _DiscoveryFailed(Exception):
-    """No snmpEngineID came back from the discovery request."""
-
-    def __init__(self, indication: Any) -> None:
-        super().__init__(type(indication).__name__)
-        self.indication = indication
+_Ask = Callable[[bool, list[Oid]], Awaitable[list[tuple[Oid, Any]]]]
+_FIRST_OIDS: list[Oid] = [SYS_UPTIME] + [column.oid for column in COLUMNS]
 
 
-def _continuation(oids: list[Oid]) -> list[ObjectType]:
-    return [ObjectType(ObjectIdentity(oid)) for oid in oids]
+async def _walk(ask: _Ask) -> TableWalk:
+    """sysUpTime and the IF-MIB tables, read by as many GETBULKs as the tables need."""
+    walk = TableWalk()
+    oids, columns, with_uptime = _FIRST_OIDS, COLUMNS, True
+    for _ in range(MAX_ROUNDS):
+        walk.feed(await ask(with_uptime, oids), columns, with_uptime=with_uptime)
+        columns = walk.pending()
+        if not columns:
+            return walk
+        oids, with_uptime = walk.next_oids(), False
+    raise MalformedResponse(f"tables not ended after {MAX_ROUNDS} GETBULKs")
 
+
+class _Failed(Exception):
+    """A poll that ended without an answer to read: why, and a detail without secrets."""
+
+    def __init__(self, reason: UnreachableReason, detail: str) -> None:
+        super().__init__(detail)
+        self.reason, self.detail = reason, detail

@@ -15,6 +15,7 @@ from pysnmp.proto import api
 from pysnmp.proto.rfc1902 import Counter32, Counter64, Integer32, OctetString, TimeTicks
 from pysnmp.proto.rfc1905 import EndOfMibView
 
+from network.drivers import snmp_ber
 from network.drivers.snmp import (
     DeviceSample,
     InterfaceSample,
@@ -333,6 +334,89 @@ def test_malformed_answer_marks_the_device_unreachable(agents: SimulatedAgents, 
     assert results[0].reason is UnreachableReason.MALFORMED
     assert "TimeTicks" in results[0].detail
     assert isinstance(results[1], DeviceSample)
+
+
+class Scripted(asyncio.DatagramProtocol):
+    """An agent answering each SNMPv2c request with what ``answer`` makes of it (the
+    request's request-id and PDU), from ``reply_from`` (its own socket when None)."""
+
+    def __init__(self, answer: Any, reply_from: Any = None) -> None:
+        self.answer, self.reply_from, self.requests = answer, reply_from, 0
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport: Any = transport
+
+    def datagram_received(self, data: bytes, addr: tuple[str, int]) -> None:
+        self.requests += 1
+        v2c_api = api.PROTOCOL_MODULES[api.SNMP_VERSION_2C]
+        request, _ = decoder.decode(data, asn1Spec=v2c_api.Message())
+        pdu = v2c_api.apiMessage.get_pdu(request)
+        reply = self.answer(int(v2c_api.apiPDU.get_request_id(pdu)), request)
+        (self.reply_from or self.transport).sendto(reply, addr)
+
+
+def v2c_response(request: Any, *, error_status: int = 0, community: str = "public") -> bytes:
+    v2c_api = api.PROTOCOL_MODULES[api.SNMP_VERSION_2C]
+    response = v2c_api.apiMessage.get_response(request)
+    v2c_api.apiMessage.set_community(response, community)
+    pdu = v2c_api.apiPDU.get_response(v2c_api.apiMessage.get_pdu(request))
+    v2c_api.apiPDU.set_error_status(pdu, error_status)
+    v2c_api.apiPDU.set_varbinds(pdu, [(v2c_api.ObjectIdentifier(SYS_UPTIME_0),
+                                       TimeTicks(1))])
+    v2c_api.apiMessage.set_pdu(response, pdu)
+    return bytes(encoder.encode(response))
+
+
+def poll_scripted(io: Loop, answer: Any, *, reply_from: Any = None) -> tuple[Any, int]:
+    """The poll result of a device scripted by ``answer``, and how many requests it got."""
+    (port,) = free_udp_ports(1, "127.0.0.1")
+    agent = Scripted(answer, reply_from)
+    transport, _ = io.run(io.loop.create_datagram_endpoint(
+        lambda: agent, local_addr=("127.0.0.1", port)))
+    try:
+        target = SnmpTarget("scripted", "127.0.0.1", V2cCredentials("public"), port=port,
+                            timeout=0.3, retries=1)
+        return io.run(io.poller.poll(target)), agent.requests
+    finally:
+        transport.close()
+
+
+def test_an_error_status_marks_the_device_in_error(io: Loop) -> None:
+    result, _ = poll_scripted(io, lambda _id, request: v2c_response(request, error_status=5))
+    assert isinstance(result, Unreachable) and result.reason is UnreachableReason.ERROR
+    assert result.detail == "SNMP error-status genErr"
+
+
+def test_answers_not_for_the_request_are_ignored(io: Loop) -> None:
+    # from another port than the one asked, or for another request-id: the poll times out
+    stranger, _ = io.run(io.loop.create_datagram_endpoint(
+        asyncio.DatagramProtocol, local_addr=("127.0.0.1", 0)))
+    try:
+        result, requests = poll_scripted(io, lambda _id, request: v2c_response(request),
+                                         reply_from=stranger)
+    finally:
+        stranger.close()
+    assert isinstance(result, Unreachable) and result.reason is UnreachableReason.TIMEOUT
+    assert requests == 2  # asked again once (retries=1)
+
+    def other_id(request_id: int, request: Any) -> bytes:
+        return v2c_response(request).replace(snmp_ber.integer(request_id),
+                                             snmp_ber.integer(request_id ^ 1), 1)
+
+    result, _ = poll_scripted(io, other_id)
+    assert isinstance(result, Unreachable) and result.reason is UnreachableReason.TIMEOUT
+
+
+def test_an_unreadable_answer_to_the_request_is_malformed(io: Loop) -> None:
+    def odd_type(_id: int, request: Any) -> bytes:  # sysUpTime.0 of no SNMP type
+        return v2c_response(request).replace(b"\x43\x01\x01", b"\x47\x01\x01")
+
+    result, requests = poll_scripted(io, odd_type)
+    assert isinstance(result, Unreachable) and result.reason is UnreachableReason.MALFORMED
+    assert requests == 1
+
+    result, _ = poll_scripted(io, lambda _id, request: v2c_response(request, community="x"))
+    assert isinstance(result, Unreachable) and result.reason is UnreachableReason.MALFORMED
 
 
 # --- rate math, by hand -----------------------------------------------------------------
