@@ -4,6 +4,8 @@ A deposit's body is the document itself (``application/octet-stream``), spooled 
 temporary file as it arrives; the subscription and the document's name are query
 parameters. Establishments deposit, check and read their own archives
 (``hosting:request`` / ``hosting:read``); another tenant's archive answers 404.
+``POST /hosting/archive/verify`` (operators) queues the periodic check of every
+document due for one, at once: the job to follow.
 """
 
 from __future__ import annotations
@@ -12,15 +14,16 @@ import tempfile
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, Query, Request, status
+from fastapi import APIRouter, Body, Query, Request, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.background import BackgroundTask
 
 from controlplane.api.deps import DbSession, PageParams, TenantFiness, require
 from controlplane.api.pagination import page_of
 from controlplane.auth import Principal
-from controlplane.schemas import Page
+from controlplane.schemas import JobAccepted, JobSummary, Page
 from hosting import archive, store
 from hosting.archive_schemas import ArchiveRead
 from hosting.models import ArchiveItem, Subscription
@@ -29,6 +32,17 @@ router = APIRouter()
 
 Reader = Annotated[Principal, require("hosting:read")]
 Requester = Annotated[Principal, require("hosting:request")]
+Writer = Annotated[Principal, require("hosting:write")]
+
+
+class VerifyAllStart(BaseModel):
+    """Which documents a check started by hand reads (default: the configured N days)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    older_than_days: int | None = Field(
+        default=None, ge=0, le=36500,
+        description="Check documents not checked for this many days (0: every document).")
 
 
 @router.post(
@@ -112,3 +126,16 @@ def get_archive_content(archive_id: int, db: DbSession, caller: Reader) -> Strea
         },
         background=BackgroundTask(content.close),
     )
+
+
+@router.post("/archive/verify", status_code=status.HTTP_202_ACCEPTED, response_model=JobAccepted)
+def verify_all(
+    db: DbSession, caller: Writer, body: Annotated[VerifyAllStart | None, Body()] = None
+) -> JobAccepted:
+    """Check every document not checked for N days (and every damaged one): the job.
+
+    If a check is already queued or running, that one is answered.
+    """
+    days = body.older_than_days if body is not None else None
+    job = archive.start_verification(db, actor=caller.actor, older_than_days=days)
+    return JobAccepted(job=JobSummary.model_validate(job))

@@ -2,6 +2,8 @@
 
 The commands call :mod:`hosting.archive` directly with the CLI's full scope, audited as
 the local user; ``get`` writes the document only once its SHA-256 has checked out.
+``verify-all`` queues the periodic check of every document due for one (``--wait``
+follows it with a progress bar, ``--here`` also runs it in this process).
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ from controlplane.cli.common import (
     local_actor,
     transaction,
 )
+from controlplane.cli.job import follow
+from controlplane.schemas import JobSummary
 from hosting import archive, store
 from hosting.archive_schemas import ArchiveRead
 from hosting.drivers.archive import CHUNK
@@ -117,3 +121,27 @@ def get(
             for chunk in archive.read_file(content):
                 sink.write(chunk)
         console.print(f"{item.name}: {item.size_bytes} bytes, SHA-256 {item.sha256} → {output}")
+
+
+@app.command("verify-all")
+@handle_errors
+def verify_all(
+    older_than_days: int | None = typer.Option(
+        None, min=0, max=36500,
+        help="Check documents not checked for this many days (default: the configured N)."),
+    wait: bool = typer.Option(False, "--wait", help="Follow the job with a progress bar."),
+    here: bool = typer.Option(False, "--here", help="Run the job in this process and follow it."),
+    as_json: bool = JsonOption,
+) -> None:
+    """Queue the integrity check of every document due for one (following it: exit 1 when
+    a document is damaged)."""
+    with transaction() as db:
+        job = archive.start_verification(db, actor=local_actor(),
+                                         older_than_days=older_than_days)
+        summary = JobSummary.model_validate(job)
+    if wait or here:
+        follow(summary.id, here=here, as_json=as_json)
+    elif as_json:
+        emit_json(summary)
+    else:
+        console.print(f"job {summary.id} queued ({summary.kind})")

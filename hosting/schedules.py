@@ -3,6 +3,9 @@
 - ``hosting.backup-schedule``: every 5 minutes, the backup scheduler's tick
   (``hosting.backup.jobs.tick``): queue every due backup, retention and restore test
   of each policy, and raise ``late`` alerts on copies past their RPO.
+- ``hosting.archive-verify``: daily at 03:30 (Europe/Paris), queue the integrity check of
+  every archived document not checked for N days, if there is one
+  (``hosting.archive.queue_verification``).
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from controlplane.schedule import Schedule
+from hosting.archive import VERIFY_JOB, queue_verification
 from hosting.backup.jobs import SCHEDULE_JOB, tick
 
 
@@ -21,7 +25,15 @@ def backups(db: Session, *, now: datetime) -> dict[str, Any]:
     return tick(db, now=now)
 
 
+def archive_verification(db: Session, *, now: datetime) -> Any:
+    """Queue the check of the archived documents due for one (none queued if none is due
+    or a check is active)."""
+    return queue_verification(db, now=now, unless_none_due=True)
+
+
 SCHEDULES = [
     Schedule(SCHEDULE_JOB, backups, every=300,
              description="Queue due backups, retention and restore tests; RPO alerts."),
+    Schedule(VERIFY_JOB, archive_verification, daily_at="03:30",
+             description="Queue the integrity check of archived documents due for one."),
 ]
