@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from pyasn1.error import PyAsn1Error
@@ -196,11 +197,17 @@ def _varbinds(data: bytes, offset: int, end: int) -> list[tuple[Oid, Any]]:
             tag, value_start, value_stop = read(data, name_stop, offset)
             if value_stop != offset:
                 raise BerError("varbind with more than a name and a value")
-            varbinds.append((decode_oid(data, name_start, name_stop),
+            varbinds.append((_cached_oid(data[name_start:name_stop]),
                              _value(tag, data[value_start:value_stop])))
     except PyAsn1Error as exc:  # a value out of its type's range
         raise BerError(f"bad value: {type(exc).__name__}") from exc
     return varbinds
+
+
+@lru_cache(maxsize=16384)
+def _cached_oid(content: bytes) -> Oid:
+    """Varbind names repeat from poll to poll: decode each one once."""
+    return decode_oid(content, 0, len(content))
 
 
 def _value(tag: int, content: bytes) -> Any:

@@ -2,7 +2,7 @@
 timeout and retries), then in one transaction record each device's poll status and
 merge the circuits' per-minute observations into the SLA day rows; publish the rates.
 
-A :class:`ShardPoller` owns one :class:`SnmpPoller` (one pysnmp engine, bound to the
+A :class:`ShardPoller` owns one :class:`SnmpPoller` (one UDP socket, bound to the
 event loop it runs on) and the previous sample of each device (for rates). Cycles of a
 shard run one after the other, and the SNMP poller refuses a second poll of a device
 still being polled, so polls of a device never overlap; a cycle that overruns delays
@@ -116,7 +116,7 @@ class ShardPoller:
         self.close()
 
     def close(self) -> None:
-        """Close the SNMP engine (call before the event loop closes)."""
+        """Close the SNMP socket (call before the event loop closes)."""
         self._snmp.close()
 
     async def cycle(self, *, scheduled_at: float | None = None) -> CycleReport:
