@@ -33,8 +33,6 @@ from network.drivers.snmp_response import COLUMNS, SYS_UPTIME_0, MalformedRespon
 from network.sim.snmp_agents import SimulatedAgent, SimulatedAgents
 from network.sim.snmp_probe import free_udp_ports
 
-pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning:pysnmp.smi.compiler")
-
 T = TypeVar("T")
 UP, DOWN = 1, 2
 RATE_FIELDS = {  # InterfaceRates field -> SimInterface field
@@ -59,7 +57,7 @@ class Loop:
 
     def close(self) -> None:
         self.poller.close()
-        self.run(asyncio.sleep(0))  # let the engine's timer task end
+        self.run(asyncio.sleep(0))  # let the socket's close callbacks run
         self.loop.close()
 
 
