@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 import typer
 
 from apps import catalogue, deployments, store, targets
@@ -123,6 +126,25 @@ def _settings(pairs: list[str]) -> dict[str, str]:
     return dict(pair.split("=", 1) for pair in pairs)
 
 
+def _per_service(pairs: list[str], option: str, *, parse: bool = True) -> dict[str, Any]:
+    """``SERVICE.KEY=VALUE`` pairs as ``{service: {key: value}}``."""
+    found: dict[str, dict[str, Any]] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        service, dot, key = name.partition(".")
+        if not (sep and dot and service and key):
+            raise typer.BadParameter(f"{pair!r}: give SERVICE.KEY=VALUE", param_hint=option)
+        found.setdefault(service, {})[key] = _json_or_text(value) if parse else value
+    return found
+
+
+def _json_or_text(value: str) -> Any:
+    try:
+        return json.loads(value)
+    except ValueError:
+        return value
+
+
 @app.command("enrol")
 @handle_errors
 def enrol(tenant: str, service: str,
@@ -194,21 +216,28 @@ def deploy(
     target: list[str] = typer.Option(..., "--target", "-t", help="Target name, repeatable."),
     strategy: Strategy = typer.Option(Strategy.ROLLING),
     batch_size: int = typer.Option(1),
+    config: list[str] = typer.Option(
+        [], help="SERVICE.KEY=VALUE, repeatable (VALUE read as JSON when it parses)."),
+    secret: list[str] = typer.Option(
+        [], help="SERVICE.NAME=REFERENCE (env:VAR or file:NAME), repeatable."),
     wait: bool = typer.Option(False, help="Follow the job with a progress bar."),
+    here: bool = typer.Option(False, "--here",
+                              help="Run the job in this process (no worker needed); follow it."),
     as_json: bool = JSON,
 ) -> None:
-    """Queue a deployment (a worker runs it); --wait follows its progress."""
+    """Queue a deployment (a worker runs it); --wait follows its progress, --here runs it."""
     wanted = [ReleaseWanted(service=r.split("=", 1)[0], version=r.split("=", 1)[-1])
               for r in release]
     body = DeploymentCreate(releases=wanted, targets=target, strategy=strategy,
-                            batch_size=batch_size)
+                            batch_size=batch_size, config=_per_service(config, "--config"),
+                            secrets=_per_service(secret, "--secret", parse=False))
     with transaction() as db:
         made = deployments.create(db, body, actor=local_actor())
         deployment_id, job_id = made.id, made.job_id
     failed = None
-    if wait:
+    if wait or here:
         try:
-            job_cli.follow(job_id)
+            job_cli.follow(job_id, here=here)
         except typer.Exit as ended:
             failed = ended
     with transaction(write=False) as db:

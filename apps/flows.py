@@ -300,6 +300,20 @@ def _failed(ctx: jobs.StepContext, message: str) -> None:
         _set_state(ctx, DeploymentState.FAILED, message)
 
 
+def _cancelled(db: Session, params: Mapping[str, Any]) -> None:
+    """The deployment of a cancelled job is ``cancelled`` (what its finished steps deployed
+    stays deployed, with its instances recorded)."""
+    deployment = store.get(db, Deployment, int(params["deployment_id"]))
+    if deployment.state not in (DeploymentState.QUEUED.value, DeploymentState.RUNNING.value):
+        return
+    before = store.snapshot(deployment, DeploymentRead)
+    deployment.state = DeploymentState.CANCELLED.value
+    deployment.reason = "cancelled on request"
+    db.flush()
+    store.record(db, deployment, actor=f"job:{deployment.job_id} ({DEPLOY_JOB})",
+                 verb=DeploymentState.CANCELLED.value, read=DeploymentRead, before=before)
+
+
 def _deploy_steps(params: Mapping[str, Any]) -> list[jobs.Step]:
     return [*(_rollout_step(name) for name in params["services"]), jobs.Step("finish", _finish)]
 
@@ -308,6 +322,7 @@ DEPLOY = jobs.register(jobs.JobKind(
     name=DEPLOY_JOB,
     steps_for=_deploy_steps,
     on_failure=_failed,
+    on_cancel=_cancelled,
     description="Deploy releases of regional services to targets (Ansible), health-gated.",
 ))
 

@@ -298,6 +298,7 @@ class DeploymentState(StrEnum):
     SUCCEEDED = "succeeded"
     FAILED = "failed"
     ROLLED_BACK = "rolled_back"
+    CANCELLED = "cancelled"
 
 
 class DeploymentRead(_Answer):

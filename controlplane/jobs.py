@@ -104,12 +104,16 @@ class JobKind:
     """A kind of job: its steps (fixed, or computed from the parameters at enqueue time).
 
     ``on_failure`` runs once when the job fails (compensation: undo what was half done).
+    ``on_cancel(db, params)`` runs in the transaction that records a cancellation (of a
+    queued job on request, or of a running one stopped between steps), so what the job
+    stood for (e.g. a deployment's state) never stays "queued" or "running".
     """
 
     name: str
     steps: Sequence[Step] = ()
     steps_for: Callable[[Mapping[str, Any]], Sequence[Step]] | None = None
     on_failure: Callable[[StepContext, str], None] | None = None
+    on_cancel: Callable[[Session, Mapping[str, Any]], None] | None = None
     description: str = ""
 
     def resolve_steps(self, params: Mapping[str, Any]) -> Sequence[Step]:
@@ -183,6 +187,9 @@ def request_cancel(db: Session, job: Job, *, actor: str) -> Job:
     if job.state == "queued":
         job.state = "cancelled"
         job.finished_at = utcnow()
+        kind = _registry.get(job.kind)
+        if kind is not None and kind.on_cancel is not None:
+            kind.on_cancel(db, dict(job.params))
     else:
         job.cancel_requested = True
     audit.record(
@@ -338,6 +345,9 @@ class Worker:
             except LeaseLost:
                 raise
             except JobCancelled:
+                if kind.on_cancel is not None:
+                    with self.database.transaction(scope=Scope.unrestricted()) as db:
+                        kind.on_cancel(db, params)
                 return "cancelled", {"error": "cancelled on request"}
             except Exception as exc:
                 message = f"step {name!r} failed: {exc}"

@@ -54,14 +54,22 @@ def _undo(ctx: jobs.StepContext, message: str) -> None:
     _mark(ctx, f"rollback: {message}")
 
 
+def _cancelled(db: Any, params: Mapping[str, Any]) -> None:
+    """Marks the cancellation, and that it runs inside a transaction (a usable session)."""
+    with open(params["marker"], "a") as handle:
+        handle.write(f"cancelled: {db.is_active}\n")
+
+
 jobs.register(jobs.JobKind(
     name="test.three-steps",
     steps=[jobs.Step("prepare", _prepare), jobs.Step("push", _wait_for_release),
            jobs.Step("finish", _finish)],
+    on_cancel=_cancelled,
 ))
 jobs.register(jobs.JobKind(
     name="test.quick",
     steps=[jobs.Step("prepare", _prepare), jobs.Step("finish", _finish)],
+    on_cancel=_cancelled,
 ))
 jobs.register(jobs.JobKind(
     name="test.failing",

@@ -24,9 +24,10 @@ Reader = Annotated[Visitor, allowed("apps:read")]
 Writer = Annotated[Visitor, allowed("apps:write")]
 PAGE_SIZE = 50
 STATES = {"queued": "En attente", "running": "En cours", "succeeded": "Réussi",
-          "failed": "Échoué", "rolled_back": "Annulé (retour arrière)"}
+          "failed": "Échoué", "rolled_back": "Annulé (retour arrière)",
+          "cancelled": "Interrompu à la demande"}
 BADGES = {"queued": "running", "running": "running", "succeeded": "ok", "failed": "breach",
-          "rolled_back": "breach"}
+          "rolled_back": "breach", "cancelled": "unknown"}
 HEALTH = {"healthy": ("ok", "Sain"), "unhealthy": ("breach", "En échec"),
           "unknown": ("unknown", "Inconnu")}
 

@@ -127,3 +127,42 @@ def test_demo_seed_is_idempotent(database: Database, settings: Any,
             "apps: demo targets already there"]
         rows = db.scalars(select(Enrolment).where(Enrolment.tenant_id == hospital.id)).all()
         assert sorted(r.service for r in rows) == ["directory", "identity", "messaging"]
+
+
+def test_a_cancelled_deployment_frees_its_services(
+    client: TestClient, database: Database, auth: TokenFactory,
+) -> None:
+    client.headers.update(auth(Role.GCS_OPERATOR))
+    target = AppsFactory(database).target().name
+    body = {"releases": [{"service": "identity", "version": "1.0.0"}], "targets": [target]}
+    queued = client.post(f"{APPS}/deployments", json=body)
+    assert queued.status_code == 202, queued.text
+    assert client.post(f"{APPS}/deployments", json=body).status_code == 409  # busy
+    cancelled = client.post(f"/api/v1/jobs/{queued.json()['job']['id']}/cancel")
+    assert cancelled.status_code == 202, cancelled.text
+    deployment = client.get(f"{APPS}/deployments").json()["items"][0]
+    assert (deployment["state"], deployment["reason"]) == ("cancelled", "cancelled on request")
+    assert client.post(f"{APPS}/deployments", json=body).status_code == 202
+
+
+def test_cli_deploy_takes_configuration_and_secret_references(
+    client: TestClient, database: Database,
+) -> None:
+    runner = CliRunner()
+    target = AppsFactory(database).target().name
+    result = runner.invoke(cli, [
+        "apps", "deploy", "directory=2.6.0", "identity=1.1.0", "-t", target,
+        "--config", "identity.log_level=debug", "--config", "identity.max_sessions=2000",
+        "--secret", "directory.admin_password=env:LDAP_ADMIN_PASSWORD", "--json"])
+    assert result.exit_code == 0, result.output
+    made = json.loads(result.output)
+    assert made["secret_refs"] == {"directory": {"admin_password": "env:LDAP_ADMIN_PASSWORD"}}
+    with database.session(scope=Scope.unrestricted()) as db:
+        config = db.get_one(Deployment, made["id"]).config["identity"]
+    assert (config["log_level"], config["max_sessions"]) == ("debug", 2000)
+    bad = runner.invoke(cli, ["apps", "deploy", "identity=1.1.0", "-t", target,
+                              "--config", "log_level=debug"])
+    assert bad.exit_code == 2 and "SERVICE.KEY=VALUE" in bad.output
+    secret = runner.invoke(cli, ["apps", "deploy", "directory=2.6.0", "-t", target,
+                                 "--secret", "directory.admin_password=hunter2"])
+    assert secret.exit_code == 2 and "never the secret" in secret.output

@@ -83,6 +83,7 @@ def test_cancel_queued_and_running(database: Database, tmp_path: Path, client: T
     assert answer.status_code == 202 and answer.json()["job"]["state"] == "cancelled"
     assert client.post(f"/api/v1/jobs/{queued}/cancel",
                        headers=auth("gcs-operator")).status_code == 409
+    assert _marks(tmp_path / "a.marks") == ["cancelled: True"]  # its kind's on_cancel ran
 
     running, marker = _enqueue(database, "test.three-steps", tmp_path, name="b")
     worker = threading.Thread(target=jobs.Worker(database).run_once)
@@ -97,6 +98,7 @@ def test_cancel_queued_and_running(database: Database, tmp_path: Path, client: T
     job = _job(database, running)
     assert job.state == "cancelled"
     assert "finish" not in _marks(marker)
+    assert _marks(marker)[-1] == "cancelled: True"
 
 
 def test_abandoned_job_is_taken_over_and_resumes(database: Database, tmp_path: Path) -> None:
