@@ -4,7 +4,9 @@
 ``POST /hosting/subscriptions/{id}/backup|retention|restore-test`` → 202 job (an
 establishment may start them on its own subscriptions); ``GET /hosting/backups`` (each
 copy's RPO status), ``/hosting/backups/runs``, ``/restore-tests``, ``/alerts``;
-``POST /hosting/backups/schedule`` runs the scheduler's tick now (operators).
+``POST /hosting/backups/schedule`` runs the scheduler's tick now (operators);
+``POST /hosting/tenants/{finess}/backup-key/rotate`` → 202 job rotates a tenant's
+restic password on every repository (operators).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from controlplane.db import utcnow
 from controlplane.models import Job
 from controlplane.schemas import JobAccepted, JobSummary, Page
 from hosting import store
-from hosting.backup import jobs, policies, service
+from hosting.backup import jobs, policies, rotation, service
 from hosting.backup.schemas import (
     AlertRead,
     BackupStatusRead,
@@ -117,3 +119,11 @@ def list_alerts(db: DbSession, paging: PageParams, caller: Reader, tenant: Tenan
 def schedule(db: DbSession, caller: Writer) -> dict[str, Any]:
     """Run the scheduler's tick now: queue what is due, raise late alerts."""
     return jobs.tick(db, now=utcnow(), actor=caller.actor)
+
+
+@router.post("/tenants/{finess}/backup-key/rotate", status_code=ACCEPTED,
+             response_model=JobAccepted)
+def rotate_key(finess: str, db: DbSession, caller: Writer) -> JobAccepted:
+    """Rotate the establishment's restic password on every repository: the job to follow
+    (409 without a backup policy; a rotation already under way is answered)."""
+    return _accepted(rotation.start_rotation(db, finess, actor=caller.actor))

@@ -1,8 +1,8 @@
 """``socle hosting backup``: policies, backups, retention, restore tests, supervision.
 
-``run``, ``retention`` and ``restore-test`` queue a job; ``--wait`` follows it with a
-progress bar (a worker must be running: the embedded one or ``socle worker``), ``--here``
-runs it in this process and follows it (exit 1 unless it succeeded).
+``run``, ``retention``, ``restore-test`` and ``rotate-key`` queue a job; ``--wait``
+follows it with a progress bar (a worker must be running: the embedded one or ``socle
+worker``), ``--here`` runs it in this process and follows it (exit 1 unless it succeeded).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from controlplane.db import utcnow
 from controlplane.models import Job
 from controlplane.schemas import JobSummary
 from hosting import store
-from hosting.backup import jobs, policies, service
+from hosting.backup import jobs, policies, rotation, service
 from hosting.backup.schemas import (
     AlertRead,
     LocalExecutorSpec,
@@ -91,6 +91,16 @@ def run(subscription_id: int, wait: bool = WaitOption, here: bool = HereOption,
     """Back up a subscription now, to every copy."""
     with transaction() as db:
         job = service.start_backup(db, subscription_id, actor=local_actor())
+    _queued(job, wait, here, as_json)
+
+
+@app.command("rotate-key")
+@handle_errors
+def rotate_key(finess: str, wait: bool = WaitOption, here: bool = HereOption,
+               as_json: bool = JsonOption) -> None:
+    """Rotate an establishment's restic password on every repository of its backups."""
+    with transaction() as db:
+        job = rotation.start_rotation(db, finess, actor=local_actor())
     _queued(job, wait, here, as_json)
 
 

@@ -10,6 +10,8 @@
   restic's cache: everything is read from the provider), checks every file against the
   checksums recorded at backup time, measures the RTO and records the result.
 - ``hosting.backup-schedule`` queues what is due and raises ``late`` alerts (RPO).
+- ``hosting.backup-key-rotate`` rotates a tenant's restic password on every repository
+  (steps in :mod:`hosting.backup.rotation`).
 
 Runs, restore tests and alerts are written in their own transactions as they happen,
 so a job that dies half way leaves a record of what it did; a resumed job re-runs only
@@ -30,7 +32,7 @@ from controlplane import jobs
 from controlplane.db import Scope, utcnow
 from controlplane.models import Job
 from controlplane.settings import get_settings
-from hosting.backup import supervision
+from hosting.backup import rotation, supervision
 from hosting.backup.models import BackupPolicy, BackupRepository, BackupRun, RestoreTest
 from hosting.backup.repositories import (
     LockReport,
@@ -369,3 +371,6 @@ for _name, _step, _description in (
 ):
     jobs.register(jobs.JobKind(name=_name, steps=(jobs.Step(_name.rpartition(".")[2], _step),),
                                description=_description))
+
+jobs.register(jobs.JobKind(name=rotation.ROTATION_JOB, steps=rotation.STEPS,
+                           description="Rotate a tenant's restic password on every repository."))

@@ -16,6 +16,7 @@ on a command line, and any error text is scrubbed of them before it is raised.
 from __future__ import annotations
 
 import base64
+import dataclasses
 import io
 import json
 import os
@@ -37,6 +38,16 @@ from hosting import credentials
 
 #: Environment a local restic keeps from ours (nothing else leaks in, no stray secret).
 _KEPT_ENVIRONMENT = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "TZ")
+#: Carries a new key's password to the wrapper that writes it to a 0600 file for restic.
+NEW_PASSWORD_VARIABLE = "SOCLE_RESTIC_NEW_PASSWORD"  # noqa: S105 (a name)
+_SECRET_VARIABLES = ("RESTIC_PASSWORD", "AWS_SECRET_ACCESS_KEY", NEW_PASSWORD_VARIABLE)
+#: ``sh -c`` script running ``"$@" --new-password-file FILE``: FILE is a 0600 temporary
+#: file on the executor's host holding the new password, removed when restic ends.
+_WITH_NEW_PASSWORD_FILE = (
+    'umask 077; f=$(mktemp) || exit 1; trap \'rm -f "$f"\' EXIT; '
+    f'printf "%s" "${NEW_PASSWORD_VARIABLE}" > "$f" || exit 1; unset {NEW_PASSWORD_VARIABLE}; '
+    '"$@" --new-password-file "$f"'
+)
 _DEFAULT_TIMEOUT = 3600.0
 _PROGRESS_INTERVAL = 0.5  # seconds between two progress callbacks
 
@@ -126,6 +137,11 @@ def classify(text: str) -> Reason:
         if any(fragment in lowered for fragment in fragments):
             return reason
     return Reason.FAILED
+
+
+def wrong_password(exc: ResticError) -> bool:
+    """True if restic refused the password (no key of the repository opens with it)."""
+    return exc.reason is Reason.DENIED and "wrong password" in str(exc).lower()
 
 
 def scrub(text: str, hidden: Iterable[str]) -> str:
@@ -418,6 +434,25 @@ class BackupSummary:
 
 
 @dataclass(frozen=True)
+class RepositoryKey:
+    """One key (password slot) of a repository, as ``restic key list --json`` shows it;
+    ``current`` is the key the command's own password opened."""
+
+    id: str
+    current: bool
+    user: str
+    host: str
+    created: str
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> RepositoryKey:
+        """Parse one element of ``restic key list --json``."""
+        return cls(id=data["id"], current=bool(data.get("current")),
+                   user=data.get("userName", ""), host=data.get("hostName", ""),
+                   created=str(data.get("created", "")))
+
+
+@dataclass(frozen=True)
 class Lock:
     """A repository lock (``restic cat lock``) and its age when observed."""
 
@@ -500,12 +535,14 @@ class Restic:
         *args: str,
         on_line: LineCallback | None = None,
         ok_codes: tuple[int, ...] = (0,),
+        extra_env: Mapping[str, str] | None = None,
+        wrapper: Sequence[str] = (),
     ) -> Completed:
-        env = self.access.environment()
+        env = self.access.environment() | dict(extra_env or {})
         if self.cache_dir:
             env["RESTIC_CACHE_DIR"] = self.cache_dir
-        hidden = [v for k, v in env.items() if k in ("RESTIC_PASSWORD", "AWS_SECRET_ACCESS_KEY")]
-        argv = [self.binary, *(["--no-cache"] if self.no_cache else []), *args]
+        hidden = [v for k, v in env.items() if k in _SECRET_VARIABLES]
+        argv = [*wrapper, self.binary, *(["--no-cache"] if self.no_cache else []), *args]
         try:
             done = self.executor.run(argv, env=env, timeout=self.timeout, on_line=on_line)
         except ResticError as exc:
@@ -547,6 +584,44 @@ class Restic:
                 return False
             raise
         return True
+
+    def opens(self) -> bool:
+        """True if this driver's password opens the repository, False if restic refuses it."""
+        try:
+            self._run("cat", "config", "--no-lock")
+        except ResticError as exc:
+            if wrong_password(exc):
+                return False
+            raise
+        return True
+
+    # -- keys (passwords) ------------------------------------------------------------------
+    def with_password(self, password_ref: str) -> Restic:
+        """The same repository and host, opened with another password (a reference)."""
+        return Restic(dataclasses.replace(self.access, password_ref=password_ref),
+                      self.executor, binary=self.binary, cache_dir=self.cache_dir,
+                      timeout=self.timeout, no_cache=self.no_cache)
+
+    def list_keys(self) -> list[RepositoryKey]:
+        """The repository's keys; the one this driver's password opens is ``current``."""
+        return [RepositoryKey.from_json(item) for item in self._json("key", "list") or []]
+
+    def add_key(self, new_password_ref: str) -> None:
+        """Add a key opened by the password ``new_password_ref`` names (``env:``/``file:``).
+
+        The password reaches restic through a 0600 temporary file on the executor's host,
+        written from the command's environment (never its command line) and removed after.
+        """
+        try:
+            new_password = secrets.resolve(new_password_ref, self.access.data_dir)
+        except secrets.SecretError as exc:
+            raise ResticError(str(exc), reason=Reason.DENIED) from None
+        self._run("key", "add", extra_env={NEW_PASSWORD_VARIABLE: new_password},
+                  wrapper=("sh", "-c", _WITH_NEW_PASSWORD_FILE, "socle-key-add"))
+
+    def remove_key(self, key_id: str) -> None:
+        """Remove the key ``key_id`` (restic refuses to remove the driver's own key)."""
+        self._run("key", "remove", key_id)
 
     # -- backup and snapshots ------------------------------------------------------------
     def backup(
