@@ -23,6 +23,7 @@ from apps.inventory import accesses
 from apps.models import AppTarget, Deployment, Instance
 from apps.schemas import DeploymentCreate, DeploymentRead, DeploymentState
 from controlplane import jobs
+from controlplane.models import Job
 
 DEPLOY_JOB = "apps.deploy"
 ACTIVE = (DeploymentState.QUEUED.value, DeploymentState.RUNNING.value)
@@ -160,10 +161,25 @@ def _previous(db: Session, service: str, targets: Sequence[AppTarget],
 
 def _not_busy(db: Session, services: Sequence[str]) -> None:
     for running in db.scalars(select(Deployment).where(Deployment.state.in_(ACTIVE))).all():
+        job = db.get(Job, running.job_id) if running.job_id else None
+        if job is not None and job.state in jobs.TERMINAL_STATES:
+            _settle(db, running, job)  # its job ended without saying so (e.g. an old cancel)
+            continue
         clash = sorted({r["service"] for r in running.releases} & set(services))
         if clash:
             raise errors.conflict(errors.BUSY, "releases",
                                   f"deployment {running.id} of {', '.join(clash)} is under way")
+
+
+def _settle(db: Session, deployment: Deployment, job: Job) -> None:
+    """Give a deployment whose job has ended the state of that end."""
+    before = store.snapshot(deployment, DeploymentRead)
+    deployment.state = (DeploymentState.CANCELLED if job.state == "cancelled"
+                        else DeploymentState.FAILED).value
+    deployment.reason = f"its job {job.id} ended {job.state}"
+    db.flush()
+    store.record(db, deployment, actor="apps (settled)", verb=deployment.state,
+                 read=DeploymentRead, before=before)
 
 
 def rollback(db: Session, deployment: Deployment, *, actor: str) -> Deployment:

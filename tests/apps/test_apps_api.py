@@ -166,3 +166,18 @@ def test_cli_deploy_takes_configuration_and_secret_references(
     secret = runner.invoke(cli, ["apps", "deploy", "directory=2.6.0", "-t", target,
                                  "--secret", "directory.admin_password=hunter2"])
     assert secret.exit_code == 2 and "never the secret" in secret.output
+
+
+def test_a_deployment_whose_job_ended_silently_is_settled(
+    client: TestClient, database: Database, auth: TokenFactory,
+) -> None:
+    """Rows left by an older release: the job was cancelled, the deployment kept 'queued'."""
+    client.headers.update(auth(Role.GCS_OPERATOR))
+    target = AppsFactory(database).target().name
+    body = {"releases": [{"service": "identity", "version": "1.0.0"}], "targets": [target]}
+    stale = client.post(f"{APPS}/deployments", json=body).json()["job"]["id"]
+    with database.transaction(scope=Scope.unrestricted()) as db:
+        db.get_one(Job, stale).state = "cancelled"
+    assert client.post(f"{APPS}/deployments", json=body).status_code == 202
+    first = client.get(f"{APPS}/deployments").json()["items"][-1]
+    assert (first["state"], first["reason"]) == ("cancelled", f"its job {stale} ended cancelled")
