@@ -24,7 +24,7 @@ from controlplane.api.deps import DbSession, PageParams, TenantFiness, require
 from controlplane.api.pagination import page_of
 from controlplane.auth import Principal
 from controlplane.schemas import JobAccepted, JobSummary, Page
-from hosting import archive, store
+from hosting import archive, archive_checks, store
 from hosting.archive_schemas import ArchiveRead
 from hosting.models import ArchiveItem, Subscription
 
@@ -137,5 +137,5 @@ def verify_all(
     If a check is already queued or running, that one is answered.
     """
     days = body.older_than_days if body is not None else None
-    job = archive.start_verification(db, actor=caller.actor, older_than_days=days)
+    job = archive_checks.start_verification(db, actor=caller.actor, older_than_days=days)
     return JobAccepted(job=JobSummary.model_validate(job))

@@ -8,31 +8,23 @@ overwrite of that version before then. The record keeps each copy's version id, 
 later write on the same key (a new version) cannot replace what is retrieved.
 Integrity checks and retrievals re-read the versions and compare their digest with
 the one recorded at deposit; a mismatch is reported, never served.
-
-Documents stay 10 to 30 years, so their integrity is also checked without anyone
-asking: the ``hosting.archive-verify`` job (queued daily by ``hosting.schedules``)
-re-reads every document not verified for ``SOCLE_HOSTING_ARCHIVE_VERIFY_DAYS`` days
-(90 by default), and every damaged one again at each run until it is repaired.
+Periodic checks without anyone asking are in :mod:`hosting.archive_checks`.
 """
 
 from __future__ import annotations
 
 import hashlib
-import logging
 import math
-import os
 import tempfile
-from collections.abc import Iterable, Mapping
-from datetime import UTC, datetime, timedelta
-from typing import IO, Any
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import IO
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from controlplane import jobs
-from controlplane.db import Scope, utcnow
-from controlplane.models import Job, Tenant
-from controlplane.schedule import enqueue_unless_active
+from controlplane.db import utcnow
+from controlplane.models import Tenant
 from hosting import connections, errors, store
 from hosting.archive_schemas import ArchiveRead, CopyCheck, check_name
 from hosting.drivers import DriverError
@@ -40,12 +32,6 @@ from hosting.drivers.archive import CHUNK, ArchiveObjects
 from hosting.models import ArchiveItem, HostingProvider, Resource, Subscription
 
 SPOOL_BYTES = 8 * 1024 * 1024  # a deposit larger than this spools to disk
-VERIFY_JOB = "hosting.archive-verify"
-VERIFY_DAYS_VARIABLE = "SOCLE_HOSTING_ARCHIVE_VERIFY_DAYS"
-DEFAULT_VERIFY_DAYS = 90
-VERIFY_BATCH = 50  # documents read from the database at a time
-
-log = logging.getLogger(__name__)
 
 
 def retention_years(subscription: Subscription) -> int:
@@ -262,126 +248,3 @@ def archive_query(
     if subscription is not None:
         stmt = stmt.where(ArchiveItem.subscription_id == subscription)
     return stmt
-
-
-# -- periodic integrity checks --------------------------------------------------------
-
-
-class ArchiveDamaged(RuntimeError):
-    """The periodic check found damaged documents; the message names each."""
-
-
-def verify_every_days() -> int:
-    """Days between two checks of a document (``SOCLE_HOSTING_ARCHIVE_VERIFY_DAYS``, 90)."""
-    raw = os.environ.get(VERIFY_DAYS_VARIABLE, "").strip()
-    if not raw:
-        return DEFAULT_VERIFY_DAYS
-    try:
-        days = int(raw)
-    except ValueError:
-        days = 0
-    if days < 1:
-        raise errors.invalid(VERIFY_DAYS_VARIABLE, f"{raw!r} is not a whole number of days >= 1")
-    return days
-
-
-def due_condition(cutoff: datetime, since: datetime) -> ColumnElement[bool]:
-    """Documents to check: never checked, checked before ``cutoff``, or found damaged by
-    a check before ``since`` (a damaged document is read again at every run, once)."""
-    return or_(
-        ArchiveItem.verified_at.is_(None),
-        ArchiveItem.verified_at < cutoff,
-        and_(ArchiveItem.verified_ok.is_not(True), ArchiveItem.verified_at < since),
-    )
-
-
-def verification_params(now: datetime, older_than_days: int) -> dict[str, Any]:
-    """A verification job's parameters: what is due is fixed when it is queued."""
-    return {
-        "older_than_days": older_than_days,
-        "cutoff": (now - timedelta(days=older_than_days)).isoformat(),
-        "since": now.isoformat(),
-    }
-
-
-def _due(params: Mapping[str, Any]) -> ColumnElement[bool]:
-    return due_condition(
-        datetime.fromisoformat(params["cutoff"]), datetime.fromisoformat(params["since"])
-    )
-
-
-def queue_verification(
-    db: Session,
-    *,
-    now: datetime,
-    actor: str = "scheduler",
-    older_than_days: int | None = None,
-    unless_none_due: bool = False,
-) -> Job | None:
-    """Queue the check of every due document, unless a check is already queued or running
-    (or, with ``unless_none_due``, no document is due)."""
-    days = verify_every_days() if older_than_days is None else older_than_days
-    params = verification_params(now, days)
-    if unless_none_due and db.scalar(select(ArchiveItem.id).where(_due(params)).limit(1)) is None:
-        return None
-    return enqueue_unless_active(db, kind=VERIFY_JOB, params=params, actor=actor)
-
-
-def start_verification(db: Session, *, actor: str, older_than_days: int | None = None) -> Job:
-    """The check an operator asks for: queued now, or the one already queued or running."""
-    job = queue_verification(db, now=utcnow(), actor=actor, older_than_days=older_than_days)
-    if job is not None:
-        return job
-    active = db.scalar(
-        select(Job).where(Job.kind == VERIFY_JOB, Job.state.in_(("queued", "running")))
-        .order_by(Job.id).limit(1)
-    )
-    assert active is not None  # enqueue_unless_active saw it in this transaction
-    return active
-
-
-def _damage(item: ArchiveItem) -> str:
-    bad = [f"{c['provider']}: {c.get('error')}" for c in item.verify_detail if not c.get("ok")]
-    return f"archive {item.id} ({item.tenant.finess} {item.name}): {'; '.join(bad)}"
-
-
-def _verify_due(ctx: jobs.StepContext) -> Mapping[str, Any]:
-    """Check every due document, one transaction each, so a resumed job skips those done."""
-    due = _due(ctx.params)
-    actor = f"job:{ctx.job_id} ({VERIFY_JOB})"
-    with ctx.database.session(scope=Scope.unrestricted(), write=False) as db:
-        total = db.scalar(select(func.count()).select_from(ArchiveItem).where(due)) or 0
-    ctx.log(f"{total} document(s) due (not checked since {ctx.params['cutoff']})")
-    checked, damaged, last_id = 0, [], 0
-    while True:
-        with ctx.database.session(scope=Scope.unrestricted(), write=False) as db:
-            batch = list(db.scalars(select(ArchiveItem.id).where(due, ArchiveItem.id > last_id)
-                                    .order_by(ArchiveItem.id).limit(VERIFY_BATCH)))
-        if not batch:
-            break
-        for item_id in batch:
-            last_id = item_id
-            with ctx.database.transaction(scope=Scope.unrestricted()) as db:
-                item = db.scalar(select(ArchiveItem).where(ArchiveItem.id == item_id, due))
-                if item is None:  # checked meanwhile (an operator's verify)
-                    continue
-                verify(db, item, actor=actor)
-                problem = None if item.verified_ok else _damage(item)
-            checked += 1
-            if problem:
-                damaged.append(problem)
-                log.error("archive integrity: %s", problem)
-                ctx.log(f"DAMAGED {problem}"[:1000], level="error")
-            ctx.progress(checked, max(total, checked))
-    ctx.log(f"{checked} document(s) checked, {len(damaged)} damaged")
-    if damaged:
-        raise ArchiveDamaged(f"{len(damaged)} damaged archive document(s): "
-                             + " | ".join(damaged[:20]))
-    return {"checked": checked, "damaged": 0}
-
-
-jobs.register(jobs.JobKind(
-    name=VERIFY_JOB,
-    steps=(jobs.Step("verify", _verify_due),),
-    description="Re-read every archived document not checked for N days (SHA-256, lock).",
-))

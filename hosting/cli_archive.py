@@ -26,7 +26,7 @@ from controlplane.cli.common import (
 )
 from controlplane.cli.job import follow
 from controlplane.schemas import JobSummary
-from hosting import archive, store
+from hosting import archive, archive_checks, store
 from hosting.archive_schemas import ArchiveRead
 from hosting.drivers.archive import CHUNK
 from hosting.models import ArchiveItem, Subscription
@@ -136,7 +136,7 @@ def verify_all(
     """Queue the integrity check of every document due for one (following it: exit 1 when
     a document is damaged)."""
     with transaction() as db:
-        job = archive.start_verification(db, actor=local_actor(),
+        job = archive_checks.start_verification(db, actor=local_actor(),
                                          older_than_days=older_than_days)
         summary = JobSummary.model_validate(job)
     if wait or here:

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from controlplane.schedule import Schedule
-from hosting.archive import VERIFY_JOB, queue_verification
+from hosting.archive_checks import VERIFY_JOB, queue_verification
 from hosting.backup.jobs import SCHEDULE_JOB, tick
 
 

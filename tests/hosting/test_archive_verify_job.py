@@ -22,7 +22,7 @@ from controlplane.db import Database, Scope, utcnow
 from controlplane.models import AuditRecord, Job, JobLog
 from controlplane.schedule import run_if_due
 from controlplane.settings import Settings
-from hosting import archive
+from hosting import archive, archive_checks
 from hosting.models import ArchiveItem
 from hosting.schedules import SCHEDULES
 from hosting.sim.providers import SimulatedProviders
@@ -33,7 +33,7 @@ from tests.hosting.test_archive_copies import rot_one_byte
 from tests.hosting.test_hosting_cli import socle
 
 ARCHIVES = f"{HOST}/archives"
-(SCHEDULE,) = [s for s in SCHEDULES if s.name == archive.VERIFY_JOB]
+(SCHEDULE,) = [s for s in SCHEDULES if s.name == archive_checks.VERIFY_JOB]
 
 
 def reads(database: Database) -> dict[int, int]:
@@ -99,7 +99,7 @@ def test_scheduled_check_finds_rot_and_leaves_recent_checks_alone(
 
     # the daily run reads "ancien" (damaged: the job fails naming it) and "jamais" (intact);
     # "recent", checked 10 days ago, is not read although it is rotten too
-    monkeypatch.delenv(archive.VERIFY_DAYS_VARIABLE, raising=False)
+    monkeypatch.delenv(archive_checks.VERIFY_DAYS_VARIABLE, raising=False)
     job = scheduled_job(database, settings, now)
     assert job["state"] == "failed", job
     assert f"archive {ids['ancien']} " in job["error"] and "hds-a" in job["error"]
@@ -119,7 +119,7 @@ def test_scheduled_check_finds_rot_and_leaves_recent_checks_alone(
 
     # with N = 88 days (the setting), 85 days later "recent" (checked 95 days before) is
     # due: its rot is found; "jamais" (checked 85 days before) is not read again
-    monkeypatch.setenv(archive.VERIFY_DAYS_VARIABLE, "88")
+    monkeypatch.setenv(archive_checks.VERIFY_DAYS_VARIABLE, "88")
     job = scheduled_job(database, settings, now + timedelta(days=85))
     assert job["state"] == "failed" and f"archive {ids['recent']} " in job["error"]
     assert reads(database) == {ids["ancien"]: 3, ids["jamais"]: 1, ids["recent"]: 1}
@@ -140,7 +140,7 @@ def test_scheduled_check_finds_rot_and_leaves_recent_checks_alone(
     assert dead.claim() == job_id
     with database.transaction(scope=Scope.unrestricted()) as db:
         archive.verify(db, db.get_one(ArchiveItem, ids["ancien"]),
-                       actor=f"job:{job_id} ({archive.VERIFY_JOB})")
+                       actor=f"job:{job_id} ({archive_checks.VERIFY_JOB})")
         db.execute(update(Job).where(Job.id == job_id)
                    .values(lease_expires_at=utcnow() - timedelta(seconds=1)))
     assert jobs.Worker(database).run_once() == job_id
@@ -154,7 +154,7 @@ def test_scheduled_check_finds_rot_and_leaves_recent_checks_alone(
 
 def test_verify_all_from_the_cli(database: Database, settings: Settings) -> None:
     queued = socle("archive", "verify-all", "--older-than-days", "7", "--json")
-    assert (queued["kind"], queued["state"]) == (archive.VERIFY_JOB, "queued")
+    assert (queued["kind"], queued["state"]) == (archive_checks.VERIFY_JOB, "queued")
     socle("archive", "verify-all", "--older-than-days", "-1", code=2)
     assert jobs.Worker(database).run_once() == queued["id"]
     finished = socle("archive", "verify-all", "--here", "--json")
