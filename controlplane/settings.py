@@ -111,6 +111,10 @@ class Settings(BaseSettings):
     network_sla_retention_days: int = Field(
         default=400, ge=1, description="Days of per-minute SLA rows kept (older ones purged)."
     )
+    hosting_archive_verify_days: int = Field(
+        default=90, ge=1, le=36500,
+        description="Days between two integrity checks of an archived document.",
+    )
 
     @classmethod
     def settings_customise_sources(

@@ -6,6 +6,7 @@ Importing the plane registers its job kind (``hosting.provision``). Other planes
 the hosting plane only through what is listed here.
 """
 
+from hosting import archive_checks as _archive_checks  # noqa: F401  (registers its job kind)
 from hosting import backup as _backup  # noqa: F401  (registers the backup job kinds)
 from hosting import dr_exercise as _dr  # noqa: F401  (registers the PRA exercise job kind)
 from hosting import flows as _flows  # noqa: F401  (registers the provisioning job kind)

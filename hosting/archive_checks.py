@@ -13,7 +13,6 @@ naming every damaged document, once all were checked.
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
@@ -25,13 +24,11 @@ from controlplane import jobs
 from controlplane.db import Scope, utcnow
 from controlplane.models import Job
 from controlplane.schedule import enqueue_unless_active
-from hosting import errors
+from controlplane.settings import get_settings
 from hosting.archive import verify
 from hosting.models import ArchiveItem
 
 VERIFY_JOB = "hosting.archive-verify"
-VERIFY_DAYS_VARIABLE = "SOCLE_HOSTING_ARCHIVE_VERIFY_DAYS"
-DEFAULT_VERIFY_DAYS = 90
 VERIFY_BATCH = 50  # documents read from the database at a time
 
 log = logging.getLogger(__name__)
@@ -43,16 +40,7 @@ class ArchiveDamaged(RuntimeError):
 
 def verify_every_days() -> int:
     """Days between two checks of a document (``SOCLE_HOSTING_ARCHIVE_VERIFY_DAYS``, 90)."""
-    raw = os.environ.get(VERIFY_DAYS_VARIABLE, "").strip()
-    if not raw:
-        return DEFAULT_VERIFY_DAYS
-    try:
-        days = int(raw)
-    except ValueError:
-        days = 0
-    if days < 1:
-        raise errors.invalid(VERIFY_DAYS_VARIABLE, f"{raw!r} is not a whole number of days >= 1")
-    return days
+    return get_settings().hosting_archive_verify_days
 
 
 def due_condition(cutoff: datetime, since: datetime) -> ColumnElement[bool]:

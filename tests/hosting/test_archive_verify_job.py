@@ -21,7 +21,7 @@ from controlplane.auth import Role
 from controlplane.db import Database, Scope, utcnow
 from controlplane.models import AuditRecord, Job, JobLog
 from controlplane.schedule import run_if_due
-from controlplane.settings import Settings
+from controlplane.settings import Settings, get_settings
 from hosting import archive, archive_checks
 from hosting.models import ArchiveItem
 from hosting.schedules import SCHEDULES
@@ -99,7 +99,6 @@ def test_scheduled_check_finds_rot_and_leaves_recent_checks_alone(
 
     # the daily run reads "ancien" (damaged: the job fails naming it) and "jamais" (intact);
     # "recent", checked 10 days ago, is not read although it is rotten too
-    monkeypatch.delenv(archive_checks.VERIFY_DAYS_VARIABLE, raising=False)
     job = scheduled_job(database, settings, now)
     assert job["state"] == "failed", job
     assert f"archive {ids['ancien']} " in job["error"] and "hds-a" in job["error"]
@@ -119,7 +118,8 @@ def test_scheduled_check_finds_rot_and_leaves_recent_checks_alone(
 
     # with N = 88 days (the setting), 85 days later "recent" (checked 95 days before) is
     # due: its rot is found; "jamais" (checked 85 days before) is not read again
-    monkeypatch.setenv(archive_checks.VERIFY_DAYS_VARIABLE, "88")
+    monkeypatch.setenv("SOCLE_HOSTING_ARCHIVE_VERIFY_DAYS", "88")
+    get_settings.cache_clear()
     job = scheduled_job(database, settings, now + timedelta(days=85))
     assert job["state"] == "failed" and f"archive {ids['recent']} " in job["error"]
     assert reads(database) == {ids["ancien"]: 3, ids["jamais"]: 1, ids["recent"]: 1}
