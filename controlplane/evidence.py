@@ -6,21 +6,31 @@ from an evidence key (``"hosting.restore_test"``) to a function
 imports the measuring plane. A key nobody collects, a collector that fails, or a plane
 with no data yet all come back as *unknown* (``value is None``) with the reason, never as
 a pass: absence of evidence is not evidence.
+
+For many tenants at once (the RSSI's regional heatmap), a plane may also declare
+``<plane>.evidence.BATCHED``: evidence key → ``collector(db, *, tenant_ids, now) ->
+{tenant_id: Evidence}``, answering every tenant asked with a fixed number of queries
+(group-by or :func:`latest_per` instead of one query per tenant). :func:`collect_many`
+uses it when a plane provides it and the per-tenant collector otherwise; a plane keeps a
+single implementation by writing its per-tenant collector as :func:`one_of` its batched
+one.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Select, func, inspect, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from controlplane.plugins import contributions
 
 log = logging.getLogger(__name__)
+M = TypeVar("M")
 
 EvidenceValue = bool | float | int | str | None
 
@@ -53,6 +63,55 @@ class Collector(Protocol):
     def __call__(self, db: Session, *, tenant_id: int, now: datetime) -> Evidence: ...
 
 
+class BatchedCollector(Protocol):
+    """Reads one evidence key for many tenants; answers every tenant of ``tenant_ids``."""
+
+    def __call__(
+        self, db: Session, *, tenant_ids: Collection[int], now: datetime
+    ) -> dict[int, Evidence]: ...
+
+
+def one_of(batched: BatchedCollector) -> Callable[..., Evidence]:
+    """The per-tenant collector reading the same as ``batched`` for one tenant."""
+
+    def collector(db: Session, *, tenant_id: int, now: datetime) -> Evidence:
+        return batched(db, tenant_ids=[tenant_id], now=now)[tenant_id]
+
+    collector.__doc__ = batched.__doc__
+    return collector
+
+
+class _OfTenant(Protocol):
+    tenant_id: int
+
+
+T = TypeVar("T", bound=_OfTenant)
+
+
+def by_tenant(rows: Iterable[T]) -> dict[int, list[T]]:
+    """``rows`` grouped by their ``tenant_id``, each group in the order read."""
+    grouped: dict[int, list[T]] = {}
+    for row in rows:
+        grouped.setdefault(row.tenant_id, []).append(row)
+    return grouped
+
+
+def latest_per(
+    model: type[M], group: InstrumentedAttribute[Any], order: Sequence[ColumnElement[Any]],
+    *where: ColumnElement[bool],
+) -> Select[tuple[M]]:
+    """Rows of ``model`` matching ``where`` that come first in their ``group`` by
+    ``order`` (e.g. each tenant's latest restore test): one query, a window function."""
+    (key,) = inspect(model).primary_key
+    ranked = (
+        select(key.label("id"),
+               func.row_number().over(partition_by=group, order_by=list(order)).label("rank"))
+        .where(*where)
+        .subquery()
+    )
+    return select(model).join(ranked, key == ranked.c.id).where(ranked.c.rank == 1)
+
+
 def unknown(key: str, reason: str, *, source: str = "") -> Evidence:
     """Evidence with no value, saying why (no collector, no data yet, plane failed)."""
     return Evidence(key=key, value=None, observed_at=None, source=source, detail=reason)
@@ -62,6 +121,14 @@ def collectors() -> dict[str, Callable[..., Evidence]]:
     """Every evidence collector the planes declare, by key."""
     found: dict[str, Callable[..., Evidence]] = {}
     for _plane, mapping in contributions("evidence", "COLLECTORS"):
+        found.update(mapping)
+    return found
+
+
+def batched_collectors() -> dict[str, BatchedCollector]:
+    """Every batched evidence collector the planes declare, by key."""
+    found: dict[str, BatchedCollector] = {}
+    for _plane, mapping in contributions("evidence", "BATCHED"):
         found.update(mapping)
     return found
 
@@ -87,4 +154,31 @@ def collect(
         except Exception as error:  # one plane's failure is reported, not raised
             log.warning("evidence collector %s failed: %s", key, type(error).__name__)
             results[key] = unknown(key, f"source indisponible ({type(error).__name__})")
+    return results
+
+
+def collect_many(
+    db: Session, *, tenant_ids: Collection[int], keys: Iterable[str], now: datetime
+) -> dict[int, dict[str, Evidence]]:
+    """Evidence for ``keys`` about each of ``tenant_ids``, the same as :func:`collect` for
+    each tenant: a key's batched collector answers all tenants at once when its plane
+    declares one; otherwise, or if the batched one fails, each tenant is collected alone
+    (so one tenant's bad record cannot blank the region)."""
+    tenant_ids = list(dict.fromkeys(tenant_ids))
+    results: dict[int, dict[str, Evidence]] = {tenant_id: {} for tenant_id in tenant_ids}
+    batched = batched_collectors()
+    for key in keys:
+        found: Mapping[int, Evidence] = {}
+        if key in batched and tenant_ids:
+            try:
+                with db.begin_nested():
+                    found = batched[key](db, tenant_ids=tenant_ids, now=now)
+            except Exception as error:  # fall back to one tenant at a time
+                log.warning("batched evidence collector %s failed: %s", key,
+                            type(error).__name__)
+        for tenant_id in tenant_ids:
+            if tenant_id in found:
+                results[tenant_id][key] = found[tenant_id]
+            else:
+                results[tenant_id].update(collect(db, tenant_id=tenant_id, keys=[key], now=now))
     return results

@@ -9,17 +9,20 @@ facts at or before it count (runs and tests finished by then, rows created by th
 alerts open at that moment), so a past date never sees later results. Rows whose
 settings can change (policies, providers, PRA) keep no history: one created by ``now``
 counts with its current settings, observed at its last update if that was by ``now``.
+
+Each collector reads many tenants at once (``BATCHED``, a fixed number of queries for the
+regional heatmap); the per-tenant ``COLLECTORS`` are the same functions for one tenant.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Sequence
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from controlplane.evidence import Evidence, unknown
+from controlplane.evidence import BatchedCollector, Evidence, by_tenant, latest_per, one_of, unknown
 from hosting.backup import supervision
 from hosting.backup.models import (
     BackupAlert,
@@ -28,8 +31,8 @@ from hosting.backup.models import (
     BackupRun,
     RestoreTest,
 )
-from hosting.backup.schemas import RpoStatus
-from hosting.dr_evidence import dr_exercise, dr_plan, recorded_at
+from hosting.backup.schemas import BackupStatusRead, RpoStatus
+from hosting.dr_evidence import dr_exercise, dr_exercise_many, dr_plan, dr_plan_many, recorded_at
 from hosting.models import HostingProvider, Resource, Subscription
 from hosting.placement import ACTIVITIES_BY_KIND, EEA_COUNTRIES
 
@@ -37,16 +40,20 @@ NO_BACKUP = "aucun service de sauvegarde hébergé pour cet établissement"
 NO_HOSTING = "aucun service hébergé pour cet établissement"
 
 
-def _backup_subscriptions(db: Session, tenant_id: int, now: datetime) -> list[Subscription]:
-    return [s for s in db.scalars(select(Subscription).where(
-        Subscription.tenant_id == tenant_id, Subscription.state == "active",
+def _backup_subscriptions(
+    db: Session, tenant_ids: Collection[int], now: datetime
+) -> dict[int, list[Subscription]]:
+    return by_tenant(s for s in db.scalars(select(Subscription).where(
+        Subscription.tenant_id.in_(tenant_ids), Subscription.state == "active",
         Subscription.created_at <= now).order_by(Subscription.id))
-        if s.offer.kind == "backup"]
+        if s.offer.kind == "backup")
 
 
-def _policies(db: Session, tenant_id: int, now: datetime) -> list[BackupPolicy]:
-    return list(db.scalars(select(BackupPolicy).where(
-        BackupPolicy.tenant_id == tenant_id, BackupPolicy.enabled.is_(True),
+def _policies(
+    db: Session, tenant_ids: Collection[int], now: datetime
+) -> dict[int, list[BackupPolicy]]:
+    return by_tenant(db.scalars(select(BackupPolicy).where(
+        BackupPolicy.tenant_id.in_(tenant_ids), BackupPolicy.enabled.is_(True),
         BackupPolicy.created_at <= now).order_by(BackupPolicy.id)))
 
 
@@ -54,13 +61,24 @@ def _copies(policy: BackupPolicy, now: datetime) -> list[BackupRepository]:
     return [r for r in policy.repositories if r.created_at <= now]
 
 
-def backup_policy(db: Session, *, tenant_id: int, now: datetime) -> Evidence:
+def backup_policy_many(
+    db: Session, *, tenant_ids: Collection[int], now: datetime
+) -> dict[int, Evidence]:
     """Every active backup subscription made by ``now`` had an enabled policy by then."""
+    subscriptions = _backup_subscriptions(db, tenant_ids, now)
+    policies = _policies(db, tenant_ids, now)
+    return {tenant_id: _backup_policy(subscriptions.get(tenant_id, []),
+                                      policies.get(tenant_id, []), now)
+            for tenant_id in tenant_ids}
+
+
+def _backup_policy(
+    subscriptions: Sequence[Subscription], found: Sequence[BackupPolicy], now: datetime
+) -> Evidence:
     key = "hosting.backup_policy"
-    subscriptions = _backup_subscriptions(db, tenant_id, now)
     if not subscriptions:
         return unknown(key, NO_BACKUP)
-    policies = {p.subscription_id: p for p in _policies(db, tenant_id, now)}
+    policies = {p.subscription_id: p for p in found}
     missing = [s.id for s in subscriptions if s.id not in policies]
     if missing:
         return Evidence(key, False, now, f"{key}#subscription-{missing[0]}",
@@ -71,13 +89,20 @@ def backup_policy(db: Session, *, tenant_id: int, now: datetime) -> Evidence:
                     {"rpo_hours": [p.rpo_hours for p in policies.values()]})
 
 
-def restore_test(db: Session, *, tenant_id: int, now: datetime) -> Evidence:
+def restore_test_many(
+    db: Session, *, tenant_ids: Collection[int], now: datetime
+) -> dict[int, Evidence]:
     """The tenant's latest restore test finished by ``now``, and whether it restored
     identical content."""
+    latest = {test.tenant_id: test for test in db.scalars(latest_per(
+        RestoreTest, RestoreTest.tenant_id,
+        (RestoreTest.finished_at.desc(), RestoreTest.id.desc()),
+        RestoreTest.tenant_id.in_(tenant_ids), RestoreTest.finished_at <= now))}
+    return {tenant_id: _restore_test(latest.get(tenant_id)) for tenant_id in tenant_ids}
+
+
+def _restore_test(test: RestoreTest | None) -> Evidence:
     key = "hosting.restore_test"
-    test = db.scalar(select(RestoreTest).where(RestoreTest.tenant_id == tenant_id,
-                                               RestoreTest.finished_at <= now)
-                     .order_by(RestoreTest.finished_at.desc()).limit(1))
     if test is None:
         return unknown(key, "aucun test de restauration enregistré")
     ok = test.state == "succeeded"
@@ -87,11 +112,26 @@ def restore_test(db: Session, *, tenant_id: int, now: datetime) -> Evidence:
                     {"rto_seconds": test.rto_seconds, "snapshot_id": test.snapshot_id})
 
 
-def immutable_copy(db: Session, *, tenant_id: int, now: datetime) -> Evidence:
+def immutable_copy_many(
+    db: Session, *, tenant_ids: Collection[int], now: datetime
+) -> dict[int, Evidence]:
     """Every policy has an Object-Lock copy holding a good snapshot taken by ``now``
     (observed: the oldest of those latest snapshots)."""
+    policies = _policies(db, tenant_ids, now)
+    immutable = [r.id for found in policies.values() for p in found for r in _copies(p, now)
+                 if r.immutable]
+    latest = {run.repository_id: run for run in db.scalars(latest_per(
+        BackupRun, BackupRun.repository_id, (BackupRun.finished_at.desc(), BackupRun.id.desc()),
+        BackupRun.repository_id.in_(immutable), BackupRun.kind == "backup",
+        BackupRun.state == "succeeded", BackupRun.finished_at <= now))}
+    return {tenant_id: _immutable_copy(policies.get(tenant_id, []), latest, now)
+            for tenant_id in tenant_ids}
+
+
+def _immutable_copy(
+    policies: Sequence[BackupPolicy], latest: dict[int, BackupRun], now: datetime
+) -> Evidence:
     key = "hosting.immutable_copy"
-    policies = _policies(db, tenant_id, now)
     if not policies:
         return unknown(key, NO_BACKUP)
     without = [p.subscription_id for p in policies
@@ -101,61 +141,88 @@ def immutable_copy(db: Session, *, tenant_id: int, now: datetime) -> Evidence:
                         f"abonnement(s) sans copie immuable : {without}")
     runs = []
     for policy in policies:
-        immutable_ids = [r.id for r in _copies(policy, now) if r.immutable]
-        run = db.scalar(select(BackupRun).where(
-            BackupRun.repository_id.in_(immutable_ids), BackupRun.kind == "backup",
-            BackupRun.state == "succeeded", BackupRun.finished_at <= now)
-            .order_by(BackupRun.finished_at.desc()).limit(1))
-        if run is None:
+        held = [latest[r.id] for r in _copies(policy, now) if r.immutable and r.id in latest]
+        if not held:
             return Evidence(key, False, now, f"hosting.backup_policy#{policy.id}",
                             "la copie immuable n'a encore reçu aucune sauvegarde")
-        runs.append(run)
+        runs.append(max(held, key=lambda r: (r.finished_at, r.id)))
     oldest = min(runs, key=lambda r: r.finished_at or now)
     return Evidence(key, True, oldest.finished_at, f"hosting.backup_run#{oldest.id}",
                     "copie en verrouillage objet (COMPLIANCE) à jour",
                     {"snapshot_id": oldest.snapshot_id})
 
 
-def backup_supervision(db: Session, *, tenant_id: int, now: datetime) -> Evidence:
+def backup_supervision_many(
+    db: Session, *, tenant_ids: Collection[int], now: datetime
+) -> dict[int, Evidence]:
     """Copies are supervised against their RPO: true while, at ``now``, none is late (its
     last good snapshot older than the RPO, or none; :func:`supervision.statuses`) and no
     alert is open."""
-    key = "hosting.backup_supervision"
-    repositories = list(db.scalars(select(BackupRepository).join(BackupPolicy).where(
-        BackupPolicy.tenant_id == tenant_id, BackupPolicy.enabled.is_(True),
-        BackupPolicy.created_at <= now, BackupRepository.created_at <= now)
+    owned = list(db.execute(
+        select(BackupPolicy.tenant_id, BackupRepository).select_from(BackupRepository)
+        .join(BackupPolicy, BackupRepository.policy_id == BackupPolicy.id)
+        .where(BackupPolicy.tenant_id.in_(tenant_ids), BackupPolicy.enabled.is_(True),
+               BackupPolicy.created_at <= now, BackupRepository.created_at <= now)
         .order_by(BackupRepository.id)))
+    lines = supervision.statuses(db, [repository for _, repository in owned], now)
+    repositories: dict[int, list[tuple[BackupRepository, BackupStatusRead]]] = {}
+    for (tenant_id, repository), line in zip(owned, lines, strict=True):
+        repositories.setdefault(tenant_id, []).append((repository, line))
+    alerts = by_tenant(db.scalars(select(BackupAlert).where(
+        BackupAlert.tenant_id.in_(tenant_ids), supervision.open_alerts_at(now))
+        .order_by(BackupAlert.id)))
+    return {tenant_id: _supervision(repositories.get(tenant_id, []), alerts.get(tenant_id, []),
+                                    now)
+            for tenant_id in tenant_ids}
+
+
+def _supervision(
+    repositories: Sequence[tuple[BackupRepository, BackupStatusRead]],
+    alerts: Sequence[BackupAlert], now: datetime,
+) -> Evidence:
+    key = "hosting.backup_supervision"
     if not repositories:
         return unknown(key, NO_BACKUP)
-    lines = supervision.statuses(db, repositories, now)
+    lines = [line for _, line in repositories]
     late = [line.repository_id for line in lines if line.rpo_status is RpoStatus.LATE]
-    alerts = list(db.scalars(select(BackupAlert).where(
-        BackupAlert.tenant_id == tenant_id, supervision.open_alerts_at(now))
-        .order_by(BackupAlert.id)))
     observed = max((line.last_good_at for line in lines if line.last_good_at), default=now)
     ok = not late and not alerts
     detail = ("toutes les copies dans leur RPO, aucune alerte ouverte" if ok
               else f"{len(late)} copie(s) en retard, {len(alerts)} alerte(s) ouverte(s)")
     source = (f"hosting.backup_alert#{alerts[0].id}" if alerts
-              else f"{key}#policy-{repositories[0].policy_id}")
+              else f"{key}#policy-{repositories[0][0].policy_id}")
     return Evidence(key, ok, observed, source, detail,
                     {"late": late, "open_alerts": [a.id for a in alerts]})
 
 
-def _providers(db: Session, tenant_id: int, now: datetime) -> list[tuple[HostingProvider, str]]:
-    """(provider, offer kind) for each provider holding one of the tenant's resources
+Held = list[tuple[HostingProvider, str]]
+
+
+def _providers(db: Session, tenant_ids: Collection[int], now: datetime) -> dict[int, Held]:
+    """(provider, offer kind) for each provider holding one of each tenant's resources
     made by ``now``."""
     rows = db.execute(select(Resource, Subscription).join(
         Subscription, Resource.subscription_id == Subscription.id).where(
-        Resource.tenant_id == tenant_id, Subscription.state == "active",
+        Resource.tenant_id.in_(tenant_ids), Subscription.state == "active",
         Resource.created_at <= now).order_by(Resource.id))
-    return [(resource.provider, subscription.offer.kind) for resource, subscription in rows]
+    held: dict[int, Held] = {}
+    for resource, subscription in rows:
+        held.setdefault(resource.tenant_id, []).append((resource.provider,
+                                                        subscription.offer.kind))
+    return held
 
 
-def hds_certificate(db: Session, *, tenant_id: int, now: datetime) -> Evidence:
+def hds_certificate_many(
+    db: Session, *, tenant_ids: Collection[int], now: datetime
+) -> dict[int, Evidence]:
     """Providers holding the tenant's data have a valid HDS certificate for what they do."""
+    held = _providers(db, tenant_ids, now)
+    return {tenant_id: _hds_certificate(held.get(tenant_id, []), now)
+            for tenant_id in tenant_ids}
+
+
+def _hds_certificate(held: Held, now: datetime) -> Evidence:
     key = "hosting.hds_certificate"
-    held = _providers(db, tenant_id, now)
     if not held:
         return unknown(key, NO_HOSTING)
     problems = []
@@ -174,10 +241,16 @@ def hds_certificate(db: Session, *, tenant_id: int, now: datetime) -> Evidence:
                     f"hosting.provider#{first.id}", detail)
 
 
-def data_location(db: Session, *, tenant_id: int, now: datetime) -> Evidence:
+def data_location_many(
+    db: Session, *, tenant_ids: Collection[int], now: datetime
+) -> dict[int, Evidence]:
     """Every provider holding the tenant's data stores it in the EEA."""
+    held = _providers(db, tenant_ids, now)
+    return {tenant_id: _data_location(held.get(tenant_id, []), now) for tenant_id in tenant_ids}
+
+
+def _data_location(held: Held, now: datetime) -> Evidence:
     key = "hosting.data_location"
-    held = _providers(db, tenant_id, now)
     if not held:
         return unknown(key, NO_HOSTING)
     countries = {p.name: p.country for p, _ in held}
@@ -190,6 +263,24 @@ def data_location(db: Session, *, tenant_id: int, now: datetime) -> Evidence:
                     f"données dans l'EEE ({', '.join(sorted(set(countries.values())))})",
                     {"countries": countries})
 
+
+BATCHED: dict[str, BatchedCollector] = {
+    "hosting.backup_policy": backup_policy_many,
+    "hosting.restore_test": restore_test_many,
+    "hosting.immutable_copy": immutable_copy_many,
+    "hosting.backup_supervision": backup_supervision_many,
+    "hosting.hds_certificate": hds_certificate_many,
+    "hosting.data_location": data_location_many,
+    "hosting.dr_plan": dr_plan_many,
+    "hosting.dr_exercise": dr_exercise_many,
+}
+
+backup_policy = one_of(backup_policy_many)
+restore_test = one_of(restore_test_many)
+immutable_copy = one_of(immutable_copy_many)
+backup_supervision = one_of(backup_supervision_many)
+hds_certificate = one_of(hds_certificate_many)
+data_location = one_of(data_location_many)
 
 COLLECTORS: dict[str, Callable[..., Evidence]] = {
     "hosting.backup_policy": backup_policy,

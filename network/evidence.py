@@ -4,18 +4,20 @@
 the last complete calendar month (Europe/Paris) before ``now``, from the SLA engine
 (maintenance windows excluded, unknown minutes left out): up minutes over measured
 minutes, all the tenant's circuits together. Unknown when the tenant has no circuit or
-no minute of that month was measured.
+no minute of that month was measured. :func:`availability_many` reads many tenants at
+once (one evaluation of all their circuits, for the regional heatmap).
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime, timedelta
 
 import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from controlplane.evidence import Evidence, unknown
+from controlplane.evidence import BatchedCollector, Evidence, one_of, unknown
 from network.models import Circuit
 from network.sla import engine
 from network.sla.evaluation import evaluate
@@ -30,21 +32,34 @@ def last_complete_month(now: datetime) -> Period:
     return month_period(f"{first_of_month - timedelta(days=1):%Y-%m}")
 
 
-def availability(db: Session, *, tenant_id: int, now: datetime) -> Evidence:
+def availability_many(
+    db: Session, *, tenant_ids: Collection[int], now: datetime
+) -> dict[int, Evidence]:
     """The tenant's measured network availability over the last complete month."""
     period = last_complete_month(now)
-    refs = list(db.scalars(
-        select(Circuit.ref).where(Circuit.tenant_id == tenant_id).order_by(Circuit.ref)
-    ))
-    if not refs:
-        return unknown(AVAILABILITY, "aucun circuit réseau pour cet établissement")
-    evaluations = [evaluate(db, period, circuit=ref) for ref in refs]
-    figures = engine.Figures.concat([e.figures for e in evaluations])
-    measured, up = int(np.sum(figures.measured)), int(np.sum(figures.up))
+    owner = {ref: tenant_id for ref, tenant_id in db.execute(
+        select(Circuit.ref, Circuit.tenant_id).where(Circuit.tenant_id.in_(tenant_ids)))}
+    equipped = set(owner.values())
+    evaluation = evaluate(db, period, tenants=sorted(equipped)) if equipped else None
+    found = {}
+    for tenant_id in tenant_ids:
+        if tenant_id not in equipped:
+            found[tenant_id] = unknown(AVAILABILITY, "aucun circuit réseau pour cet établissement")
+            continue
+        assert evaluation is not None
+        rows = [i for i, c in enumerate(evaluation.circuits) if owner.get(c.ref) == tenant_id]
+        found[tenant_id] = _availability(period, [evaluation.circuits[i].ref for i in rows],
+                                         evaluation.figures, np.array(rows, np.intp))
+    return found
+
+
+def _availability(
+    period: Period, circuits: list[str], figures: engine.Figures, rows: np.ndarray
+) -> Evidence:
+    measured, up = int(np.sum(figures.measured[rows])), int(np.sum(figures.up[rows]))
     source = f"network.sla:{period.month}"
     if measured == 0:
         return unknown(AVAILABILITY, f"aucune minute mesurée en {period.month}", source=source)
-    circuits = [c.ref for e in evaluations for c in e.circuits]
     return Evidence(
         key=AVAILABILITY,
         value=round(100.0 * up / measured, 3),
@@ -56,4 +71,7 @@ def availability(db: Session, *, tenant_id: int, now: datetime) -> Evidence:
     )
 
 
+availability = one_of(availability_many)
+
 COLLECTORS = {AVAILABILITY: availability}
+BATCHED: dict[str, BatchedCollector] = {AVAILABILITY: availability_many}

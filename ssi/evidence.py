@@ -1,6 +1,6 @@
 """Evidence the SSI plane measures itself (``controlplane.evidence`` convention): the
 technical checks of establishments' Internet-facing endpoints."""
 
-from ssi.checks.evidence import COLLECTORS
+from ssi.checks.evidence import BATCHED, COLLECTORS
 
-__all__ = ["COLLECTORS"]
+__all__ = ["BATCHED", "COLLECTORS"]

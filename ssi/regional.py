@@ -4,7 +4,8 @@ Rows are the establishments the caller sees (an establishment's token sees its o
 only), active, by department then FINESS, optionally of one department; columns are the
 items of the tracked frameworks (or one of them), optionally of one kind (usage or
 organisation). Each row also says whether the establishment is eligible to each
-programme. Cells come from :func:`ssi.tracker.track`, so they match the tracker.
+programme. Cells come from :func:`ssi.tracker.track_many` (the tracker of every row,
+read with the same queries however many rows), so they match the tracker.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from controlplane.models import Tenant
 from ssi import tracker
 from ssi.exports import Table, label
 from ssi.indicators import Status
+from ssi.tracker_schemas import TrackerRead
 
 
 class HeatmapColumn(BaseModel):
@@ -76,15 +78,17 @@ def rows(
     kind: str | None = None,
 ) -> list[HeatmapRow]:
     """The heatmap rows of ``tenants`` at ``now``."""
-    found = []
-    for tenant in tenants:
-        tracked = tracker.track(db, tenant, now=now, framework_id=framework_id, kind=kind)
-        found.append(HeatmapRow(
-            finess=tenant.finess, name=tenant.name, department=tenant.department,
-            eligible={standing.id: standing.eligible for standing in tracked.eligibility},
-            cells=[item.status for item in tracked.items],
-        ))
-    return found
+    tracked = tracker.track_many(db, tenants, now=now, framework_id=framework_id, kind=kind)
+    return [row(tenant, standing) for tenant, standing in zip(tenants, tracked, strict=True)]
+
+
+def row(tenant: Tenant, tracked: TrackerRead) -> HeatmapRow:
+    """The heatmap row of ``tenant`` from its tracker."""
+    return HeatmapRow(
+        finess=tenant.finess, name=tenant.name, department=tenant.department,
+        eligible={standing.id: standing.eligible for standing in tracked.eligibility},
+        cells=[item.status for item in tracked.items],
+    )
 
 
 def table(heatmap: HeatmapRead, *, department: str | None, kind: str | None) -> Table:

@@ -9,7 +9,7 @@ arrays at its peak).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -55,7 +55,8 @@ class Evaluation:
 
 
 def _circuits(
-    db: Session, period: Period, circuit: str | None, provider: str | None
+    db: Session, period: Period, circuit: str | None, provider: str | None,
+    tenants: Collection[int] | None = None,
 ) -> list[CircuitRow]:
     """Active circuits, and any circuit with measurements in the period, by ref."""
     days = period.days
@@ -79,6 +80,8 @@ def _circuits(
     if provider is not None:
         stmt = stmt.where(Circuit.provider_id == store.reference(
             db, Provider, provider, field="provider").id)
+    if tenants is not None:
+        stmt = stmt.where(Circuit.tenant_id.in_(tenants))
     return [CircuitRow(*row) for row in db.execute(stmt)]
 
 
@@ -144,10 +147,12 @@ def compute_batch(
 
 
 def evaluate(
-    db: Session, period: Period, *, circuit: str | None = None, provider: str | None = None
+    db: Session, period: Period, *, circuit: str | None = None, provider: str | None = None,
+    tenants: Collection[int] | None = None,
 ) -> Evaluation:
-    """Every visible circuit's figures for ``period`` and their assessment."""
-    circuits = _circuits(db, period, circuit, provider)
+    """Every visible circuit's figures for ``period`` and their assessment (only the
+    circuits of ``tenants``, by tenant id, when given)."""
+    circuits = _circuits(db, period, circuit, provider, tenants)
     windows = _windows(db, period)
     days = period.days
     parts = [compute_batch([], [], period, [])]  # keeps the shapes when there is no circuit
