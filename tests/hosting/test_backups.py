@@ -81,21 +81,22 @@ def backed(
             "source": source}
 
 
-def leave_stale_lock(driver: Restic, tmp_path: Path) -> None:
-    """Start a restic backup and SIGKILL it once it holds its lock: the lock stays."""
-    big = tmp_path / "big"
-    big.mkdir()
-    (big / "data.bin").write_bytes(os.urandom(48 * 1024 * 1024))
+def leave_stale_lock(driver: Restic) -> None:
+    """Start a restic backup of a stdin that never ends and SIGKILL it once it holds its
+    lock: the lock stays (the backup cannot finish first, whatever the machine's speed)."""
     env = {**os.environ, **driver.access.environment()}
-    killed = subprocess.Popen(["restic", "--no-cache", "backup", str(big)], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    killed = subprocess.Popen(
+        ["restic", "--no-cache", "backup", "--stdin", "--stdin-filename", "never-ends.bin"],
+        env=env, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + 60
         while not driver.locks() and time.monotonic() < deadline:
             time.sleep(0.05)
     finally:
         killed.send_signal(signal.SIGKILL)
         killed.wait()
+        assert killed.stdin is not None
+        killed.stdin.close()
     assert len(driver.locks()) == 1
 
 
@@ -145,7 +146,7 @@ def test_backup_restore_retention_object_lock_and_corruption(
         subprocess.run(["restic", "backup", "--host", host, "--tag", f"subscription-{sub_id}",
                         "--time", "2020-01-01 00:00:00", str(backed["source"])],
                        env=env, check=True, capture_output=True, timeout=120)
-    leave_stale_lock(drivers[0], tmp_path)  # a restic killed mid-backup on this host
+    leave_stale_lock(drivers[0])  # a restic killed mid-backup on this host
     pruned = client.post(f"{HOST}/subscriptions/{sub_id}/retention", headers=own)
     done = run(client, database, auth, pruned.json()["job"]["id"])
     assert done["state"] == "succeeded", (done["error"], done["log"])
