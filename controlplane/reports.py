@@ -20,10 +20,6 @@ import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
-from openpyxl import Workbook
-from openpyxl.styles import Font, PatternFill
-from openpyxl.utils import get_column_letter
-
 PDF_TIMEOUT_SECONDS = 60
 
 
@@ -95,6 +91,11 @@ def to_xlsx(
     """Rows as an XLSX workbook of one sheet named ``title``: bold frozen header with an
     auto-filter, numbers and dates kept typed, ``None`` as an empty cell. ``fills`` maps
     a cell's text to a background colour (``"RRGGBB"``), e.g. statuses to traffic lights."""
+    # openpyxl is imported here, not with the module: every CLI command would pay for it.
+    from openpyxl import Workbook
+    from openpyxl.styles import Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = re.sub(r"[\[\]:*?/\\]", "-", title)[:_SHEET_TITLE_MAX] or "Export"

@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from controlplane.cli.common import JsonOption, emit_json, emit_table, errors, handle_errors
-from ssi.api_frameworks import FrameworkRead, FrameworkSummary
+from ssi.frameworks_schemas import FrameworkRead, FrameworkSummary
 from ssi.library import FrameworkLibraryError, load_library
 from ssi.service import library, operator_dir
 

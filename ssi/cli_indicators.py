@@ -21,7 +21,7 @@ from controlplane.cli.common import (
 from controlplane.db import utcnow
 from controlplane.errors import InvalidInput
 from ssi import regional, tracker
-from ssi.exports import ExportFormat, Table, label, respond
+from ssi.exports import ExportFormat, Table, export_file, label
 from ssi.regional import HeatmapRead
 from ssi.tracker_schemas import DeclarationWrite
 
@@ -44,7 +44,7 @@ def _write(table: Table, path: Path) -> None:
         raise InvalidInput.on("export", "the file must end in .csv, .xlsx or .pdf") from None
     if export is ExportFormat.JSON:
         raise InvalidInput.on("export", "use --json for JSON")
-    path.write_bytes(respond(table, export).body)
+    path.write_bytes(export_file(table, export).content)
     console.print(f"wrote {path}")
 
 

@@ -11,12 +11,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 import jinja2
-from fastapi import Response
 
 from controlplane.reports import XLSX_MEDIA_TYPE, html_to_pdf, to_csv, to_xlsx
 from ssi.indicators import Status
+
+if TYPE_CHECKING:
+    from fastapi import Response
 
 
 class ExportFormat(StrEnum):
@@ -103,8 +106,17 @@ def _xlsx_cell(value: object) -> object:
     return value
 
 
-def respond(table: Table, export: ExportFormat) -> Response:
-    """The table as a downloadable CSV, XLSX or PDF."""
+@dataclass(frozen=True)
+class ExportFile:
+    """A table exported as a file: its bytes, media type and file name."""
+
+    content: bytes
+    media_type: str
+    filename: str
+
+
+def export_file(table: Table, export: ExportFormat) -> ExportFile:
+    """The table as a CSV, XLSX or PDF file."""
     if export is ExportFormat.CSV:
         content, media, suffix = to_csv(table.header, table.rows), "text/csv", "csv"
     elif export is ExportFormat.XLSX:
@@ -115,7 +127,15 @@ def respond(table: Table, export: ExportFormat) -> Response:
         content, media, suffix = html_to_pdf(to_html(table)), "application/pdf", "pdf"
     else:
         raise ValueError(f"{export} is answered by the route itself, not exported")
+    return ExportFile(content, media, f"{table.filename}.{suffix}")
+
+
+def respond(table: Table, export: ExportFormat) -> Response:
+    """The table as a downloadable CSV, XLSX or PDF (HTTP routes)."""
+    from fastapi import Response  # the CLI exports too: it should not import FastAPI
+
+    file = export_file(table, export)
     return Response(
-        content=content, media_type=media,
-        headers={"Content-Disposition": f'attachment; filename="{table.filename}.{suffix}"'},
+        content=file.content, media_type=file.media_type,
+        headers={"Content-Disposition": f'attachment; filename="{file.filename}"'},
     )

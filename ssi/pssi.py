@@ -21,7 +21,6 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import docx
 import jinja2
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -191,6 +190,8 @@ def render_pdf(ctx: PssiContext) -> bytes:
 
 def render_docx(ctx: PssiContext) -> bytes:
     """The draft as a Word document."""
+    import docx  # python-docx (with lxml) is imported on use: the CLI starts lighter
+
     draft = document(ctx)
     word = docx.Document()
     word.add_heading(draft.title, level=0)

@@ -21,8 +21,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import ansible_runner
-
 PLAYBOOKS = Path(__file__).resolve().parents[2] / "playbooks"
 MASK = "********"
 HOST_EVENTS = {
@@ -135,6 +133,8 @@ def run_playbook(
             secret_file = Path(private) / "secrets.json"
             _write_private(secret_file, json.dumps(secret_vars))
             cmdline = f"-e @{secret_file}"
+        import ansible_runner  # imported on use: importing the apps plane stays light
+
         runner = ansible_runner.run(
             private_data_dir=private,
             project_dir=str(PLAYBOOKS),

@@ -5,10 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from botocore.exceptions import BotoCoreError, ClientError
-
 from hosting.drivers import TAG_REQUEST, TAG_RESOURCE, DriverError
-from hosting.drivers.boto import client
+from hosting.drivers.boto import api_errors, client
 
 _ALIVE = ["pending", "running", "stopping", "stopped"]
 
@@ -48,7 +46,7 @@ class Ec2Compute:
                     ClientToken=f"{tags[TAG_REQUEST]}-{tags[TAG_RESOURCE]}",
                     TagSpecifications=_tag_specs("instance", tags),
                 )["Instances"]
-        except (ClientError, BotoCoreError) as exc:
+        except api_errors() as exc:
             raise DriverError(f"EC2 {self.endpoint}: instance: {exc}") from exc
         instance = instances[0]
         return {
@@ -77,7 +75,7 @@ class Ec2Compute:
                 self._client.attach_volume(
                     VolumeId=volume["VolumeId"], InstanceId=attach_to, Device="/dev/sdf"
                 )
-        except (ClientError, BotoCoreError) as exc:
+        except api_errors() as exc:
             raise DriverError(f"EC2 {self.endpoint}: volume: {exc}") from exc
         return {"volume_id": volume["VolumeId"], "size_gb": size_gb, "attached_to": attach_to}
 

@@ -5,10 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from botocore.exceptions import BotoCoreError, ClientError
-
 from hosting.drivers import TAG_REQUEST, DriverError
-from hosting.drivers.boto import client
+from hosting.drivers.boto import api_errors, client, client_error
 
 _MISSING = {"404", "NoSuchBucket", "NotFound"}
 
@@ -43,14 +41,14 @@ class S3Storage:
                 Bucket=name,
                 Tagging={"TagSet": [{"Key": k, "Value": v} for k, v in sorted(tags.items())]},
             )
-        except (ClientError, BotoCoreError) as exc:
+        except api_errors() as exc:
             raise DriverError(f"S3 {self.endpoint}: bucket {name}: {exc}") from exc
         return {"bucket": name, "object_lock": bool(lock_days), "retention_days": lock_days}
 
     def _exists(self, name: str) -> bool:
         try:
             self._client.head_bucket(Bucket=name)
-        except ClientError as exc:
+        except client_error() as exc:
             if exc.response["Error"]["Code"] in _MISSING:
                 return False
             raise
@@ -60,7 +58,7 @@ class S3Storage:
         """Refuse to adopt a bucket another request (or someone else) made."""
         try:
             tag_set = self._client.get_bucket_tagging(Bucket=name)["TagSet"]
-        except ClientError as exc:
+        except client_error() as exc:
             if exc.response["Error"]["Code"] not in {"NoSuchTagSet", "NoSuchTagSetError"}:
                 raise
             tag_set = []

@@ -19,10 +19,8 @@ import logging
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
-
-from netmiko import BaseConnection, ConnectHandler
-from netmiko.exceptions import ConfigInvalidException, NetmikoBaseException
-from paramiko.ssh_exception import SSHException
+from functools import cache
+from typing import TYPE_CHECKING
 
 from network.drivers.ssh_types import (
     ConfigSession,
@@ -32,6 +30,9 @@ from network.drivers.ssh_types import (
     SessionLost,
     Unreachable,
 )
+
+if TYPE_CHECKING:
+    from netmiko import BaseConnection
 
 logging.getLogger("netmiko").setLevel(logging.INFO)
 
@@ -55,7 +56,14 @@ PLATFORMS: dict[str, PlatformCli] = {
     ),
 }
 
-_TRANSPORT_ERRORS = (NetmikoBaseException, SSHException, OSError, EOFError)
+
+@cache
+def _transport_errors() -> tuple[type[BaseException], ...]:
+    """What a lost or unreachable session raises (netmiko is imported on first use only)."""
+    from netmiko.exceptions import NetmikoBaseException
+    from paramiko.ssh_exception import SSHException
+
+    return (NetmikoBaseException, SSHException, OSError, EOFError)
 
 
 class NetmikoSession:
@@ -74,16 +82,18 @@ class NetmikoSession:
         """The output of an operational command."""
         try:
             return self._conn.send_command(command, read_timeout=self._timeout)
-        except _TRANSPORT_ERRORS as exc:
+        except _transport_errors() as exc:
             raise self._lost(None, f"{command!r} got no answer ({type(exc).__name__})") from None
 
     def push(self, lines: Sequence[str]) -> None:
         """Configure ``lines`` one by one (and commit on Junos); name the failing line."""
+        from netmiko.exceptions import ConfigInvalidException
+
         try:
             self._conn.config_mode()
             if self._cli.commits:
                 self._send("rollback 0")
-        except _TRANSPORT_ERRORS as exc:
+        except _transport_errors() as exc:
             raise self._lost(None, f"could not enter configuration mode ({exc})") from None
         for index, line in enumerate(lines):
             try:
@@ -91,7 +101,7 @@ class NetmikoSession:
             except ConfigInvalidException:
                 self.discard()
                 raise LineRefused(index, "refused by the device") from None
-            except _TRANSPORT_ERRORS as exc:
+            except _transport_errors() as exc:
                 raise self._lost(index, f"no answer ({type(exc).__name__})") from None
         try:
             if self._cli.commits:
@@ -101,7 +111,7 @@ class NetmikoSession:
         except ValueError as exc:  # netmiko: commit refused
             self.discard()
             raise LineRefused(len(lines), f"commit refused: {str(exc).splitlines()[0]}") from None
-        except _TRANSPORT_ERRORS as exc:
+        except _transport_errors() as exc:
             reason = f"no answer after the last line ({type(exc).__name__})"
             raise self._lost(None, reason) from None
 
@@ -113,7 +123,7 @@ class NetmikoSession:
             self._conn.config_mode()
             self._send("rollback 0")
             self._conn.exit_config_mode()
-        except _TRANSPORT_ERRORS:
+        except _transport_errors():
             return
 
     def _send(self, line: str, *, error_pattern: str = "") -> str:
@@ -128,7 +138,7 @@ class NetmikoSession:
     def _alive(self) -> bool:
         try:
             return bool(self._conn.is_alive())
-        except _TRANSPORT_ERRORS:
+        except _transport_errors():
             return False
 
     def _lost(self, index: int | None, reason: str) -> DriverError:
@@ -146,6 +156,8 @@ class NetmikoDriver:
         cli = PLATFORMS.get(endpoint.platform)
         if cli is None:
             raise Unreachable(f"no SSH driver for platform {endpoint.platform}")
+        from netmiko import ConnectHandler
+
         try:
             conn = ConnectHandler(
                 device_type=endpoint.platform,
@@ -159,13 +171,13 @@ class NetmikoDriver:
                 banner_timeout=timeout,
                 read_timeout_override=timeout,
             )
-        except _TRANSPORT_ERRORS as exc:
+        except _transport_errors() as exc:
             where = f"{endpoint.host}:{endpoint.port}"
             raise Unreachable(f"cannot log in at {where} ({_kind(exc)})") from None
         try:
             yield NetmikoSession(conn, cli, timeout)
         finally:
-            with suppress(_TRANSPORT_ERRORS):
+            with suppress(_transport_errors()):
                 conn.disconnect()
 
 
