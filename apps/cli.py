@@ -23,6 +23,8 @@ from apps.schemas import (
 )
 from controlplane.cli import job as job_cli
 from controlplane.cli.common import (
+    HereOption,
+    WaitOption,
     emit_item,
     emit_json,
     emit_table,
@@ -220,9 +222,8 @@ def deploy(
         [], help="SERVICE.KEY=VALUE, repeatable (VALUE read as JSON when it parses)."),
     secret: list[str] = typer.Option(
         [], help="SERVICE.NAME=REFERENCE (env:VAR or file:NAME), repeatable."),
-    wait: bool = typer.Option(False, help="Follow the job with a progress bar."),
-    here: bool = typer.Option(False, "--here",
-                              help="Run the job in this process (no worker needed); follow it."),
+    wait: bool = WaitOption,
+    here: bool = HereOption,
     as_json: bool = JSON,
 ) -> None:
     """Queue a deployment (a worker runs it); --wait follows its progress, --here runs it."""

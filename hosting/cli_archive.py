@@ -15,7 +15,9 @@ import typer
 from rich.progress import BarColumn, DownloadColumn, Progress, TransferSpeedColumn
 
 from controlplane.cli.common import (
+    HereOption,
     JsonOption,
+    WaitOption,
     console,
     emit_item,
     emit_json,
@@ -129,8 +131,8 @@ def verify_all(
     older_than_days: int | None = typer.Option(
         None, min=0, max=36500,
         help="Check documents not checked for this many days (default: the configured N)."),
-    wait: bool = typer.Option(False, "--wait", help="Follow the job with a progress bar."),
-    here: bool = typer.Option(False, "--here", help="Run the job in this process and follow it."),
+    wait: bool = WaitOption,
+    here: bool = HereOption,
     as_json: bool = JsonOption,
 ) -> None:
     """Queue the integrity check of every document due for one (following it: exit 1 when

@@ -12,7 +12,9 @@ from pathlib import Path
 import typer
 
 from controlplane.cli.common import (
+    HereOption,
     JsonOption,
+    WaitOption,
     console,
     emit_item,
     emit_json,
@@ -41,8 +43,6 @@ from hosting.models import Subscription
 
 app = typer.Typer(help="Backups with restic: policies, runs, restore tests, RPO.",
                   no_args_is_help=True)
-WaitOption = typer.Option(False, "--wait", help="Follow the job with a progress bar.")
-HereOption = typer.Option(False, "--here", help="Run the job in this process and follow it.")
 
 
 def _queued(job: Job, wait: bool, here: bool, as_json: bool) -> None:

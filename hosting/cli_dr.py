@@ -8,6 +8,7 @@ import typer
 
 from controlplane.cli.common import (
     JsonOption,
+    WaitOption,
     emit_item,
     emit_json,
     emit_table,
@@ -89,7 +90,7 @@ def show(plan_id: int, as_json: bool = JsonOption) -> None:
 @handle_errors
 def exercise(
     plan_id: int,
-    wait: bool = typer.Option(False, "--wait", help="Follow the job with a progress bar."),
+    wait: bool = WaitOption,
     as_json: bool = JsonOption,
 ) -> None:
     """Queue an exercise of a PRA (a worker runs it: `socle worker`); --wait follows it.

@@ -13,6 +13,7 @@ from rich.syntax import Syntax
 
 from controlplane.cli import job as job_cli
 from controlplane.cli.common import (
+    HereOption,
     JsonOption,
     console,
     emit_json,
@@ -23,10 +24,6 @@ from controlplane.cli.common import (
 )
 from network import drift, migrations, plans, scheduled
 from network.config_schemas import DriftStatus, MigrationCreate, PlanCreate, PlanKind, PlanRead
-
-HereOption = typer.Option(
-    False, "--here", help="Run the job in this process (no worker running elsewhere)."
-)
 
 
 def _show_plan(shown: PlanRead, as_json: bool) -> None:

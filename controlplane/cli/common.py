@@ -27,6 +27,10 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 JsonOption = typer.Option(False, "--json", help="Print JSON for scripts instead of a table.")
+WaitOption = typer.Option(False, "--wait", help="Follow the job with a progress bar.")
+HereOption = typer.Option(
+    False, "--here", help="Run the job in this process (no worker needed) and follow it."
+)
 
 
 def local_actor() -> str:
