@@ -9,6 +9,7 @@ plane contributes by convention, if the module exists:
 - ``<plane>.sim``: ``SIMULATORS`` (controlplane.simulation.Simulator entries);
 - ``<plane>.demo``: ``seed(db, *, actor, settings) -> list[str]`` (called by ``socle demo``);
 - ``<plane>.evidence``: ``COLLECTORS`` (evidence key → collector, see controlplane.evidence);
+  optionally ``BATCHED`` (evidence key → collector of many tenants in one go);
 - ``<plane>.schedules``: ``SCHEDULES`` (periodic work, see controlplane.schedule);
 - ``<plane>.metrics``: ``COLLECTORS`` (Prometheus collectors made with the database,
   read at scrape time, see controlplane.metrics);

@@ -34,7 +34,7 @@ from hosting.backup.models import (
 from hosting.backup.schemas import BackupStatusRead, RpoStatus
 from hosting.dr_evidence import dr_exercise, dr_exercise_many, dr_plan, dr_plan_many, recorded_at
 from hosting.models import HostingProvider, Resource, Subscription
-from hosting.placement import ACTIVITIES_BY_KIND, EEA_COUNTRIES
+from hosting.placement import ACTIVITIES_BY_KIND, EEA_COUNTRIES, certificate_expired
 
 NO_BACKUP = "aucun service de sauvegarde hébergé pour cet établissement"
 NO_HOSTING = "aucun service hébergé pour cet établissement"
@@ -227,7 +227,7 @@ def _hds_certificate(held: Held, now: datetime) -> Evidence:
         return unknown(key, NO_HOSTING)
     problems = []
     for provider, kind in held:
-        if provider.certificate_expires_on <= now.date():
+        if certificate_expired(provider.certificate_expires_on, now.date()):
             problems.append(f"{provider.name} : certificat expiré le "
                             f"{provider.certificate_expires_on}")
         lacking = set(ACTIVITIES_BY_KIND.get(kind, ())) - set(provider.certificate_activities)

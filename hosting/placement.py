@@ -97,10 +97,16 @@ class Placement:
         return asdict(self)
 
 
+def certificate_expired(expires_on: date, day: date) -> bool:
+    """Whether an HDS certificate ending on ``expires_on`` no longer covers ``day`` (it is
+    valid through its last day)."""
+    return expires_on < day
+
+
 def refusals(provider: ProviderFacts, need: Need, today: date) -> list[str]:
     """Why ``provider`` may not hold any copy of ``need`` (empty: it may)."""
     reasons = []
-    if provider.certificate_expires_on < today:
+    if certificate_expired(provider.certificate_expires_on, today):
         reasons.append(f"HDS certificate expired on {provider.certificate_expires_on}")
     missing = sorted(set(need.activities) - provider.activities)
     if missing:

@@ -16,8 +16,9 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, and_, func, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
+from controlplane.evidence import latest_per
 from hosting.backup.models import BackupAlert, BackupPolicy, BackupRepository, BackupRun
 from hosting.backup.schemas import BackupStatusRead, RpoStatus
 
@@ -55,27 +56,19 @@ def statuses(
     db: Session, repositories: Sequence[BackupRepository], now: datetime
 ) -> list[BackupStatusRead]:
     """The supervision line of each copy as of ``now``: its last good snapshot and last
-    run finished by then, its age against the RPO, the alerts open then (three queries,
-    whatever the number of copies)."""
+    run finished by then, its age against the RPO, the alerts open then (four queries,
+    whatever the number of copies; the latest runs are picked in the database)."""
     ids = [r.id for r in repositories]
-    finished = and_(BackupRun.repository_id.in_(ids), BackupRun.kind == "backup",
-                    BackupRun.finished_at <= now)
-    good = {
-        row.repository_id: row
-        for row in db.execute(
-            select(BackupRun.repository_id, BackupRun.snapshot_id, BackupRun.finished_at)
-            .where(finished, BackupRun.state == "succeeded")
-            .order_by(BackupRun.finished_at, BackupRun.id)
-        )
-    }
-    last = {
-        row.repository_id: row
-        for row in db.execute(
-            select(BackupRun.repository_id, BackupRun.state, BackupRun.reason)
-            .where(finished)
-            .order_by(BackupRun.finished_at, BackupRun.id)
-        )
-    }
+    finished = (BackupRun.repository_id.in_(ids), BackupRun.kind == "backup",
+                BackupRun.finished_at <= now)
+    newest_first = (BackupRun.finished_at.desc(), BackupRun.id.desc())
+    good = {run.repository_id: run for run in db.scalars(
+        latest_per(BackupRun, BackupRun.repository_id, newest_first,
+                   *finished, BackupRun.state == "succeeded")
+        .options(lazyload(BackupRun.repository)))}
+    last = {run.repository_id: run for run in db.scalars(
+        latest_per(BackupRun, BackupRun.repository_id, newest_first, *finished)
+        .options(lazyload(BackupRun.repository)))}
     alerts = {
         repository_id: count
         for repository_id, count in db.execute(

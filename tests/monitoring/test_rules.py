@@ -19,6 +19,9 @@ from controlplane.metrics import exposition
 from controlplane.models import ScheduleState
 from network.polling import metrics
 from tests.apps.factories import AppsFactory
+from tests.conftest import TenantFactory
+from tests.hosting.test_evidence_as_of import timeline
+from tests.hosting.test_metrics import archived
 
 ROOT = Path(__file__).resolve().parents[2]
 RULES = sorted((ROOT / "monitoring" / "rules").glob("*.yml"))
@@ -40,6 +43,7 @@ def test_rules_are_valid() -> None:
     assert checked.stdout.count("SUCCESS") == len(RULES), checked.stdout
     assert "SUCCESS: 6 rules found" in checked.stdout  # network
     assert "SUCCESS: 3 rules found" in checked.stdout  # apps
+    assert "SUCCESS: 10 rules found" in checked.stdout  # hosting
 
 
 def test_rules_fire_as_intended() -> None:
@@ -47,9 +51,14 @@ def test_rules_fire_as_intended() -> None:
     assert tested.returncode == 0, tested.stdout + tested.stderr
 
 
-def test_rules_only_use_exposed_metrics(database: Database) -> None:
+def test_rules_only_use_exposed_metrics(
+    database: Database, make_tenant: TenantFactory, tmp_path: Path
+) -> None:
     """Every metric a rule names is in what /metrics exposes: the poller's live figures,
-    and what is read from the database (an apps instance, a schedule that ran)."""
+    and what is read from the database (an apps instance, a schedule that ran, a backed-up
+    subscription with its restore test and PRA exercise, an archived document)."""
+    facts = timeline(database, make_tenant(), tmp_path)
+    archived(facts, database, "doc.pdf", created=utcnow())
     target = AppsFactory(database).target()
     with database.transaction(scope=Scope.unrestricted()) as db:
         db.add(Instance(service="identity", target_id=target.id, version="1.0.0",
