@@ -46,6 +46,12 @@ def test_rules_are_valid() -> None:
     assert "SUCCESS: 10 rules found" in checked.stdout  # hosting
 
 
+def test_shipped_prometheus_configuration_is_valid() -> None:
+    checked = promtool("check", "config", str(ROOT / "monitoring" / "prometheus.yml"))
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert f"SUCCESS: {len(RULES)} rule files found" in checked.stdout
+
+
 def test_rules_fire_as_intended() -> None:
     tested = promtool("test", "rules", *map(str, sorted(HERE.glob("*_rules_test.yml"))))
     assert tested.returncode == 0, tested.stdout + tested.stderr

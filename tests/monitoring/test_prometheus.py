@@ -1,0 +1,135 @@
+"""A real Prometheus (Debian's) with the shipped configuration scrapes Socle's API served by
+uvicorn and evaluates the shipped rules: the hosting plane's state in the database becomes
+firing and pending alerts, and its figures can be queried.
+
+The shipped ``monitoring/prometheus.yml`` is used as it is, but for the target (the test
+server's port), the intervals (one second) and the rule paths (absolute).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import time
+import urllib.request
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from sqlalchemy import select
+
+from controlplane.api.app import create_app
+from controlplane.db import Database, Scope, utcnow
+from controlplane.settings import Settings
+from hosting.backup.models import BackupRepository, RestoreTest
+from tests.conftest import TenantFactory
+from tests.hosting.test_evidence_as_of import T, timeline
+from tests.hosting.test_metrics import archived
+from tests.support.apphosts import free_port
+from tests.support.live_server import serve
+
+MONITORING = Path(__file__).resolve().parents[2] / "monitoring"
+WAIT_SECONDS = 60.0
+
+
+@pytest.fixture
+def database_url(sqlite_factory: Any) -> str:
+    """SQLite only: what is tested is Prometheus reading the exposition, the same on both."""
+    return str(sqlite_factory.new_url())
+
+
+def configuration(api: str, tmp_path: Path) -> Path:
+    """The shipped configuration, scraping the test API each second."""
+    shipped = yaml.safe_load((MONITORING / "prometheus.yml").read_text())
+    shipped["global"] = {"scrape_interval": "1s", "evaluation_interval": "1s"}
+    shipped["rule_files"] = [str(MONITORING / pattern) for pattern in shipped["rule_files"]]
+    (api_job,) = [job for job in shipped["scrape_configs"] if job["job_name"] == "socle-api"]
+    api_job["static_configs"] = [{"targets": [api.removeprefix("http://")]}]
+    shipped["scrape_configs"] = [api_job]
+    path = tmp_path / "prometheus.yml"
+    path.write_text(yaml.safe_dump(shipped))
+    return path
+
+
+@pytest.fixture
+def prometheus(settings: Settings, database: Database, tmp_path: Path) -> Iterator[str]:
+    """Prometheus scraping Socle's API; yields its base URL."""
+    binary = shutil.which("prometheus")
+    if binary is None:
+        pytest.fail("prometheus not found: apt-get install prometheus (scripts/system-deps.sh)")
+    with serve(create_app(settings, database), name="socle-api") as api:
+        port = free_port()
+        log = (tmp_path / "prometheus.log").open("w")
+        process = subprocess.Popen(
+            [binary, f"--config.file={configuration(api, tmp_path)}",
+             f"--storage.tsdb.path={tmp_path / 'tsdb'}",
+             f"--web.listen-address=127.0.0.1:{port}"],
+            stdout=log, stderr=subprocess.STDOUT)
+        try:
+            yield f"http://127.0.0.1:{port}"
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
+            log.close()
+
+
+def ask(prometheus: str, path: str) -> Any:
+    """The ``data`` of a Prometheus HTTP API answer (None while it cannot answer)."""
+    try:
+        with urllib.request.urlopen(f"{prometheus}{path}", timeout=5) as answer:
+            return json.load(answer)["data"]
+    except OSError:
+        return None
+
+
+def alerts_by_name(prometheus: str, wanted: set[str]) -> dict[str, list[dict[str, Any]]]:
+    """The alerts Prometheus holds once all of ``wanted`` are firing or pending."""
+    deadline = time.monotonic() + WAIT_SECONDS
+    found: dict[str, list[dict[str, Any]]] = {}
+    while time.monotonic() < deadline:
+        data = ask(prometheus, "/api/v1/alerts")
+        found = {}
+        for alert in (data or {}).get("alerts", []):
+            found.setdefault(alert["labels"]["alertname"], []).append(alert)
+        if wanted <= set(found):
+            return found
+        time.sleep(0.5)
+    pytest.fail(f"alerts {sorted(wanted - set(found))} never came; Prometheus had {found}")
+
+
+def test_prometheus_scrapes_socle_and_fires_the_hosting_alerts(
+    prometheus: str, database: Database, make_tenant: TenantFactory, tmp_path: Path
+) -> None:
+    tenant = make_tenant()
+    facts = timeline(database, tenant, tmp_path)  # last good snapshot months ago
+    with database.transaction(scope=Scope.unrestricted()) as db:
+        (copy,) = db.scalars(select(BackupRepository)
+                             .where(BackupRepository.policy_id == facts.policy))
+        db.add(RestoreTest(tenant_id=tenant.id, repository_id=copy.id, state="failed",
+                           error="checksum mismatch", started_at=T + timedelta(hours=1),
+                           finished_at=T + timedelta(hours=1, seconds=3)))
+    archived(facts, database, "damaged.pdf", created=utcnow() - timedelta(days=3),
+             verified_at=utcnow(), ok=False)
+
+    found = alerts_by_name(prometheus, {"BackupRestoreTestFailed", "ArchiveDocumentDamaged",
+                                        "BackupRpoBreached"})
+    (failed,) = found["BackupRestoreTestFailed"]
+    assert failed["state"] == "firing"
+    assert failed["labels"]["finess"] == tenant.finess
+    (damaged,) = found["ArchiveDocumentDamaged"]
+    assert (damaged["state"], damaged["labels"]["severity"]) == ("firing", "critical")
+    assert f"{tenant.finess}: 1 archived document(s)" in damaged["annotations"]["summary"]
+    (late,) = found["BackupRpoBreached"]
+    assert late["state"] == "pending"  # late, but not yet for 10 minutes
+    # nothing fires that the rows do not say: PRA exercised this year, certificates valid
+    assert not {"DrExerciseOverdue", "HdsCertificateExpired", "HdsCertificateExpiresSoon",
+                "DrExerciseObjectivesMissed"} & set(found)
+
+    series = ask(prometheus, "/api/v1/query?query=socle_backup_late")["result"]
+    assert [(s["metric"]["finess"], s["value"][1]) for s in series] == [(tenant.finess, "1")]
+    targets = ask(prometheus, "/api/v1/targets")["activeTargets"]
+    assert [(t["labels"]["job"], t["health"]) for t in targets] == [("socle-api", "up")]
