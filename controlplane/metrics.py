@@ -18,15 +18,15 @@ from prometheus_client import (
     disable_created_metrics,
     generate_latest,
 )
-from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 from sqlalchemy import func, select
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from controlplane import plugins
-from controlplane.db import Database
+from controlplane.db import Database, utcnow
 from controlplane.db import Scope as DbScope
-from controlplane.jobs import JOB_STATES
+from controlplane.jobs import JOB_STATES, TERMINAL_STATES
 from controlplane.models import Job
 
 disable_created_metrics()
@@ -43,18 +43,46 @@ HTTP_LATENCY = Histogram(
 
 
 class JobStateCollector(Collector):
-    """``socle_jobs{state=...}``: how many jobs are in each state, read at scrape time."""
+    """The shared job queue, read at scrape time:
+
+    - ``socle_jobs{state}``: how many jobs are in each state;
+    - ``socle_jobs_finished_total{kind, state}``: jobs finished, by kind and outcome (jobs
+      are kept, so the count only grows: ``increase()`` gives the failures of an hour);
+    - ``socle_job_oldest_queued_timestamp_seconds``: when the oldest queued job was queued
+      (absent when none waits), to see that no worker takes jobs;
+    - ``socle_jobs_lease_expired``: running jobs whose worker stopped renewing its lease
+      (a worker died, and none has resumed them yet).
+    """
 
     def __init__(self, database: Database) -> None:
         self.database = database
 
-    def collect(self) -> Iterator[GaugeMetricFamily]:
+    def collect(self) -> Iterator[Metric]:
         family = GaugeMetricFamily("socle_jobs", "Jobs by state.", labels=["state"])
+        finished = CounterMetricFamily("socle_jobs_finished", "Jobs finished, by kind and "
+                                       "outcome.", labels=["kind", "state"])
+        oldest = GaugeMetricFamily("socle_job_oldest_queued_timestamp_seconds",
+                                   "When the oldest job still queued was queued.")
+        expired = GaugeMetricFamily("socle_jobs_lease_expired",
+                                    "Running jobs whose worker's lease has expired.")
+        now = utcnow()
         with self.database.session(scope=DbScope.unrestricted(), write=False) as db:
             counts = dict(db.execute(select(Job.state, func.count()).group_by(Job.state)).all())
+            by_kind = db.execute(select(Job.kind, Job.state, func.count())
+                                 .where(Job.state.in_(TERMINAL_STATES))
+                                 .group_by(Job.kind, Job.state).order_by(Job.kind, Job.state))
+            for kind, state, count in by_kind:
+                finished.add_metric([kind, state], count)
+            queued_since = db.scalar(select(func.min(Job.created_at))
+                                     .where(Job.state == "queued"))
+            lost = db.scalar(select(func.count()).select_from(Job)
+                             .where(Job.state == "running", Job.lease_expires_at < now))
         for state in JOB_STATES:
             family.add_metric([state], counts.get(state, 0))
-        yield family
+        if queued_since is not None:
+            oldest.add_metric([], queued_since.timestamp())
+        expired.add_metric([], lost or 0)
+        yield from (family, finished, oldest, expired)
 
 
 def exposition(database: Database) -> bytes:

@@ -39,13 +39,14 @@ from controlplane import audit, plugins
 from controlplane.db import Database, Scope, utcnow
 from controlplane.errors import InvalidInput, NotFound
 from controlplane.models import Job, ScheduleState
-from controlplane.settings import Settings
+from controlplane.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
 
 PARIS = ZoneInfo("Europe/Paris")
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 ERROR_CHARS = 2000
+DAY_SECONDS = 86400.0
 
 ScheduleFunction = Callable[..., Any]
 
@@ -386,7 +387,9 @@ def describe(database: Database, schedules: Iterable[Schedule],
 
 
 class ScheduleCollector(Collector):
-    """``socle_schedule_last_run_timestamp_seconds`` and ``..._last_success_...`` per schedule."""
+    """Per schedule: ``socle_schedule_last_run_timestamp_seconds`` and
+    ``..._last_success_...`` (once it ran), and ``socle_schedule_interval_seconds`` (each
+    enabled schedule; a day for a daily one), for a rule on schedules that stopped running."""
 
     def __init__(self, database: Database) -> None:
         self.database = database
@@ -397,13 +400,21 @@ class ScheduleCollector(Collector):
         success = GaugeMetricFamily("socle_schedule_last_success_timestamp_seconds",
                                     "When a schedule last ran without error (Unix time).",
                                     labels=["schedule"])
+        interval = GaugeMetricFamily("socle_schedule_interval_seconds",
+                                     "Seconds between two runs of an enabled schedule.",
+                                     labels=["schedule"])
         for name, state in sorted(states(self.database).items()):
             if state.last_run_at is not None:
                 run.add_metric([name], state.last_run_at.timestamp())
             if state.last_success_at is not None:
                 success.add_metric([name], state.last_success_at.timestamp())
+        settings = get_settings()
+        for schedule in sorted(plane_schedules(settings), key=lambda s: s.name):
+            if schedule.enabled:
+                interval.add_metric([schedule.name], schedule.interval(settings) or DAY_SECONDS)
         yield run
         yield success
+        yield interval
 
 
 def exposition(database: Database) -> bytes:

@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
 from controlplane import jobs
-from controlplane.db import Database, Scope
+from controlplane.db import Database, Scope, utcnow
+from controlplane.models import Job
 from tests.conftest import TokenFactory
+
+
+def sample(text: str, name: str) -> float | None:
+    """The value of the unlabelled sample ``name`` in an exposition, if it is there."""
+    values = [float(line.split()[1]) for line in text.splitlines()
+              if line.startswith(f"{name} ")]
+    assert len(values) <= 1, values
+    return values[0] if values else None
 
 
 def test_healthz_needs_no_token(client: TestClient) -> None:
@@ -32,6 +44,26 @@ def test_metrics_count_requests_by_route_and_jobs_by_state(
     assert 'socle_http_request_duration_seconds_bucket{le="0.005",method="GET"' in text
     assert 'socle_jobs{state="queued"} 1.0' in text
     assert 'socle_jobs{state="succeeded"} 1.0' in text
+    assert 'socle_jobs_finished_total{kind="test.quick",state="succeeded"} 1.0' in text
+    assert "socle_jobs_lease_expired 0.0" in text
+    with database.session(scope=Scope.unrestricted(), write=False) as db:
+        queued = db.scalars(select(Job).where(Job.state == "queued")).one()
+    assert sample(text, "socle_job_oldest_queued_timestamp_seconds") == \
+        pytest.approx(queued.created_at.timestamp())
+
+
+def test_metrics_show_running_jobs_whose_worker_vanished(
+    client: TestClient, database: Database, tmp_path: Path
+) -> None:
+    with database.transaction(scope=Scope.unrestricted()) as db:
+        job = jobs.enqueue(db, kind="test.quick", actor="t",
+                           params={"marker": str(tmp_path / "m"), "release": ""})
+        job.state, job.lease_owner = "running", "worker-that-died"
+        job.lease_expires_at = utcnow() - timedelta(minutes=1)
+    text = client.get("/metrics").text
+    assert "socle_jobs_lease_expired 1.0" in text
+    assert sample(text, "socle_job_oldest_queued_timestamp_seconds") is None  # none waits
+    assert 'socle_schedule_interval_seconds{schedule="hosting.archive-verify"} 86400.0' in text
 
 
 def test_openapi_documents_every_route_with_its_permission(client: TestClient) -> None:

@@ -13,7 +13,7 @@ import pytest
 from prometheus_client import CollectorRegistry, generate_latest
 
 from apps.models import Instance
-from controlplane import schedule
+from controlplane import jobs, schedule
 from controlplane.db import Database, Scope, utcnow
 from controlplane.metrics import exposition
 from controlplane.models import ScheduleState
@@ -42,7 +42,8 @@ def test_rules_are_valid() -> None:
     assert checked.returncode == 0, checked.stdout + checked.stderr
     assert checked.stdout.count("SUCCESS") == len(RULES), checked.stdout
     assert "SUCCESS: 6 rules found" in checked.stdout  # network
-    assert "SUCCESS: 3 rules found" in checked.stdout  # apps
+    assert "SUCCESS: 2 rules found" in checked.stdout  # apps
+    assert "SUCCESS: 4 rules found" in checked.stdout  # controlplane
     assert "SUCCESS: 10 rules found" in checked.stdout  # hosting
 
 
@@ -61,12 +62,15 @@ def test_rules_only_use_exposed_metrics(
     database: Database, make_tenant: TenantFactory, tmp_path: Path
 ) -> None:
     """Every metric a rule names is in what /metrics exposes: the poller's live figures,
-    and what is read from the database (an apps instance, a schedule that ran, a backed-up
-    subscription with its restore test and PRA exercise, an archived document)."""
+    and what is read from the database (a queued and a failed job, an apps instance, a
+    schedule that ran, a backed-up subscription with its restore test and PRA exercise, an
+    archived document)."""
     facts = timeline(database, make_tenant(), tmp_path)
     archived(facts, database, "doc.pdf", created=utcnow())
     target = AppsFactory(database).target()
     with database.transaction(scope=Scope.unrestricted()) as db:
+        jobs.enqueue(db, kind="apps.health", params={}, actor="tests")
+        jobs.enqueue(db, kind="apps.health", params={}, actor="tests").state = "failed"
         db.add(Instance(service="identity", target_id=target.id, version="1.0.0",
                         config_sha256="0" * 64, health="healthy"))
         db.add(ScheduleState(name="apps.health-check", runs=1, failures=0,
