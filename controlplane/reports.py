@@ -66,13 +66,28 @@ def html_to_pdf(html: str) -> bytes:
         return target.read_bytes()
 
 
+#: What a spreadsheet reads as the start of a formula in a text cell (OWASP, CSV injection).
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _inert(value: object) -> object:
+    """A CSV cell a spreadsheet shows as text: ``None`` empty, a text that would start a
+    formula (``=HYPERLINK(...)`` in an establishment's note) quoted with ``'``."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def to_csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
-    """Rows as CSV bytes (UTF-8 with BOM for spreadsheets), ``None`` as an empty cell."""
+    """Rows as CSV bytes (UTF-8 with BOM for spreadsheets), ``None`` as an empty cell; text
+    that a spreadsheet would run as a formula is quoted (see :func:`_inert`)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(header)
+    writer.writerow([_inert(name) for name in header])
     for row in rows:
-        writer.writerow(["" if value is None else value for value in row])
+        writer.writerow([_inert(value) for value in row])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
@@ -89,7 +104,8 @@ def to_xlsx(
     fills: Mapping[str, str] | None = None,
 ) -> bytes:
     """Rows as an XLSX workbook of one sheet named ``title``: bold frozen header with an
-    auto-filter, numbers and dates kept typed, ``None`` as an empty cell. ``fills`` maps
+    auto-filter, numbers and dates kept typed, text always text (never a formula, whatever
+    it starts with), ``None`` as an empty cell. ``fills`` maps
     a cell's text to a background colour (``"RRGGBB"``), e.g. statuses to traffic lights."""
     # openpyxl is imported here, not with the module: every CLI command would pay for it.
     from openpyxl import Workbook
@@ -108,6 +124,8 @@ def to_xlsx(
     for row in rows:
         sheet.append([None if value is None else value for value in row])
         for index, cell in enumerate(sheet[sheet.max_row]):
+            if cell.data_type == "f":  # text starting with "=": keep it text, never a formula
+                cell.data_type = "s"
             text = "" if cell.value is None else str(cell.value)
             if text in patterns:
                 cell.fill = patterns[text]
