@@ -150,7 +150,8 @@ def make_plan(
     keys: Collection[str] | None = None,
 ) -> ReconcilePlan:
     """Compute and store a plan for ``kind`` (only ``keys`` when given); a failed
-    observation stores a failed plan."""
+    observation stores a failed plan. Audited either way: observing logs in to the
+    devices or endpoints with their credentials."""
     reconciler = get_reconciler(kind)
     plan = ReconcilePlan(kind=kind, tenant_id=tenant_id, created_by=actor, state="planning")
     db.add(plan)
@@ -160,10 +161,19 @@ def make_plan(
     except Exception as exc:  # a device or endpoint that cannot be observed
         plan.state = "failed"
         plan.error = f"could not compute the plan: {exc}"
-        return plan
-    plan.changes = [change.to_json() for change in changes]
-    plan.state = "planned"
-    plan.plan_succeeded_at = utcnow()
+    else:
+        plan.changes = [change.to_json() for change in changes]
+        plan.state = "planned"
+        plan.plan_succeeded_at = utcnow()
+    audit.record(
+        db,
+        actor=actor,
+        action="plan.create",
+        target_type="plan",
+        target_id=plan.id,
+        after={"kind": kind, "state": plan.state, "keys": sorted(keys) if keys else None,
+               "changes": len(plan.changes or [])},
+    )
     return plan
 
 

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from controlplane import jobs, reconcile
 from controlplane.db import Database, Scope
 from controlplane.errors import Conflict
-from controlplane.models import ReconcilePlan, Tenant
+from controlplane.models import AuditRecord, ReconcilePlan, Tenant
 from tests.conftest import TenantFactory
 
 
@@ -190,3 +190,26 @@ def test_plans_are_tenant_scoped(files: TenantFiles, database: Database,
         theirs = reconcile.make_plan(db, kind=TenantFiles.kind, actor="t", tenant_id=other.id)
     with database.session(scope=Scope.tenant(own.id), write=False) as db:
         assert db.get(ReconcilePlan, theirs.id) is None
+
+
+def test_making_a_plan_is_audited_also_when_observing_fails(
+    files: TenantFiles, database: Database, make_tenant: TenantFactory,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Observing logs in to devices with their credentials: every plan leaves a record."""
+    make_tenant()
+    made = _plan(database)
+
+    def unreachable(keys: Iterable[str]) -> Mapping[str, str]:
+        raise OSError("no route to host")
+
+    monkeypatch.setattr(files, "observe", unreachable)
+    failed = _plan(database)
+    assert (made.state, failed.state) == ("planned", "failed")
+    with database.session(scope=Scope.unrestricted(), write=False) as db:
+        records = {r.target_id: r for r in db.scalars(
+            select(AuditRecord).where(AuditRecord.action == "plan.create"))}
+    assert records[str(made.id)].after == {"kind": TenantFiles.kind, "state": "planned",
+                                           "keys": None, "changes": 1}
+    assert records[str(failed.id)].after["state"] == "failed"
+    assert records[str(failed.id)].actor == "tests"
