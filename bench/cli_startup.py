@@ -15,9 +15,13 @@ X = list_s / anchor_s.
 
 Figures on the 2-core development machine (loaded by other work), RUNS=5: before the
 heavy imports were deferred ``help_s=5.257 list_s=4.529 anchor_s=0.528 ratio=8.57``;
-after ``help_s=3.505 list_s=3.020 anchor_s=0.475 ratio=6.36``. What remains is mostly
-importing the four planes (their CLIs, and with them their models, schemas and job
-kinds: ~1.8 s of the 3 s) and Typer building every command (~0.3 s).
+after ``help_s=3.505 list_s=3.020 anchor_s=0.475 ratio=6.36``. Then each plane's CLI
+(with its models, schemas and job kinds) imported only when ``socle <plane>`` runs
+(``controlplane/cli/planes.py``), both sides measured in one session on a busier
+machine: before ``help_s=3.768 list_s=4.071 anchor_s=0.635 ratio=6.41``; after
+``help_s=1.838 list_s=1.777 anchor_s=0.640 ratio=2.78``. What remains is the control
+plane's own imports (SQLAlchemy and its models, the pydantic schemas, Typer and Rich:
+~0.85 s in process) and Typer building its commands.
 """
 
 from __future__ import annotations

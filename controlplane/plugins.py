@@ -5,7 +5,9 @@ plane contributes by convention, if the module exists:
 
 - ``<plane>.models``: its tables, in the shared metadata (imported by the migrations);
 - ``<plane>.api``: ``router`` (a FastAPI APIRouter) mounted in the HTTP API;
-- ``<plane>.cli``: ``app`` (a Typer app) mounted as ``socle <plane>``;
+- ``<plane>.cli``: ``app`` (a Typer app) mounted as ``socle <plane>``, imported only when
+  a command line uses it; its one-line help is repeated in ``PLANE_CLI_HELP`` so that
+  ``socle --help`` lists it without importing the plane;
 - ``<plane>.sim``: ``SIMULATORS`` (controlplane.simulation.Simulator entries);
 - ``<plane>.demo``: ``seed(db, *, actor, settings) -> list[str]`` (called by ``socle demo``);
 - ``<plane>.evidence``: ``COLLECTORS`` (evidence key → collector, see controlplane.evidence);
@@ -29,11 +31,21 @@ from controlplane.settings import Settings
 
 if TYPE_CHECKING:
     from fastapi import APIRouter
+    from typer import Typer
 
     from controlplane.schedule import Schedule
     from controlplane.simulation import Simulator
 
 PLANES: tuple[str, ...] = ("network", "hosting", "ssi", "apps")
+
+PLANE_CLI_HELP: dict[str, str] = {
+    "network": "Network plane: inventory and IP/VPN plan.",
+    "hosting": "Hosting plane: HDS providers, catalogue, requests.",
+    "ssi": "SSI plane: frameworks, diagnostic flash campaigns, EBIOS RM studies, HN/CaRE.",
+    "apps": "Regional application services: catalogue, deployments, drift.",
+}
+"""Plane → the help of its ``<plane>.cli.app``, in ``socle --help`` order (a test keeps
+them equal)."""
 
 _loaded: set[str] = set()
 
@@ -75,9 +87,9 @@ def plane_routers() -> list[APIRouter]:
     return [router for _, router in contributions("api", "router")]
 
 
-def plane_clis() -> list[tuple[str, Any]]:
-    """(plane name, Typer app) for each plane that has a CLI."""
-    return contributions("cli", "app")
+def plane_cli(plane: str) -> Typer | None:
+    """The Typer app of ``<plane>.cli`` (imported now), or None if the plane has no CLI yet."""
+    return getattr(_optional(f"{plane}.cli"), "app", None)
 
 
 def plane_simulators() -> list[Simulator]:

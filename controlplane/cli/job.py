@@ -8,7 +8,7 @@ import time
 import typer
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 
-from controlplane import job_views, jobs
+from controlplane import job_views, jobs, plugins
 from controlplane.cli.common import (
     JsonOption,
     console,
@@ -129,6 +129,7 @@ def follow(job_id: int, *, here: bool = False, as_json: bool = False) -> None:
     done = threading.Event()
     runner = threading.Thread(target=_run_until_done, args=(job_id, done), daemon=True)
     if here:
+        plugins.load(get_settings())  # this worker may claim any plane's queued job first
         runner.start()
     try:
         if not as_json:
@@ -149,6 +150,7 @@ def follow(job_id: int, *, here: bool = False, as_json: bool = False) -> None:
 @handle_errors
 def cancel(job_id: int) -> None:
     """Cancel a queued job, or a running one before its next step."""
+    plugins.load(get_settings())  # the job kind's on_cancel hook, whichever plane owns it
     with transaction() as db:
         jobs.request_cancel(db, job_views.get_job(db, job_id), actor=local_actor())
     console.print(f"cancellation of job {job_id} requested")

@@ -12,6 +12,7 @@ import typer
 from controlplane import demo, plugins
 from controlplane.cli import audit, db, job, schedule, sim, tenant, token
 from controlplane.cli.common import console, handle_errors, local_actor, transaction
+from controlplane.cli.planes import LazyPlanesGroup
 from controlplane.settings import describe_settings, get_settings
 
 SETTINGS_HELP = "\n\n".join(
@@ -20,6 +21,7 @@ SETTINGS_HELP = "\n\n".join(
 )
 
 app = typer.Typer(
+    cls=LazyPlanesGroup,  # socle <plane>: imported when used, listed from PLANE_CLI_HELP
     help="Socle, control plane of the regional health IT cooperation.\n\nSettings, from the "
     "environment or the TOML file named by SOCLE_CONFIG:\n\n" + SETTINGS_HELP,
     no_args_is_help=True,
@@ -32,8 +34,6 @@ app.add_typer(job.app, name="job")
 app.add_typer(audit.app, name="audit")
 app.add_typer(sim.app, name="sim")
 app.add_typer(schedule.app, name="schedule")
-for plane_name, plane_app in plugins.plane_clis():
-    app.add_typer(plane_app, name=plane_name)
 
 
 def _configure_logging() -> None:
@@ -68,7 +68,6 @@ def worker(
     once: bool = typer.Option(False, help="Run at most one job, then exit."),
 ) -> None:
     """Run queued jobs and the periodic schedules (several workers may share the queue)."""
-    from controlplane import plugins
     from controlplane.db import get_database
     from controlplane.jobs import Worker
     from controlplane.schedule import start as start_scheduler
@@ -100,6 +99,7 @@ def worker(
 def demo_command() -> None:
     """Seed a demo region (idempotent); writes demo tokens to SOCLE_DATA_DIR once."""
     settings = get_settings()
+    plugins.load(settings)  # the seeders touch every plane's tables and job kinds
     with transaction() as session:
         result = demo.seed(session, actor=local_actor(), data_dir=settings.data_dir)
         lines = [seed(session, actor=local_actor(), settings=settings)
