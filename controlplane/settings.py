@@ -6,13 +6,14 @@ Precedence: environment variables, then the TOML file named by ``SOCLE_CONFIG``
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import tomllib
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 
@@ -115,6 +116,18 @@ class Settings(BaseSettings):
         default=90, ge=1, le=36500,
         description="Days between two integrity checks of an archived document.",
     )
+    ssi_checks_allow_private_targets: str = Field(
+        default="",
+        description="Comma-separated non-public networks (CIDR, e.g. 127.0.0.0/8 or the GCS's "
+        "DMZ) the SSI technical checks may connect to; empty: public addresses only.",
+    )
+
+    @field_validator("ssi_checks_allow_private_targets")
+    @classmethod
+    def _networks(cls, value: str) -> str:
+        """Each item a network (CIDR, host bits unset) or an address; normalised."""
+        return ",".join(str(ipaddress.ip_network(item.strip()))
+                        for item in value.split(",") if item.strip())
 
     @classmethod
     def settings_customise_sources(

@@ -3,7 +3,11 @@ an establishment's Internet-facing endpoints.
 
 Declaring an endpoint needs ``ssi:answer``; running checks needs ``ssi:write`` (RSSI,
 operators: a check connects to the declared hosts); reading needs ``ssi:read``. An
-establishment only ever sees its own (another FINESS answers 404).
+establishment only ever sees its own (another FINESS answers 404). A declared host must
+be a public address or a name resolving only to public addresses (422 ``SSI-0704``
+otherwise, unless ``SOCLE_SSI_CHECKS_ALLOW_PRIVATE_TARGETS`` allows its network): the
+checks measure Internet exposure, and must not scan the GCS's own network for an
+establishment.
 """
 
 from __future__ import annotations
@@ -31,7 +35,8 @@ Writer = Annotated[Principal, require("ssi:write")]
 @router.post("/tenants/{finess}/check-targets", status_code=status.HTTP_201_CREATED,
              response_model=TargetRead)
 def create_target(finess: str, body: TargetCreate, db: DbSession, caller: Answerer) -> TargetRead:
-    """Declare an endpoint to check (409 if the name is taken)."""
+    """Declare an endpoint to check (409 if the name is taken; 422 if the host is not a
+    public address nor a name resolving only to public addresses)."""
     tenant = tenants.get_by_finess(db, finess)
     return TargetRead.model_validate(service.create_target(db, tenant, body, actor=caller.actor))
 

@@ -3,7 +3,8 @@
 - ``ssi.campaign.remind``: daily at 09:00, remind the establishments whose diagnostic
   flash answers are late (the job reminds each at most once a day);
 - ``ssi.checks``: daily at 04:00, the technical checks of every establishment that
-  declared endpoints (one job per establishment).
+  declared endpoints (one job per establishment; each host is vetted again before it is
+  connected to: public addresses only, see :mod:`ssi.checks.addresses`).
 """
 
 from __future__ import annotations

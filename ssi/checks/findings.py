@@ -19,7 +19,7 @@ class Severity(StrEnum):
 class Finding:
     """One thing a check found on one port of an endpoint."""
 
-    check: str  # ports | tls | ssh
+    check: str  # address (the host refused, nothing checked) | ports | tls | ssh
     port: int
     severity: Severity
     message: str

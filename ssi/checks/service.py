@@ -2,13 +2,17 @@
 
 Declaring an endpoint needs ``ssi:answer`` (the establishment knows its exposure);
 running checks needs ``ssi:write`` (the RSSI or an operator), since a check connects to
-the declared hosts. Checks run as a job (:data:`CHECK_JOB`): one result per endpoint,
+the declared hosts. Those hosts must be public addresses, or names resolving only to
+public addresses, unless in ``SOCLE_SSI_CHECKS_ALLOW_PRIVATE_TARGETS``: refused when
+declared (422 :data:`NOT_PUBLIC`) and vetted again before each check
+(:mod:`ssi.checks.addresses`). Checks run as a job (:data:`CHECK_JOB`): one result per endpoint,
 written as soon as that endpoint is checked, so a job resumed after a crash goes on
 with the endpoints not yet done.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from typing import Any
 
@@ -21,6 +25,7 @@ from controlplane.db import Scope, utcnow
 from controlplane.errors import Conflict, InvalidInput, NotFound
 from controlplane.models import Job, Tenant
 from controlplane.rows import PlaneRows
+from ssi.checks import addresses
 from ssi.checks.models import CheckResult, CheckTarget
 from ssi.checks.probe import Endpoint, check
 from ssi.checks.schemas import CheckRun, TargetCreate, TargetRead
@@ -29,13 +34,21 @@ CHECK_JOB = "ssi.checks"
 UNKNOWN_TARGET = "SSI-0701"  # no such endpoint for this establishment (404)
 DUPLICATE_TARGET = "SSI-0702"  # the establishment already declared an endpoint of that name
 NOTHING_TO_CHECK = "SSI-0703"  # the establishment declared no endpoint
+NOT_PUBLIC = "SSI-0704"  # the endpoint is (or resolves to) a non-public address (422)
 
+log = logging.getLogger(__name__)
 _rows = PlaneRows("ssi", lambda kind, key: NotFound(detail=f"no {kind} {key}",
                                                      code=UNKNOWN_TARGET))
 
 
 def create_target(db: Session, tenant: Tenant, data: TargetCreate, *, actor: str) -> CheckTarget:
-    """Declare an endpoint of ``tenant`` to check (409 if the name is taken), audited."""
+    """Declare an endpoint of ``tenant`` to check (409 if the name is taken, 422 if its
+    host is not public nor allowed), audited. A name that does not resolve yet is
+    accepted: the check vets it when it runs."""
+    try:
+        addresses.vet(data.host, addresses.allowed_networks(), unresolved_ok=True)
+    except addresses.Refused as refused:
+        raise InvalidInput.on("host", refused.message, code=NOT_PUBLIC) from None
     taken = db.scalar(select(CheckTarget.id).where(CheckTarget.tenant_id == tenant.id,
                                                    CheckTarget.name == data.name))
     if taken is not None:
@@ -56,9 +69,17 @@ def discover_targets(db: Session, tenant: Tenant, *, actor: str) -> list[CheckTa
     """Declare, for each of the tenant's routers Socle manages (network plane), an
     endpoint ``router-<hostname>`` on its management address: only its SSH port is
     expected open, and that port gets the SSH audit. Routers already declared are left
-    as they are; returns the endpoints created."""
+    as they are, and so are routers whose management address is not public (nor in
+    ``SOCLE_SSI_CHECKS_ALLOW_PRIVATE_TARGETS``); returns the endpoints created."""
     created = []
+    allowed = addresses.allowed_networks()
     for device in db.scalars(network.device_query(tenant=tenant.finess)):
+        try:
+            addresses.vet(device.mgmt_address, allowed, unresolved_ok=True)
+        except addresses.Refused as refused:
+            log.info("router %s of %s not declared for the checks: %s", device.hostname,
+                     tenant.finess, refused.message)
+            continue
         name = f"router-{device.hostname}"[:100]
         exists = db.scalar(select(CheckTarget.id).where(CheckTarget.tenant_id == tenant.id,
                                                         CheckTarget.name == name))
@@ -104,6 +125,7 @@ def enqueue_checks(db: Session, tenant: Tenant, body: CheckRun, *, actor: str) -
 
 def _check_all(ctx: jobs.StepContext) -> Mapping[str, Any]:
     target_ids = [int(i) for i in ctx.params["target_ids"]]
+    allowed = addresses.allowed_networks()
     done, failed = 0, 0
     for position, target_id in enumerate(target_ids):
         with ctx.database.session(scope=Scope.unrestricted(), write=False) as db:
@@ -118,7 +140,7 @@ def _check_all(ctx: jobs.StepContext) -> Mapping[str, Any]:
             ctx.progress(position + 1, len(target_ids))
             continue
         ctx.log(f"checking {name}")
-        outcome = check(endpoint, now=utcnow())
+        outcome = check(endpoint, now=utcnow(), allowed=allowed)
         with ctx.database.transaction(scope=Scope.unrestricted()) as db:
             db.add(CheckResult(
                 tenant_id=tenant_id, target_id=target_id, job_id=ctx.job_id,

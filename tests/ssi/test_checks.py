@@ -2,7 +2,9 @@
 expires in 10 days (and one still accepting TLS 1.0/1.1), a Debian sshd offering
 passwords and weak algorithms and one hardened; then the whole path: endpoints declared,
 checks run as a job, results stored with their date, the CaRE Internet-exposure item
-turning met, not met, then expired; and the CLI."""
+turning met, not met, then expired; and the CLI. The peers listen on loopback, which the
+checks refuse by default: these tests allow it (``loopback_targets``); the refusal
+itself is tested in test_check_addresses.py."""
 
 from __future__ import annotations
 
@@ -29,6 +31,7 @@ from ssi.checks import ports, ssh, tls
 from ssi.checks.findings import Severity
 from tests.conftest import TenantFactory, TokenFactory
 from tests.network.factories import NetworkFactory
+from tests.ssi.conftest import LOOPBACK, AllowPrivateTargets
 from tests.support.sshd import SshServer, running_sshd
 from tests.support.tls_server import TlsServer, running_tls_server
 
@@ -115,7 +118,7 @@ def d1e2(client: TestClient, headers: dict[str, str], tenant: Tenant,
 
 def test_checks_become_evidence_through_the_api(
     client: TestClient, database: Database, auth: TokenFactory, make_tenant: TenantFactory,
-    expiring_tls: TlsServer, weak_sshd: SshServer,
+    expiring_tls: TlsServer, weak_sshd: SshServer, loopback_targets: None,
 ) -> None:
     tenant, other = make_tenant(), make_tenant()
     own, rssi = auth(Role.ESTABLISHMENT, tenant), auth(Role.RSSI)
@@ -178,7 +181,7 @@ def test_checks_become_evidence_through_the_api(
 
 def test_routers_known_to_the_network_plane_are_checked(
     client: TestClient, database: Database, auth: TokenFactory, make_tenant: TenantFactory,
-    weak_sshd: SshServer,
+    weak_sshd: SshServer, allow_private_targets: AllowPrivateTargets,
 ) -> None:
     tenant = make_tenant()
     net = NetworkFactory(database)
@@ -191,6 +194,9 @@ def test_routers_known_to_the_network_plane_are_checked(
     rssi = auth(Role.RSSI)
     discover = f"{SSI}/tenants/{tenant.finess}/check-targets/discover"
     assert client.post(discover, headers=auth(Role.ESTABLISHMENT, tenant)).status_code == 403
+    # a management address on loopback is not public: not declared unless allowed
+    assert client.post(discover, headers=rssi).json() == []
+    allow_private_targets(LOOPBACK)
     [target] = client.post(discover, headers=rssi).json()
     assert target["name"] == f"router-{router.hostname}" and target["host"] == "127.0.0.1"
     assert target["ssh_ports"] == target["expected_open"] == [weak_sshd.port]
@@ -208,7 +214,8 @@ def test_routers_known_to_the_network_plane_are_checked(
 
 
 def test_cli(
-    database: Database, make_tenant: TenantFactory, expiring_tls: TlsServer, tmp_path: Path
+    database: Database, make_tenant: TenantFactory, expiring_tls: TlsServer, tmp_path: Path,
+    loopback_targets: None,
 ) -> None:
     runner = CliRunner()
     tenant = make_tenant()
@@ -248,3 +255,7 @@ def test_cli(
     assert wrong.exit_code == 2 and "export" in wrong.output
     bad = runner.invoke(cli, ["ssi", "check", "add", tenant.finess, "x", "--host", "bad host"])
     assert bad.exit_code == 2 and "host" in bad.output
+    private = runner.invoke(cli, ["ssi", "check", "add", tenant.finess, "x", "--host",
+                                  "10.0.0.1", "--port", "22"])
+    assert private.exit_code == 2 and "SSI-0704" in private.output, private.output
+    assert "private" in private.output
