@@ -9,7 +9,19 @@ excess there, a unified diff for people, and the minimal lines to push (removals
 restored to a configuration saved before a push.
 
 Secrets are masked before anything is compared or stored (:func:`mask`): a known secret
-becomes its placeholder, any other value in a secret field becomes ``<<secret:unknown>>``.
+becomes its placeholder, any other value in a secret field becomes ``<<secret:unknown>>``
+(every form each platform prints: local users, enable, SNMP communities and v3 keys, key
+chains, TACACS+/RADIUS keys, BGP/OSPF/IS-IS authentication, IKE pre-shared keys...).
+:func:`compare` masks both sides again, the intended text too: a secret written in clear
+in a template is compared, diffed and planned masked, never shown (and never pushed: the
+push refuses ``<<secret:unknown>>``).
+
+The mask of an unknown secret is the same whatever the value: no hash of it is kept,
+since a low-entropy password or a type-7 string hashed without a key Socle holds is
+brute-forced offline by anyone who reads the backups. So a secret Socle manages (a
+placeholder in the intent) that changes on the device is drift (its placeholder becomes
+``<<secret:unknown>>``), and so is a secret line added or removed; a new value of a secret
+Socle does not know is not visible (the masked line, and the backup, stay the same).
 """
 
 from __future__ import annotations
@@ -33,8 +45,12 @@ def _module(platform: str) -> ModuleType:
 
 
 def compare(platform: str, running: str, intended: str, scope: Scope, *, name: str) -> ConfigDiff:
-    """What separates ``running`` from ``intended`` on the part ``scope`` owns."""
-    return _module(platform).compare(running, intended, scope, name=name)  # type: ignore[no-any-return]
+    """What separates ``running`` from ``intended`` on the part ``scope`` owns, both
+    masked the same way (placeholders kept, any other secret ``<<secret:unknown>>``)."""
+    module = _module(platform)
+    return module.compare(  # type: ignore[no-any-return]
+        module.mask(running), module.mask(intended), scope, name=name
+    )
 
 
 def mask(platform: str, text: str, secrets: Secrets) -> str:

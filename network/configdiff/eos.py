@@ -20,12 +20,12 @@ EOS = ios.Dialect(
         r"|class-map type qos (?:match-\S+ )?SOCLE-|policy-map type quality-of-service SOCLE-"
         r"|ip access-list (?:standard )?SOCLE-)"
     ),
-    secret=ios.IOS.secret,  # `snmp-server user U G v3 auth sha KEY priv aes KEY` as on IOS
+    secrets=ios.SECRETS,  # EOS prints its secrets as IOS does (`secret sha512 H`, `key 7 K`...)
 )
 
 
 def mask(text: str) -> str:
-    """Mask SNMPv3 keys Socle does not know (known ones are placeholders already)."""
+    """Mask every secret Socle does not know (known ones are placeholders already)."""
     return ios.mask(text, EOS)
 
 

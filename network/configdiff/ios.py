@@ -3,8 +3,14 @@ their section; removals become ``no ...`` inside the section, a removed section 
 ``no <header>``; sub-modes are left with ``exit`` so every line lands where it belongs.
 
 Arista EOS speaks the same language with other section names: a :class:`Dialect` says
-which parser reads a platform's text, which top-level sections Socle owns and where the
-SNMPv3 keys are (:mod:`network.configdiff.eos`).
+which parser reads a platform's text and which top-level sections Socle owns
+(:mod:`network.configdiff.eos`).
+
+:func:`mask` hides every secret form IOS, IOS-XE and EOS print (:data:`SECRETS`): a value
+Socle knows is already its placeholder (:meth:`network.secrets.Secrets.mask`), any other
+becomes ``<<secret:unknown>>``, whatever its type (0 clear text, 7 reversible, 5/8/9 and
+``sha512`` hashes). A line holding a masked value is removed without repeating it
+(``no username U``, ``no neighbor A password``...).
 """
 
 from __future__ import annotations
@@ -29,23 +35,120 @@ _OWNED = re.compile(
 )
 _STRUCTURE = frozenset({"exit-address-family", "end"})
 _BANNER = re.compile(r"^(?:Building configuration|Current configuration|!)")
-_SECRET = re.compile(
-    r"^(\s*snmp-server user \S+ \S+ v3 auth \S+ )(\S+)( priv \S+(?: \d+)? )(\S+)"
+
+
+@dataclass(frozen=True)
+class Secret:
+    """Where a secret is on a line: ``pattern``'s group ``v`` (``parents``: only in a
+    top-level section whose header matches, e.g. the ``password`` of a ``line``)."""
+
+    pattern: re.Pattern[str]
+    parents: re.Pattern[str] | None = None
+
+
+def _secret(pattern: str, parents: str | None = None) -> Secret:
+    return Secret(re.compile(pattern), re.compile(parents) if parents else None)
+
+
+_TYPE = r"(?:(?:[0-9]|sha512) )?"  # 0 clear, 5/8/9 hash, 6 AES, 7 reversible; EOS sha512
+_REST = r"(?P<v>\S.*?)\s*$"  # up to the end of the line: IOS passwords may hold spaces
+_WORD = r"(?P<v>\S+)"
+# Every form of secret `show running-config` prints on IOS, IOS-XE and EOS, in order.
+SECRETS: tuple[Secret, ...] = (
+    _secret(r"[A-Za-z][\w+.-]*://[^/\s:@]+:(?P<v>[^@\s]+)@"),  # ftp://user:password@host
+    _secret(r"(?<!\S)(?P<v>\$\d+\$\S+)"),  # any crypt hash: $1$ $5$ $6$ $8$ $9$...
+    _secret(r"^\s*enable (?:secret|password)(?: level \d+)? " + _TYPE + _REST),
+    _secret(r"^\s*username \S+ (?:.*? )?(?:password|secret) " + _TYPE + _REST),
+    _secret(r"^\s*snmp-server community " + _WORD),
+    _secret(r"^\s*snmp-server host \S+ (?:vrf \S+ )?(?:informs |traps )?"
+            r"(?:version (?:1|2c) )?(?!version )" + _WORD),
+    _secret(r"^\s*snmp mib community-map " + _WORD),
+    _secret(r"^\s*snmp-server user \S+ .*?\bauth \S+ " + _WORD),
+    _secret(r"^\s*snmp-server user \S+ .*?\bpriv \S+ (?:(?:128|192|256) )?" + _WORD),
+    _secret(r"\bkey-string " + _TYPE + _REST),  # key chains, HSRP md5
+    _secret(r"^\s*(?:tacacs-server|radius-server) key " + _TYPE + _REST),
+    _secret(r"^\s*(?:tacacs-server|radius-server) host \S+ (?:.*? )?key " + _TYPE + _REST),
+    _secret(r"^\s*key " + _TYPE + _REST, parents=r"^(?:tacacs|radius) server "),
+    _secret(r"^\s*server-private \S+ (?:.*? )?key " + _TYPE + _REST),
+    _secret(r"\bserver-key " + _TYPE + _REST),
+    _secret(r"^\s*neighbor \S+ password " + _TYPE + _REST),
+    _secret(r"^\s*crypto isakmp key " + _TYPE + _WORD),
+    _secret(r"\bpre-shared-key (?:address|hostname) (?:.*? )?key " + _TYPE + _REST),
+    _secret(r"\bpre-shared-key (?:local |remote )?(?!address |hostname )" + _TYPE + _REST),
+    _secret(r"^\s*(?:ip|ipv6) ospf authentication-key " + _TYPE + _REST),
+    _secret(r"\bmessage-digest-key \d+ md5 " + _TYPE + _REST),
+    _secret(r"^\s*ppp (?:chap|pap) password " + _TYPE + _REST),
+    _secret(r"\bsent-username \S+ password " + _TYPE + _REST),
+    _secret(r"^\s*(?:wpa-psk|set-key) (?:ascii|hex) " + _TYPE + _REST),
+    _secret(r"^\s*password " + _TYPE + _REST, parents=r"^(?:line|l2tp-class|vpdn-group) "),
+    _secret(r"^\s*ntp authentication-key \d+ md5 " + _TYPE + _WORD),
+    _secret(r"\bstandby (?:\d+ )?authentication (?:text )?(?!md5 )" + _REST),
+    _secret(r"\bauthentication text " + _REST),  # VRRP, GLBP
+    _secret(r"^\s*(?:isis password|area-password|domain-password) " + _TYPE + _WORD),
+    _secret(r"\bauthentication key " + _TYPE + _WORD),  # EOS IS-IS
+    _secret(r"^\s*ip nhrp authentication " + _WORD),
+    _secret(r"^\s*ip (?:ftp|http client) password " + _TYPE + _REST),
+    _secret(r"^\s*key config-key password-encrypt " + _REST),
+    _secret(r"\bbind authenticate .*?\bpassword " + _TYPE + _REST),  # LDAP
+    # Any other keyword followed by an encryption type: 0 is clear text, 5-9 one word.
+    _secret(r"\b(?:password|secret|key|authentication-key|md5) 0 " + _REST),
+    _secret(r"\b(?:password|secret|key|authentication-key|md5) [5-9] " + _WORD),
 )
-_SNMP_USER = re.compile(r"^snmp-server user \S+ \S+ v3")
+# A line none of SECRETS can match (most of them): a quick test before trying each.
+_MAY_HOLD_SECRET = re.compile(
+    r"password|secret|key|psk|md5|community|://|\$\d+\$|snmp-server (?:host|user)|authentication"
+)
+# A line holding a masked value is removed by what precedes the value, never repeating it.
+_REMOVAL = tuple(
+    re.compile(pattern)
+    for pattern in (
+        r"^snmp-server user \S+ \S+ v3",
+        r"^username \S+",
+        r"^enable (?:secret|password)(?: level \d+)?",
+        r"^neighbor \S+ password",
+        r"^(?:tacacs-server|radius-server) key",
+        r"^key-string",
+        r"^key(?= )",
+        r"^password(?= )",
+        r"^(?:ip|ipv6) ospf authentication-key",
+        r"^(?:ip|ipv6) ospf message-digest-key \d+",
+        r"^ppp (?:chap|pap) password",
+        r"^ntp authentication-key \d+",
+        r"^wpa-psk",
+    )
+)
+
+
+def mask_line(line: str, secrets_: tuple[Secret, ...] = SECRETS, parent: str = "") -> str:
+    """``line`` with each secret value not yet a placeholder replaced by
+    ``<<secret:unknown>>`` (``parent``: the header of its top-level section)."""
+
+    def hide(match: re.Match[str]) -> str:
+        value = match["v"]
+        if secrets.is_placeholder(value):
+            return match[0]
+        start, end = match.start("v") - match.start(), match.end("v") - match.start()
+        return match[0][:start] + secrets.UNKNOWN + match[0][end:]
+
+    if not _MAY_HOLD_SECRET.search(line):
+        return line
+    for secret in secrets_:
+        if secret.parents is None or secret.parents.match(parent):
+            line = secret.pattern.sub(hide, line)
+    return line
 
 
 @dataclass(frozen=True)
 class Dialect:
     """What distinguishes an IOS-like platform: its netutils parser, the top-level lines
-    and sections Socle owns there, and the SNMPv3 user line holding the keys."""
+    and sections Socle owns there, and the secret forms it prints."""
 
     parser: str
     owned: re.Pattern[str]
-    secret: re.Pattern[str]
+    secrets: tuple[Secret, ...] = SECRETS
 
 
-IOS = Dialect("cisco_ios", _OWNED, _SECRET)
+IOS = Dialect("cisco_ios", _OWNED)
 # A change of the first kind of line makes IOS drop the second: push those again.
 _KNOCK_ON = (
     (re.compile(r"^vrf (?:forwarding )?\S+$"), lambda _m: re.compile(r"^(?:ip|ipv6) address ")),
@@ -65,19 +168,15 @@ def strip_header(text: str) -> str:
 
 
 def mask(text: str, dialect: Dialect = IOS) -> str:
-    """Mask SNMPv3 keys Socle does not know (known ones are placeholders already)."""
-
-    def hide(match: re.Match[str]) -> str:
-        auth, priv = match[2], match[4]
-        return (
-            match[1]
-            + (auth if secrets.is_placeholder(auth) else secrets.UNKNOWN)
-            + match[3]
-            + (priv if secrets.is_placeholder(priv) else secrets.UNKNOWN)
-        )
-
-    lines = strip_header(text).splitlines()
-    return "\n".join(dialect.secret.sub(hide, line) for line in lines)
+    """``text`` without its banner, every secret Socle does not know masked (known ones
+    are placeholders already). Idempotent: masking a masked text changes nothing."""
+    out = []
+    parent = ""
+    for line in strip_header(text).splitlines():
+        if line[:1] not in ("", " ", "!"):
+            parent = line
+        out.append(mask_line(line, dialect.secrets, parent))
+    return "\n".join(out)
 
 
 def _parse(text: str, dialect: Dialect) -> list[Line]:
@@ -108,8 +207,10 @@ def _negate(text: str) -> str:
     body = text.strip()
     if body.startswith("no "):
         return indent + body.removeprefix("no ")
-    if match := _SNMP_USER.match(body):  # never repeat a key, even a masked one
-        return f"{indent}no {match[0]}"
+    if body.startswith("snmp-server user ") or "<<secret:" in body:
+        for removal in _REMOVAL:  # never repeat a secret, even a masked one
+            if match := removal.match(body):
+                return f"{indent}no {match[0]}"
     return f"{indent}no {body}"
 
 

@@ -3,6 +3,12 @@
 A statement the intent lacks is deleted at the shortest path under which the intent has
 nothing (a whole routing instance, one BGP neighbour...); a leaf whose value changes is
 deleted without its value, then every intended statement under it is set again.
+
+:func:`mask` hides every secret Junos prints: the value of a secret leaf
+(``encrypted-password``, ``secret``, ``authentication-key``, ``pre-shared-key ascii-text``,
+``simple-password``, OSPF ``md5 N key``, NTP ``authentication-key N ... value``...), an SNMP
+``community`` name, any ``$9$``/``$6$``... word and the password of a URL. A value Socle
+knows is already its placeholder; any other becomes ``<<secret:unknown>>``.
 """
 
 from __future__ import annotations
@@ -31,7 +37,27 @@ _OWNED: tuple[Statement, ...] = (
     ("snmp",),
 )
 _SECRET_LEAVES = frozenset(
-    {"authentication-password", "privacy-password", "authentication-key", "privacy-key"}
+    {
+        "authentication-password", "privacy-password", "authentication-key", "privacy-key",
+        "encrypted-password", "secret", "shared-secret", "client-secret", "password",
+        "simple-password", "hello-authentication-key", "community-name", "ascii-text",
+        "hexadecimal", "chap-secret", "default-chap-secret", "pap-password",
+        "default-pap-password",
+    }
+)
+_HASH = re.compile(r"^\$\d+\$")  # $9$ (reversible), $1$ $5$ $6$ (crypt)
+# A statement none of the rules below can match (most of them): not even split into words.
+_MAY_HOLD_SECRET = re.compile(
+    r"\$\d+\$|://|^set snmp community |\s(?:key|value|"
+    + "|".join(sorted(_SECRET_LEAVES))
+    + r")\s"
+)
+_URL_PASSWORD = re.compile(r"([A-Za-z][\w+.-]*://[^/\s:@]+:)([^@\s]+)(@)")
+# Outside `set` lines (a `| display set` that failed): the same hashes, and the values
+# the curly-brace form marks `## SECRET-DATA`.
+_TEXT_SECRETS = (
+    re.compile(r'(?<=[\s"])\$\d+\$[^\s";]*'),
+    re.compile(r'(?<=\s)"?[^\s";]+"?(?=;\s*## SECRET-DATA)'),
 )
 _NEEDS_QUOTES = re.compile(r"[\s;{}#\"']|^$")
 
@@ -53,15 +79,45 @@ def _format(statement: Statement) -> str:
     )
 
 
+def _secret_words(words: Statement) -> set[int]:
+    """The positions of the secret values in a statement."""
+    found = {i for i, word in enumerate(words) if _HASH.match(word)}
+    if len(words) >= 2 and words[-2] in _SECRET_LEAVES:
+        found.add(len(words) - 1)
+    if len(words) >= 4 and words[-2] == "key" and words[-4] == "md5":  # ospf ... md5 1 key K
+        found.add(len(words) - 1)
+    if len(words) >= 2 and words[-2] == "value" and "authentication-key" in words:  # ntp
+        found.add(len(words) - 1)
+    if words[:2] == ("snmp", "community") and len(words) >= 3:
+        found.add(2)
+    return found
+
+
+def _unknown(word: str) -> str:
+    return word if secrets.is_placeholder(word) else secrets.UNKNOWN
+
+
 def mask(text: str) -> str:
-    """Mask SNMPv3 keys Socle does not know (known ones are placeholders already)."""
+    """Mask every secret Socle does not know (known ones are placeholders already).
+    Idempotent: masking a masked text changes nothing."""
     out = []
     for line in text.splitlines():
+        if not _MAY_HOLD_SECRET.search(line):
+            out.append(line)
+            continue
         words = _words(line)
-        secret_leaf = bool(words) and len(words) >= 2 and words[-2] in _SECRET_LEAVES
-        if words and secret_leaf and not secrets.is_placeholder(words[-1]):
-            line = "set " + _format((*words[:-1], secrets.UNKNOWN))
-        out.append(line)
+        if words is None:
+            for pattern in _TEXT_SECRETS:
+                line = pattern.sub(lambda m: _unknown(m[0]), line)
+            out.append(_URL_PASSWORD.sub(lambda m: m[1] + _unknown(m[2]) + m[3], line))
+            continue
+        secret = _secret_words(words)
+        hidden = tuple(
+            _unknown(word) if i in secret
+            else _URL_PASSWORD.sub(lambda m: m[1] + _unknown(m[2]) + m[3], word)
+            for i, word in enumerate(words)
+        )
+        out.append(line if hidden == words else "set " + _format(hidden))
     return "\n".join(out)
 
 
