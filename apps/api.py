@@ -37,7 +37,7 @@ from controlplane.api.pagination import page_of, paginate
 from controlplane.api.problems import PROBLEM_RESPONSES
 from controlplane.auth import Principal
 from controlplane.models import Job
-from controlplane.schemas import JobAccepted, JobSummary, Page
+from controlplane.schemas import JobAccepted, JobSummary, Page, RowId
 
 router = APIRouter(prefix=f"{API_PREFIX}/apps", tags=["apps"], responses=PROBLEM_RESPONSES)
 
@@ -129,13 +129,13 @@ def list_targets(db: DbSession, paging: PageParams, caller: Reader) -> dict[str,
 
 
 @router.get("/targets/{target_id}", response_model=TargetRead)
-def get_target(target_id: int, db: DbSession, caller: Reader) -> TargetRead:
+def get_target(target_id: RowId, db: DbSession, caller: Reader) -> TargetRead:
     """One target."""
     return targets.reads(db, [store.get(db, AppTarget, target_id)])[0]
 
 
 @router.patch("/targets/{target_id}", response_model=TargetRead)
-def update_target(target_id: int, body: TargetUpdate, db: DbSession,
+def update_target(target_id: RowId, body: TargetUpdate, db: DbSession,
                   caller: Writer) -> TargetRead:
     """Change how a target is reached, its ports or its network site (409 while a
     deployment to it runs, when a service there needs another access, or when services
@@ -145,7 +145,7 @@ def update_target(target_id: int, body: TargetUpdate, db: DbSession,
 
 
 @router.delete("/targets/{target_id}", **GONE)
-def delete_target(target_id: int, db: DbSession, caller: Writer) -> None:
+def delete_target(target_id: RowId, db: DbSession, caller: Writer) -> None:
     """Remove a target (409 while instances run on it or a deployment to it runs)."""
     targets.delete_target(db, store.get(db, AppTarget, target_id), actor=caller.actor)
 
@@ -166,13 +166,13 @@ def list_enrolments(
 
 
 @router.get("/enrolments/{enrolment_id}", response_model=EnrolmentRead)
-def get_enrolment(enrolment_id: int, db: DbSession, caller: Reader) -> EnrolmentRead:
+def get_enrolment(enrolment_id: RowId, db: DbSession, caller: Reader) -> EnrolmentRead:
     """One enrolment (404 if another tenant's)."""
     return EnrolmentRead.model_validate(store.get(db, Enrolment, enrolment_id))
 
 
 @router.patch("/enrolments/{enrolment_id}", response_model=EnrolmentRead)
-def update_enrolment(enrolment_id: int, body: EnrolmentUpdate, db: DbSession,
+def update_enrolment(enrolment_id: RowId, body: EnrolmentUpdate, db: DbSession,
                      caller: Writer) -> EnrolmentRead:
     """Replace an enrolment's settings; running instances show as out of date (drift)
     until the service is deployed again."""
@@ -182,7 +182,7 @@ def update_enrolment(enrolment_id: int, body: EnrolmentUpdate, db: DbSession,
 
 
 @router.delete("/enrolments/{enrolment_id}", **GONE)
-def delete_enrolment(enrolment_id: int, db: DbSession, caller: Writer) -> None:
+def delete_enrolment(enrolment_id: RowId, db: DbSession, caller: Writer) -> None:
     """End an establishment's use of a service (out of the configuration at the next
     deployment)."""
     targets.delete_enrolment(db, store.get(db, Enrolment, enrolment_id), actor=caller.actor)
@@ -215,14 +215,14 @@ def list_deployments(
 
 
 @router.get("/deployments/{deployment_id}", response_model=DeploymentRead)
-def get_deployment(deployment_id: int, db: DbSession, caller: Reader) -> DeploymentRead:
+def get_deployment(deployment_id: RowId, db: DbSession, caller: Reader) -> DeploymentRead:
     """One deployment and its outcome (``reason`` says why it failed or rolled back)."""
     return DeploymentRead.model_validate(store.get(db, Deployment, deployment_id))
 
 
 @router.post("/deployments/{deployment_id}/rollback", status_code=ACCEPTED,
              response_model=JobAccepted)
-def rollback_deployment(deployment_id: int, db: DbSession, caller: Writer) -> JobAccepted:
+def rollback_deployment(deployment_id: RowId, db: DbSession, caller: Writer) -> JobAccepted:
     """Deploy again the versions this deployment replaced (409 if it replaced none)."""
     deployment = store.get(db, Deployment, deployment_id)
     return _accepted(db, deployments.rollback(db, deployment, actor=caller.actor))
@@ -240,7 +240,7 @@ def list_instances(
 
 
 @router.get("/instances/{instance_id}", response_model=InstanceRead)
-def get_instance(instance_id: int, db: DbSession, caller: Reader) -> InstanceRead:
+def get_instance(instance_id: RowId, db: DbSession, caller: Reader) -> InstanceRead:
     """One instance."""
     return InstanceRead.model_validate(store.get(db, Instance, instance_id))
 

@@ -36,6 +36,16 @@ def in_utc(value: datetime) -> datetime:
 #: A date-time the API takes (body or query): with its time zone, read in UTC.
 UtcDatetime = Annotated[datetime, AfterValidator(in_utc)]
 
+#: The largest PostgreSQL ``INTEGER``, the type of every id column (and of most counts):
+#: the bound of every integer the API takes, so a larger one is a 422 naming the field,
+#: never an overflow in the database (SQLite's 64-bit integers would hide it).
+INT4_MAX = 2**31 - 1
+
+#: A row id the API takes, in a path, a query or a body: 1 .. ``INT4_MAX``. Outside
+#: that range nothing can match, and the answer says so (422) instead of reaching the
+#: database with a number it cannot hold.
+RowId = Annotated[int, Field(ge=1, le=INT4_MAX)]
+
 
 class PartialUpdate(BaseModel):
     """A ``PATCH`` body: every field optional, omitted fields stay; at least one field,

@@ -19,7 +19,7 @@ from controlplane.api.pagination import page_of
 from controlplane.api.problems import PROBLEM_RESPONSES
 from controlplane.auth import Principal
 from controlplane.models import Job
-from controlplane.schemas import JobAccepted, JobSummary, Page
+from controlplane.schemas import JobAccepted, JobSummary, Page, RowId
 from hosting import catalogue, lifecycle, quotas, store
 from hosting.api_archive import router as archive_router
 from hosting.api_backups import router as backups_router
@@ -67,14 +67,14 @@ def list_providers(db: DbSession, paging: PageParams, caller: Reader) -> Page[Pr
 
 
 @router.get("/providers/{provider_id}", response_model=ProviderRead)
-def get_provider(provider_id: int, db: DbSession, caller: Reader) -> ProviderRead:
+def get_provider(provider_id: RowId, db: DbSession, caller: Reader) -> ProviderRead:
     """One provider."""
     return ProviderRead.model_validate(store.get(db, HostingProvider, provider_id))
 
 
 @router.patch("/providers/{provider_id}", response_model=ProviderRead)
 def update_provider(
-    provider_id: int, body: ProviderUpdate, db: DbSession, caller: Writer
+    provider_id: RowId, body: ProviderUpdate, db: DbSession, caller: Writer
 ) -> ProviderRead:
     """Renew a provider's certificate, move an endpoint, change its capacity."""
     provider = store.get(db, HostingProvider, provider_id)
@@ -105,13 +105,13 @@ def list_offers(
 
 
 @router.get("/offers/{offer_id}", response_model=OfferRead)
-def get_offer(offer_id: int, db: DbSession, caller: Reader) -> OfferRead:
+def get_offer(offer_id: RowId, db: DbSession, caller: Reader) -> OfferRead:
     """One offer."""
     return OfferRead.model_validate(store.get(db, Offer, offer_id))
 
 
 @router.patch("/offers/{offer_id}", response_model=OfferRead)
-def update_offer(offer_id: int, body: OfferUpdate, db: DbSession, caller: Writer) -> OfferRead:
+def update_offer(offer_id: RowId, body: OfferUpdate, db: DbSession, caller: Writer) -> OfferRead:
     """Edit an offer (price, ranges, name, withdrawal)."""
     offer = store.get(db, Offer, offer_id)
     return OfferRead.model_validate(catalogue.update_offer(db, offer, body, actor=caller.actor))
@@ -141,7 +141,7 @@ def list_requests(
 
 
 @router.get("/requests/{request_id}", response_model=RequestRead)
-def get_request(request_id: int, db: DbSession, caller: Reader) -> RequestRead:
+def get_request(request_id: RowId, db: DbSession, caller: Reader) -> RequestRead:
     """One request with its plan (404 if another tenant's)."""
     return RequestRead.model_validate(store.get(db, HostingRequest, request_id))
 
@@ -151,7 +151,7 @@ def get_request(request_id: int, db: DbSession, caller: Reader) -> RequestRead:
     status_code=status.HTTP_202_ACCEPTED,
     response_model=JobAccepted,
 )
-def approve_request(request_id: int, db: DbSession, caller: Writer) -> JobAccepted:
+def approve_request(request_id: RowId, db: DbSession, caller: Writer) -> JobAccepted:
     """Approve a request (or retry a failed one): the provisioning job to follow."""
     request = lifecycle.approve(db, store.get(db, HostingRequest, request_id), actor=caller.actor)
     job = db.get_one(Job, request.job_id)
@@ -160,7 +160,7 @@ def approve_request(request_id: int, db: DbSession, caller: Writer) -> JobAccept
 
 @router.post("/requests/{request_id}/reject", response_model=RequestRead)
 def reject_request(
-    request_id: int, body: RequestReject, db: DbSession, caller: Writer
+    request_id: RowId, body: RequestReject, db: DbSession, caller: Writer
 ) -> RequestRead:
     """Refuse a pending request, with the reason told to the establishment."""
     request = store.get(db, HostingRequest, request_id)
@@ -181,7 +181,7 @@ def list_subscriptions(
 
 
 @router.get("/subscriptions/{subscription_id}", response_model=SubscriptionRead)
-def get_subscription(subscription_id: int, db: DbSession, caller: Reader) -> SubscriptionRead:
+def get_subscription(subscription_id: RowId, db: DbSession, caller: Reader) -> SubscriptionRead:
     """One subscription and its resources (404 if another tenant's)."""
     return SubscriptionRead.model_validate(store.get(db, Subscription, subscription_id))
 

@@ -23,7 +23,7 @@ from starlette.background import BackgroundTask
 from controlplane.api.deps import DbSession, PageParams, TenantFiness, require
 from controlplane.api.pagination import page_of
 from controlplane.auth import Principal
-from controlplane.schemas import JobAccepted, JobSummary, Page
+from controlplane.schemas import JobAccepted, JobSummary, Page, RowId
 from hosting import archive, archive_checks, store
 from hosting.archive_schemas import ArchiveRead
 from hosting.models import ArchiveItem, Subscription
@@ -62,7 +62,7 @@ async def deposit(
     request: Request,
     db: DbSession,
     caller: Requester,
-    subscription_id: Annotated[int, Query(description="The archive subscription.")],
+    subscription_id: Annotated[RowId, Query(description="The archive subscription.")],
     name: Annotated[str, Query(max_length=255, description="The document's name.")],
 ) -> ArchiveRead:
     """Deposit the body as a write-once document (409 if the name exists, 502 provider)."""
@@ -87,7 +87,7 @@ def list_archives(
     paging: PageParams,
     caller: Reader,
     tenant: TenantFiness = None,
-    subscription_id: int | None = None,
+    subscription_id: RowId | None = None,
 ) -> Page[ArchiveRead]:
     """Archived documents, newest first (an establishment: its own)."""
     stmt = archive.archive_query(tenant=tenant, subscription=subscription_id)
@@ -95,13 +95,13 @@ def list_archives(
 
 
 @router.get("/archives/{archive_id}", response_model=ArchiveRead)
-def get_archive(archive_id: int, db: DbSession, caller: Reader) -> ArchiveRead:
+def get_archive(archive_id: RowId, db: DbSession, caller: Reader) -> ArchiveRead:
     """One archived document and its last integrity check."""
     return ArchiveRead.model_validate(store.get(db, ArchiveItem, archive_id))
 
 
 @router.post("/archives/{archive_id}/verify", response_model=ArchiveRead)
-def verify_archive(archive_id: int, db: DbSession, caller: Requester) -> ArchiveRead:
+def verify_archive(archive_id: RowId, db: DbSession, caller: Requester) -> ArchiveRead:
     """Re-read every copy against the digest recorded at deposit; the outcome is recorded."""
     item = archive.verify(db, store.get(db, ArchiveItem, archive_id), actor=caller.actor)
     return ArchiveRead.model_validate(item)
@@ -112,7 +112,7 @@ def verify_archive(archive_id: int, db: DbSession, caller: Requester) -> Archive
     response_class=StreamingResponse,
     responses={200: {"content": {"application/octet-stream": {}}}},
 )
-def get_archive_content(archive_id: int, db: DbSession, caller: Reader) -> StreamingResponse:
+def get_archive_content(archive_id: RowId, db: DbSession, caller: Reader) -> StreamingResponse:
     """The document, byte for byte, from a copy whose SHA-256 checks out (502 if none)."""
     item = store.get(db, ArchiveItem, archive_id)
     content = archive.retrieve(db, item)

@@ -20,7 +20,7 @@ from controlplane.api.pagination import page_of, paginate
 from controlplane.auth import Principal
 from controlplane.db import utcnow
 from controlplane.models import Job
-from controlplane.schemas import JobAccepted, JobSummary, Page
+from controlplane.schemas import JobAccepted, JobSummary, Page, RowId
 from hosting import store
 from hosting.backup import jobs, policies, rotation, service
 from hosting.backup.schemas import (
@@ -47,7 +47,8 @@ def _accepted(job: Job) -> JobAccepted:
 
 
 @router.put("/subscriptions/{subscription_id}/backup-policy", response_model=PolicyRead)
-def set_policy(subscription_id: int, body: PolicySet, db: DbSession, caller: Writer) -> PolicyRead:
+def set_policy(subscription_id: RowId, body: PolicySet, db: DbSession,
+               caller: Writer) -> PolicyRead:
     """Say what to back up and where restic runs (the tier gives frequency, RPO...)."""
     subscription = store.get(db, Subscription, subscription_id)
     return PolicyRead.model_validate(
@@ -55,28 +56,28 @@ def set_policy(subscription_id: int, body: PolicySet, db: DbSession, caller: Wri
 
 
 @router.get("/subscriptions/{subscription_id}/backup-policy", response_model=PolicyRead)
-def get_policy(subscription_id: int, db: DbSession, caller: Reader) -> PolicyRead:
+def get_policy(subscription_id: RowId, db: DbSession, caller: Reader) -> PolicyRead:
     """The subscription's backup policy and its copies."""
     return PolicyRead.model_validate(policies.policy_of(db, subscription_id))
 
 
 @router.post("/subscriptions/{subscription_id}/backup", status_code=ACCEPTED,
              response_model=JobAccepted)
-def backup(subscription_id: int, db: DbSession, caller: Requester) -> JobAccepted:
+def backup(subscription_id: RowId, db: DbSession, caller: Requester) -> JobAccepted:
     """Back up now, to every copy: the job to follow."""
     return _accepted(service.start_backup(db, subscription_id, actor=caller.actor))
 
 
 @router.post("/subscriptions/{subscription_id}/retention", status_code=ACCEPTED,
              response_model=JobAccepted)
-def retention(subscription_id: int, db: DbSession, caller: Requester) -> JobAccepted:
+def retention(subscription_id: RowId, db: DbSession, caller: Requester) -> JobAccepted:
     """Apply the tier's retention now (``forget --prune`` per copy): the job to follow."""
     return _accepted(service.start_retention(db, subscription_id, actor=caller.actor))
 
 
 @router.post("/subscriptions/{subscription_id}/restore-test", status_code=ACCEPTED,
              response_model=JobAccepted)
-def restore_test(subscription_id: int, db: DbSession, caller: Requester,
+def restore_test(subscription_id: RowId, db: DbSession, caller: Requester,
                  body: RestoreTestStart | None = None) -> JobAccepted:
     """Restore a snapshot (latest by default) to scratch and verify it: the job."""
     return _accepted(service.start_restore_test(db, subscription_id,
@@ -94,7 +95,7 @@ def list_backups(db: DbSession, paging: PageParams, caller: Reader,
 
 @router.get("/backups/runs", response_model=Page[RunRead])
 def list_runs(db: DbSession, paging: PageParams, caller: Reader, tenant: TenantFiness = None,
-              subscription_id: Annotated[int | None, Query()] = None) -> Page[RunRead]:
+              subscription_id: Annotated[RowId | None, Query()] = None) -> Page[RunRead]:
     """Backup and retention runs, newest first."""
     query = service.run_query(subscription_id=subscription_id, tenant=tenant)
     return page_of(db, query, paging, RunRead)

@@ -14,7 +14,7 @@ from fastapi import APIRouter, status
 from controlplane.api.deps import DbSession, PageParams, TenantFiness, require
 from controlplane.api.pagination import page_of
 from controlplane.auth import Principal
-from controlplane.schemas import JobAccepted, JobSummary, Page
+from controlplane.schemas import JobAccepted, JobSummary, Page, RowId
 from hosting import dr, dr_exercise, store
 from hosting.dr_schemas import DrExerciseRead, DrPlanCreate, DrPlanRead
 from hosting.models import DrExercise, DrPlan
@@ -41,7 +41,7 @@ def list_plans(
 
 
 @router.get("/dr-plans/{plan_id}", response_model=DrPlanRead)
-def get_plan(plan_id: int, db: DbSession, caller: Reader) -> DrPlanRead:
+def get_plan(plan_id: RowId, db: DbSession, caller: Reader) -> DrPlanRead:
     """One PRA."""
     return DrPlanRead.model_validate(store.get(db, DrPlan, plan_id))
 
@@ -51,7 +51,7 @@ def get_plan(plan_id: int, db: DbSession, caller: Reader) -> DrPlanRead:
     status_code=status.HTTP_202_ACCEPTED,
     response_model=JobAccepted,
 )
-def exercise(plan_id: int, db: DbSession, caller: Writer) -> JobAccepted:
+def exercise(plan_id: RowId, db: DbSession, caller: Writer) -> JobAccepted:
     """Start an exercise: the job restores at the secondary, starts, probes, tears down."""
     _, job = dr_exercise.start_exercise(db, store.get(db, DrPlan, plan_id), actor=caller.actor)
     return JobAccepted(job=JobSummary.model_validate(job))
@@ -63,7 +63,7 @@ def list_exercises(
     paging: PageParams,
     caller: Reader,
     tenant: TenantFiness = None,
-    plan_id: int | None = None,
+    plan_id: RowId | None = None,
 ) -> Page[DrExerciseRead]:
     """Exercises, newest first, with achieved RTO/RPO."""
     stmt = dr_exercise.exercise_query(tenant=tenant, plan_id=plan_id)
@@ -71,6 +71,6 @@ def list_exercises(
 
 
 @router.get("/dr-exercises/{exercise_id}", response_model=DrExerciseRead)
-def get_exercise(exercise_id: int, db: DbSession, caller: Reader) -> DrExerciseRead:
+def get_exercise(exercise_id: RowId, db: DbSession, caller: Reader) -> DrExerciseRead:
     """One exercise and what it measured."""
     return DrExerciseRead.model_validate(store.get(db, DrExercise, exercise_id))

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from controlplane.schemas import RowId
 from hosting.schemas import ProviderKey, TenantKey
 
 Step = Annotated[str, Field(min_length=1, max_length=500)]
@@ -18,7 +19,7 @@ class DrPlanCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    subscription_id: int
+    subscription_id: RowId
     rto_minutes: int = Field(ge=1, le=10_080, description="Recovery time objective.")
     rpo_minutes: int = Field(ge=1, le=525_600, description="Recovery point objective.")
     instance_type: str | None = Field(default=None, max_length=32, examples=["t3.medium"])

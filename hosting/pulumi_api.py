@@ -9,6 +9,7 @@ from fastapi.responses import PlainTextResponse
 
 from controlplane.api.deps import DbSession, require
 from controlplane.auth import Principal
+from controlplane.schemas import RowId
 from hosting import pulumi_export, store
 from hosting.models import Subscription
 
@@ -22,7 +23,7 @@ Reader = Annotated[Principal, require("hosting:read")]
     response_class=PlainTextResponse,
     responses={200: {"content": {"text/x-python": {}}}},
 )
-def get_pulumi_program(subscription_id: int, db: DbSession, caller: Reader) -> PlainTextResponse:
+def get_pulumi_program(subscription_id: RowId, db: DbSession, caller: Reader) -> PlainTextResponse:
     """The subscription's resources as a Python Pulumi program (404 if another tenant's)."""
     subscription = store.get(db, Subscription, subscription_id)
     return PlainTextResponse(

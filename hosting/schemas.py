@@ -26,6 +26,7 @@ from pydantic import (
 )
 
 from controlplane.finess import validate_finess
+from controlplane.schemas import INT4_MAX
 from hosting.credentials import check_reference
 from hosting.placement import EEA_COUNTRIES
 
@@ -129,8 +130,8 @@ class ProviderCreate(_Body):
         "Never the secret itself.",
         examples=["env:SOCLE_HDS_A_KEYS"],
     )
-    capacity_gb: int = Field(ge=0)
-    capacity_vcpus: int = Field(default=0, ge=0)
+    capacity_gb: int = Field(ge=0, le=INT4_MAX)
+    capacity_vcpus: int = Field(default=0, ge=0, le=INT4_MAX)
 
     _activities = field_validator("certificate_activities")(_check_activities)
     _country = field_validator("country")(_check_country)
@@ -150,8 +151,8 @@ class ProviderUpdate(_Body):
     s3_region: str | None = Field(default=None, max_length=50)
     ec2_endpoint: str | None = Field(default=None, max_length=300)
     credential_ref: str | None = Field(default=None, max_length=200)
-    capacity_gb: int | None = Field(default=None, ge=0)
-    capacity_vcpus: int | None = Field(default=None, ge=0)
+    capacity_gb: int | None = Field(default=None, ge=0, le=INT4_MAX)
+    capacity_vcpus: int | None = Field(default=None, ge=0, le=INT4_MAX)
 
     _activities = field_validator("certificate_activities")(
         lambda v: v if v is None else _check_activities(v)
@@ -194,9 +195,9 @@ class ProviderRead(_Answer):
 class ParameterSpec(_Body):
     """The range of one integer parameter, and what each unit adds to the monthly price."""
 
-    min: int = Field(ge=0)
-    max: int = Field(ge=0)
-    default: int | None = None
+    min: int = Field(ge=0, le=INT4_MAX)
+    max: int = Field(ge=0, le=INT4_MAX)
+    default: int | None = Field(default=None, ge=0, le=INT4_MAX)
     unit: str | None = Field(default=None, max_length=16, examples=["GB"])
     unit_price_cents: Cents = 0
 

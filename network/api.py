@@ -16,7 +16,7 @@ from controlplane.api.deps import API_PREFIX, DbSession, PageParams, TenantFines
 from controlplane.api.pagination import page_of
 from controlplane.api.problems import PROBLEM_RESPONSES
 from controlplane.auth import Principal
-from controlplane.schemas import Page, UtcDatetime
+from controlplane.schemas import Page, RowId, UtcDatetime
 from network import api_changes, api_config, inventory, ipam, store, vrfs
 from network.models import Circuit, Device, Maintenance, Prefix, PrefixPool, Provider, Site, Vrf
 from network.schemas import (
@@ -79,7 +79,7 @@ def list_providers(
 
 
 @router.get("/providers/{provider_id}", response_model=ProviderRead)
-def get_provider(provider_id: int, db: DbSession, caller: Reader) -> ProviderRead:
+def get_provider(provider_id: RowId, db: DbSession, caller: Reader) -> ProviderRead:
     """One provider."""
     return ProviderRead.model_validate(store.get(db, Provider, provider_id))
 
@@ -112,7 +112,7 @@ def list_sites(
 
 
 @router.get("/sites/{site_id}", response_model=SiteRead)
-def get_site(site_id: int, db: DbSession, caller: Reader) -> SiteRead:
+def get_site(site_id: RowId, db: DbSession, caller: Reader) -> SiteRead:
     """One site (404 if another tenant's)."""
     return SiteRead.model_validate(store.get(db, Site, site_id))
 
@@ -142,7 +142,7 @@ def list_devices(
 
 
 @router.get("/devices/{device_id}", response_model=DeviceRead)
-def get_device(device_id: int, db: DbSession, caller: Reader) -> DeviceRead:
+def get_device(device_id: RowId, db: DbSession, caller: Reader) -> DeviceRead:
     """One device (404 if another tenant's)."""
     return DeviceRead.model_validate(store.get(db, Device, device_id))
 
@@ -181,7 +181,7 @@ def list_circuits(
 
 
 @router.get("/circuits/{circuit_id}", response_model=CircuitRead)
-def get_circuit(circuit_id: int, db: DbSession, caller: Reader) -> CircuitRead:
+def get_circuit(circuit_id: RowId, db: DbSession, caller: Reader) -> CircuitRead:
     """One circuit (404 if another tenant's)."""
     return CircuitRead.model_validate(store.get(db, Circuit, circuit_id))
 
@@ -214,7 +214,7 @@ def list_maintenances(
 
 
 @router.get("/maintenances/{maintenance_id}", response_model=MaintenanceRead)
-def get_maintenance(maintenance_id: int, db: DbSession, caller: Reader) -> MaintenanceRead:
+def get_maintenance(maintenance_id: RowId, db: DbSession, caller: Reader) -> MaintenanceRead:
     """One maintenance window (404 if another tenant's)."""
     return MaintenanceRead.model_validate(store.get(db, Maintenance, maintenance_id))
 
@@ -243,7 +243,7 @@ def list_vrfs(
 
 
 @router.get("/vrfs/{vrf_id}", response_model=VrfRead)
-def get_vrf(vrf_id: int, db: DbSession, caller: Reader) -> VrfRead:
+def get_vrf(vrf_id: RowId, db: DbSession, caller: Reader) -> VrfRead:
     """One VRF (404 if another tenant's)."""
     return VrfRead.model_validate(store.get(db, Vrf, vrf_id))
 
@@ -270,7 +270,7 @@ def list_pools(
 
 
 @router.get("/pools/{pool_id}", response_model=PoolRead)
-def get_pool(pool_id: int, db: DbSession, caller: Reader) -> PoolRead:
+def get_pool(pool_id: RowId, db: DbSession, caller: Reader) -> PoolRead:
     """One prefix pool."""
     return PoolRead.model_validate(store.get(db, PrefixPool, pool_id))
 
@@ -288,7 +288,7 @@ def create_prefix(body: PrefixCreate, db: DbSession, caller: Writer) -> PrefixRe
 @router.post("/prefixes/{pool_id}/allocate", status_code=CREATED, response_model=PrefixRead)
 def allocate_prefix(
     pool_id: Annotated[
-        int,
+        RowId,
         Path(
             description="Id of the **pool** to allocate from (see `/network/pools`), "
             "not of a prefix."
@@ -309,7 +309,7 @@ def list_prefixes(
     db: DbSession,
     paging: PageParams,
     caller: Reader,
-    pool: Annotated[int | None, Query(description="Pool id.")] = None,
+    pool: Annotated[RowId | None, Query(description="Pool id.")] = None,
     tenant: TenantFiness = None,
     site: SiteCode = None,
     family: Family = None,
@@ -321,13 +321,13 @@ def list_prefixes(
 
 
 @router.get("/prefixes/{prefix_id}", response_model=PrefixRead)
-def get_prefix(prefix_id: int, db: DbSession, caller: Reader) -> PrefixRead:
+def get_prefix(prefix_id: RowId, db: DbSession, caller: Reader) -> PrefixRead:
     """One allocated prefix (404 if another tenant's)."""
     return PrefixRead.model_validate(store.get(db, Prefix, prefix_id))
 
 
 @router.delete("/prefixes/{prefix_id}", response_model=PrefixRead)
-def release_prefix(prefix_id: int, db: DbSession, caller: Writer) -> PrefixRead:
+def release_prefix(prefix_id: RowId, db: DbSession, caller: Writer) -> PrefixRead:
     """Release an allocated prefix back to its pool; answers what was released."""
     return PrefixRead.model_validate(ipam.release(db, prefix_id, actor=caller.actor))
 

@@ -13,6 +13,7 @@ from fastapi import APIRouter, Response, status
 
 from controlplane.api.deps import DbSession, require
 from controlplane.auth import Principal
+from controlplane.schemas import RowId
 from network import changes, store
 from network.models import Circuit, Device, Maintenance, Provider, Site, Vrf
 from network.schemas import (
@@ -39,7 +40,7 @@ GONE = {"status_code": status.HTTP_204_NO_CONTENT, "response_class": Response}
 
 
 @router.patch("/providers/{provider_id}", response_model=ProviderRead)
-def update_provider(provider_id: int, body: ProviderUpdate, db: DbSession,
+def update_provider(provider_id: RowId, body: ProviderUpdate, db: DbSession,
                     caller: Writer) -> ProviderRead:
     """Rename a provider, change its contract reference or contacts."""
     provider = store.get(db, Provider, provider_id)
@@ -48,27 +49,27 @@ def update_provider(provider_id: int, body: ProviderUpdate, db: DbSession,
 
 
 @router.delete("/providers/{provider_id}", **GONE)
-def delete_provider(provider_id: int, db: DbSession, caller: Writer) -> None:
+def delete_provider(provider_id: RowId, db: DbSession, caller: Writer) -> None:
     """Remove a provider no circuit, window or contract refers to (else 409)."""
     changes.delete(db, store.get(db, Provider, provider_id), actor=caller.actor,
                    read=ProviderRead)
 
 
 @router.patch("/sites/{site_id}", response_model=SiteRead)
-def update_site(site_id: int, body: SiteUpdate, db: DbSession, caller: Writer) -> SiteRead:
+def update_site(site_id: RowId, body: SiteUpdate, db: DbSession, caller: Writer) -> SiteRead:
     """Rename a site, change its address, department or service class."""
     site = store.get(db, Site, site_id)
     return SiteRead.model_validate(changes.update_site(db, site, body, actor=caller.actor))
 
 
 @router.delete("/sites/{site_id}", **GONE)
-def delete_site(site_id: int, db: DbSession, caller: Writer) -> None:
+def delete_site(site_id: RowId, db: DbSession, caller: Writer) -> None:
     """Remove a site with no device, circuit, prefix or migration left (else 409)."""
     changes.delete(db, store.get(db, Site, site_id), actor=caller.actor, read=SiteRead)
 
 
 @router.patch("/devices/{device_id}", response_model=DeviceRead)
-def update_device(device_id: int, body: DeviceUpdate, db: DbSession,
+def update_device(device_id: RowId, body: DeviceUpdate, db: DbSession,
                   caller: Writer) -> DeviceRead:
     """Re-address a router, change its platform, credential reference, AS or LAN port."""
     device = store.get(db, Device, device_id)
@@ -76,13 +77,13 @@ def update_device(device_id: int, body: DeviceUpdate, db: DbSession,
 
 
 @router.delete("/devices/{device_id}", **GONE)
-def delete_device(device_id: int, db: DbSession, caller: Writer) -> None:
+def delete_device(device_id: RowId, db: DbSession, caller: Writer) -> None:
     """Remove a router no circuit, backup or monitor refers to (else 409)."""
     changes.delete(db, store.get(db, Device, device_id), actor=caller.actor, read=DeviceRead)
 
 
 @router.patch("/circuits/{circuit_id}", response_model=CircuitRead)
-def update_circuit(circuit_id: int, body: CircuitUpdate, db: DbSession,
+def update_circuit(circuit_id: RowId, body: CircuitUpdate, db: DbSession,
                    caller: Writer) -> CircuitRead:
     """Change a circuit's rates, profile, SLA class, status, ports, VLAN or VRF."""
     circuit = store.get(db, Circuit, circuit_id)
@@ -91,13 +92,13 @@ def update_circuit(circuit_id: int, body: CircuitUpdate, db: DbSession,
 
 
 @router.delete("/circuits/{circuit_id}", **GONE)
-def delete_circuit(circuit_id: int, db: DbSession, caller: Writer) -> None:
+def delete_circuit(circuit_id: RowId, db: DbSession, caller: Writer) -> None:
     """Remove a circuit with no prefix, window, measurement or migration left (else 409)."""
     changes.delete(db, store.get(db, Circuit, circuit_id), actor=caller.actor, read=CircuitRead)
 
 
 @router.patch("/maintenances/{maintenance_id}", response_model=MaintenanceRead)
-def update_maintenance(maintenance_id: int, body: MaintenanceUpdate, db: DbSession,
+def update_maintenance(maintenance_id: RowId, body: MaintenanceUpdate, db: DbSession,
                        caller: Writer) -> MaintenanceRead:
     """Move, extend or re-explain a maintenance window."""
     window = store.get(db, Maintenance, maintenance_id)
@@ -106,20 +107,20 @@ def update_maintenance(maintenance_id: int, body: MaintenanceUpdate, db: DbSessi
 
 
 @router.delete("/maintenances/{maintenance_id}", **GONE)
-def delete_maintenance(maintenance_id: int, db: DbSession, caller: Writer) -> None:
+def delete_maintenance(maintenance_id: RowId, db: DbSession, caller: Writer) -> None:
     """Cancel a maintenance window."""
     changes.delete(db, store.get(db, Maintenance, maintenance_id), actor=caller.actor,
                    read=MaintenanceRead)
 
 
 @router.patch("/vrfs/{vrf_id}", response_model=VrfRead)
-def update_vrf(vrf_id: int, body: VrfUpdate, db: DbSession, caller: Writer) -> VrfRead:
+def update_vrf(vrf_id: RowId, body: VrfUpdate, db: DbSession, caller: Writer) -> VrfRead:
     """Renumber a VRF (new RD and/or route target; the policy follows)."""
     vrf = store.get(db, Vrf, vrf_id)
     return VrfRead.model_validate(changes.update_vrf(db, vrf, body, actor=caller.actor))
 
 
 @router.delete("/vrfs/{vrf_id}", **GONE)
-def delete_vrf(vrf_id: int, db: DbSession, caller: Writer) -> None:
+def delete_vrf(vrf_id: RowId, db: DbSession, caller: Writer) -> None:
     """Remove a VRF no circuit carries (else 409)."""
     changes.delete(db, store.get(db, Vrf, vrf_id), actor=caller.actor, read=VrfRead)

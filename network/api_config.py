@@ -13,7 +13,7 @@ from fastapi import APIRouter, Query, status
 
 from controlplane.api.deps import DbSession, PageParams, require
 from controlplane.auth import Principal
-from controlplane.schemas import JobAccepted, JobSummary, Page
+from controlplane.schemas import JobAccepted, JobSummary, Page, RowId
 from network import drift, migrations, plans, scheduled
 from network.config_schemas import (
     ApplyCreate,
@@ -44,7 +44,7 @@ def plan(body: PlanCreate, db: DbSession, caller: Writer) -> PlanRead:
 
 
 @router.get("/plans/{plan_id}", response_model=PlanRead)
-def get_plan(plan_id: int, db: DbSession, caller: Reader) -> PlanRead:
+def get_plan(plan_id: RowId, db: DbSession, caller: Reader) -> PlanRead:
     """A stored plan and how applying it went."""
     return plans.read(plans.get(db, plan_id))
 
@@ -82,7 +82,7 @@ def get_drift(
 
 
 @router.get("/devices/{device_id}/config", response_model=DeviceConfigRead)
-def get_device_config(device_id: int, db: DbSession, caller: Reader) -> DeviceConfigRead:
+def get_device_config(device_id: RowId, db: DbSession, caller: Reader) -> DeviceConfigRead:
     """A router's intended configuration and its latest backup (secrets as placeholders)."""
     return drift.device_config(db, device_id)
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from controlplane.schemas import RowId
 from network.schemas import CircuitKey, DeviceRef, SiteKey, SiteRef, TenantKey
 
 
@@ -48,7 +49,7 @@ class PlanCreate(_Body):
 class ApplyCreate(_Body):
     """Apply a stored plan (once)."""
 
-    plan_id: int
+    plan_id: RowId
 
 
 class PlanPhase(BaseModel):

@@ -15,7 +15,7 @@ from fastapi import APIRouter, status
 from controlplane.api.deps import DbSession, PageParams, TenantFiness, require
 from controlplane.api.pagination import page_of
 from controlplane.auth import Principal
-from controlplane.schemas import JobAccepted, JobSummary, Page
+from controlplane.schemas import JobAccepted, JobSummary, Page, RowId
 from ssi import campaigns
 from ssi.campaigns_models import Assessment, Campaign
 from ssi.campaigns_reminders import enqueue_reminders
@@ -52,19 +52,19 @@ def list_campaigns(
 
 
 @router.get("/campaigns/{campaign_id}", response_model=CampaignRead)
-def get_campaign(campaign_id: int, db: DbSession, caller: Reader) -> CampaignRead:
+def get_campaign(campaign_id: RowId, db: DbSession, caller: Reader) -> CampaignRead:
     """One campaign."""
     return CampaignRead.model_validate(campaigns.rows.get(db, Campaign, campaign_id))
 
 
 @router.get("/campaigns/{campaign_id}/results", response_model=CampaignResults)
-def campaign_results(campaign_id: int, db: DbSession, caller: Reader) -> CampaignResults:
+def campaign_results(campaign_id: RowId, db: DbSession, caller: Reader) -> CampaignResults:
     """The regional picture: quartiles overall and per chapter, maturity levels reached."""
     return campaigns.results(campaigns.rows.get(db, Campaign, campaign_id))
 
 
 @router.post("/campaigns/{campaign_id}/close", response_model=CampaignRead)
-def close_campaign(campaign_id: int, db: DbSession, caller: Writer) -> CampaignRead:
+def close_campaign(campaign_id: RowId, db: DbSession, caller: Writer) -> CampaignRead:
     """Stop accepting answers."""
     campaign = campaigns.rows.get(db, Campaign, campaign_id)
     return CampaignRead.model_validate(campaigns.close_campaign(db, campaign, actor=caller.actor))
@@ -75,7 +75,7 @@ def close_campaign(campaign_id: int, db: DbSession, caller: Writer) -> CampaignR
     status_code=status.HTTP_202_ACCEPTED,
     response_model=JobAccepted,
 )
-def remind(campaign_id: int, db: DbSession, caller: Writer) -> JobAccepted:
+def remind(campaign_id: RowId, db: DbSession, caller: Writer) -> JobAccepted:
     """Remind the establishments whose answers are late (a job; once a day each)."""
     campaign = campaigns.rows.get(db, Campaign, campaign_id)
     job = enqueue_reminders(db, actor=caller.actor, campaign_id=campaign.id)
@@ -87,7 +87,7 @@ def list_assessments(
     db: DbSession,
     paging: PageParams,
     caller: Reader,
-    campaign: int | None = None,
+    campaign: RowId | None = None,
     tenant: TenantFiness = None,
     state: AssessmentState | None = None,
 ) -> Page[AssessmentRead]:
@@ -97,14 +97,14 @@ def list_assessments(
 
 
 @router.get("/assessments/{assessment_id}", response_model=AssessmentDetail)
-def get_assessment(assessment_id: int, db: DbSession, caller: Reader) -> AssessmentDetail:
+def get_assessment(assessment_id: RowId, db: DbSession, caller: Reader) -> AssessmentDetail:
     """An assessment with its live score, its comparison with the region and its history."""
     return campaigns.detail(db, campaigns.rows.get(db, Assessment, assessment_id))
 
 
 @router.patch("/assessments/{assessment_id}", response_model=AssessmentDetail)
 def answer(
-    assessment_id: int, body: AnswersUpdate, db: DbSession, caller: Answerer
+    assessment_id: RowId, body: AnswersUpdate, db: DbSession, caller: Answerer
 ) -> AssessmentDetail:
     """Record answers (all valid against the pinned checklist, or none kept)."""
     assessment = campaigns.rows.get(db, Assessment, assessment_id)
@@ -112,7 +112,7 @@ def answer(
 
 
 @router.post("/assessments/{assessment_id}/submit", response_model=AssessmentDetail)
-def submit(assessment_id: int, db: DbSession, caller: Answerer) -> AssessmentDetail:
+def submit(assessment_id: RowId, db: DbSession, caller: Answerer) -> AssessmentDetail:
     """Score the answers and make them final (every question answered, or ``na``)."""
     assessment = campaigns.rows.get(db, Assessment, assessment_id)
     return campaigns.detail(db, campaigns.submit(db, assessment, actor=caller.actor))

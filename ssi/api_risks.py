@@ -15,7 +15,7 @@ from controlplane.api.deps import DbSession, PageParams, TenantFiness, require
 from controlplane.api.pagination import page_of
 from controlplane.auth import Principal
 from controlplane.db import utcnow
-from controlplane.schemas import Page
+from controlplane.schemas import Page, RowId
 from ssi import risks
 from ssi.risks_models import RiskStudy
 from ssi.risks_schemas import StudyCreate, StudyRead, StudySummary, StudyUpdate
@@ -42,13 +42,13 @@ def list_studies(
 
 
 @router.get("/risk-studies/{study_id}", response_model=StudyRead)
-def get_study(study_id: int, db: DbSession, caller: Reader) -> StudyRead:
+def get_study(study_id: RowId, db: DbSession, caller: Reader) -> StudyRead:
     """A study, its workshops and its analysis."""
     return risks.read(risks.rows.get(db, RiskStudy, study_id), today=utcnow().date())
 
 
 @router.patch("/risk-studies/{study_id}", response_model=StudyRead)
-def update_study(study_id: int, body: StudyUpdate, db: DbSession, caller: Writer) -> StudyRead:
+def update_study(study_id: RowId, body: StudyUpdate, db: DbSession, caller: Writer) -> StudyRead:
     """Replace the workshops' sections given; the whole study is revalidated."""
     study = risks.update_study(db, risks.rows.get(db, RiskStudy, study_id), body,
                                actor=caller.actor)

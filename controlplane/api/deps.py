@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from controlplane.auth import Principal, authenticate
 from controlplane.db import Database, Scope, get_database
 from controlplane.errors import Forbidden, Unauthenticated
+from controlplane.schemas import INT4_MAX
 
 API_PREFIX = "/api/v1"
 
@@ -96,7 +97,7 @@ class Paging:
 
 def paging(
     limit: Annotated[int, Query(ge=1, le=1000, description="Page size.")] = 100,
-    offset: Annotated[int, Query(ge=0, description="Items to skip.")] = 0,
+    offset: Annotated[int, Query(ge=0, le=INT4_MAX, description="Items to skip.")] = 0,
 ) -> Paging:
     """Pagination parameters."""
     return Paging(limit=limit, offset=offset)

@@ -11,7 +11,7 @@ from controlplane.api.deps import API_PREFIX, DbSession, PageParams, require
 from controlplane.api.pagination import paginate
 from controlplane.api.problems import PROBLEM_RESPONSES
 from controlplane.auth import Principal
-from controlplane.schemas import JobAccepted, JobRead, JobSummary, Page
+from controlplane.schemas import JobAccepted, JobRead, JobSummary, Page, RowId
 
 router = APIRouter(prefix=f"{API_PREFIX}/jobs", tags=["jobs"], responses=PROBLEM_RESPONSES)
 
@@ -36,7 +36,7 @@ def list_jobs(
 
 @router.get("/{job_id}", response_model=JobRead)
 def get_job(
-    job_id: int, db: DbSession, caller: Annotated[Principal, require("jobs:read")]
+    job_id: RowId, db: DbSession, caller: Annotated[Principal, require("jobs:read")]
 ) -> JobRead:
     """A job's state, progress, steps, log and result."""
     return job_views.describe(db, job_views.get_job(db, job_id))
@@ -44,7 +44,7 @@ def get_job(
 
 @router.post("/{job_id}/cancel", status_code=status.HTTP_202_ACCEPTED, response_model=JobAccepted)
 def cancel_job(
-    job_id: int, db: DbSession, caller: Annotated[Principal, require("jobs:write")]
+    job_id: RowId, db: DbSession, caller: Annotated[Principal, require("jobs:write")]
 ) -> JobAccepted:
     """Cancel a queued job now, or a running one before its next step."""
     job = jobs.request_cancel(db, job_views.get_job(db, job_id), actor=caller.actor)

@@ -11,7 +11,7 @@ from controlplane.api.deps import API_PREFIX, DbSession, PageParams, require
 from controlplane.api.pagination import paginate
 from controlplane.api.problems import PROBLEM_RESPONSES
 from controlplane.auth import ROLE_PERMISSIONS, Principal
-from controlplane.schemas import Page, TokenCreate, TokenIssued, TokenRead, WhoAmI
+from controlplane.schemas import Page, RowId, TokenCreate, TokenIssued, TokenRead, WhoAmI
 
 router = APIRouter(prefix=API_PREFIX, tags=["tokens"], responses=PROBLEM_RESPONSES)
 
@@ -56,7 +56,7 @@ def list_tokens(
 
 @router.delete("/tokens/{token_id}", response_model=TokenRead)
 def revoke_token(
-    token_id: int,
+    token_id: RowId,
     db: DbSession,
     caller: Annotated[Principal, require("tokens:write")],
 ) -> TokenRead:

@@ -44,7 +44,7 @@ class ContractCreate(BaseModel):
     latency_p95_ms: Millis
     jitter_p95_ms: Millis
     loss_pct: Percent
-    monthly_fee_cents: Annotated[int, Field(ge=0)]
+    monthly_fee_cents: Annotated[int, Field(ge=0, le=100_000_000, description="Euro cents.")]
     penalty_step_pct: Annotated[float, Field(gt=0, le=100)] = 0.1
     penalty_pct_per_step: Percent = 5.0
     penalty_cap_pct: Percent = 30.0

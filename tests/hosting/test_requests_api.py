@@ -57,6 +57,9 @@ def test_catalogue_by_operator_readable_by_establishment(
         (provider_body(1, certificate_activities=[0, 7]), "certificate_activities"),
         (provider_body(1, country="France"), "country"),
         (provider_body(1, s3_endpoint="ftp://x"), "s3_endpoint"),
+        # INTEGER columns: 2**31 overflowed them on PostgreSQL (a 500; the API fuzzer)
+        (provider_body(1, capacity_gb=2**31), "capacity_gb"),
+        (provider_body(1, capacity_vcpus=2**31), "capacity_vcpus"),
     ],
 )
 def test_provider_input_is_checked(client: TestClient, auth: TokenFactory,
@@ -75,6 +78,14 @@ def test_backup_tier_needs_its_service_levels(client: TestClient, auth: TokenFac
     answer = client.post(f"{HOST}/offers", json=ranged, headers=auth(Role.GCS_OPERATOR))
     assert answer.status_code == 422 and answer.json()["errors"][0]["field"].startswith(
         "parameters.size_gb")
+
+
+def test_offer_parameters_are_bounded(client: TestClient, auth: TokenFactory) -> None:
+    """A parameter's range stays within what a request's values may be (INTEGER)."""
+    ranged = offer_body(1, parameters={"size_gb": {"min": 0, "max": 2**31, "default": 1}})
+    answer = client.post(f"{HOST}/offers", json=ranged, headers=auth(Role.GCS_OPERATOR))
+    assert answer.status_code == 422
+    assert [e["field"] for e in answer.json()["errors"]] == ["parameters.size_gb.max"]
 
 
 def test_establishment_requests_and_sees_cost_and_placement(

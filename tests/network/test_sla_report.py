@@ -268,6 +268,11 @@ def test_contracts_through_the_api(
     assert unknown.status_code == 422 and unknown.json()["errors"][0]["field"] == "provider"
     listed = client.get(f"{SLA}/contracts", headers=auth("auditor")).json()
     assert [c["sla_class"] for c in listed["items"]] == ["critical"]
+    # an INTEGER column: 2**31 overflowed it on PostgreSQL (a 500; the API fuzzer)
+    costly = client.post(f"{SLA}/contracts", headers=headers,
+                         json={**body, "sla_class": "standard", "monthly_fee_cents": 2**31})
+    assert costly.status_code == 422
+    assert costly.json()["errors"][0]["field"] == "monthly_fee_cents"
 
 
 def test_the_report_runs_a_fixed_number_of_queries(
