@@ -10,11 +10,12 @@ import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
 from controlplane import console, plugins, schedule
 from controlplane.api import audit, jobs, problems, schedules, tenants, tokens
+from controlplane.api.storable import storable_input
 from controlplane.db import Database, get_database
 from controlplane.jobs import Worker
 from controlplane.metrics import HttpMetricsMiddleware, exposition
@@ -77,6 +78,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         version="0.1.0",
         summary="Control plane of the regional health IT cooperation (GCS).",
         lifespan=lifespan,
+        # Every route: no NUL, unpaired surrogate or NaN reaches a plane (422 naming the field).
+        dependencies=[Depends(storable_input)],
     )
     app.state.database = database
     app.state.settings = settings

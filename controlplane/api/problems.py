@@ -102,6 +102,12 @@ async def _socle(request: Request, exc: SocleError) -> JSONResponse:
 
 
 async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    if exc.status_code == 400 and isinstance(exc.__cause__, UnicodeDecodeError):
+        # FastAPI's "error parsing the body": a JSON body that is not UTF-8 is invalid
+        # input like any other JSON error (422 on `body`), not a bare 400.
+        message = "not UTF-8 text: a JSON body is encoded in UTF-8"
+        return problem(422, "Invalid input", f"body: {message}", code="CP-0001",
+                       errors=[{"field": "body", "message": message}])
     return problem(
         exc.status_code, str(exc.detail), str(exc.detail), headers=getattr(exc, "headers", None)
     )
