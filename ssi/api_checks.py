@@ -23,7 +23,7 @@ from controlplane.auth import Principal
 from controlplane.schemas import JobAccepted, JobSummary, Page
 from ssi.checks import service
 from ssi.checks.schemas import CheckRun, ResultRead, TargetCreate, TargetRead
-from ssi.exports import ExportFormat, Table, respond
+from ssi.exports import EXPORT_RESPONSES, ExportFormat, Table, respond
 
 router = APIRouter()
 
@@ -67,7 +67,8 @@ def run_checks(finess: str, body: CheckRun, db: DbSession, caller: Writer) -> Jo
     return JobAccepted(job=JobSummary.model_validate(job))
 
 
-@router.get("/tenants/{finess}/checks", response_model=Page[ResultRead])
+@router.get("/tenants/{finess}/checks", response_model=Page[ResultRead],
+            responses=EXPORT_RESPONSES)
 def list_results(
     finess: str, db: DbSession, paging: PageParams, caller: Reader,
     target: Annotated[str | None, Query(description="Only this endpoint.")] = None,

@@ -16,7 +16,7 @@ from controlplane.auth import Principal
 from controlplane.db import utcnow
 from ssi import tracker
 from ssi.as_of import AtQuery
-from ssi.exports import ExportFormat, respond
+from ssi.exports import EXPORT_RESPONSES, ExportFormat, respond
 from ssi.tracker_schemas import DeclarationRead, DeclarationWrite, ItemKind, TrackerRead
 
 router = APIRouter()
@@ -25,7 +25,7 @@ Reader = Annotated[Principal, require("ssi:read")]
 Answerer = Annotated[Principal, require("ssi:answer")]
 
 
-@router.get("/tenants/{finess}/indicators", response_model=TrackerRead)
+@router.get("/tenants/{finess}/indicators", response_model=TrackerRead, responses=EXPORT_RESPONSES)
 def get_indicators(
     finess: str,
     db: DbSession,

@@ -14,7 +14,7 @@ from controlplane.auth import Principal
 from controlplane.db import utcnow
 from ssi import regional
 from ssi.as_of import AtQuery
-from ssi.exports import ExportFormat, respond
+from ssi.exports import EXPORT_RESPONSES, ExportFormat, respond
 from ssi.regional import HeatmapRead
 from ssi.tracker_schemas import ItemKind
 
@@ -23,7 +23,7 @@ router = APIRouter()
 Reader = Annotated[Principal, require("ssi:read")]
 
 
-@router.get("/regional/heatmap", response_model=HeatmapRead)
+@router.get("/regional/heatmap", response_model=HeatmapRead, responses=EXPORT_RESPONSES)
 def heatmap(
     db: DbSession,
     paging: PageParams,

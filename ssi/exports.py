@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import jinja2
 
@@ -104,6 +104,16 @@ def _xlsx_cell(value: object) -> object:
     if isinstance(value, datetime):
         return value.replace(tzinfo=None)  # XLSX has no time zones: the values are UTC
     return value
+
+
+#: A route's ``responses=`` when it answers ``?format=csv|xlsx|pdf`` with a file: the
+#: OpenAPI document then names each content type, not JSON only.
+EXPORT_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "JSON, or the export asked for by `?format=` (as an attachment).",
+        "content": {"text/csv": {}, XLSX_MEDIA_TYPE: {}, "application/pdf": {}},
+    },
+}
 
 
 @dataclass(frozen=True)

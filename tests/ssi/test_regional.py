@@ -131,6 +131,16 @@ def test_heatmap_exports(
     assert region["late"].finess not in text
 
 
+def test_exports_are_documented(client: TestClient) -> None:
+    """The OpenAPI document names each export's content type, not JSON only (the API
+    fuzzer got a PDF from a route documented as answering JSON)."""
+    paths = client.get("/openapi.json").json()["paths"]
+    tenant = f"{SSI}/tenants/{{finess}}"
+    for path in (HEATMAP, f"{tenant}/indicators", f"{tenant}/checks"):
+        content = paths[path]["get"]["responses"]["200"]["content"]
+        assert {"application/json", "text/csv", "application/pdf"} <= set(content), path
+
+
 def test_tracker_exports(
     client: TestClient, auth: TokenFactory, region: dict[str, Tenant]
 ) -> None:
