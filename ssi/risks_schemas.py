@@ -22,6 +22,8 @@ from ssi.risks_models import RiskStudy
 Rating = Annotated[int, Field(ge=1, le=4)]
 Ident = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$")]
 Name = Annotated[str, Field(min_length=1, max_length=300)]
+#: A study's title: what its column holds (VARCHAR(200)).
+Title = Annotated[str, Field(min_length=1, max_length=200)]
 
 
 class _Part(BaseModel):
@@ -229,7 +231,7 @@ class StudyCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     tenant: str
-    title: Name
+    title: Title
     scope: str | None = None
     content: StudyContent = StudyContent()
 
@@ -251,7 +253,7 @@ class StudyUpdate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    title: Name | None = None
+    title: Title | None = None
     scope: str | None = None
     state: StudyState | None = None
     business_values: list[BusinessValue] | None = None

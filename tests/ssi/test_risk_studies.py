@@ -175,3 +175,19 @@ def test_full_ebios_study(
     assert ok(client.get(STUDIES, headers=others))["total"] == 0
     listed = ok(client.get(f"{STUDIES}?tenant={tenant.finess}", headers=rssi))
     assert [s["title"] for s in listed["items"]] == ["Étude 2026"]
+
+
+def test_a_title_longer_than_its_column_is_refused(
+    client: TestClient, auth: TokenFactory, make_tenant: TenantFactory
+) -> None:
+    """The title column is VARCHAR(200): 201-300 characters were a 500 on PostgreSQL (the
+    API fuzzer, through its PostgreSQL-strict flushes on SQLite); 200 are stored."""
+    rssi, tenant = auth(Role.RSSI), make_tenant()
+    long = ok(client.post(STUDIES, headers=rssi, json={"tenant": tenant.finess,
+                                                       "title": "t" * 201}), 422)
+    assert fields(long) == {"title"}
+    study = ok(client.post(STUDIES, headers=rssi, json={"tenant": tenant.finess,
+                                                        "title": "t" * 200}), 201)
+    renamed = ok(client.patch(f"{STUDIES}/{study['id']}", headers=rssi, json={"title": "r" * 299}),
+                 422)
+    assert fields(renamed) == {"title"}
