@@ -151,7 +151,8 @@ class TargetCreate(_TargetFields, _Body):
         default=None, max_length=2000,
         description="The server's public host key, pinned (e.g. 'ssh-ed25519 AAAA...').",
     )
-    prefix: str = Field(default="/srv/socle", description="Where services are installed.")
+    prefix: str = Field(default="/srv/socle", max_length=255,
+                        description="Where services are installed.")
     python: str = Field(default="/usr/bin/python3", max_length=255)
     ports: dict[str, dict[str, int]] = Field(
         default_factory=dict, description="Per-service port overrides."
@@ -184,7 +185,7 @@ class TargetUpdate(_TargetFields, PartialUpdate):
         default=None, max_length=2000,
         description="The server's public host key, pinned (e.g. 'ssh-ed25519 AAAA...').",
     )
-    prefix: str | None = None
+    prefix: str | None = Field(default=None, max_length=255)
     python: str | None = Field(default=None, max_length=255)
     ports: dict[str, dict[str, int]] | None = None
     site: str | None = _SITE

@@ -115,6 +115,22 @@ def test_targets_stand_at_network_sites_and_change_within_what_runs(
     assert record.action == "apps.target.delete" and record.before["name"] == row.name
 
 
+def test_a_prefix_longer_than_its_column_is_refused(
+    client: TestClient, database: Database, auth: TokenFactory
+) -> None:
+    """``prefix`` is VARCHAR(255): a longer one was a 500 on PostgreSQL (no bound in the
+    schema; SQLite stored it). Refused whole on creation and on change."""
+    apps, operator = AppsFactory(database), auth(Role.GCS_OPERATOR)
+    target = apps.target()
+    before = _audits(database)
+    long = "/" + "p" * 255
+    _problem(client.post(f"{APPS}/targets", headers=operator,
+                         json=apps.target_body(prefix=long)), 422, "CP-0001", "prefix")
+    _problem(client.patch(f"{APPS}/targets/{target.id}", headers=operator,
+                          json={"prefix": long}), 422, "CP-0001", "prefix")
+    assert _audits(database) == before
+
+
 def test_enrolment_settings_change_and_enrolments_end(
     client: TestClient, database: Database, auth: TokenFactory, make_tenant: TenantFactory,
 ) -> None:
