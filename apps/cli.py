@@ -21,6 +21,7 @@ from apps.schemas import (
     TargetCreate,
     TargetUpdate,
 )
+from apps.secrets import SECRETS
 from controlplane.cli import job as job_cli
 from controlplane.cli.common import (
     HereOption,
@@ -221,7 +222,7 @@ def deploy(
     config: list[str] = typer.Option(
         [], help="SERVICE.KEY=VALUE, repeatable (VALUE read as JSON when it parses)."),
     secret: list[str] = typer.Option(
-        [], help="SERVICE.NAME=REFERENCE (env:VAR or file:NAME), repeatable."),
+        [], help=f"SERVICE.NAME=REFERENCE ({SECRETS.form}), repeatable."),
     wait: bool = WaitOption,
     here: bool = HereOption,
     as_json: bool = JSON,

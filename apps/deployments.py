@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from pydantic import ValidationError
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
@@ -22,6 +23,7 @@ from apps.catalogue import Catalog, CycleError, dependency_order
 from apps.inventory import accesses
 from apps.models import AppTarget, Deployment, Instance
 from apps.schemas import DeploymentCreate, DeploymentRead, DeploymentState
+from apps.secrets import SECRETS
 from controlplane import jobs
 from controlplane.models import Job
 
@@ -104,7 +106,7 @@ def create(db: Session, body: DeploymentCreate, *, actor: str, action: str = "de
         for secret in services.services[name].secrets:
             if secret not in body.secrets.get(name, {}):
                 raise errors.invalid(f"secrets.{name}.{secret}",
-                                     "a reference (env:VAR or file:NAME) is required",
+                                     f"a reference ({SECRETS.form}) is required",
                                      errors.SECRET_REFERENCE)
     _not_busy(db, order)
     wanted = {r.service: r.version for r in body.releases}
@@ -203,7 +205,7 @@ def rollback(db: Session, deployment: Deployment, *, actor: str) -> Deployment:
             pinned[name] = origin.rendered[name]
         if name in source.secret_refs:
             secret_refs[name] = dict(source.secret_refs[name])
-    body = DeploymentCreate(
+    body = _again(
         releases=[{"service": r["service"], "version": r["previous"]} for r in back],
         targets=deployment.targets,
         strategy=deployment.strategy,
@@ -225,7 +227,7 @@ def resync(db: Session, *, actor: str) -> list[Deployment]:
     for (service, version), instances in sorted(drifted.items()):
         origin = db.get(Deployment, instances[0].deployment_id) if instances[0].deployment_id \
             else None
-        body = DeploymentCreate(
+        body = _again(
             releases=[{"service": service, "version": version}],
             targets=[i.target.name for i in instances],
             batch_size=len(instances),
@@ -235,6 +237,18 @@ def resync(db: Session, *, actor: str) -> list[Deployment]:
         )
         made.append(create(db, body, actor=actor, action="resync"))
     return made
+
+
+def _again(**fields: Any) -> DeploymentCreate:
+    """The body deploying again what an earlier deployment recorded; a 422 naming the
+    field when a stored value is no longer accepted (a secret reference from before
+    the planes' secret namespaces: it must be renamed, see :mod:`apps.secrets`)."""
+    try:
+        return DeploymentCreate(**fields)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        field = ".".join(str(part) for part in error["loc"])
+        raise errors.invalid(field, str(error["msg"]).removeprefix("Value error, ")) from None
 
 
 def _overrides(rendered: Mapping[str, Any], services: Sequence[str]) -> dict[str, Any]:

@@ -40,7 +40,8 @@ from apps.health import Health, wait_healthy
 from apps.inventory import host_vars, runner_inventory
 from apps.models import AppTarget, Deployment, Instance
 from apps.schemas import DeploymentRead, DeploymentState
-from controlplane import jobs, secrets
+from apps.secrets import SECRETS, SecretError
+from controlplane import jobs
 from controlplane.db import Scope, utcnow
 from controlplane.settings import get_settings
 
@@ -130,7 +131,7 @@ def _play(ctx: jobs.StepContext, plan: _Plan, release: Version, cfg: Mapping[str
           hosts: Sequence[str], done: int, total: int) -> PlaybookRun:
     """Run the service's playbook for ``release`` on ``hosts``."""
     data_dir = Path(get_settings().data_dir)
-    resolved = {key: secrets.resolve(ref, data_dir) for key, ref in plan.secret_refs.items()}
+    resolved = {key: SECRETS.resolve(ref, data_dir) for key, ref in plan.secret_refs.items()}
     assert release.path is not None
     extravars = {
         "socle_version": release.version,
@@ -169,8 +170,8 @@ def ssh_access(targets: Iterable[AppTarget]) -> dict[str, SshAccess]:
         if target.connection != "ssh" or not (target.ssh_key_ref or target.ssh_host_key):
             continue
         try:
-            key = secrets.resolve(target.ssh_key_ref, data_dir) if target.ssh_key_ref else None
-        except secrets.SecretError as exc:
+            key = SECRETS.resolve(target.ssh_key_ref, data_dir) if target.ssh_key_ref else None
+        except SecretError as exc:
             raise RolloutFailed(f"target {target.name}: {exc}") from None
         found[target.name] = SshAccess(private_key=key, host_key=target.ssh_host_key)
     return found

@@ -15,9 +15,9 @@ from typing import Annotated, Any, ClassVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
+from apps.secrets import SECRETS
 from controlplane.finess import validate_finess
 from controlplane.schemas import PartialUpdate
-from controlplane.secrets import check_reference
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 
@@ -104,11 +104,6 @@ class _TargetFields(BaseModel):
     def _ports(cls, value: dict[str, dict[str, int]] | None) -> dict[str, dict[str, int]] | None:
         return value if value is None else _check_ports(value)
 
-    @field_validator("ssh_key_ref", check_fields=False)
-    @classmethod
-    def _key_reference(cls, value: str | None) -> str | None:
-        return value if value is None else check_reference(value)
-
     @field_validator("ssh_host_key", check_fields=False)
     @classmethod
     def _host_key(cls, value: str | None) -> str | None:
@@ -143,9 +138,8 @@ class TargetCreate(_TargetFields, _Body):
     connection: Connection = Connection.SSH
     ssh_port: int = Field(default=22, ge=1, le=65535)
     ssh_user: str | None = Field(default=None, max_length=64)
-    ssh_key_ref: str | None = Field(
-        default=None, max_length=200,
-        description="Where the SSH private key is (env:VAR or file:NAME), never the key.",
+    ssh_key_ref: SECRETS.reference | None = Field(
+        default=None, description=f"Where the SSH private key is: {SECRETS.form}; never the key.",
     )
     ssh_host_key: str | None = Field(
         default=None, max_length=2000,
@@ -177,9 +171,8 @@ class TargetUpdate(_TargetFields, PartialUpdate):
     connection: Connection | None = None
     ssh_port: int | None = Field(default=None, ge=1, le=65535)
     ssh_user: str | None = Field(default=None, max_length=64)
-    ssh_key_ref: str | None = Field(
-        default=None, max_length=200,
-        description="Where the SSH private key is (env:VAR or file:NAME), never the key.",
+    ssh_key_ref: SECRETS.reference | None = Field(
+        default=None, description=f"Where the SSH private key is: {SECRETS.form}; never the key.",
     )
     ssh_host_key: str | None = Field(
         default=None, max_length=2000,
@@ -277,18 +270,10 @@ class DeploymentCreate(_Body):
     config: dict[str, dict[str, Any]] = Field(
         default_factory=dict, description="Per-service overrides of the default configuration."
     )
-    secrets: dict[str, dict[str, str]] = Field(
+    secrets: dict[str, dict[str, SECRETS.reference]] = Field(
         default_factory=dict,
-        description="Per service, where each declared secret is (env:VAR or file:NAME).",
+        description=f"Per service, where each declared secret is: {SECRETS.form}.",
     )
-
-    @field_validator("secrets")
-    @classmethod
-    def _references(cls, value: dict[str, dict[str, str]]) -> dict[str, dict[str, str]]:
-        for refs in value.values():
-            for ref in refs.values():
-                check_reference(ref)
-        return value
 
 
 class DeploymentState(StrEnum):

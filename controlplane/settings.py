@@ -90,12 +90,14 @@ class Settings(BaseSettings):
         default="socle-mon", description="SNMPv3 user rendered on the routers for monitoring."
     )
     network_snmp_auth_ref: str = Field(
-        default="env:SOCLE_SNMP_AUTH_KEY",
-        description="Where the SNMPv3 auth key is: env:VARIABLE or file:name (0600, in DATA_DIR).",
+        default="env:SOCLE_SECRET_NETWORK_SNMP_AUTH_KEY",
+        description="Where the SNMPv3 auth key is: env:SOCLE_SECRET_NETWORK_NAME or file:NAME "
+        "(0600, in DATA_DIR/secrets/network/).",
     )
     network_snmp_priv_ref: str = Field(
-        default="env:SOCLE_SNMP_PRIV_KEY",
-        description="Where the SNMPv3 privacy key is: env:VARIABLE or file:name (0600).",
+        default="env:SOCLE_SECRET_NETWORK_SNMP_PRIV_KEY",
+        description="Where the SNMPv3 privacy key is: env:SOCLE_SECRET_NETWORK_NAME or "
+        "file:NAME (0600, in DATA_DIR/secrets/network/).",
     )
     network_poll_interval: float = Field(
         default=30.0, gt=0, description="Seconds between SNMP poll cycles (and probe rounds)."

@@ -33,6 +33,7 @@ from hosting import catalogue, lifecycle, quotas, store
 from hosting.cli_archive import app as archive_app
 from hosting.cli_backups import app as backup_app
 from hosting.cli_dr import app as dr_app
+from hosting.credentials import SECRETS
 from hosting.models import HostingProvider, HostingRequest, Offer, Subscription
 from hosting.pulumi_cli import export as pulumi_export
 from hosting.schemas import (
@@ -107,7 +108,8 @@ def provider_create(
     s3_endpoint: str | None = typer.Option(None),
     s3_region: str | None = typer.Option(None),
     ec2_endpoint: str | None = typer.Option(None),
-    credential_ref: str = typer.Option(..., help="env:VARIABLE or file:name, never the secret."),
+    credential_ref: str = typer.Option(
+        ..., help=f"Where the ACCESS_KEY:SECRET_KEY is: {SECRETS.form}; never the secret."),
     capacity_gb: int = typer.Option(...),
     capacity_vcpus: int = typer.Option(0),
     as_json: bool = JsonOption,

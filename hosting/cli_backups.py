@@ -39,6 +39,7 @@ from hosting.backup.schemas import (
     RunRead,
     SshExecutorSpec,
 )
+from hosting.credentials import SECRETS
 from hosting.models import Subscription
 
 app = typer.Typer(help="Backups with restic: policies, runs, restore tests, RPO.",
@@ -64,7 +65,7 @@ def policy(
     ssh_host: str | None = typer.Option(None, help="Run restic on this host over SSH."),
     ssh_port: int = typer.Option(22),
     ssh_user: str = typer.Option("root"),
-    ssh_key_ref: str = typer.Option("", help="env:VAR or file:NAME of the private key."),
+    ssh_key_ref: str = typer.Option("", help=f"Where the private key is: {SECRETS.form}."),
     ssh_host_key: str = typer.Option("", help="The host's public key, 'ssh-ed25519 AAAA...'."),
     restore_test_days: int = typer.Option(7, min=1, max=366),
     as_json: bool = JsonOption,

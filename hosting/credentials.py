@@ -1,8 +1,12 @@
-"""Provider credentials by reference: ``env:VARIABLE`` or ``file:name``, never the secret.
+"""The hosting plane's secrets, and provider credentials by reference.
 
-The referenced value is ``ACCESS_KEY:SECRET_KEY`` (an environment variable, or a file
-of that name in ``SOCLE_DATA_DIR`` readable by its owner only). It is resolved only
-where a driver is built, and never logged or stored.
+Every reference of the hosting plane (providers' keys, restic passwords, the SSH keys
+of backup executors) resolves in its namespace, :data:`SECRETS`:
+``env:SOCLE_SECRET_HOSTING_*`` or a file of ``SOCLE_DATA_DIR/secrets/hosting/``
+readable by its owner only (see :mod:`controlplane.secrets`).
+
+A provider's referenced value is ``ACCESS_KEY:SECRET_KEY``. It is resolved only where a
+driver is built, and never logged or stored.
 """
 
 from __future__ import annotations
@@ -10,10 +14,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from controlplane import secrets
 from controlplane.errors import SocleError
-from controlplane.secrets import check_reference
+from controlplane.secrets import SecretError, SecretNamespace
 from hosting import errors
+
+SECRETS = SecretNamespace("hosting")
 
 
 @dataclass(frozen=True)
@@ -27,8 +32,8 @@ class Keys:
 def resolve(reference: str, *, data_dir: Path) -> Keys:
     """The keys ``reference`` points at (an error naming the reference, not the value)."""
     try:
-        value = secrets.resolve(reference, data_dir)
-    except secrets.SecretError as exc:
+        value = SECRETS.resolve(reference, data_dir)
+    except SecretError as exc:
         raise SocleError(detail=str(exc), code=errors.CREDENTIAL) from None
     if ":" not in value:
         raise SocleError(
@@ -38,4 +43,4 @@ def resolve(reference: str, *, data_dir: Path) -> Keys:
     return Keys(access_key, secret_key)
 
 
-__all__ = ["Keys", "check_reference", "resolve"]
+__all__ = ["SECRETS", "Keys", "resolve"]

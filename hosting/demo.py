@@ -3,8 +3,9 @@
 It always fills the catalogue (dry hosting, a VM flavour, object storage, three backup
 tiers, a ten-year archive, a PRA offer), each with its monthly price. When the
 simulated providers run (``socle sim up``), it also registers them as two HDS providers
-(Paris and Lyon, keys in 0600 files of ``SOCLE_DATA_DIR``) and makes a few requests of
-demo establishments, approved at once: the worker provisions them for real. Idempotent.
+(Paris and Lyon, keys in 0600 files of ``SOCLE_DATA_DIR/secrets/hosting/``) and makes a
+few requests of demo establishments, approved at once: the worker provisions them for
+real. Idempotent.
 """
 
 from __future__ import annotations
@@ -17,9 +18,9 @@ from sqlalchemy.orm import Session
 
 from controlplane.auth import system_principal
 from controlplane.models import Tenant
-from controlplane.secrets import store_file
 from controlplane.settings import Settings
 from hosting import catalogue, lifecycle, store
+from hosting.credentials import SECRETS
 from hosting.models import HostingProvider, Offer
 from hosting.schemas import OfferCreate, ProviderCreate, RequestCreate
 from hosting.sim.state import read_state_file
@@ -90,7 +91,8 @@ def _providers(db: Session, actor: str, settings: Settings) -> None:
     ec2 = next(e for e in endpoints if e.kind == "ec2")
     for name, city, index in DEMO_PROVIDERS:
         keys = f"demo-{name}.keys"
-        store_file(settings.data_dir, keys, f"{s3[index].access_key}:{s3[index].secret_key}")
+        SECRETS.store_file(settings.data_dir, keys,
+                           f"{s3[index].access_key}:{s3[index].secret_key}")
         catalogue.create_provider(db, ProviderCreate(
             name=name, certificate_activities=[1, 2, 3, 4, 5, 6], certification_body="AFNOR",
             certificate_expires_on=date(date.today().year + 2, 6, 30), country="FR",

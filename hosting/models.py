@@ -35,8 +35,8 @@ from controlplane.models import Job, Tenant
 class HostingProvider(Base):
     """An HDS-certified provider: its certificate, data location, endpoints and capacity.
 
-    ``credential_ref`` says where the S3/EC2 keys are (``env:VAR`` or ``file:name``),
-    never what they are.
+    ``credential_ref`` says where the S3/EC2 keys are (a reference of the hosting plane's
+    secrets, :data:`hosting.credentials.SECRETS`), never what they are.
     """
 
     __tablename__ = "hosting_providers"

@@ -27,7 +27,7 @@ from pydantic import (
 
 from controlplane.finess import validate_finess
 from controlplane.schemas import INT4_MAX
-from hosting.credentials import check_reference
+from hosting.credentials import SECRETS
 from hosting.placement import EEA_COUNTRIES
 
 _CODE = re.compile(r"^[a-z0-9][a-z0-9-]{1,63}$")
@@ -124,11 +124,9 @@ class ProviderCreate(_Body):
     s3_endpoint: str | None = Field(default=None, max_length=300)
     s3_region: str | None = Field(default=None, max_length=50)
     ec2_endpoint: str | None = Field(default=None, max_length=300)
-    credential_ref: str = Field(
-        max_length=200,
-        description="Where the keys are: env:VARIABLE or file:name (0600, in SOCLE_DATA_DIR). "
-        "Never the secret itself.",
-        examples=["env:SOCLE_HDS_A_KEYS"],
+    credential_ref: SECRETS.reference = Field(
+        description=f"Where the keys are: {SECRETS.form}. Never the secret itself.",
+        examples=["env:SOCLE_SECRET_HOSTING_HDS_A_KEYS", "file:hds-a.keys"],
     )
     capacity_gb: int = Field(ge=0, le=INT4_MAX)
     capacity_vcpus: int = Field(default=0, ge=0, le=INT4_MAX)
@@ -136,7 +134,6 @@ class ProviderCreate(_Body):
     _activities = field_validator("certificate_activities")(_check_activities)
     _country = field_validator("country")(_check_country)
     _urls = field_validator("s3_endpoint", "ec2_endpoint")(_check_url)
-    _credential = field_validator("credential_ref")(check_reference)
 
 
 class ProviderUpdate(_Body):
@@ -150,7 +147,7 @@ class ProviderUpdate(_Body):
     s3_endpoint: str | None = Field(default=None, max_length=300)
     s3_region: str | None = Field(default=None, max_length=50)
     ec2_endpoint: str | None = Field(default=None, max_length=300)
-    credential_ref: str | None = Field(default=None, max_length=200)
+    credential_ref: SECRETS.reference | None = Field(default=None, description=SECRETS.form)
     capacity_gb: int | None = Field(default=None, ge=0, le=INT4_MAX)
     capacity_vcpus: int | None = Field(default=None, ge=0, le=INT4_MAX)
 
@@ -159,9 +156,6 @@ class ProviderUpdate(_Body):
     )
     _country = field_validator("country")(lambda v: v if v is None else _check_country(v))
     _urls = field_validator("s3_endpoint", "ec2_endpoint")(_check_url)
-    _credential = field_validator("credential_ref")(
-        lambda v: v if v is None else check_reference(v)
-    )
 
 
 class ProviderRead(_Answer):

@@ -122,7 +122,8 @@ def get_site(site_id: RowId, db: DbSession, caller: Reader) -> SiteRead:
 
 @router.post("/devices", status_code=CREATED, response_model=DeviceRead)
 def create_device(body: DeviceCreate, db: DbSession, caller: Writer) -> DeviceRead:
-    """Register a router; its credential is a reference (env:VAR or file:name), never a secret."""
+    """Register a router; its credential is a reference (env:SOCLE_SECRET_NETWORK_* or
+    file:NAME in SOCLE_DATA_DIR/secrets/network/), never a secret."""
     return DeviceRead.model_validate(inventory.create_device(db, body, actor=caller.actor))
 
 

@@ -62,6 +62,7 @@ from network.schemas import (
     normalize_hostname,
     normalize_site_code,
 )
+from network.secrets import SECRETS
 from network.vpn import violations
 
 app = typer.Typer(help="Network plane: inventory and IP/VPN plan.", no_args_is_help=True)
@@ -224,7 +225,8 @@ def device_create(
     platform: Platform = typer.Option(...),
     mgmt_address: str = typer.Option(..., help="IPv4 or IPv6 management address."),
     username: str = typer.Option(...),
-    credential_ref: str = typer.Option(..., help="env:VARIABLE or file:name, never the secret."),
+    credential_ref: str = typer.Option(
+        ..., help=f"Where the password is: {SECRETS.form}; never the secret."),
     site: str | None = typer.Option(None, help="Site code (CE only)."),
     mgmt_port: int = typer.Option(22),
     asn: int | None = typer.Option(None),

@@ -36,6 +36,7 @@ from network.schemas import (
     normalize_hostname,
     normalize_site_code,
 )
+from network.secrets import SECRETS
 from network.update_schemas import CircuitUpdate, DeviceUpdate, ProviderUpdate, SiteUpdate
 
 
@@ -116,7 +117,7 @@ def register(provider_app: typer.Typer, site_app: typer.Typer, device_app: typer
         mgmt_address: str | None = typer.Option(None),
         mgmt_port: int | None = typer.Option(None),
         username: str | None = typer.Option(None),
-        credential_ref: str | None = typer.Option(None, help="env:VARIABLE or file:name."),
+        credential_ref: str | None = typer.Option(None, help=SECRETS.form),
         asn: int | None = typer.Option(None),
         lan_interface: str | None = typer.Option(None),
         as_json: bool = JsonOption,

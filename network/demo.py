@@ -3,10 +3,12 @@
 ``socle demo`` calls :func:`seed`. When the simulated routers run, each becomes the CE of
 a demo establishment's site with an active MPLS access circuit to a regional PE, the
 tenant's VRF, an interconnect /30 and a site LAN, so that ``socle network plan`` and
-``apply`` work at once. The routers' password and the SNMPv3 keys go to 0600 files in
-``SOCLE_DATA_DIR`` (``make run`` points the settings at them). When the simulated SNMP
-agents and the probe reflector run too, each router is polled and each circuit observed
-(its flapping Gi0/0 and the reflector), so the SLA figures fill in live. Idempotent.
+``apply`` work at once. The routers' password and the SNMPv3 keys go to 0600 files of
+the network plane's secrets, ``SOCLE_DATA_DIR/secrets/network/`` (``make run`` points
+the settings at them: ``file:demo-snmp-auth.key``, ``file:demo-snmp-priv.key``). When
+the simulated SNMP agents and the probe reflector run too, each router is polled and
+each circuit observed (its flapping Gi0/0 and the reflector), so the SLA figures fill in
+live. Idempotent.
 """
 
 from __future__ import annotations
@@ -18,7 +20,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from controlplane.models import Tenant
-from controlplane.secrets import store_file
 from controlplane.settings import Settings
 from network import inventory, ipam, vrfs
 from network.models import Provider
@@ -33,6 +34,7 @@ from network.schemas import (
     SiteCreate,
     VrfCreate,
 )
+from network.secrets import SECRETS
 
 PROVIDER = "Opérateur MPLS (démo)"
 ROUTERS_STATE = "sim/network-routers.json"
@@ -53,10 +55,9 @@ def seed(db: Session, *, actor: str, settings: Settings) -> list[str]:
     if db.scalar(select(Provider.id).where(Provider.name == PROVIDER)) is not None:
         return ["network: demo network already there"]
     devices = json.loads(state.read_text())["devices"]
-    store_file(settings.data_dir, PASSWORD_FILE, devices[0]["password"])
+    SECRETS.store_file(settings.data_dir, PASSWORD_FILE, devices[0]["password"])
     for name in SNMP_KEY_FILES:
-        if not (settings.data_dir / name).exists():
-            store_file(settings.data_dir, name, secrets.token_urlsafe(16))
+        SECRETS.store_file(settings.data_dir, name, secrets.token_urlsafe(16), replace=False)
     tenants = list(db.scalars(select(Tenant).where(Tenant.kind == "ES").order_by(Tenant.finess)))
     lan = ipam.create_pool(db, PoolCreate(name="demo-lan", prefix="10.64.0.0/12",
                                           role="site-lan"), actor=actor)
@@ -117,7 +118,7 @@ def _monitors(
     if polled:
         v3 = agents[polled[0]]["v3"]
         for name, key in zip(SNMP_KEY_FILES, (v3["auth_key"], v3["priv_key"]), strict=True):
-            store_file(settings.data_dir, name, key)
+            SECRETS.store_file(settings.data_dir, name, key)
     for name in polled:
         agent = agents[name]
         polling.set_device_monitor(db, name, DeviceMonitorSet(

@@ -72,8 +72,9 @@ class Site(TenantScoped, Base):
 class Device(TenantScoped, Base):
     """A router: a CE at an establishment's site, or a regional PE (no site, no tenant).
 
-    ``credential_ref`` is a reference to the secret (``env:VAR`` or ``file:name``),
-    never the secret itself.
+    ``credential_ref`` is a reference to the secret in the network plane's namespace
+    (``env:SOCLE_SECRET_NETWORK_*`` or ``file:NAME``, see :mod:`network.secrets`), never
+    the secret itself.
     """
 
     __tablename__ = "network_devices"

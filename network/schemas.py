@@ -27,8 +27,8 @@ from pydantic import (
 
 from controlplane.finess import validate_department, validate_finess
 from controlplane.schemas import UtcDatetime
-from controlplane.secrets import check_reference
 from network.platforms import Platform
+from network.secrets import SECRETS
 from network.vpn import VrfKind, asn_error, format_value, parse_value
 
 __all__ = [
@@ -311,10 +311,10 @@ class DeviceCreate(_Body):
     mgmt_address: str = Field(description="IPv4 or IPv6 management address.")
     mgmt_port: int = Field(default=22, ge=1, le=65535)
     username: str
-    credential_ref: str = Field(
-        description="Where the secret is: env:VARIABLE or file:name (0600, in SOCLE_DATA_DIR). "
+    credential_ref: SECRETS.reference = Field(
+        description=f"Where the router's password is: {SECRETS.form}. "
         "Never the secret itself.",
-        examples=["env:SOCLE_CE_PASSWORD", "file:ce-lyon.secret"],
+        examples=["env:SOCLE_SECRET_NETWORK_CE_PASSWORD", "file:ce-lyon.secret"],
     )
     asn: int | None = Field(default=None, description="BGP AS number of the device.")
     lan_interface: Interface | None = Field(
@@ -326,7 +326,6 @@ class DeviceCreate(_Body):
     _username = field_validator("username")(
         _matching(_USERNAME, "1-64 letters, digits, '.', '_', '@' or '-'")
     )
-    _credential = field_validator("credential_ref")(check_reference)
     _asn = field_validator("asn")(_check_asn)
 
     @field_validator("site")

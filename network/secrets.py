@@ -1,7 +1,9 @@
 """The placeholders that stand for secrets in stored configuration text.
 
 References (``env:VARIABLE`` / ``file:NAME``) are resolved by :mod:`controlplane.secrets`
-(re-exported here as ``resolve`` and ``SecretError``). Secret values are resolved at the
+in the network plane's namespace, :data:`SECRETS` (``env:SOCLE_SECRET_NETWORK_*`` or a
+file of ``SOCLE_DATA_DIR/secrets/network/``; :func:`resolve` here): the routers'
+passwords and the SNMPv3 keys the settings name. Secret values are resolved at the
 last moment (an SSH login, a configuration push) and never stored, logged or returned:
 configurations kept in the database and shown in plans carry a placeholder (``<<secret:NAME>>``)
 instead, swapped for the value only on the way to the device (:meth:`Secrets.reveal`),
@@ -15,7 +17,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from controlplane.secrets import SecretError, resolve
+from controlplane.secrets import SecretError, SecretNamespace
+
+SECRETS = SecretNamespace("network")
+resolve = SECRETS.resolve  # (reference, data_dir) -> the secret, in the network namespace only
 
 _PLACEHOLDER = "<<secret:{}>>"
 UNKNOWN = _PLACEHOLDER.format("unknown")  # a secret field holding a value Socle did not set
@@ -79,5 +84,5 @@ def config_secrets(references: Mapping[str, str], data_dir: Path, *, strict: boo
     return Secrets(values)
 
 
-__all__ = ["UNKNOWN", "SecretError", "Secrets", "config_secrets", "is_placeholder",
+__all__ = ["SECRETS", "UNKNOWN", "SecretError", "Secrets", "config_secrets", "is_placeholder",
            "placeholder", "resolve"]

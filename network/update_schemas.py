@@ -17,7 +17,6 @@ from pydantic import Field, field_validator
 
 from controlplane.finess import validate_department
 from controlplane.schemas import PartialUpdate
-from controlplane.secrets import check_reference
 from network.platforms import Platform
 from network.schemas import (
     CircuitStatus,
@@ -33,6 +32,7 @@ from network.schemas import (
     _check_asn,
     _check_asn_value,
 )
+from network.secrets import SECRETS
 
 __all__ = [
     "CircuitUpdate",
@@ -81,16 +81,13 @@ class DeviceUpdate(_Update):
     mgmt_address: str | None = None
     mgmt_port: int | None = Field(default=None, ge=1, le=65535)
     username: str | None = Field(default=None, pattern=r"^[A-Za-z0-9._@-]{1,64}$")
-    credential_ref: str | None = Field(
-        default=None, description="env:VARIABLE or file:name; never the secret itself."
+    credential_ref: SECRETS.reference | None = Field(
+        default=None, description=f"{SECRETS.form}; never the secret itself."
     )
     asn: int | None = None
     lan_interface: Interface | None = None
 
     _address = field_validator("mgmt_address")(lambda v: v if v is None else _check_address(v))
-    _credential = field_validator("credential_ref")(
-        lambda v: v if v is None else check_reference(v)
-    )
     _asn = field_validator("asn")(_check_asn)
 
 

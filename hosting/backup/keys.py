@@ -1,4 +1,5 @@
-"""One restic password per tenant, generated once into a 0600 file under SOCLE_DATA_DIR.
+"""One restic password per tenant, generated once into a 0600 file of the hosting
+plane's secrets (``SOCLE_DATA_DIR/secrets/hosting/``).
 
 Socle stores only its reference (``file:restic-<finess>.password``). Every repository
 of the tenant's subscriptions is encrypted with it; losing the file loses the backups,
@@ -17,7 +18,7 @@ import os
 import secrets
 from pathlib import Path
 
-from controlplane.secrets import store_file
+from hosting.credentials import SECRETS
 
 NEXT, PREVIOUS = ".next", ".previous"
 
@@ -30,7 +31,7 @@ def reference_for(finess: str) -> str:
 def ensure_password(finess: str, data_dir: Path) -> str:
     """Create the tenant's password file if missing (0600, never overwritten); its reference."""
     name = reference_for(finess).removeprefix("file:")
-    return store_file(data_dir, name, secrets.token_urlsafe(48), replace=False)
+    return SECRETS.store_file(data_dir, name, secrets.token_urlsafe(48), replace=False)
 
 
 def next_reference(finess: str) -> str:
@@ -44,7 +45,7 @@ def previous_reference(finess: str) -> str:
 
 
 def _path(data_dir: Path, reference: str) -> Path:
-    return data_dir / reference.removeprefix("file:")
+    return SECRETS.path(data_dir, reference)
 
 
 def _create_once(data_dir: Path, reference: str, value: str) -> None:
@@ -52,7 +53,7 @@ def _create_once(data_dir: Path, reference: str, value: str) -> None:
     crash leaves either no file or the whole value, never a truncated password."""
     target = _path(data_dir, reference)
     draft = target.with_name(target.name + ".draft")
-    store_file(data_dir, draft.name, value, replace=True)
+    SECRETS.store_file(data_dir, draft.name, value, replace=True)
     try:
         os.link(draft, target)
     except FileExistsError:

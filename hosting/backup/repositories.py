@@ -18,10 +18,11 @@ from typing import TypeVar
 
 from sqlalchemy import or_, update
 
-from controlplane import secrets
 from controlplane.db import Database, Scope, utcnow
+from controlplane.secrets import SecretError
 from hosting.backup.models import BackupPolicy, BackupRepository
 from hosting.connections import DEFAULT_REGION
+from hosting.credentials import SECRETS
 from hosting.drivers.restic import (
     Executor,
     LocalExecutor,
@@ -43,8 +44,8 @@ def executor_for(policy: BackupPolicy, data_dir: Path) -> Executor:
     if spec.get("kind") != "ssh":
         return LocalExecutor()
     try:
-        key = secrets.resolve(spec["key_ref"], data_dir)
-    except secrets.SecretError as exc:
+        key = SECRETS.resolve(spec["key_ref"], data_dir)
+    except SecretError as exc:
         raise ResticError(str(exc), reason=Reason.DENIED) from None
     return SshExecutor(host=spec["host"], port=int(spec.get("port", 22)), user=spec["user"],
                        private_key=key, host_key=spec["host_key"])

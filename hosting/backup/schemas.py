@@ -7,9 +7,9 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 
-from controlplane.secrets import check_reference
+from hosting.credentials import SECRETS
 from hosting.schemas import ProviderKey, TenantKey
 
 
@@ -37,10 +37,8 @@ class SshExecutorSpec(_Body):
     host: Annotated[str, Field(min_length=1, max_length=255)]
     port: Annotated[int, Field(ge=1, le=65535)] = 22
     user: Annotated[str, Field(min_length=1, max_length=64)]
-    key_ref: str = Field(description="Reference to the private key: env:VAR or file:NAME.")
+    key_ref: SECRETS.reference = Field(description=f"Where the private key is: {SECRETS.form}.")
     host_key: Annotated[str, Field(pattern=r"^(ssh-|ecdsa-)\S+ [A-Za-z0-9+/=]+$")]
-
-    _ref = field_validator("key_ref")(classmethod(lambda cls, v: check_reference(v)))
 
 
 ExecutorSpec = Annotated[LocalExecutorSpec | SshExecutorSpec, Field(discriminator="kind")]

@@ -33,7 +33,7 @@ from typing import Any, Protocol
 
 import paramiko
 
-from controlplane import secrets
+from controlplane.secrets import SecretError
 from hosting import credentials
 
 #: Environment a local restic keeps from ours (nothing else leaks in, no stray secret).
@@ -342,8 +342,9 @@ class RepositoryAccess:
     """How to open one repository: its URL and references to its secrets.
 
     ``url`` is restic's (``s3:http://host:port/bucket/prefix``); ``password_ref`` and
-    ``credential_ref`` (S3 ``ACCESS_KEY:SECRET_KEY``) are ``env:`` or ``file:``
-    references resolved in ``data_dir`` when a command starts.
+    ``credential_ref`` (S3 ``ACCESS_KEY:SECRET_KEY``) are references of the hosting
+    plane's secrets (:data:`hosting.credentials.SECRETS`) resolved in ``data_dir`` when
+    a command starts.
     """
 
     url: str
@@ -357,10 +358,10 @@ class RepositoryAccess:
         try:
             env = {
                 "RESTIC_REPOSITORY": self.url,
-                "RESTIC_PASSWORD": secrets.resolve(self.password_ref, self.data_dir),
+                "RESTIC_PASSWORD": credentials.SECRETS.resolve(self.password_ref, self.data_dir),
                 "AWS_DEFAULT_REGION": self.region,
             }
-        except secrets.SecretError as exc:
+        except SecretError as exc:
             raise ResticError(str(exc), reason=Reason.DENIED) from None
         if self.credential_ref:
             try:
@@ -607,14 +608,14 @@ class Restic:
         return [RepositoryKey.from_json(item) for item in self._json("key", "list") or []]
 
     def add_key(self, new_password_ref: str) -> None:
-        """Add a key opened by the password ``new_password_ref`` names (``env:``/``file:``).
+        """Add a key opened by the password ``new_password_ref`` names (a hosting secret).
 
         The password reaches restic through a 0600 temporary file on the executor's host,
         written from the command's environment (never its command line) and removed after.
         """
         try:
-            new_password = secrets.resolve(new_password_ref, self.access.data_dir)
-        except secrets.SecretError as exc:
+            new_password = credentials.SECRETS.resolve(new_password_ref, self.access.data_dir)
+        except SecretError as exc:
             raise ResticError(str(exc), reason=Reason.DENIED) from None
         self._run("key", "add", extra_env={NEW_PASSWORD_VARIABLE: new_password},
                   wrapper=("sh", "-c", _WITH_NEW_PASSWORD_FILE, "socle-key-add"))

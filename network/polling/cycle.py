@@ -28,7 +28,6 @@ from sqlalchemy import bindparam, update
 from sqlalchemy.orm import Session
 
 from controlplane.db import Database, Scope
-from controlplane.secrets import resolve
 from controlplane.settings import Settings
 from network.drivers.snmp import (
     AuthProtocol,
@@ -43,6 +42,7 @@ from network.drivers.snmp import (
 from network.polling import metrics
 from network.polling.models import DeviceMonitor
 from network.polling.targets import PollPlan, Shard, load_plan
+from network.secrets import resolve
 from network.sla.ingest import IF_UP, Observation, from_poll, ingest
 
 log = logging.getLogger(__name__)

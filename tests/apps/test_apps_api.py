@@ -53,7 +53,8 @@ def test_deployments_refused_before_anything_runs(
          "releases.0.service", "APPS-0007"),
         ({"releases": [{"service": "directory", "version": "2.6.0"},
                        {"service": "telemedicine", "version": "1.0.0"}],
-          "targets": [thd, plain], "secrets": {"directory": {"admin_password": "env:X"}}},
+          "targets": [thd, plain],
+          "secrets": {"directory": {"admin_password": "env:SOCLE_SECRET_APPS_X"}}},
          "targets.1", "APPS-0008"),
         ({"releases": [{"service": "directory", "version": "2.6.0"}], "targets": [thd]},
          "secrets.directory.admin_password", "APPS-0011"),
@@ -153,10 +154,11 @@ def test_cli_deploy_takes_configuration_and_secret_references(
     result = runner.invoke(cli, [
         "apps", "deploy", "directory=2.6.0", "identity=1.1.0", "-t", target,
         "--config", "identity.log_level=debug", "--config", "identity.max_sessions=2000",
-        "--secret", "directory.admin_password=env:LDAP_ADMIN_PASSWORD", "--json"])
+        "--secret", "directory.admin_password=env:SOCLE_SECRET_APPS_LDAP_ADMIN_PASSWORD", "--json"])
     assert result.exit_code == 0, result.output
     made = json.loads(result.output)
-    assert made["secret_refs"] == {"directory": {"admin_password": "env:LDAP_ADMIN_PASSWORD"}}
+    assert made["secret_refs"] == {
+        "directory": {"admin_password": "env:SOCLE_SECRET_APPS_LDAP_ADMIN_PASSWORD"}}
     with database.session(scope=Scope.unrestricted()) as db:
         config = db.get_one(Deployment, made["id"]).config["identity"]
     assert (config["log_level"], config["max_sessions"]) == ("debug", 2000)
@@ -165,7 +167,7 @@ def test_cli_deploy_takes_configuration_and_secret_references(
     assert bad.exit_code == 2 and "SERVICE.KEY=VALUE" in bad.output
     secret = runner.invoke(cli, ["apps", "deploy", "directory=2.6.0", "-t", target,
                                  "--secret", "directory.admin_password=hunter2"])
-    assert secret.exit_code == 2 and "never the secret" in secret.output
+    assert secret.exit_code == 2 and "never the secret" in " ".join(secret.output.split())
 
 
 def test_a_deployment_whose_job_ended_silently_is_settled(

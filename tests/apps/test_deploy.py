@@ -27,7 +27,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from apps.catalogue import Catalog
-from controlplane import jobs, secrets
+from apps.secrets import SECRETS
+from controlplane import jobs
 from controlplane.auth import Role
 from controlplane.db import Database
 from tests.conftest import BACKENDS, TenantFactory, TokenFactory
@@ -77,13 +78,13 @@ def test_deploy_upgrade_rollback_drift_unreachable(
     hosts: Path, test_catalog: Catalog, monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
 ) -> None:
     client.headers.update(auth(Role.GCS_OPERATOR))
-    monkeypatch.setenv("SOCLE_TEST_LDAP_PASSWORD", PASSWORD)
+    monkeypatch.setenv("SOCLE_SECRET_APPS_TEST_LDAP_PASSWORD", PASSWORD)
     t1, t2 = (local_target(n, hosts, test_catalog) for n in ("t1", "t2"))
     sshd_dir = hosts.parent / "sshd-t3"
     with running_sshd(sshd_dir) as server:  # t3's server, set up, then down until step 6
         pass
     key = server.client_key.read_text()
-    secrets.store_file(tmp_path / "data", "t3-ssh-key", key)
+    SECRETS.store_file(tmp_path / "data", "t3-ssh-key", key)
     t3 = local_target("t3", hosts, test_catalog, connection="ssh", ssh_port=server.port,
                       ssh_user=server.user, ssh_key_ref="file:t3-ssh-key",
                       ssh_host_key=server.host_public_key)
@@ -103,7 +104,7 @@ def test_deploy_upgrade_rollback_drift_unreachable(
                      {"service": "identity", "version": "1.0.0"},
                      {"service": "directory", "version": "2.6.0"}],
         "targets": ["t1", "t2"], "batch_size": 2,
-        "secrets": {"directory": {"admin_password": "env:SOCLE_TEST_LDAP_PASSWORD"}},
+        "secrets": {"directory": {"admin_password": "env:SOCLE_SECRET_APPS_TEST_LDAP_PASSWORD"}},
     }))
     assert job["state"] == "succeeded", (job["error"], job["log"][-15:])
     assert [s["name"] for s in job["steps"]] == ["directory", "identity", "messaging", "finish"]

@@ -46,7 +46,8 @@ NETWORK_CASES: dict[tuple[str, str], Case] = {
         lambda w, t: (f"{NET}/devices", {"hostname": f"ce{w.new_finess()}", "role": "CE",
                                          "platform": "arista_eos", "site": w.net.site(t).code,
                                          "mgmt_address": "::1", "username": "u",
-                                         "credential_ref": "env:X"}), success=201),
+                                         "credential_ref": "env:SOCLE_SECRET_NETWORK_X"}),
+        success=201),
     ("GET", f"{NET}/devices/{{device_id}}"): Case(
         lambda w, t: (f"{NET}/devices/{w.net.device(w.net.site(t)).id}", None),
         tenant_bound=True),

@@ -16,7 +16,7 @@ from hosting.models import ArchiveItem, Resource, Subscription
 from tests.support.authz import Case, World
 
 ARCHIVES = "/api/v1/hosting/archives"
-KEYS = "SOCLE_TEST_AUTHZ_ARCHIVE_KEYS"
+KEYS = "SOCLE_SECRET_HOSTING_TEST_AUTHZ_ARCHIVE_KEYS"
 
 
 def archive_subscription(w: World, t: Tenant) -> int:

@@ -41,7 +41,7 @@ def provider_body(n: int, **fields: Any) -> dict[str, Any]:
         "location": f"site-{n}",
         "s3_endpoint": DEAD_ENDPOINT,
         "ec2_endpoint": DEAD_ENDPOINT,
-        "credential_ref": "env:SOCLE_TEST_UNSET_KEYS",
+        "credential_ref": "env:SOCLE_SECRET_HOSTING_TEST_UNSET_KEYS",
         "capacity_gb": 100_000,
         **fields,
     }

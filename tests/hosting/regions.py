@@ -20,7 +20,7 @@ HOST = "/api/v1/hosting"
 
 def keys_env(name: str) -> str:
     """The environment variable holding a simulated provider's keys."""
-    return f"SOCLE_TEST_{name.upper().replace('-', '_')}_KEYS"
+    return f"SOCLE_SECRET_HOSTING_TEST_{name.upper().replace('-', '_')}_KEYS"
 
 
 def register(

@@ -23,6 +23,7 @@ from controlplane.models import AuditRecord, Job, JobLog
 from controlplane.settings import Settings
 from hosting.backup.models import BackupPolicy
 from hosting.backup.repositories import restic_for
+from hosting.credentials import SECRETS
 from hosting.drivers.restic import Restic
 from hosting.sim.providers import SimulatedProviders
 from tests.conftest import TenantFactory, TokenFactory
@@ -106,7 +107,7 @@ def test_rotate_password_crash_resume_old_refused_restore_identical(
     assert jobs.Worker(database).run_once() == backup_id
     assert job_view(database, backup_id)["state"] == "succeeded"
 
-    password = settings.data_dir / f"restic-{tenant.finess.lower()}.password"
+    password = SECRETS.path(settings.data_dir, f"file:restic-{tenant.finess.lower()}.password")
     passwords = [password.read_text().strip()]
     copies = drivers(database, settings, sub_id)
 
@@ -140,7 +141,7 @@ def test_rotate_password_crash_resume_old_refused_restore_identical(
         "repositories": 2, "keys_added": 1, "old_keys_removed": 1}  # done by the last runs
     passwords.append(password.read_text().strip())
     assert passwords[1] != passwords[0] and password.stat().st_mode & 0o777 == 0o600
-    assert sorted(p.name for p in settings.data_dir.glob("restic-*.password*")) == [password.name]
+    assert sorted(p.name for p in password.parent.glob("restic-*.password*")) == [password.name]
     assert not any(secret in str(done) for secret in passwords)
     openable()
     with database.session(scope=Scope.unrestricted(), write=False) as db:

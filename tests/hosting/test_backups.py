@@ -28,6 +28,7 @@ from controlplane.settings import Settings
 from hosting.backup import jobs as backup_jobs
 from hosting.backup.models import BackupPolicy, BackupRepository
 from hosting.backup.repositories import restic_for
+from hosting.credentials import SECRETS
 from hosting.drivers.restic import Restic
 from hosting.sim.endpoints import Endpoint
 from hosting.sim.providers import SimulatedProviders
@@ -110,7 +111,8 @@ def test_backup_restore_retention_object_lock_and_corruption(
     assert [(r["copy_index"], r["provider"], r["immutable"]) for r in policy["repositories"]] \
         == [(0, "hds-a", False), (1, "hds-b", True)]
     assert (policy["frequency_hours"], policy["retention_days"], policy["rpo_hours"]) == (24, 7, 24)
-    password = settings.data_dir / policy["password_ref"].removeprefix("file:")
+    password = SECRETS.path(settings.data_dir, policy["password_ref"])
+    assert password.parent == settings.data_dir / "secrets" / "hosting"
     assert password.stat().st_mode & 0o777 == 0o600
 
     # backup, started by the establishment itself
@@ -236,11 +238,10 @@ def test_scheduler_runs_restic_over_ssh_and_raises_late_alerts(
 ) -> None:
     sub_id = backed["subscription"]["id"]
     operator = auth(Role.GCS_OPERATOR)
-    key = settings.data_dir / "establishment-ssh-key"
-    key.write_text(sshd.client_key.read_text())
-    key.chmod(0o600)
+    key_ref = SECRETS.store_file(settings.data_dir, "establishment-ssh-key",
+                                 sshd.client_key.read_text())
     over_ssh = {"kind": "ssh", "host": sshd.host, "port": sshd.port, "user": sshd.user,
-                "key_ref": f"file:{key.name}", "host_key": sshd.host_public_key}
+                "key_ref": key_ref, "host_key": sshd.host_public_key}
     policy = client.put(f"{HOST}/subscriptions/{sub_id}/backup-policy", headers=operator,
                         json={"source_path": str(backed["source"]), "executor": over_ssh})
     assert policy.status_code == 200, policy.text

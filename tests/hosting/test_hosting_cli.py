@@ -28,7 +28,8 @@ def test_catalogue_request_and_decision_from_the_cli(
     for name, city in (("hds-paris", "Paris"), ("hds-lyon", "Lyon")):
         socle("provider", "create", "--name", name, "--certification-body", "AFNOR",
               "--expires", "2030-06-30", "--country", "fr", "--location", city,
-              "--s3-endpoint", "http://127.0.0.1:9", "--credential-ref", "env:HDS_KEYS",
+              "--s3-endpoint", "http://127.0.0.1:9",
+              "--credential-ref", "env:SOCLE_SECRET_HOSTING_HDS_KEYS",
               "--capacity-gb", "5000")
     providers = socle("provider", "list", "--json")
     assert [p["name"] for p in providers] == ["hds-lyon", "hds-paris"]

@@ -40,7 +40,8 @@ def test_demo_catalogue_then_subscriptions_on_the_simulated_providers(
     assert seeded.exit_code == 0, seeded.output
     assert "3 request(s) approved" in seeded.stdout
     assert "already there" in runner.invoke(cli, ["demo"]).stdout
-    assert stat.S_IMODE((settings.data_dir / "demo-hds-paris.keys").stat().st_mode) == 0o600
+    keys = settings.data_dir / "secrets" / "hosting" / "demo-hds-paris.keys"
+    assert stat.S_IMODE(keys.stat().st_mode) == 0o600
     worker = jobs.Worker(database)
     while worker.run_once() is not None:
         pass

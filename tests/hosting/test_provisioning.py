@@ -25,7 +25,7 @@ HOST = "/api/v1/hosting"
 
 
 def _env(name: str) -> str:
-    return f"SOCLE_TEST_{name.upper().replace('-', '_')}_KEYS"
+    return f"SOCLE_SECRET_HOSTING_TEST_{name.upper().replace('-', '_')}_KEYS"
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from hosting.credentials import SECRETS
 from hosting.drivers.restic import (
     LocalExecutor,
     Reason,
@@ -29,10 +30,7 @@ PASSWORD = "tenant-password-0123456789"
 
 
 def _secret_file(directory: Path, name: str, value: str) -> str:
-    path = directory / name
-    path.write_text(value)
-    path.chmod(0o600)
-    return f"file:{name}"
+    return SECRETS.store_file(directory, name, value)
 
 
 @pytest.fixture(scope="module")
@@ -200,6 +198,5 @@ class LocalExecutorChecksums:
 
     @staticmethod
     def of(root: Path) -> dict[str, str]:
-        return Restic(RepositoryAccess("", "env:UNUSED", None, root), LocalExecutor()).checksums(
-            str(root)
-        )
+        access = RepositoryAccess("", "env:SOCLE_SECRET_HOSTING_UNUSED", None, root)
+        return Restic(access, LocalExecutor()).checksums(str(root))

@@ -10,15 +10,13 @@ from pathlib import Path
 
 import pytest
 
+from hosting.credentials import SECRETS
 from hosting.drivers.restic import RepositoryAccess, Restic, ResticError, SshExecutor
 from tests.support.sshd import SshServer, running_sshd
 
 
 def secret(directory: Path, name: str, value: str) -> str:
-    path = directory / name
-    path.write_text(value + "\n")
-    path.chmod(0o600)
-    return f"file:{name}"
+    return SECRETS.store_file(directory, name, value)
 
 
 @pytest.fixture
@@ -55,7 +53,7 @@ def test_add_list_and_remove_keys_over_ssh(sshd: SshServer, tmp_path: Path) -> N
     with pytest.raises(ResticError) as missing:
         repo.add_key("file:absent")
     assert "absent" in str(missing.value)
-    assert os.stat(tmp_path / "new").st_mode & 0o777 == 0o600
+    assert os.stat(SECRETS.path(tmp_path, "file:new")).st_mode & 0o777 == 0o600
 
 
 class _TmpdirExecutor:

@@ -69,7 +69,7 @@ class NetworkFactory:
         data = DeviceCreate(
             hostname=f"{'ce' if site else 'pe'}-{n}", role="CE" if site else "PE",
             platform=platform, site=site.code if site else None, mgmt_address=f"192.0.2.{n % 250}",
-            username="socle", credential_ref="env:SOCLE_TEST_SECRET", **fields)
+            username="socle", credential_ref="env:SOCLE_SECRET_NETWORK_TEST", **fields)
         return self._make(network.create_device, DeviceRead, data)
 
     def circuit(self, tenant: Tenant, *, provider: ProviderRead | None = None,

@@ -33,7 +33,7 @@ from tests.conftest import TenantFactory
 
 SNMP_AUTH = "Auth-Key-5f2c9e71"
 SNMP_PRIV = "Priv-Key-0b8d43aa"
-PASSWORD_VARIABLE = "SOCLE_TEST_ROUTER_PASSWORD"
+PASSWORD_VARIABLE = "SOCLE_SECRET_NETWORK_TEST_ROUTER_PASSWORD"
 INTERFACES = {"cisco_ios": ("GigabitEthernet0/1", "GigabitEthernet0/2", "GigabitEthernet0/3"),
               "juniper_junos": ("ge-0/0/1", "ge-0/0/2", "ge-0/0/3")}
 ACTOR = "tests"
@@ -42,8 +42,8 @@ ACTOR = "tests"
 def configure_environment(monkeypatch: pytest.MonkeyPatch, routers: SimulatedRouters) -> None:
     """Secrets in the environment, short SSH timeouts; settings read again."""
     monkeypatch.setenv(PASSWORD_VARIABLE, routers.password)
-    monkeypatch.setenv("SOCLE_SNMP_AUTH_KEY", SNMP_AUTH)
-    monkeypatch.setenv("SOCLE_SNMP_PRIV_KEY", SNMP_PRIV)
+    monkeypatch.setenv("SOCLE_SECRET_NETWORK_SNMP_AUTH_KEY", SNMP_AUTH)
+    monkeypatch.setenv("SOCLE_SECRET_NETWORK_SNMP_PRIV_KEY", SNMP_PRIV)
     monkeypatch.setenv("SOCLE_NETWORK_SSH_TIMEOUT", "3")
     get_settings.cache_clear()
 
@@ -89,7 +89,8 @@ class Region:
             self.pe = network.create_device(
                 db, DeviceCreate(hostname="pe-regional-1", role="PE", platform="cisco_ios",
                                  mgmt_address="192.0.2.1", username="noc",
-                                 credential_ref="env:NOPE", asn=65010), actor=ACTOR).hostname
+                                 credential_ref="env:SOCLE_SECRET_NETWORK_NOPE", asn=65010),
+                actor=ACTOR).hostname
             self.vrf = network.create_vrf(
                 db, VrfCreate(name="T-GFU", kind="tenant", tenant=self.tenant.finess,
                               service="gfu"), actor=ACTOR).name

@@ -199,17 +199,22 @@ def test_junos_compares_sets_and_deletes_the_shortest_path() -> None:
 
 
 def test_secret_references(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("SOCLE_T_SECRET", "s3cret-value")
-    assert secrets.resolve("env:SOCLE_T_SECRET", tmp_path) == "s3cret-value"
-    (tmp_path / "ce.secret").write_text("from-file\n")
-    os.chmod(tmp_path / "ce.secret", 0o644)
+    monkeypatch.setenv("SOCLE_SECRET_NETWORK_T", "s3cret-value")
+    assert secrets.resolve("env:SOCLE_SECRET_NETWORK_T", tmp_path) == "s3cret-value"
+    secret = tmp_path / "secrets" / "network" / "ce.secret"
+    secret.parent.mkdir(parents=True)
+    secret.write_text("from-file\n")
+    os.chmod(secret, 0o644)
     with pytest.raises(secrets.SecretError) as refused:
         secrets.resolve("file:ce.secret", tmp_path)
     assert "0644" in str(refused.value) and "from-file" not in str(refused.value)
-    os.chmod(tmp_path / "ce.secret", 0o600)
+    os.chmod(secret, 0o600)
     assert secrets.resolve("file:ce.secret", tmp_path) == "from-file"
     with pytest.raises(secrets.SecretError, match="not set"):
-        secrets.resolve("env:SOCLE_T_MISSING", tmp_path)
+        secrets.resolve("env:SOCLE_SECRET_NETWORK_T_MISSING", tmp_path)
+    monkeypatch.setenv("SOCLE_T_SECRET", "s3cret-value")
+    with pytest.raises(secrets.SecretError, match="SOCLE_SECRET_NETWORK_T_SECRET"):
+        secrets.resolve("env:SOCLE_T_SECRET", tmp_path)  # out of the network namespace
     values = secrets.Secrets({"a": "s3cret-value"})
     assert "s3cret-value" not in repr(values)
     assert values.mask(values.reveal("x <<secret:a>> y")) == "x <<secret:a>> y"

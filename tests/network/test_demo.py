@@ -51,11 +51,13 @@ def test_demo_registers_the_simulated_routers_and_they_plan(
         assert polled == {a.name: a.port for a in agents.agents}
         assert watched == {("DEMO-MPLS-001", 1, 40999), ("DEMO-MPLS-002", 1, 40999)}
         v3 = agents.state()["agents"][0]["v3"]
-        assert [(settings.data_dir / n).read_text().strip() for n in SNMP_KEY_FILES] == [
+        keys = settings.data_dir / "secrets" / "network"
+        assert [(keys / n).read_text().strip() for n in SNMP_KEY_FILES] == [
             v3["auth_key"], v3["priv_key"]]  # the poller's key files hold the agents' keys
         assert "already there" in runner.invoke(cli, ["demo"]).stdout
         for name in (PASSWORD_FILE, *SNMP_KEY_FILES):
-            assert stat.S_IMODE((settings.data_dir / name).stat().st_mode) == 0o600
+            assert stat.S_IMODE((keys / name).stat().st_mode) == 0o600
+            assert not (settings.data_dir / name).exists()
         with database.session(scope=Scope.unrestricted(), write=False) as db:
             ces = sorted(d.hostname for d in db.query(Device).filter(Device.role == "CE"))
         assert ces == ["ce01", "ce02"]

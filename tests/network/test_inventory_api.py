@@ -62,7 +62,8 @@ def test_an_operator_builds_a_site_with_its_routers_and_circuit(
     assert site["tenant"] == tenant.finess
     ce = post("devices", {"hostname": "CE-69-CHU-1", "role": "ce", "platform": "cisco_ios",
                           "site": "69-CHU-LYON", "mgmt_address": "10.255.0.1", "username": "socle",
-                          "credential_ref": "env:SOCLE_CE_PASSWORD", "asn": 4_200_000_001})
+                          "credential_ref": "env:SOCLE_SECRET_NETWORK_CE_PASSWORD",
+                          "asn": 4_200_000_001})
     assert ce["hostname"] == "ce-69-chu-1" and ce["tenant"] == tenant.finess
     pe = post("devices", {"hostname": "pe-lyon-1", "role": "PE", "platform": "juniper_junos",
                           "mgmt_address": "2001:db8::1", "username": "socle",
@@ -94,7 +95,7 @@ def test_an_operator_builds_a_site_with_its_routers_and_circuit(
         "network.device.create", "network.circuit.create", "network.maintenance.create"]
     device_record = records[2]
     assert device_record.tenant_finess == tenant.finess and device_record.before is None
-    assert device_record.after["credential_ref"] == "env:SOCLE_CE_PASSWORD"
+    assert device_record.after["credential_ref"] == "env:SOCLE_SECRET_NETWORK_CE_PASSWORD"
     assert all(r.actor.startswith("test-network-engineer") for r in records)
     everything = json.dumps([[r.before, r.after] for r in records]) + json.dumps(
         [client.get(f"{NET}/{p}", headers=headers).json() for p in ("devices", "circuits")])
@@ -110,7 +111,7 @@ def _bad_inputs(net: NetworkFactory, tenant: Tenant) -> list[tuple[str, dict[str
                  "access": "MPLS"}
     device_body = {"hostname": "ce-new", "role": "CE", "platform": "cisco_ios",
                    "site": site.code, "mgmt_address": "192.0.2.10", "username": "socle",
-                   "credential_ref": "env:CE_SECRET"}
+                   "credential_ref": "env:SOCLE_SECRET_NETWORK_CE_SECRET"}
     circuit_body = {"ref": "NEW", "provider": mpls.name, "site": site.code,
                     "bandwidth_mbps": 100, "committed_mbps": 50}
     window = {"circuit": None, "provider": mpls.name, "reason": "r",
@@ -191,7 +192,8 @@ def test_duplicates_are_409_and_write_nothing(
         ("sites", {"tenant": tenant.finess, "code": site.code.lower(), "name": "n",
                    "address": "a", "access": "THD"}, "code"),
         ("devices", {"hostname": ce.hostname.upper(), "role": "PE", "platform": "arista_eos",
-                     "mgmt_address": "::1", "username": "u", "credential_ref": "env:X"},
+                     "mgmt_address": "::1", "username": "u",
+                     "credential_ref": "env:SOCLE_SECRET_NETWORK_X"},
          "hostname"),
         ("circuits", {"ref": circuit.ref, "provider": circuit.provider, "site": site.code,
                       "bandwidth_mbps": 1, "committed_mbps": 1}, "ref"),

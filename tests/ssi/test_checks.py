@@ -190,7 +190,7 @@ def test_routers_known_to_the_network_plane_are_checked(
         router = DeviceRead.model_validate(network.create_device(db, DeviceCreate(
             hostname=f"ce-ssi-{tenant.finess}", role="CE", platform="cisco_ios", site=site.code,
             mgmt_address="127.0.0.1", mgmt_port=weak_sshd.port, username="socle",
-            credential_ref="env:SOCLE_TEST_SECRET"), actor="tests"))
+            credential_ref="env:SOCLE_SECRET_NETWORK_TEST"), actor="tests"))
     rssi = auth(Role.RSSI)
     discover = f"{SSI}/tenants/{tenant.finess}/check-targets/discover"
     assert client.post(discover, headers=auth(Role.ESTABLISHMENT, tenant)).status_code == 403

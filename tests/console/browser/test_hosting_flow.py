@@ -21,7 +21,7 @@ from tests.console.support import secret_of
 from tests.hosting.factories import HostingFactory, provider_body
 
 JOB_TIMEOUT_MS = 60_000
-KEYS = "SOCLE_TEST_CONSOLE_HDS_KEYS"
+KEYS = "SOCLE_SECRET_HOSTING_TEST_CONSOLE_HDS_KEYS"
 
 
 @pytest.fixture(scope="module")
