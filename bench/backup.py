@@ -93,7 +93,7 @@ class SocleSide:
             "SOCLE_DATABASE_URL": f"sqlite:///{work / 'socle.db'}",
             "SOCLE_DATA_DIR": str(work / "data"),
             "SOCLE_EMBEDDED_WORKER": "false",
-            "SOCLE_BENCH_S3_KEYS": f"{ep.access_key}:{ep.secret_key}",
+            "SOCLE_SECRET_HOSTING_BENCH_S3_KEYS": f"{ep.access_key}:{ep.secret_key}",
         })
         from controlplane import jobs, plugins, tenants
         from controlplane.auth import system_principal
@@ -122,7 +122,8 @@ class SocleSide:
                 name="hds-bench", certificate_activities=[1, 2, 3, 4, 5, 6],
                 certification_body="AFNOR", certificate_expires_on=date(2030, 1, 1),
                 country="FR", location="Lyon", s3_endpoint=ep.url, s3_region=ep.region,
-                credential_ref="env:SOCLE_BENCH_S3_KEYS", capacity_gb=100_000), actor=actor)
+                credential_ref="env:SOCLE_SECRET_HOSTING_BENCH_S3_KEYS", capacity_gb=100_000),
+                actor=actor)
             catalogue.create_offer(db, OfferCreate(
                 code="backup-bench", name="Backup bench", kind="backup", monthly_price_cents=0,
                 parameters={"size_gb": {"min": 1, "max": 1000, "default": 10,

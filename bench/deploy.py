@@ -32,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 SERVICES = ["directory", "identity", "registry", "messaging", "coordination", "telemedicine",
             "lab"]
-PASSWORD_ENV = "SOCLE_BENCH_LDAP_PASSWORD"
+PASSWORD_ENV = "SOCLE_SECRET_APPS_BENCH_LDAP_PASSWORD"
 
 
 SITE = "BENCH-DC"  # the THD network site the targets stand at

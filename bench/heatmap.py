@@ -63,7 +63,8 @@ def _hosting_catalogue(db: Any) -> str:
             name=f"hds-{n}", certificate_activities=[1, 2, 3, 4, 5, 6],
             certification_body="AFNOR", certificate_expires_on=date(2030, 1, 1), country="FR",
             location=f"site-{n}", s3_endpoint="http://127.0.0.1:9",
-            ec2_endpoint="http://127.0.0.1:9", credential_ref="env:SOCLE_BENCH_UNSET",
+            ec2_endpoint="http://127.0.0.1:9",
+            credential_ref="env:SOCLE_SECRET_HOSTING_BENCH_UNSET",
             capacity_gb=10_000_000), actor=ACTOR)
     catalogue.create_offer(db, OfferCreate(
         code="sauvegarde", name="Sauvegarde", kind="backup", monthly_price_cents=1000,

@@ -57,7 +57,7 @@ from bench._support import BenchError  # noqa: E402
 SITES = 1_000
 ROUTERS = 30
 TENANTS = 100
-PASSWORD_VARIABLE = "SOCLE_BENCH_ROUTER_PASSWORD"
+PASSWORD_VARIABLE = "SOCLE_SECRET_NETWORK_BENCH_ROUTER_PASSWORD"
 INTERFACES = {"cisco_ios": ("GigabitEthernet0/1", "GigabitEthernet0/2"),
               "juniper_junos": ("ge-0/0/1", "ge-0/0/2")}
 DEPARTMENTS = ("01", "07", "26", "38", "42", "69", "73", "74")
@@ -101,8 +101,10 @@ def configure(workdir: Path, password: str) -> str:
     url = f"sqlite:///{workdir / 'bench.db'}"
     os.environ.update({
         "SOCLE_DATABASE_URL": url, "SOCLE_DATA_DIR": str(workdir),
-        PASSWORD_VARIABLE: password, "SOCLE_SNMP_AUTH_KEY": secrets.token_urlsafe(12),
-        "SOCLE_SNMP_PRIV_KEY": secrets.token_urlsafe(12), "SOCLE_NETWORK_SSH_TIMEOUT": "20",
+        PASSWORD_VARIABLE: password,
+        "SOCLE_SECRET_NETWORK_SNMP_AUTH_KEY": secrets.token_urlsafe(12),
+        "SOCLE_SECRET_NETWORK_SNMP_PRIV_KEY": secrets.token_urlsafe(12),
+        "SOCLE_NETWORK_SSH_TIMEOUT": "20",
     })
     get_settings.cache_clear()
     upgrade(url)
@@ -137,7 +139,8 @@ def regional_objects(database: Any) -> dict[str, int]:
                                            contract_ref="MPLS-2026"), actor=ACTOR)
         create_device(db, DeviceCreate(hostname="pe-regional-1", role="PE", platform="cisco_ios",
                                        mgmt_address="192.0.2.1", username="noc",
-                                       credential_ref="env:NOPE", asn=65010), actor=ACTOR)
+                                       credential_ref="env:SOCLE_SECRET_NETWORK_NOPE",
+                                       asn=65010), actor=ACTOR)
     return pools
 
 
