@@ -165,7 +165,7 @@ def seed(database: Any, establishments: int, days: int) -> None:
     from controlplane.models import Tenant
     from controlplane.schemas import TenantCreate, TenantKind
     from network.evidence import last_complete_month
-    from network.schemas import CircuitCreate, ProviderCreate, SiteCreate
+    from network.inventory.schemas import CircuitCreate, ProviderCreate, SiteCreate
     from ssi import tracker
     from ssi.tracker_schemas import DeclarationWrite
 

@@ -117,7 +117,8 @@ def regional_objects(database: Any) -> dict[str, int]:
     from controlplane.finess import make_finess
     from controlplane.models import Tenant
     from network import create_device, create_pool, create_provider, create_vrf
-    from network.schemas import DeviceCreate, PoolCreate, ProviderCreate, VrfCreate
+    from network.inventory.schemas import DeviceCreate, ProviderCreate
+    from network.ipam.schemas import PoolCreate, VrfCreate
 
     with database.transaction(scope=Scope.unrestricted()) as db:
         for index in range(TENANTS):
@@ -151,7 +152,8 @@ def onboard(database: Any, pools: dict[str, int], routers: Sequence[dict[str, An
     from controlplane.db import Scope
     from controlplane.models import Tenant
     from network import allocate, create_circuit, create_device, create_site
-    from network.schemas import CircuitCreate, DeviceCreate, PrefixAllocate, SiteCreate
+    from network.inventory.schemas import CircuitCreate, DeviceCreate, SiteCreate
+    from network.ipam.schemas import PrefixAllocate
 
     with database.transaction(scope=Scope.unrestricted()) as db:
         tenants = list(db.scalars(select(Tenant.finess).order_by(Tenant.id)))
@@ -183,8 +185,8 @@ def onboard(database: Any, pools: dict[str, int], routers: Sequence[dict[str, An
 def make_plan(database: Any, devices: Sequence[str] | None) -> Any:
     """A stored configuration plan (of ``devices``, or every CE); fails the bench if failed."""
     from controlplane.db import Scope
-    from network import plans
-    from network.config_schemas import PlanCreate
+    from network.config import plans
+    from network.config.schemas import PlanCreate
 
     with database.transaction(scope=Scope.unrestricted()) as db:
         plan = plans.make(db, PlanCreate(devices=list(devices) if devices else None),
@@ -201,7 +203,7 @@ def apply(database: Any, plan_id: int) -> None:
     from controlplane import jobs
     from controlplane.db import Scope
     from controlplane.models import Job
-    from network import plans
+    from network.config import plans
 
     with database.transaction(scope=Scope.unrestricted()) as db:
         job_id = plans.apply(db, plan_id, actor=ACTOR).id
@@ -229,7 +231,7 @@ def naive_push(routers: Sequence[dict[str, Any]], lines: Sequence[Sequence[str]]
 def revealed(plan: Any) -> list[list[str]]:
     """The lines each change of ``plan`` pushes, with the configuration secrets in."""
     from controlplane.settings import get_settings
-    from network.router_ops import RouterOps
+    from network.config.router_ops import RouterOps
 
     values = RouterOps(None, get_settings()).secrets(strict=True)  # type: ignore[arg-type]
     return [[values.reveal(line) for phase in change["data"]["phases"] for line in phase["lines"]]

@@ -6,7 +6,12 @@ through the reconcile framework, backups and drift, MPLS→THD migrations).
 Other planes call the network plane only through what is listed here.
 """
 
-from network.inventory import (
+from network import models as _models  # noqa: F401  (registers every feature's tables)
+from network.config.flows import BACKUP_JOB, enqueue_backups  # registers the backup job
+from network.config.reconcile import CONFIG_KIND, MIGRATION_KIND  # registers the reconcilers
+from network.inventory.platforms import Platform
+from network.inventory.schemas import SiteCreate
+from network.inventory.service import (
     circuit_query,
     create_circuit,
     create_device,
@@ -19,14 +24,18 @@ from network.inventory import (
     site_accesses,
     site_query,
 )
-from network.ipam import allocate, assign, create_pool, next_free, pool_query, prefix_query, release
-from network.platforms import Platform
-from network.polling import jobs as _polling_jobs  # noqa: F401  (registers polling jobs)
-from network.reconcile import CONFIG_KIND, MIGRATION_KIND  # registers the reconcilers
-from network.scheduled import BACKUP_JOB, enqueue_backups  # registers the backup job
-from network.schemas import SiteCreate
-from network.vpn import VrfPolicy, reachability, violations
-from network.vrfs import as_policy, create_vrf, vrf_query
+from network.ipam.service import (
+    allocate,
+    assign,
+    create_pool,
+    next_free,
+    pool_query,
+    prefix_query,
+    release,
+)
+from network.ipam.vpn import VrfPolicy, reachability, violations
+from network.ipam.vrfs import as_policy, create_vrf, vrf_query
+from network.polling import flows as _polling_flows  # noqa: F401  (registers polling jobs)
 
 __all__ = [
     "BACKUP_JOB",

@@ -21,19 +21,14 @@ from sqlalchemy.orm import Session
 
 from controlplane.models import Tenant
 from controlplane.settings import Settings
-from network import inventory, ipam, vrfs
-from network.models import Provider
+from network.inventory import service as inventory
+from network.inventory.models import Provider
+from network.inventory.schemas import CircuitCreate, DeviceCreate, ProviderCreate, SiteCreate
+from network.ipam import service as ipam
+from network.ipam import vrfs
+from network.ipam.schemas import PoolCreate, PrefixAllocate, VrfCreate
 from network.polling import service as polling
 from network.polling.schemas import CircuitMonitorSet, DeviceMonitorSet
-from network.schemas import (
-    CircuitCreate,
-    DeviceCreate,
-    PoolCreate,
-    PrefixAllocate,
-    ProviderCreate,
-    SiteCreate,
-    VrfCreate,
-)
 from network.secrets import SECRETS
 
 PROVIDER = "Opérateur MPLS (démo)"

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from controlplane.evidence import BatchedCollector, Evidence, one_of, unknown
-from network.models import Circuit
+from network.inventory.models import Circuit
 from network.sla import engine
 from network.sla.evaluation import evaluate
 from network.sla.period import TIMEZONE, Period, month_period

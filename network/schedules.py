@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session
 
 from controlplane.models import Job
 from controlplane.schedule import PARIS, Schedule, enqueue_unless_active
-from network.polling.jobs import EVENTS_JOB, POLL_JOB, RETENTION_JOB
-from network.scheduled import BACKUP_JOB
+from network.config.flows import BACKUP_JOB
+from network.polling.flows import EVENTS_JOB, POLL_JOB, RETENTION_JOB
 
 
 def poll(db: Session, *, now: datetime) -> Job | None:

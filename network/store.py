@@ -20,7 +20,7 @@ from controlplane.errors import Conflict
 from controlplane.models import Tenant
 from controlplane.rows import PlaneRows
 from network import errors
-from network.models import Site
+from network.inventory.models import Site
 
 M = TypeVar("M")
 

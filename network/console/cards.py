@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from controlplane.console import OverviewCard, Visitor
 from network.console.sla_view import current_month
-from network.models import Circuit, Site
+from network.inventory.models import Circuit, Site
 from network.sla.models import SlaEvent
 
 

@@ -13,11 +13,13 @@ from controlplane import charts
 from controlplane.console import Visitor, allowed, console_router, render
 from controlplane.console.routing import error_page
 from controlplane.errors import InvalidInput
-from network import drift, inventory, plans, store
-from network.config_schemas import DriftStatus, PlanCreate
+from network import store
+from network.config import drift, plans
+from network.config.schemas import DriftStatus, PlanCreate
 from network.console import sla_view
-from network.models import Circuit, Site
-from network.schemas import CircuitRead, DeviceRead, SiteRead
+from network.inventory import service as inventory
+from network.inventory.models import Circuit, Site
+from network.inventory.schemas import CircuitRead, DeviceRead, SiteRead
 from network.sla import service
 from network.sla.period import Period, month_period
 from network.sla.schemas import GroupBy, SlaLine
@@ -150,7 +152,7 @@ def circuit_detail(request: Request, ref: str, visitor: Reader, month: str = "")
 
 @router.post("/console/network/sites/{code}/plan")
 def plan_site(code: str, visitor: Writer) -> Response:
-    """Plan the site's routers (:func:`network.plans.make`, reads them over SSH)."""
+    """Plan the site's routers (:func:`network.config.plans.make`, reads them over SSH)."""
     with visitor.write() as db:
         site = store.by_key(db, Site, code)
         plan = plans.make(db, PlanCreate(site=site.code), actor=visitor.principal.actor)

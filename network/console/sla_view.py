@@ -12,7 +12,7 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from network.models import Circuit
+from network.inventory.models import Circuit
 from network.sla import engine
 from network.sla.codec import MINUTES_PER_DAY, Matrix, unpack_days
 from network.sla.models import CircuitDay, SlaContract

@@ -65,7 +65,7 @@ class CycleReport:
 
 def settings_credentials(settings: Settings) -> V3Credentials:
     """The monitoring plane's SNMPv3 user (SHA/AES) with its keys resolved now (the keys
-    are the ones rendered on the routers; see network.render)."""
+    are the ones rendered on the routers; see network.config.render)."""
     return V3Credentials(
         settings.network_snmp_user,
         resolve(settings.network_snmp_auth_ref, settings.data_dir),

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from controlplane.db import Base, TenantScoped, UTCDateTime, utcnow
 from controlplane.models import Tenant
-from network.models import Circuit, Device
+from network.inventory.models import Circuit, Device
 
 
 class DeviceMonitor(TenantScoped, Base):

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from controlplane.rows import snapshot
 from network import errors, store
-from network.models import Circuit, Device
+from network.inventory.models import Circuit, Device
 from network.polling.models import CircuitMonitor, DeviceMonitor
 from network.polling.schemas import (
     CircuitMonitorRead,

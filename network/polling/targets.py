@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from network.drivers.snmp_types import SnmpTarget, V2cCredentials, V3Credentials
-from network.models import Circuit, Device
+from network.inventory.models import Circuit, Device
 from network.polling.models import CircuitMonitor, DeviceMonitor
 
 _SHARD = re.compile(r"^\s*(\d+)\s*/\s*(\d+)\s*$")

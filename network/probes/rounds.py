@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 
 from controlplane.db import Database, Scope
-from network.models import Circuit
+from network.inventory.models import Circuit
 from network.polling import metrics
 from network.polling.models import CircuitMonitor
 from network.polling.targets import Shard

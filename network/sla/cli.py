@@ -12,7 +12,7 @@ from controlplane.cli.common import (
     local_actor,
     transaction,
 )
-from network.schemas import SlaClass
+from network.inventory.schemas import SlaClass
 from network.sla import contracts, service
 from network.sla.schemas import ContractCreate, ContractRead, GroupBy, SlaEventRead
 

@@ -6,7 +6,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from network import store
-from network.models import Provider
+from network.inventory.models import Provider
 from network.sla import errors
 from network.sla.models import SlaContract
 from network.sla.schemas import ContractCreate, ContractRead

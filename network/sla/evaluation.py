@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from controlplane.models import Tenant
 from network import store
-from network.models import Circuit, Maintenance, Provider, Site
+from network.inventory.models import Circuit, Maintenance, Provider, Site
 from network.sla import engine, errors
 from network.sla.codec import unpack_days
 from network.sla.models import CircuitDay, SlaContract

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from controlplane import audit
 from controlplane.db import utcnow
 from network import store
-from network.models import Circuit
+from network.inventory.models import Circuit
 from network.polling import metrics
 from network.sla import errors, service
 from network.sla.evaluation import evaluate

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from controlplane.db import utcnow
 from network.drivers.snmp_types import DeviceSample, Skipped, Unreachable
-from network.models import Circuit
+from network.inventory.models import Circuit
 from network.sla import errors
 from network.sla.codec import LOSS_SCALE, DayArrays
 from network.sla.models import CircuitDay

@@ -27,7 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from controlplane.db import Base, TenantScoped, UTCDateTime, utcnow
-from network.models import Circuit, Provider
+from network.inventory.models import Circuit, Provider
 
 
 class SlaContract(Base):

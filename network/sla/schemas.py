@@ -8,7 +8,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from network.schemas import CircuitKey, ProviderKey, SlaClass
+from network.inventory.schemas import CircuitKey, ProviderKey, SlaClass
 
 Percent = Annotated[float, Field(ge=0, le=100)]
 Millis = Annotated[float, Field(gt=0, le=10_000)]

@@ -21,7 +21,7 @@ from fastapi.testclient import TestClient
 
 from controlplane.db import Database, Scope
 from controlplane.models import Tenant
-from network.schemas import CircuitRead
+from network.inventory.schemas import CircuitRead
 from network.sla import Observation, create_contract, ingest
 from network.sla.schemas import ContractCreate
 from tests.conftest import TenantFactory, TokenFactory

@@ -18,8 +18,8 @@ from controlplane.api.app import PUBLIC_ROUTES
 from controlplane.auth import Role, role_allows
 from controlplane.db import Database, Scope
 from controlplane.models import Tenant
-from network import plans
-from network.config_schemas import PlanCreate
+from network.config import plans
+from network.config.schemas import PlanCreate
 from tests.conftest import TenantFactory, TokenFactory
 from tests.hosting.factories import offer_body, provider_body
 from tests.support.authz import Case, World

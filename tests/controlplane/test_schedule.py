@@ -20,7 +20,7 @@ from controlplane.errors import InvalidInput
 from controlplane.models import AuditRecord, Job, ScheduleState
 from controlplane.schedule import Schedule
 from controlplane.settings import Settings
-from network.scheduled import BACKUP_JOB
+from network.config.flows import BACKUP_JOB
 from tests.conftest import TenantFactory, TokenFactory
 
 T0 = datetime(2026, 11, 28, 10, 0, 0, tzinfo=UTC)

@@ -19,7 +19,7 @@ from controlplane.settings import Settings, get_settings
 from hosting.backup.models import BackupPolicy
 from hosting.credentials import SECRETS as HOSTING
 from hosting.models import HostingProvider
-from network.models import Device
+from network.inventory.models import Device
 from network.secrets import SECRETS as NETWORK
 from tests.apps.factories import AppsFactory
 from tests.conftest import TenantFactory

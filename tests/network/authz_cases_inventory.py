@@ -1,5 +1,6 @@
 """Authorization-matrix examples for the inventory's ``PATCH`` and ``DELETE`` routes
-(:mod:`network.api_changes`): writes, so ``network:write`` roles only; objects of one
+(:mod:`network.inventory.api`, :mod:`network.ipam.api`): writes, so ``network:write``
+roles only; objects of one
 tenant are tenant-bound (another tenant's answers 404)."""
 
 from __future__ import annotations

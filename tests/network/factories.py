@@ -18,21 +18,23 @@ from pydantic import BaseModel
 import network
 from controlplane.db import Database, Scope
 from controlplane.models import Tenant
-from network.schemas import (
+from network.inventory.schemas import (
     CircuitCreate,
     CircuitRead,
     DeviceCreate,
     DeviceRead,
     MaintenanceCreate,
     MaintenanceRead,
-    PoolCreate,
-    PoolRead,
-    PrefixAllocate,
-    PrefixRead,
     ProviderCreate,
     ProviderRead,
     SiteCreate,
     SiteRead,
+)
+from network.ipam.schemas import (
+    PoolCreate,
+    PoolRead,
+    PrefixAllocate,
+    PrefixRead,
     VrfCreate,
     VrfRead,
 )

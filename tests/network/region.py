@@ -19,15 +19,8 @@ import network
 from controlplane.db import Database, Scope
 from controlplane.models import Tenant
 from controlplane.settings import Settings, get_settings
-from network.schemas import (
-    CircuitCreate,
-    DeviceCreate,
-    PoolCreate,
-    PrefixAllocate,
-    ProviderCreate,
-    SiteCreate,
-    VrfCreate,
-)
+from network.inventory.schemas import CircuitCreate, DeviceCreate, ProviderCreate, SiteCreate
+from network.ipam.schemas import PoolCreate, PrefixAllocate, VrfCreate
 from network.sim.routers import SimulatedRouters
 from tests.conftest import TenantFactory
 

@@ -12,8 +12,8 @@ from sqlalchemy import MetaData, select
 
 from controlplane import jobs
 from controlplane.db import Database, Scope
-from network import backups
-from network.models import Device
+from network.config import backups
+from network.inventory.models import Device
 from tests.conftest import TokenFactory
 from tests.network.region import (
     SNMP_AUTH,

@@ -10,9 +10,9 @@ from sqlalchemy import select
 from controlplane import jobs, reconcile
 from controlplane.db import Database, Scope
 from controlplane.models import Job, JobLog, ReconcilePlan
-from network import plans
-from network.config_schemas import PlanCreate
-from network.models import ConfigBackup
+from network.config import plans
+from network.config.models import ConfigBackup
+from network.config.schemas import PlanCreate
 from tests.network.region import Region, region_fixture, routers_fixture  # noqa: F401
 
 

@@ -4,7 +4,7 @@ each form, read through the configuration driver, backed up, then grepped for in
 database, the API answers (an establishment's token included) and the logs.
 
 A secret Socle does not know becomes ``<<secret:unknown>>`` whatever its value (no hash
-of it is kept: see :mod:`network.configdiff`), so drift sees a secret Socle manages
+of it is kept: see :mod:`network.config.configdiff`), so drift sees a secret Socle manages
 change, and a secret line appear or go, but not a new value of a secret it does not know.
 """
 
@@ -23,13 +23,15 @@ from sqlalchemy import select
 
 import network
 from controlplane.db import Database, Scope
-from network import configdiff, intent, render, secrets
-from network.configdiff import eos, ios, junos
+from network import secrets
+from network.config import configdiff, intent, render
+from network.config.configdiff import eos, ios, junos
+from network.config.models import ConfigBackup
+from network.config.reconcile import device_config
 from network.drivers.ssh_types import Login
-from network.models import ConfigBackup
-from network.platforms import Platform
-from network.reconcile import device_config
-from network.schemas import DeviceCreate, PrefixAllocate, SiteCreate
+from network.inventory.platforms import Platform
+from network.inventory.schemas import DeviceCreate, SiteCreate
+from network.ipam.schemas import PrefixAllocate
 from tests.conftest import TenantFactory, TokenFactory
 from tests.network.region import (
     ACTOR,

@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from network import configdiff, render, secrets
-from network.configdiff import Scope
-from network.platforms import Platform
-from network.schemas import CircuitStatus, CosProfile
+from network import secrets
+from network.config import configdiff, render
+from network.config.configdiff import Scope
+from network.inventory.platforms import Platform
+from network.inventory.schemas import CircuitStatus, CosProfile
 
 VRF = render.Vrf("T-GFU", "65010:100", ("65010:100", "65010:1"), ("65010:100", "65010:2"))
 CIRCUIT = render.CircuitView(

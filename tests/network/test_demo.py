@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from controlplane.cli.main import app as cli
 from controlplane.db import Database, Scope
 from controlplane.settings import Settings
-from network import reconcile as _network_reconcile  # noqa: F401  (registers the reconciler)
+from network.config import reconcile as _network_reconcile  # noqa: F401  (registers the reconciler)
 from network.demo import (
     AGENTS_STATE,
     PASSWORD_FILE,
@@ -19,7 +19,7 @@ from network.demo import (
     ROUTERS_STATE,
     SNMP_KEY_FILES,
 )
-from network.models import Device
+from network.inventory.models import Device
 from network.polling.models import CircuitMonitor, DeviceMonitor
 from network.sim.routers import SimulatedRouters
 from network.sim.snmp_agents import SimulatedAgents

@@ -15,8 +15,8 @@ from controlplane.db import Database, Scope
 from controlplane.errors import Conflict
 from controlplane.models import AuditRecord
 from network import allocate, create_pool, next_free
-from network.models import Prefix, PrefixPool
-from network.schemas import PoolCreate, PrefixAllocate
+from network.ipam.models import Prefix, PrefixPool
+from network.ipam.schemas import PoolCreate, PrefixAllocate
 from tests.conftest import TenantFactory, TokenFactory
 from tests.network.factories import NetworkFactory, race
 

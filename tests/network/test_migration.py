@@ -10,9 +10,10 @@ from sqlalchemy import select
 from controlplane import jobs
 from controlplane.db import Scope
 from controlplane.errors import SocleError
-from network import migrations, plans
-from network.config_schemas import MigrationCreate, PlanCreate, PlanKind
-from network.models import Circuit, Migration, Site
+from network.config import migrations, plans
+from network.config.models import Migration
+from network.config.schemas import MigrationCreate, PlanCreate, PlanKind
+from network.inventory.models import Circuit, Site
 from tests.network.region import Region, region_fixture, routers_fixture  # noqa: F401
 from tests.network.test_config_apply import apply, plan
 

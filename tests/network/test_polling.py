@@ -22,10 +22,10 @@ from controlplane.db import Database, Scope
 from controlplane.models import Job, JobLog
 from controlplane.settings import get_settings
 from network.drivers.snmp import DeviceSample, SnmpPoller, SnmpTarget, V3Credentials
-from network.models import Circuit
+from network.inventory.models import Circuit
 from network.polling import metrics
 from network.polling.cycle import CycleReport, ShardPoller
-from network.polling.jobs import POLL_JOB
+from network.polling.flows import POLL_JOB
 from network.polling.targets import Shard, load_plan, shard_of
 from network.sim.snmp_agents import SimulatedAgents
 from network.sim.snmp_probe import free_udp_ports

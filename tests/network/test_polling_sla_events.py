@@ -16,7 +16,7 @@ from controlplane.auth import Role
 from controlplane.db import Database, Scope
 from controlplane.models import AuditRecord, Job
 from network.polling import metrics
-from network.polling.jobs import EVENTS_JOB, RETENTION_JOB
+from network.polling.flows import EVENTS_JOB, RETENTION_JOB
 from network.sla import Observation, contracts, events, ingest
 from network.sla.models import CircuitDay
 from network.sla.schemas import ContractCreate

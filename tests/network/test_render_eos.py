@@ -7,11 +7,12 @@ import dataclasses
 import re
 from ipaddress import IPv4Network, IPv6Network
 
-from network import configdiff, render, secrets
-from network.configdiff import Scope
+from network import secrets
+from network.config import configdiff, render
+from network.config.configdiff import Scope
 from network.drivers.ssh import PLATFORMS
-from network.platforms import Platform
-from network.schemas import CircuitStatus, CosProfile
+from network.inventory.platforms import Platform
+from network.inventory.schemas import CircuitStatus, CosProfile
 
 VRF = render.Vrf("T-GFU", "65010:100", ("65010:100", "65010:1"), ("65010:100", "65010:2"))
 CIRCUIT = render.CircuitView(

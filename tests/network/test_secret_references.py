@@ -20,7 +20,7 @@ from controlplane import jobs
 from controlplane.db import Database, Scope
 from controlplane.models import AuditRecord, Job, JobLog
 from controlplane.settings import Settings
-from network.models import Device
+from network.inventory.models import Device
 from tests.conftest import TenantFactory, TokenFactory
 from tests.network.factories import NetworkFactory
 

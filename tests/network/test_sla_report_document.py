@@ -35,7 +35,7 @@ import network
 from controlplane.cli.main import app as cli
 from controlplane.db import Database, Scope
 from controlplane.models import Tenant
-from network.schemas import CircuitRead, ProviderRead
+from network.inventory.schemas import CircuitRead, ProviderRead
 from network.sla import Observation, ingest
 from network.sla.schemas import ContractCreate
 from tests.conftest import TenantFactory, TokenFactory

@@ -15,16 +15,9 @@ from controlplane.db import Database, Scope
 from controlplane.models import AuditRecord
 from controlplane.settings import get_settings
 from network import as_policy, create_vrf, reachability, violations, vrf_query
-from network.models import Vrf
-from network.schemas import VrfCreate
-from network.vpn import (
-    VrfKind,
-    VrfPolicy,
-    format_value,
-    lowest_free,
-    parse_value,
-    policy,
-)
+from network.ipam.models import Vrf
+from network.ipam.schemas import VrfCreate
+from network.ipam.vpn import VrfKind, VrfPolicy, format_value, lowest_free, parse_value, policy
 from tests.conftest import TenantFactory, TokenFactory
 from tests.network.factories import NetworkFactory, race
 

@@ -26,7 +26,7 @@ from controlplane.auth import Role
 from controlplane.cli.main import app as cli
 from controlplane.db import Database, Scope
 from controlplane.models import Tenant
-from network.schemas import DeviceCreate, DeviceRead
+from network.inventory.schemas import DeviceCreate, DeviceRead
 from ssi.checks import ports, ssh, tls
 from ssi.checks.findings import Severity
 from tests.conftest import TenantFactory, TokenFactory

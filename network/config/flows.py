@@ -17,11 +17,11 @@ from sqlalchemy.orm import Session
 
 from controlplane import jobs
 from controlplane.models import Job
-from network import backups, intent
-from network.models import Device
-from network.reconcile import device_config
-from network.router_ops import RouterError, Target
-from network.schemas import DeviceRole
+from network.config import backups, intent
+from network.config.reconcile import device_config
+from network.config.router_ops import RouterError, Target
+from network.inventory.models import Device
+from network.inventory.schemas import DeviceRole
 
 BACKUP_JOB = "network.backup-configs"
 

@@ -1,15 +1,15 @@
 """The network plane's reconcilers: routers' configuration, and MPLS→THD site migrations.
 
-``network.device-config``: desired = each CE's rendered intent (:mod:`network.intent`);
+``network.device-config``: desired = each CE's rendered intent (:mod:`network.config.intent`);
 observed = its running configuration over SSH (routers read in parallel; one that cannot
 be read fails the plan, naming it); a change = the readable diff and the minimal lines
-to push (:mod:`network.configdiff`). Applying pushes those lines only, reads back and
-verifies, and records the configurations read before and after (:mod:`network.backups`);
+to push (:mod:`network.config.configdiff`). Applying pushes those lines only, reads back and
+verifies, and records the configurations read before and after (:mod:`network.config.backups`);
 a failure restores the configuration read before the push. Routers are independent
 (``atomic = False``): one refusing a line never undoes its neighbours.
 
 ``network.site-migration``: one change per router of a requested migration, in two
-ordered phases (make-before-break, see :mod:`network.migrations`).
+ordered phases (make-before-break, see :mod:`network.config.migrations`).
 """
 
 from __future__ import annotations
@@ -26,12 +26,12 @@ from sqlalchemy.orm import Session
 from controlplane import jobs, reconcile
 from controlplane.reconcile import Change
 from controlplane.settings import get_settings
-from network import backups, configdiff, intent, migrations
-from network.configdiff import ConfigDiff, Scope
+from network.config import backups, configdiff, intent, migrations
+from network.config.configdiff import ConfigDiff, Scope
+from network.config.router_ops import Probe, RouterError, RouterOps, Target
 from network.drivers.ssh import NetmikoDriver
 from network.drivers.ssh_types import ConfigDriver
-from network.models import Device
-from network.router_ops import Probe, RouterError, RouterOps, Target
+from network.inventory.models import Device
 
 CONFIG_KIND = "network.device-config"
 MIGRATION_KIND = "network.site-migration"

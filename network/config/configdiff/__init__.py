@@ -28,8 +28,8 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from network.configdiff import eos, ios, junos
-from network.configdiff.base import ConfigDiff, Scope
+from network.config.configdiff import eos, ios, junos
+from network.config.configdiff.base import ConfigDiff, Scope
 from network.secrets import Secrets
 
 __all__ = ["ConfigDiff", "Scope", "compare", "mask"]

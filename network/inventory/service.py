@@ -14,9 +14,9 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from network import errors, store
-from network.models import Circuit, Device, Maintenance, Provider, Site, Vrf
-from network.platforms import Platform, interface_error
-from network.schemas import (
+from network.inventory.models import Circuit, Device, Maintenance, Provider, Site
+from network.inventory.platforms import Platform, interface_error
+from network.inventory.schemas import (
     Access,
     CircuitCreate,
     CircuitRead,
@@ -30,6 +30,7 @@ from network.schemas import (
     SiteCreate,
     SiteRead,
 )
+from network.ipam.models import Vrf
 
 
 def _contains(text: str) -> str:

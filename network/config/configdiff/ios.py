@@ -4,7 +4,7 @@ their section; removals become ``no ...`` inside the section, a removed section 
 
 Arista EOS speaks the same language with other section names: a :class:`Dialect` says
 which parser reads a platform's text and which top-level sections Socle owns
-(:mod:`network.configdiff.eos`).
+(:mod:`network.config.configdiff.eos`).
 
 :func:`mask` hides every secret form IOS, IOS-XE and EOS print (:data:`SECRETS`): a value
 Socle knows is already its placeholder (:meth:`network.secrets.Secrets.mask`), any other
@@ -23,7 +23,7 @@ from netutils.config.compliance import parser_map
 
 from controlplane.reconcile import text_diff
 from network import secrets
-from network.configdiff.base import ConfigDiff, Scope
+from network.config.configdiff.base import ConfigDiff, Scope
 
 Path = tuple[str, ...]
 Line = tuple[Path, str]  # (parent section headers, the line as shown, indented)

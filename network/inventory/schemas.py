@@ -1,9 +1,12 @@
-"""Pydantic shapes of the network plane: ``...Create`` bodies and ``...Read`` answers.
+"""Pydantic shapes of the inventory: ``...Create`` and ``...Update`` bodies, ``...Read``
+answers, and the field rules the network plane's other shapes reuse.
 
 Bodies refer to other objects by their natural key (tenant FINESS, site code, device
 hostname, provider name, circuit ref); answers do the same. Every rule a body can be
 checked against alone lives here, so a bad field is a 422 naming it before anything is
 looked up; rules that need the database (references, overlaps) are in the services.
+``PATCH`` bodies have every field optional (omitted fields stay); natural keys never
+change: to move an object, create the new one and delete the old.
 """
 
 from __future__ import annotations
@@ -12,7 +15,7 @@ import ipaddress
 import re
 from collections.abc import Callable
 from datetime import datetime
-from enum import IntEnum, StrEnum
+from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import (
@@ -26,41 +29,10 @@ from pydantic import (
 )
 
 from controlplane.finess import validate_department, validate_finess
-from controlplane.schemas import UtcDatetime
-from network.platforms import Platform
+from controlplane.schemas import PartialUpdate, UtcDatetime
+from network.inventory.platforms import Platform
+from network.ipam.vpn import asn_error, format_value, parse_value
 from network.secrets import SECRETS
-from network.vpn import VrfKind, asn_error, format_value, parse_value
-
-__all__ = [
-    "Access",
-    "CircuitCreate",
-    "CircuitRead",
-    "CircuitStatus",
-    "Contact",
-    "CosProfile",
-    "DeviceCreate",
-    "DeviceRead",
-    "DeviceRole",
-    "IpFamily",
-    "MaintenanceCreate",
-    "MaintenanceRead",
-    "Platform",
-    "PoolCreate",
-    "PoolRead",
-    "PoolRole",
-    "PrefixAllocate",
-    "PrefixCreate",
-    "PrefixRead",
-    "ProviderCreate",
-    "ProviderRead",
-    "ServiceClass",
-    "SiteCreate",
-    "SiteRead",
-    "SlaClass",
-    "VrfCreate",
-    "VrfKind",
-    "VrfRead",
-]
 
 
 class Access(StrEnum):
@@ -110,22 +82,6 @@ class CircuitStatus(StrEnum):
     DECOMMISSIONED = "decommissioned"
 
 
-class IpFamily(IntEnum):
-    """IP version of a pool or prefix."""
-
-    IPV4 = 4
-    IPV6 = 6
-
-
-class PoolRole(StrEnum):
-    """What a pool's prefixes are for."""
-
-    SITE_LAN = "site-lan"
-    INTERCONNECT = "interconnect"
-    LOOPBACK = "loopback"
-    MANAGEMENT = "management"  # the GCS's management networks: the routers' management ACL
-
-
 # --- field rules -------------------------------------------------------------------
 
 _SITE_CODE = re.compile(r"^[A-Z0-9][A-Z0-9_-]{1,31}$")
@@ -134,7 +90,8 @@ _HOSTNAME = re.compile(rf"^{_LABEL}(?:\.{_LABEL})*$")
 _USERNAME = re.compile(r"^[A-Za-z0-9._@-]{1,64}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _PHONE = re.compile(r"^\+?[0-9 .()-]{6,20}$")
-_VRF_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,31}$")
+
+
 _SERVICE = re.compile(r"^[a-z0-9][a-z0-9-]{0,31}$")
 
 
@@ -174,14 +131,6 @@ def normalize_hostname(value: str) -> str:
     )
 
 
-def normalize_cidr(value: str) -> str:
-    """A prefix in canonical form; host bits set is an error (``10.0.0.1/24``)."""
-    try:
-        return str(ipaddress.ip_network(value.strip(), strict=True))
-    except ValueError as exc:
-        raise ValueError(f"not a prefix: {exc}") from None
-
-
 def _check_address(value: str) -> str:
     try:
         return str(ipaddress.ip_address(value.strip()))
@@ -206,7 +155,8 @@ DeviceKey = Annotated[str, BeforeValidator(_key("hostname"))]
 ProviderKey = Annotated[str, BeforeValidator(_key("name"))]
 CircuitKey = Annotated[str, BeforeValidator(_key("ref"))]
 VrfKey = Annotated[str, BeforeValidator(_key("name"))]
-PoolKey = Annotated[int, BeforeValidator(_key("id"))]
+
+
 SiteRef = Annotated[str, AfterValidator(normalize_site_code)]
 DeviceRef = Annotated[str, AfterValidator(normalize_hostname)]
 Name = Annotated[str, Field(min_length=1, max_length=100)]
@@ -456,116 +406,76 @@ class MaintenanceRead(_Answer):
     created_at: datetime
 
 
-# --- IP plan -------------------------------------------------------------------------
+class _Update(PartialUpdate, _Body):
+    """A network ``PATCH`` body (see :class:`controlplane.schemas.PartialUpdate`)."""
 
 
-class PoolCreate(_Body):
-    """A regional block of addresses for one role; pools never overlap."""
+class ProviderUpdate(_Update):
+    """A renewed contract, new contacts, a new name."""
 
-    name: Name
-    prefix: str = Field(examples=["10.64.0.0/12", "2001:db8:100::/40"])
-    role: PoolRole
-    description: Description = ""
-
-    _prefix = field_validator("prefix")(normalize_cidr)
+    name: Name | None = None
+    contract_ref: Name | None = None
+    contacts: list[Contact] | None = Field(default=None, max_length=20)
 
 
-class PoolRead(_Answer):
-    """A prefix pool."""
+class SiteUpdate(_Update):
+    """A site renamed, moved within its department, or given another service class.
 
-    id: int
-    name: str
-    prefix: str
-    family: int = Field(description="4 or 6.")
-    role: PoolRole
-    description: str
-    created_at: datetime
+    The access (MPLS or THD) changes through a migration, never here.
+    """
 
+    name: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+    address: Annotated[str, Field(min_length=1, max_length=300)] | None = None
+    department: str | None = Field(default=None, description="01-95, 2A, 2B or 971-976.")
+    service_class: ServiceClass | None = None
 
-class PrefixCreate(_Body):
-    """An explicit prefix: it must lie inside a pool and overlap no allocated prefix."""
-
-    prefix: str = Field(examples=["10.64.12.0/24"])
-    site: SiteRef | None = Field(default=None, description="Site code; the tenant follows.")
-    circuit: str | None = Field(
-        default=None, max_length=64, description="Circuit ref (interconnect); the site follows."
+    _department = field_validator("department")(
+        lambda v: v if v is None else validate_department(v)
     )
-    description: Description = ""
-
-    _prefix = field_validator("prefix")(normalize_cidr)
 
 
-class PrefixAllocate(_Body):
-    """Ask for the next free prefix of ``length`` in a pool."""
+class DeviceUpdate(_Update):
+    """A router replaced (platform), re-addressed, or given another credential reference."""
 
-    length: int = Field(ge=0, le=128, description="Prefix length, e.g. 24 or 64.")
-    site: SiteRef | None = Field(default=None, description="Site code; the tenant follows.")
-    circuit: str | None = Field(
-        default=None, max_length=64, description="Circuit ref (interconnect); the site follows."
+    NULLABLE = frozenset({"asn", "lan_interface"})
+
+    platform: Platform | None = None
+    mgmt_address: str | None = None
+    mgmt_port: int | None = Field(default=None, ge=1, le=65535)
+    username: str | None = Field(default=None, pattern=r"^[A-Za-z0-9._@-]{1,64}$")
+    credential_ref: SECRETS.reference | None = Field(
+        default=None, description=f"{SECRETS.form}; never the secret itself."
     )
-    description: Description = ""
+    asn: int | None = None
+    lan_interface: Interface | None = None
+
+    _address = field_validator("mgmt_address")(lambda v: v if v is None else _check_address(v))
+    _asn = field_validator("asn")(_check_asn)
 
 
-class PrefixRead(_Answer):
-    """An allocated prefix."""
+class CircuitUpdate(_Update):
+    """A circuit upgraded, re-profiled, moved to another port or VLAN, activated or retired."""
 
-    id: int
-    prefix: str
-    family: int
-    pool: PoolKey = Field(description="Id of the pool it was taken from.")
-    role: PoolRole
-    site: SiteKey | None
-    circuit: CircuitKey | None
-    tenant: TenantKey | None
-    description: str
-    created_at: datetime
+    NULLABLE = frozenset({"a_interface", "z_interface", "vlan", "vrf"})
 
-
-# --- VRFs ----------------------------------------------------------------------------
+    a_interface: Interface | None = None
+    z_interface: Interface | None = None
+    vlan: int | None = Field(default=None, ge=1, le=4094)
+    bandwidth_mbps: int | None = Field(default=None, ge=1, le=1_000_000)
+    committed_mbps: int | None = Field(default=None, ge=1, le=1_000_000)
+    cos_profile: CosProfile | None = None
+    sla_class: SlaClass | None = None
+    status: CircuitStatus | None = None
+    vrf: str | None = Field(default=None, description="Name of the site's tenant VRF.")
 
 
-class VrfCreate(_Body):
-    """A VRF: ``shared`` (the shared services: ENRS, hosting) or ``tenant`` (one
-    establishment's service). RD and RT are allocated unless given."""
+class MaintenanceUpdate(_Update):
+    """A window moved, extended or re-explained (its circuit or provider stays)."""
 
-    name: str = Field(examples=["ENRS", "T690100016-GFU"])
-    kind: VrfKind
-    tenant: str | None = Field(
-        default=None, validate_default=True, description="FINESS (tenant VRFs only)."
-    )
-    service: str = Field(examples=["gfu", "enrs-hosting"])
-    rd: str | None = Field(default=None, description="ASN:N; allocated when absent.")
-    route_target: str | None = Field(default=None, description="ASN:N; allocated when absent.")
+    starts_at: UtcDatetime | None = None
+    ends_at: UtcDatetime | None = None
+    reason: Annotated[str, Field(min_length=1, max_length=500)] | None = None
 
-    _name = field_validator("name")(
-        _matching(_VRF_NAME, "a letter then up to 31 letters, digits, '-' or '_'")
-    )
-    _service = field_validator("service")(
-        _matching(_SERVICE, "1-32 lower-case letters, digits or '-'")
-    )
-    _values = field_validator("rd", "route_target")(_check_asn_value)
-
-    @field_validator("tenant")
-    @classmethod
-    def _tenant_matches_kind(cls, value: str | None, info: ValidationInfo) -> str | None:
-        kind = info.data.get("kind")
-        if kind is VrfKind.TENANT and value is None:
-            raise ValueError("a tenant VRF belongs to a tenant (FINESS)")
-        if kind is VrfKind.SHARED and value is not None:
-            raise ValueError("the shared-services VRF belongs to no tenant")
-        return None if value is None else validate_finess(value)
-
-
-class VrfRead(_Answer):
-    """A VRF with its full import/export policy."""
-
-    id: int
-    name: str
-    kind: VrfKind
-    tenant: TenantKey | None
-    service: str
-    rd: str
-    route_target: str
-    import_targets: list[str]
-    export_targets: list[str]
-    created_at: datetime
+    def window(self, starts_at: datetime, ends_at: datetime) -> tuple[datetime, datetime]:
+        """The window after the change, from the stored one."""
+        return self.starts_at or starts_at, self.ends_at or ends_at

@@ -1,5 +1,5 @@
 """``socle network site|device|circuit|provider update ...`` and ``... delete``: the
-inventory's changes from the command line, through :mod:`network.changes` (the same
+inventory's changes from the command line, through :mod:`network.inventory.changes` (the same
 checks and audit records as the API), as the local user.
 
 Only the options given change; nothing given is an error. Removing an object that
@@ -21,23 +21,27 @@ from controlplane.cli.common import (
     local_actor,
     transaction,
 )
-from network import changes, store
-from network.models import Circuit, Device, Provider, Site
-from network.schemas import (
+from network import store
+from network.inventory import changes
+from network.inventory.models import Circuit, Device, Provider, Site
+from network.inventory.platforms import Platform
+from network.inventory.schemas import (
     CircuitRead,
     CircuitStatus,
+    CircuitUpdate,
     CosProfile,
     DeviceRead,
-    Platform,
+    DeviceUpdate,
     ProviderRead,
+    ProviderUpdate,
     ServiceClass,
     SiteRead,
+    SiteUpdate,
     SlaClass,
     normalize_hostname,
     normalize_site_code,
 )
 from network.secrets import SECRETS
-from network.update_schemas import CircuitUpdate, DeviceUpdate, ProviderUpdate, SiteUpdate
 
 
 def _given(**options: Any) -> dict[str, Any]:

@@ -19,8 +19,16 @@ from sqlalchemy import ColumnElement, Select, and_, select
 from sqlalchemy.orm import Session
 
 from network import errors, store
-from network.models import KEY_WIDTH, Circuit, Prefix, PrefixPool, Site
-from network.schemas import PoolCreate, PoolRead, PoolRole, PrefixAllocate, PrefixCreate, PrefixRead
+from network.inventory.models import Circuit, Site
+from network.ipam.models import KEY_WIDTH, Prefix, PrefixPool
+from network.ipam.schemas import (
+    PoolCreate,
+    PoolRead,
+    PoolRole,
+    PrefixAllocate,
+    PrefixCreate,
+    PrefixRead,
+)
 
 IPNetwork = IPv4Network | IPv6Network
 

@@ -9,10 +9,10 @@ from sqlalchemy.orm import Session
 from controlplane import reconcile
 from controlplane.models import Job, ReconcilePlan
 from network import errors, store
-from network.config_schemas import PlanChange, PlanCreate, PlanKind, PlanRead
-from network.models import Device, Site
-from network.reconcile import CONFIG_KIND, MIGRATION_KIND
-from network.schemas import DeviceRole
+from network.config.reconcile import CONFIG_KIND, MIGRATION_KIND
+from network.config.schemas import PlanChange, PlanCreate, PlanKind, PlanRead
+from network.inventory.models import Device, Site
+from network.inventory.schemas import DeviceRole
 
 KINDS = {PlanKind.CONFIG: CONFIG_KIND, PlanKind.MIGRATION: MIGRATION_KIND}
 

@@ -18,11 +18,13 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from controlplane.settings import get_settings
-from network import render
+from network.config import render
 from network.drivers.ssh_types import Endpoint
-from network.models import Circuit, Device, Prefix, PrefixPool
-from network.platforms import Platform
-from network.schemas import CircuitStatus, CosProfile, DeviceRole, PoolRole
+from network.inventory.models import Circuit, Device
+from network.inventory.platforms import Platform
+from network.inventory.schemas import CircuitStatus, CosProfile, DeviceRole
+from network.ipam.models import Prefix, PrefixPool
+from network.ipam.schemas import PoolRole
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from fnmatch import fnmatchcase
 
 from controlplane.reconcile import text_diff
 from network import secrets
-from network.configdiff.base import ConfigDiff, Scope
+from network.config.configdiff.base import ConfigDiff, Scope
 
 Statement = tuple[str, ...]
 

@@ -1,6 +1,6 @@
 """VRFs: the shared-services VRF and one VRF per tenant service, with RD and RT
 allocated as ``ASN:N`` from the GCS's AS number (``SOCLE_NETWORK_ASN``) and the
-hub-and-spoke import/export policy of :mod:`network.vpn`."""
+hub-and-spoke import/export policy of :mod:`network.ipam.vpn`."""
 
 from __future__ import annotations
 
@@ -9,9 +9,12 @@ from sqlalchemy.orm import Session
 
 from controlplane.models import Tenant
 from controlplane.settings import get_settings
-from network import errors, store, vpn
-from network.models import Vrf
-from network.schemas import VrfCreate, VrfKind, VrfRead
+from network import errors, store
+from network.inventory.changes import _apply
+from network.ipam import vpn
+from network.ipam.models import Vrf
+from network.ipam.schemas import VrfCreate, VrfRead, VrfUpdate
+from network.ipam.vpn import VrfKind
 
 
 def _numbers_in_use(db: Session, asn: int, *explicit: str | None) -> set[int]:
@@ -108,3 +111,28 @@ def as_policy(vrf: Vrf) -> vpn.VrfPolicy:
         imports=frozenset(vrf.import_targets),
         exports=frozenset(vrf.export_targets),
     )
+
+
+# --- VRFs ----------------------------------------------------------------------------
+
+
+def update_vrf(db: Session, vrf: Vrf, data: VrfUpdate, *, actor: str) -> Vrf:
+    """Renumber a VRF: a new RD and/or route target, free (409 naming the VRF using it)
+    and not reserved; its import/export policy is recomputed from the new target."""
+    asn = get_settings().network_asn
+    rd = data.rd or vrf.rd
+    route_target = data.route_target or vrf.route_target
+    others = select(Vrf.name).where(Vrf.id != vrf.id)
+    if data.rd and (owner := db.scalar(others.where(Vrf.rd == rd))):
+        raise errors.conflict(errors.RD_COLLISION, "rd", f"{rd} is the RD of VRF {owner}")
+    if data.route_target:
+        if route_target in vpn.reserved_targets(asn):
+            raise errors.conflict(errors.RT_COLLISION, "route_target",
+                                  f"{route_target} is reserved for the hub-and-spoke policy")
+        if owner := db.scalar(others.where(Vrf.route_target == route_target)):
+            raise errors.conflict(errors.RT_COLLISION, "route_target",
+                                  f"{route_target} is the RT of VRF {owner}")
+    imports, exports = vpn.policy(VrfKind(vrf.kind), route_target, asn)
+    values = {"rd": rd, "route_target": route_target, "import_targets": imports,
+              "export_targets": exports}
+    return _apply(db, vrf, values, actor=actor, read=VrfRead)

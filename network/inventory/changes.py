@@ -1,5 +1,5 @@
-"""Changing and removing inventory objects: providers, sites, devices, circuits,
-maintenance windows and VRFs.
+"""Changing and removing inventory objects: providers, sites, devices, circuits and
+maintenance windows.
 
 Every change is checked against the stored object and its neighbours before anything
 is written (a 422 naming the field, or a 409), then applied and audited with the
@@ -17,27 +17,22 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from controlplane.rows import references, snapshot
-from controlplane.settings import get_settings
-from network import errors, store, vpn
-from network.models import Circuit, Device, Maintenance, Provider, Site, Vrf
-from network.platforms import Platform, interface_error
-from network.schemas import (
+from network import errors, store
+from network.inventory.models import Circuit, Device, Maintenance, Provider, Site
+from network.inventory.platforms import Platform, interface_error
+from network.inventory.schemas import (
     CircuitRead,
-    DeviceRead,
-    MaintenanceRead,
-    ProviderRead,
-    SiteRead,
-    VrfKind,
-    VrfRead,
-)
-from network.update_schemas import (
     CircuitUpdate,
+    DeviceRead,
     DeviceUpdate,
+    MaintenanceRead,
     MaintenanceUpdate,
+    ProviderRead,
     ProviderUpdate,
+    SiteRead,
     SiteUpdate,
-    VrfUpdate,
 )
+from network.ipam.models import Vrf
 
 M = TypeVar("M")
 
@@ -156,28 +151,3 @@ def update_maintenance(db: Session, window: Maintenance, data: MaintenanceUpdate
     if data.reason is not None:
         values["reason"] = data.reason
     return _apply(db, window, values, actor=actor, read=MaintenanceRead)
-
-
-# --- VRFs ----------------------------------------------------------------------------
-
-
-def update_vrf(db: Session, vrf: Vrf, data: VrfUpdate, *, actor: str) -> Vrf:
-    """Renumber a VRF: a new RD and/or route target, free (409 naming the VRF using it)
-    and not reserved; its import/export policy is recomputed from the new target."""
-    asn = get_settings().network_asn
-    rd = data.rd or vrf.rd
-    route_target = data.route_target or vrf.route_target
-    others = select(Vrf.name).where(Vrf.id != vrf.id)
-    if data.rd and (owner := db.scalar(others.where(Vrf.rd == rd))):
-        raise errors.conflict(errors.RD_COLLISION, "rd", f"{rd} is the RD of VRF {owner}")
-    if data.route_target:
-        if route_target in vpn.reserved_targets(asn):
-            raise errors.conflict(errors.RT_COLLISION, "route_target",
-                                  f"{route_target} is reserved for the hub-and-spoke policy")
-        if owner := db.scalar(others.where(Vrf.route_target == route_target)):
-            raise errors.conflict(errors.RT_COLLISION, "route_target",
-                                  f"{route_target} is the RT of VRF {owner}")
-    imports, exports = vpn.policy(VrfKind(vrf.kind), route_target, asn)
-    values = {"rd": rd, "route_target": route_target, "import_targets": imports,
-              "export_targets": exports}
-    return _apply(db, vrf, values, actor=actor, read=VrfRead)

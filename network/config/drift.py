@@ -12,10 +12,12 @@ from collections.abc import Collection
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from network import backups, configdiff, intent, store
-from network.config_schemas import BackupRead, DeviceConfigRead, DriftItem, DriftStatus
-from network.configdiff import Scope
-from network.models import ConfigBackup, Device
+from network import store
+from network.config import backups, configdiff, intent
+from network.config.configdiff import Scope
+from network.config.models import ConfigBackup
+from network.config.schemas import BackupRead, DeviceConfigRead, DriftItem, DriftStatus
+from network.inventory.models import Device
 
 
 def _item(found: intent.Intent, backup: ConfigBackup | None) -> DriftItem:

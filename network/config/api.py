@@ -14,8 +14,9 @@ from fastapi import APIRouter, Query, status
 from controlplane.api.deps import DbSession, PageParams, require
 from controlplane.auth import Principal
 from controlplane.schemas import JobAccepted, JobSummary, Page, RowId
-from network import drift, migrations, plans, scheduled
-from network.config_schemas import (
+from network.config import drift, migrations, plans
+from network.config import flows as scheduled
+from network.config.schemas import (
     ApplyCreate,
     DeviceConfigRead,
     DriftItem,

@@ -17,8 +17,9 @@ from dataclasses import dataclass
 from functools import partial
 
 from controlplane.settings import Settings
-from network import configdiff, secrets
-from network.configdiff import ConfigDiff, Scope
+from network import secrets
+from network.config import configdiff
+from network.config.configdiff import ConfigDiff, Scope
 from network.drivers.ssh_types import (
     ConfigDriver,
     ConfigSession,

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from controlplane.db import utcnow
-from network.models import ConfigBackup
+from network.config.models import ConfigBackup
 
 
 class Source(StrEnum):

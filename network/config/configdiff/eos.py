@@ -1,4 +1,4 @@
-"""Arista EOS: the IOS comparison (:mod:`network.configdiff.ios`) with EOS's section names.
+"""Arista EOS: the IOS comparison (:mod:`network.config.configdiff.ios`) with EOS's section names.
 
 Socle owns the hostname, its VRFs (``vrf instance``, ``ip routing vrf`` and ``ipv6
 unicast-routing vrf``), BGP, the SNMP lines, the SSH management ACL and the QoS maps and
@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 
-from network.configdiff import ios
-from network.configdiff.base import ConfigDiff, Scope
+from network.config.configdiff import ios
+from network.config.configdiff.base import ConfigDiff, Scope
 
 EOS = ios.Dialect(
     parser="arista_eos",

@@ -11,7 +11,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from controlplane.schemas import RowId
-from network.schemas import CircuitKey, DeviceRef, SiteKey, SiteRef, TenantKey
+from network.inventory.schemas import CircuitKey, DeviceRef, SiteKey, SiteRef, TenantKey
 
 
 class PlanKind(StrEnum):

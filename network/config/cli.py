@@ -22,8 +22,9 @@ from controlplane.cli.common import (
     local_actor,
     transaction,
 )
-from network import drift, migrations, plans, scheduled
-from network.config_schemas import DriftStatus, MigrationCreate, PlanCreate, PlanKind, PlanRead
+from network.config import drift, migrations, plans
+from network.config import flows as scheduled
+from network.config.schemas import DriftStatus, MigrationCreate, PlanCreate, PlanKind, PlanRead
 
 
 def _show_plan(shown: PlanRead, as_json: bool) -> None:

@@ -1,5 +1,5 @@
 """Intended configuration of a CE router: a typed context, built from the inventory by
-pure functions, rendered by the platform's Jinja2 template (``network/templates/``).
+pure functions, rendered by the platform's Jinja2 template (``network/config/templates/``).
 
 Every decision lives here (which interfaces, VRFs, BGP sessions, QoS classes and ACL
 entries a router gets; how a platform names a sub-interface); the templates only spell
@@ -19,8 +19,8 @@ from pathlib import Path
 import jinja2
 
 from network import secrets
-from network.platforms import Platform
-from network.schemas import CircuitStatus, CosProfile
+from network.inventory.platforms import Platform
+from network.inventory.schemas import CircuitStatus, CosProfile
 
 TEMPLATES = Path(__file__).parent / "templates"
 PREFIX = "SOCLE-"  # names Socle owns on a router (ACL, policies, class maps) start with it

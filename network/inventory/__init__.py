@@ -1,0 +1,2 @@
+"""The network inventory: telecom providers, sites, devices (CE and PE routers), access
+circuits and maintenance windows; created, listed, changed and removed."""

@@ -1,0 +1,394 @@
+"""``socle network provider|site|device|circuit|maintenance ...``: the inventory from
+the command line.
+
+Each kind has ``create``, ``list`` (``--json`` for scripts) and ``show`` (by its
+natural key: provider name, site code, hostname, circuit ref). The commands call the
+same service functions as the API, with the CLI's full scope, audited as the local
+user.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+import typer
+from pydantic import BaseModel
+from sqlalchemy import Select
+from sqlalchemy.orm import Session
+
+from controlplane.cli.common import (
+    JsonOption,
+    emit_item,
+    emit_json,
+    emit_table,
+    handle_errors,
+    local_actor,
+    sub_app,
+    transaction,
+)
+from network import store
+from network.inventory import cli_changes
+from network.inventory import service as inventory
+from network.inventory.models import Circuit, Device, Maintenance, Provider, Site
+from network.inventory.platforms import Platform
+from network.inventory.schemas import (
+    Access,
+    CircuitCreate,
+    CircuitRead,
+    CircuitStatus,
+    Contact,
+    CosProfile,
+    DeviceCreate,
+    DeviceRead,
+    DeviceRole,
+    MaintenanceCreate,
+    MaintenanceRead,
+    ProviderCreate,
+    ProviderRead,
+    ServiceClass,
+    SiteCreate,
+    SiteRead,
+    SlaClass,
+    normalize_hostname,
+    normalize_site_code,
+)
+from network.secrets import SECRETS
+
+app = typer.Typer()
+R = TypeVar("R", bound=BaseModel)
+
+
+provider_app = sub_app(app, "provider", "Telecom providers (MPLS operators, THD network).")
+site_app = sub_app(app, "site", "Sites of establishments.")
+device_app = sub_app(app, "device", "Routers (CE at sites, regional PE).")
+circuit_app = sub_app(app, "circuit", "Access circuits.")
+maintenance_app = sub_app(app, "maintenance", "Maintenance windows.")
+
+
+def _create(service: Callable[..., Any], data: BaseModel, read: type[R], as_json: bool) -> None:
+    with transaction() as db:
+        item = read.model_validate(service(db, data, actor=local_actor()))
+    emit_item(item, as_json)
+
+
+def _list(
+    query: Callable[[Session], Select[Any]],
+    read: type[R],
+    title: str,
+    columns: Sequence[str],
+    as_json: bool,
+) -> None:
+    with transaction(write=False) as db:
+        rows = [read.model_validate(row) for row in db.scalars(query(db))]
+    if as_json:
+        emit_json(rows)
+        return
+    dumped = [row.model_dump(mode="json") for row in rows]
+    emit_table(title, columns, [[row[c] for c in columns] for row in dumped])
+
+
+def _normal(normalize: Callable[[str], str], key: str) -> str:
+    """``key`` as stored; a malformed one is looked up as typed (and is not found)."""
+    try:
+        return normalize(key)
+    except ValueError:
+        return key
+
+
+def _show_key(model: type[Any], key: str, read: type[R], as_json: bool) -> None:
+    with transaction(write=False) as db:
+        item = read.model_validate(store.by_key(db, model, key))
+    emit_item(item, as_json)
+
+
+# --- providers -----------------------------------------------------------------------
+
+
+def _contact(text: str) -> Contact:
+    name, email, phone = ([*text.split(","), None, None])[:3]
+    return Contact(name=name, email=email or None, phone=phone or None)
+
+
+@provider_app.command("create")
+@handle_errors
+def provider_create(
+    name: str = typer.Option(...),
+    kind: Access = typer.Option(..., case_sensitive=False, help="Access sold: MPLS or THD."),
+    contract_ref: str = typer.Option(..., help="Contract reference."),
+    contact: list[str] = typer.Option([], help="NAME[,EMAIL[,PHONE]]; repeat for several."),
+    as_json: bool = JsonOption,
+) -> None:
+    """Register a provider."""
+    data = ProviderCreate(
+        name=name, kind=kind, contract_ref=contract_ref, contacts=[_contact(c) for c in contact]
+    )
+    _create(inventory.create_provider, data, ProviderRead, as_json)
+
+
+@provider_app.command("list")
+@handle_errors
+def provider_list(
+    kind: Access | None = typer.Option(None, case_sensitive=False), as_json: bool = JsonOption
+) -> None:
+    """List providers."""
+    _list(
+        lambda db: inventory.provider_query(kind=kind),
+        ProviderRead,
+        "Providers",
+        ["id", "name", "kind", "contract_ref"],
+        as_json,
+    )
+
+
+@provider_app.command("show")
+@handle_errors
+def provider_show(name: str, as_json: bool = JsonOption) -> None:
+    """Show a provider."""
+    _show_key(Provider, name, ProviderRead, as_json)
+
+
+# --- sites ---------------------------------------------------------------------------
+
+
+@site_app.command("create")
+@handle_errors
+def site_create(
+    tenant: str = typer.Option(..., help="FINESS of the establishment."),
+    code: str = typer.Option(..., help="Unique site code, e.g. 69-CHR-LYON."),
+    name: str = typer.Option(...),
+    address: str = typer.Option(...),
+    access: Access = typer.Option(..., case_sensitive=False),
+    service_class: ServiceClass = typer.Option(ServiceClass.SILVER),
+    department: str | None = typer.Option(None, help="Defaults to the tenant's."),
+    as_json: bool = JsonOption,
+) -> None:
+    """Register a site of an establishment."""
+    data = SiteCreate(
+        tenant=tenant,
+        code=code,
+        name=name,
+        address=address,
+        access=access,
+        service_class=service_class,
+        department=department,
+    )
+    _create(inventory.create_site, data, SiteRead, as_json)
+
+
+@site_app.command("list")
+@handle_errors
+def site_list(
+    tenant: str | None = typer.Option(None, help="FINESS."),
+    department: str | None = typer.Option(None),
+    access: Access | None = typer.Option(None, case_sensitive=False),
+    as_json: bool = JsonOption,
+) -> None:
+    """List sites."""
+    _list(
+        lambda db: inventory.site_query(tenant=tenant, department=department, access=access),
+        SiteRead,
+        "Sites",
+        ["id", "code", "name", "tenant", "department", "access", "service_class"],
+        as_json,
+    )
+
+
+@site_app.command("show")
+@handle_errors
+def site_show(code: str, as_json: bool = JsonOption) -> None:
+    """Show a site."""
+    _show_key(Site, _normal(normalize_site_code, code), SiteRead, as_json)
+
+
+# --- devices -------------------------------------------------------------------------
+
+
+@device_app.command("create")
+@handle_errors
+def device_create(
+    hostname: str = typer.Option(...),
+    role: DeviceRole = typer.Option(..., case_sensitive=False),
+    platform: Platform = typer.Option(...),
+    mgmt_address: str = typer.Option(..., help="IPv4 or IPv6 management address."),
+    username: str = typer.Option(...),
+    credential_ref: str = typer.Option(
+        ..., help=f"Where the password is: {SECRETS.form}; never the secret."),
+    site: str | None = typer.Option(None, help="Site code (CE only)."),
+    mgmt_port: int = typer.Option(22),
+    asn: int | None = typer.Option(None),
+    lan_interface: str | None = typer.Option(None, help="CE: the interface facing the LAN."),
+    as_json: bool = JsonOption,
+) -> None:
+    """Register a router."""
+    data = DeviceCreate(
+        hostname=hostname,
+        role=role,
+        platform=platform,
+        site=site,
+        mgmt_address=mgmt_address,
+        mgmt_port=mgmt_port,
+        username=username,
+        credential_ref=credential_ref,
+        asn=asn,
+        lan_interface=lan_interface,
+    )
+    _create(inventory.create_device, data, DeviceRead, as_json)
+
+
+@device_app.command("list")
+@handle_errors
+def device_list(
+    tenant: str | None = typer.Option(None, help="FINESS."),
+    site: str | None = typer.Option(None, help="Site code."),
+    role: DeviceRole | None = typer.Option(None, case_sensitive=False),
+    platform: Platform | None = typer.Option(None),
+    as_json: bool = JsonOption,
+) -> None:
+    """List devices."""
+    _list(
+        lambda db: inventory.device_query(tenant=tenant, site=site, role=role, platform=platform),
+        DeviceRead,
+        "Devices",
+        ["id", "hostname", "role", "platform", "site", "mgmt_address", "credential_ref"],
+        as_json,
+    )
+
+
+@device_app.command("show")
+@handle_errors
+def device_show(hostname: str, as_json: bool = JsonOption) -> None:
+    """Show a device."""
+    _show_key(Device, _normal(normalize_hostname, hostname), DeviceRead, as_json)
+
+
+# --- circuits ------------------------------------------------------------------------
+
+
+@circuit_app.command("create")
+@handle_errors
+def circuit_create(
+    ref: str = typer.Option(..., help="Provider's circuit reference."),
+    provider: str = typer.Option(..., help="Provider name."),
+    site: str = typer.Option(..., help="Site code (A end)."),
+    bandwidth: int = typer.Option(..., help="Mbit/s."),
+    committed: int = typer.Option(..., help="Committed rate, Mbit/s (≤ bandwidth)."),
+    a_device: str | None = typer.Option(None, help="CE hostname."),
+    z_device: str | None = typer.Option(None, help="PE hostname."),
+    a_interface: str | None = typer.Option(None),
+    z_interface: str | None = typer.Option(None),
+    vlan: int | None = typer.Option(None),
+    access: Access | None = typer.Option(None, case_sensitive=False, help="Default: site's."),
+    cos_profile: CosProfile = typer.Option(CosProfile.BUSINESS),
+    sla_class: SlaClass = typer.Option(SlaClass.STANDARD),
+    status: CircuitStatus = typer.Option(CircuitStatus.PLANNED),
+    vrf: str | None = typer.Option(None, help="The tenant VRF the circuit carries."),
+    as_json: bool = JsonOption,
+) -> None:
+    """Register a circuit."""
+    data = CircuitCreate(
+        ref=ref,
+        provider=provider,
+        site=site,
+        a_device=a_device,
+        z_device=z_device,
+        a_interface=a_interface,
+        z_interface=z_interface,
+        vlan=vlan,
+        access=access,
+        bandwidth_mbps=bandwidth,
+        committed_mbps=committed,
+        cos_profile=cos_profile,
+        sla_class=sla_class,
+        status=status,
+        vrf=vrf,
+    )
+    _create(inventory.create_circuit, data, CircuitRead, as_json)
+
+
+@circuit_app.command("list")
+@handle_errors
+def circuit_list(
+    tenant: str | None = typer.Option(None, help="FINESS."),
+    site: str | None = typer.Option(None, help="Site code."),
+    provider: str | None = typer.Option(None, help="Provider name."),
+    access: Access | None = typer.Option(None, case_sensitive=False),
+    as_json: bool = JsonOption,
+) -> None:
+    """List circuits."""
+    _list(
+        lambda db: inventory.circuit_query(
+            tenant=tenant, site=site, provider=provider, access=access
+        ),
+        CircuitRead,
+        "Circuits",
+        [
+            "id",
+            "ref",
+            "provider",
+            "site",
+            "access",
+            "bandwidth_mbps",
+            "committed_mbps",
+            "sla_class",
+            "status",
+        ],
+        as_json,
+    )
+
+
+@circuit_app.command("show")
+@handle_errors
+def circuit_show(ref: str, as_json: bool = JsonOption) -> None:
+    """Show a circuit."""
+    _show_key(Circuit, ref, CircuitRead, as_json)
+
+
+# --- maintenance windows -------------------------------------------------------------
+
+
+@maintenance_app.command("create")
+@handle_errors
+def maintenance_create(
+    starts_at: str = typer.Option(..., help="ISO 8601 with zone, e.g. 2026-12-01T22:00+01:00."),
+    ends_at: str = typer.Option(..., help="ISO 8601 with zone."),
+    reason: str = typer.Option(...),
+    circuit: str | None = typer.Option(None, help="Circuit ref."),
+    provider: str | None = typer.Option(None, help="Provider name (whole network)."),
+    as_json: bool = JsonOption,
+) -> None:
+    """Plan a maintenance window on a circuit or a provider."""
+    data = MaintenanceCreate(
+        circuit=circuit, provider=provider, starts_at=starts_at, ends_at=ends_at, reason=reason
+    )
+    _create(inventory.create_maintenance, data, MaintenanceRead, as_json)
+
+
+@maintenance_app.command("list")
+@handle_errors
+def maintenance_list(
+    provider: str | None = typer.Option(None, help="Provider name."),
+    circuit: str | None = typer.Option(None, help="Circuit ref."),
+    as_json: bool = JsonOption,
+) -> None:
+    """List maintenance windows."""
+    _list(
+        lambda db: inventory.maintenance_query(provider=provider, circuit=circuit),
+        MaintenanceRead,
+        "Maintenance windows",
+        ["id", "circuit", "provider", "starts_at", "ends_at", "reason"],
+        as_json,
+    )
+
+
+@maintenance_app.command("show")
+@handle_errors
+def maintenance_show(window_id: int, as_json: bool = JsonOption) -> None:
+    """Show a maintenance window."""
+    with transaction(write=False) as db:
+        item = MaintenanceRead.model_validate(store.get(db, Maintenance, window_id))
+    emit_item(item, as_json)
+
+
+# `socle network provider|site|device|circuit update|delete` (cli_changes.py).
+cli_changes.register(provider_app, site_app, device_app, circuit_app)
