@@ -102,11 +102,15 @@ class SocleSide:
         from controlplane.finess import make_finess
         from controlplane.schemas import TenantCreate, TenantKind
         from controlplane.settings import get_settings
-        from hosting import catalogue, lifecycle
         from hosting.backup import policies
         from hosting.backup.schemas import PolicySet
-        from hosting.models import HostingRequest, Subscription
-        from hosting.schemas import OfferCreate, ProviderCreate, RequestCreate
+        from hosting.catalogue import service as catalogue
+        from hosting.catalogue.schemas import OfferCreate
+        from hosting.providers import service as provider_service
+        from hosting.providers.schemas import ProviderCreate
+        from hosting.subscriptions import service as lifecycle
+        from hosting.subscriptions.models import HostingRequest, Subscription
+        from hosting.subscriptions.schemas import RequestCreate
 
         settings = get_settings()
         upgrade(settings.database_url)
@@ -118,7 +122,7 @@ class SocleSide:
         with database.transaction(scope=Scope.unrestricted()) as db:
             tenants.create(db, TenantCreate(finess=finess, name="Bench", kind=TenantKind.ES),
                            actor=actor)
-            catalogue.create_provider(db, ProviderCreate(
+            provider_service.create_provider(db, ProviderCreate(
                 name="hds-bench", certificate_activities=[1, 2, 3, 4, 5, 6],
                 certification_body="AFNOR", certificate_expires_on=date(2030, 1, 1),
                 country="FR", location="Lyon", s3_endpoint=ep.url, s3_region=ep.region,

@@ -55,11 +55,13 @@ DECLARED = {"P1.1": "oui", "P1.2": 95, "P2.1": "oui", "P3.1": "non"}
 
 def _hosting_catalogue(db: Any) -> str:
     """Two HDS providers (primary and PRA secondary) and a backup offer; the offer code."""
-    from hosting import catalogue
-    from hosting.schemas import OfferCreate, ProviderCreate
+    from hosting.catalogue import service as catalogue
+    from hosting.catalogue.schemas import OfferCreate
+    from hosting.providers import service as provider_service
+    from hosting.providers.schemas import ProviderCreate
 
     for n in (1, 2):
-        catalogue.create_provider(db, ProviderCreate(
+        provider_service.create_provider(db, ProviderCreate(
             name=f"hds-{n}", certificate_activities=[1, 2, 3, 4, 5, 6],
             certification_body="AFNOR", certificate_expires_on=date(2030, 1, 1), country="FR",
             location=f"site-{n}", s3_endpoint="http://127.0.0.1:9",
@@ -96,13 +98,16 @@ def _backups(db: Any, tenant: Any, offer: str, i: int, rng: random.Random) -> No
     from sqlalchemy import select
 
     from controlplane.auth import system_principal
-    from hosting import dr, lifecycle
     from hosting.backup import policies
     from hosting.backup.models import BackupAlert, BackupRun, RestoreTest
     from hosting.backup.schemas import PolicySet
-    from hosting.dr_schemas import DrPlanCreate
-    from hosting.models import DrExercise, HostingProvider, Resource, Subscription
-    from hosting.schemas import RequestCreate
+    from hosting.dr import service as dr
+    from hosting.dr.models import DrExercise
+    from hosting.dr.schemas import DrPlanCreate
+    from hosting.providers.models import HostingProvider
+    from hosting.subscriptions import service as lifecycle
+    from hosting.subscriptions.models import Resource, Subscription
+    from hosting.subscriptions.schemas import RequestCreate
 
     request = lifecycle.create_request(db, RequestCreate(offer=offer, tenant=tenant.finess,
                                                          parameters={"size_gb": 100}),

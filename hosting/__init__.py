@@ -6,22 +6,23 @@ Importing the plane registers its job kind (``hosting.provision``). Other planes
 the hosting plane only through what is listed here.
 """
 
-from hosting import archive_checks as _archive_checks  # noqa: F401  (registers its job kind)
 from hosting import backup as _backup  # noqa: F401  (registers the backup job kinds)
-from hosting import dr_exercise as _dr  # noqa: F401  (registers the PRA exercise job kind)
-from hosting import flows as _flows  # noqa: F401  (registers the provisioning job kind)
-from hosting.catalogue import (
-    create_offer,
-    create_provider,
-    offer_query,
-    provider_query,
-    update_offer,
-    update_provider,
+from hosting import models as _models  # noqa: F401  (registers every feature's tables)
+from hosting.archive import flows as _archive_checks  # noqa: F401  (registers its job kind)
+from hosting.catalogue.service import create_offer, offer_query, update_offer
+from hosting.dr import flows as _dr  # noqa: F401  (registers the PRA exercise job kind)
+from hosting.providers.service import create_provider, provider_query, update_provider
+from hosting.subscriptions import flows as _flows  # noqa: F401  (registers the provisioning job kind)
+from hosting.subscriptions.machines import VirtualMachine, virtual_machine
+from hosting.subscriptions.placement import EEA_COUNTRIES, Need, Placement, ProviderFacts, place
+from hosting.subscriptions.quotas import set_quota
+from hosting.subscriptions.service import (
+    approve,
+    create_request,
+    reject,
+    request_query,
+    subscription_query,
 )
-from hosting.lifecycle import approve, create_request, reject, request_query, subscription_query
-from hosting.machines import VirtualMachine, virtual_machine
-from hosting.placement import EEA_COUNTRIES, Need, Placement, ProviderFacts, place
-from hosting.quotas import set_quota
 
 __all__ = [
     "EEA_COUNTRIES",

@@ -19,11 +19,17 @@ from sqlalchemy.orm import Session
 from controlplane.auth import system_principal
 from controlplane.models import Tenant
 from controlplane.settings import Settings
-from hosting import catalogue, lifecycle, store
-from hosting.credentials import SECRETS
-from hosting.models import HostingProvider, Offer
-from hosting.schemas import OfferCreate, ProviderCreate, RequestCreate
+from hosting import store
+from hosting.catalogue import service as catalogue
+from hosting.catalogue.models import Offer
+from hosting.catalogue.schemas import OfferCreate
+from hosting.providers import service as provider_service
+from hosting.providers.models import HostingProvider
+from hosting.providers.schemas import ProviderCreate
+from hosting.secrets import SECRETS
 from hosting.sim.state import read_state_file
+from hosting.subscriptions import service as lifecycle
+from hosting.subscriptions.schemas import RequestCreate
 
 PROVIDERS_STATE = "sim/hosting-providers.json"
 IMAGE = "ami-03cf127a"  # an image the simulated EC2 endpoint knows
@@ -93,7 +99,7 @@ def _providers(db: Session, actor: str, settings: Settings) -> None:
         keys = f"demo-{name}.keys"
         SECRETS.store_file(settings.data_dir, keys,
                            f"{s3[index].access_key}:{s3[index].secret_key}")
-        catalogue.create_provider(db, ProviderCreate(
+        provider_service.create_provider(db, ProviderCreate(
             name=name, certificate_activities=[1, 2, 3, 4, 5, 6], certification_body="AFNOR",
             certificate_expires_on=date(date.today().year + 2, 6, 30), country="FR",
             location=city, s3_endpoint=s3[index].url, s3_region=s3[index].region,

@@ -32,9 +32,10 @@ from hosting.backup.models import (
     RestoreTest,
 )
 from hosting.backup.schemas import BackupStatusRead, RpoStatus
-from hosting.dr_evidence import dr_exercise, dr_exercise_many, dr_plan, dr_plan_many, recorded_at
-from hosting.models import HostingProvider, Resource, Subscription
-from hosting.placement import ACTIVITIES_BY_KIND, EEA_COUNTRIES, certificate_expired
+from hosting.dr.evidence import dr_exercise, dr_exercise_many, dr_plan, dr_plan_many, recorded_at
+from hosting.providers.models import HostingProvider
+from hosting.subscriptions.models import Resource, Subscription
+from hosting.subscriptions.placement import ACTIVITIES_BY_KIND, EEA_COUNTRIES, certificate_expired
 
 NO_BACKUP = "aucun service de sauvegarde hébergé pour cet établissement"
 NO_HOSTING = "aucun service hébergé pour cet établissement"

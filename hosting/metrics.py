@@ -28,12 +28,15 @@ from sqlalchemy.orm import Session, lazyload
 from controlplane.db import Database, Scope, utcnow
 from controlplane.evidence import latest_per
 from controlplane.models import Tenant
-from hosting.archive_checks import verify_every_days
+from hosting.archive.flows import verify_every_days
+from hosting.archive.models import ArchiveItem
 from hosting.backup.models import BackupPolicy, BackupRepository, RestoreTest
 from hosting.backup.schemas import RpoStatus
 from hosting.backup.supervision import statuses
-from hosting.models import ArchiveItem, DrExercise, DrPlan, HostingProvider, HostingRequest
-from hosting.schemas import RequestState
+from hosting.dr.models import DrExercise, DrPlan
+from hosting.providers.models import HostingProvider
+from hosting.subscriptions.models import HostingRequest
+from hosting.subscriptions.schemas import RequestState
 
 
 def _seconds(when: datetime) -> float:
@@ -167,7 +170,7 @@ def archive(db: Session, now: datetime) -> Iterator[GaugeMetricFamily]:
 
 def providers(db: Session) -> Iterator[GaugeMetricFamily]:
     """Per provider: when its HDS certificate stops covering (the end of its last day,
-    UTC: see :func:`hosting.placement.certificate_expired`)."""
+    UTC: see :func:`hosting.subscriptions.placement.certificate_expired`)."""
     expiry = _gauge("socle_hosting_provider_certificate_expiry_timestamp_seconds",
                     "When the provider's HDS certificate expires.", ["provider"])
     for name, expires_on in db.execute(

@@ -1,11 +1,11 @@
 """The hosting plane's periodic work, as schedules (see controlplane.schedule).
 
 - ``hosting.backup-schedule``: every 5 minutes, the backup scheduler's tick
-  (``hosting.backup.jobs.tick``): queue every due backup, retention and restore test
+  (``hosting.backup.flows.tick``): queue every due backup, retention and restore test
   of each policy, and raise ``late`` alerts on copies past their RPO.
 - ``hosting.archive-verify``: daily at 03:30 (Europe/Paris), queue the integrity check of
   every archived document not checked for N days, if there is one
-  (``hosting.archive.queue_verification``).
+  (``hosting.archive.service.queue_verification``).
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from controlplane.schedule import Schedule
-from hosting.archive_checks import VERIFY_JOB, queue_verification
-from hosting.backup.jobs import SCHEDULE_JOB, tick
+from hosting.archive.flows import VERIFY_JOB, queue_verification
+from hosting.backup.flows import SCHEDULE_JOB, tick
 
 
 def backups(db: Session, *, now: datetime) -> dict[str, Any]:

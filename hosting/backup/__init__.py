@@ -5,4 +5,4 @@ Object Lock), a scheduler, backup / retention / restore-test jobs, RPO supervisi
 Importing the package registers its job kinds.
 """
 
-from hosting.backup import jobs as _jobs  # noqa: F401  (registers the backup job kinds)
+from hosting.backup import flows as _jobs  # noqa: F401  (registers the backup job kinds)

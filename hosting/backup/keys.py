@@ -18,7 +18,7 @@ import os
 import secrets
 from pathlib import Path
 
-from hosting.credentials import SECRETS
+from hosting.secrets import SECRETS
 
 NEXT, PREVIOUS = ".next", ".previous"
 

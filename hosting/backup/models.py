@@ -26,7 +26,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from controlplane.db import Base, JSONType, TenantScoped, UTCDateTime, utcnow
 from controlplane.models import Tenant
-from hosting.models import HostingProvider
+from hosting.providers.models import HostingProvider
 
 
 class BackupPolicy(TenantScoped, Base):

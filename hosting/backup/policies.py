@@ -17,7 +17,7 @@ from hosting.backup import errors as backup_errors
 from hosting.backup import keys
 from hosting.backup.models import BackupPolicy, BackupRepository
 from hosting.backup.schemas import PolicyRead, PolicySet
-from hosting.models import Subscription
+from hosting.subscriptions.models import Subscription
 
 FREQUENCY_HOURS = {"hourly": 1, "daily": 24, "weekly": 168}
 REPOSITORY_PREFIX = "restic"

@@ -21,8 +21,6 @@ from sqlalchemy import or_, update
 from controlplane.db import Database, Scope, utcnow
 from controlplane.secrets import SecretError
 from hosting.backup.models import BackupPolicy, BackupRepository
-from hosting.connections import DEFAULT_REGION
-from hosting.credentials import SECRETS
 from hosting.drivers.restic import (
     Executor,
     LocalExecutor,
@@ -32,6 +30,8 @@ from hosting.drivers.restic import (
     ResticError,
     SshExecutor,
 )
+from hosting.providers.connections import DEFAULT_REGION
+from hosting.secrets import SECRETS
 
 LEASE_SECONDS = 6 * 3600.0
 LEASE_WAIT_SECONDS = 60.0

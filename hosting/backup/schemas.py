@@ -9,8 +9,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from hosting.credentials import SECRETS
-from hosting.schemas import ProviderKey, TenantKey
+from hosting.providers.schemas import ProviderKey, TenantKey
+from hosting.secrets import SECRETS
 
 
 class _Body(BaseModel):

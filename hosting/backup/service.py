@@ -11,7 +11,8 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from controlplane.models import Job, Tenant
-from hosting.backup import errors, jobs, supervision
+from hosting.backup import errors, supervision
+from hosting.backup import flows as jobs
 from hosting.backup.models import (
     BackupAlert,
     BackupPolicy,

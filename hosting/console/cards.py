@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from controlplane.console import OverviewCard, Visitor
 from hosting.backup.models import BackupAlert
-from hosting.models import HostingRequest
+from hosting.subscriptions.models import HostingRequest
 
 
 def overview_cards(visitor: Visitor) -> list[OverviewCard]:

@@ -15,12 +15,15 @@ from controlplane.api.pagination import page_of
 from controlplane.console import Visitor, allowed, console_router, render
 from controlplane.console.forms import FormErrors
 from controlplane.errors import Conflict, InvalidInput
-from hosting import catalogue, lifecycle, store
+from hosting import store
+from hosting.catalogue import service as catalogue
+from hosting.catalogue.models import Offer
+from hosting.catalogue.schemas import OfferRead
 from hosting.console import labels
 from hosting.console.quote import PREFIX, Quote, quote
-from hosting.models import HostingRequest, Offer
-from hosting.schemas import (
-    OfferRead,
+from hosting.subscriptions import service as lifecycle
+from hosting.subscriptions.models import HostingRequest
+from hosting.subscriptions.schemas import (
     RequestCreate,
     RequestRead,
     RequestReject,
@@ -86,8 +89,8 @@ def cost(request: Request, code: str, visitor: Requester) -> Response:
 
 @router.post("/console/hosting/offers/{code}")
 async def send_request(request: Request, code: str, visitor: Requester) -> Response:
-    """Record the request with :func:`hosting.lifecycle.create_request` (cost re-checked,
-    quota enforced, placement planned); then its page. (The form's field names depend
+    """Record the request with :func:`hosting.subscriptions.service.create_request` (cost
+    re-checked, quota enforced, placement planned); then its page. (The form's field names depend
     on the offer, so it is read here; the database work runs in the thread pool.)"""
     form = {k: str(v) for k, v in (await request.form()).items()}
     return await run_in_threadpool(_record_request, request, code, visitor, form)

@@ -1,5 +1,5 @@
 """The request form's quote: the typed parameters checked against the offer and priced
-by :mod:`hosting.pricing` (the same functions the API uses), with French messages."""
+by :mod:`hosting.catalogue.pricing` (the same functions the API uses), with French messages."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from controlplane.errors import InvalidInput
-from hosting import pricing
+from hosting.catalogue import pricing
 
 PREFIX = "p_"  # form field of parameter X: p_X
 

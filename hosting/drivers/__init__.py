@@ -1,6 +1,6 @@
 """Provider drivers: thin adapters behind one Protocol per capability.
 
-Only :mod:`hosting.flows` uses them; the domain code never imports boto3. Each
+Only :mod:`hosting.subscriptions.flows` uses them; the domain code never imports boto3. Each
 ``ensure_*`` call is idempotent: it finds the resource by its name or its
 idempotency tag and creates it only when missing, so a retried job converges.
 """

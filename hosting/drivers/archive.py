@@ -2,8 +2,8 @@
 
 Objects are written under S3 Object Lock in COMPLIANCE mode with an explicit
 retain-until date; reading streams a given version through SHA-256 into a sink, so an
-integrity check never holds a whole document in memory. Only :mod:`hosting.archive`
-uses it (built by :func:`hosting.connections.archive_for`).
+integrity check never holds a whole document in memory. Only :mod:`hosting.archive.service`
+uses it (built by :func:`hosting.providers.connections.archive_for`).
 """
 
 from __future__ import annotations

@@ -34,7 +34,7 @@ from typing import Any, Protocol
 import paramiko
 
 from controlplane.secrets import SecretError
-from hosting import credentials
+from hosting import secrets as credentials
 
 #: Environment a local restic keeps from ours (nothing else leaks in, no stray secret).
 _KEPT_ENVIRONMENT = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "TZ")
@@ -343,7 +343,7 @@ class RepositoryAccess:
 
     ``url`` is restic's (``s3:http://host:port/bucket/prefix``); ``password_ref`` and
     ``credential_ref`` (S3 ``ACCESS_KEY:SECRET_KEY``) are references of the hosting
-    plane's secrets (:data:`hosting.credentials.SECRETS`) resolved in ``data_dir`` when
+    plane's secrets (:data:`hosting.secrets.SECRETS`) resolved in ``data_dir`` when
     a command starts.
     """
 

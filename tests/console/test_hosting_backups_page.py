@@ -19,7 +19,7 @@ from controlplane.models import Job, Tenant
 from hosting.backup import policies
 from hosting.backup.models import BackupAlert, BackupRun, RestoreTest
 from hosting.backup.schemas import PolicySet
-from hosting.models import Resource, Subscription
+from hosting.subscriptions.models import Resource, Subscription
 from tests.conftest import TenantFactory, TokenFactory
 from tests.console.support import signed_in
 from tests.hosting.factories import HostingFactory

@@ -2,7 +2,7 @@
 RTO/RPO, the exercises list, starting an exercise (operators only); an establishment
 sees only its own plans.
 
-Plans and finished exercises are rows as ``hosting.dr`` and the exercise job leave
+Plans and finished exercises are rows as ``hosting.dr.service`` and the exercise job leave
 them (the job itself runs against the simulated providers in tests/hosting/test_dr.py).
 """
 
@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 
 from controlplane.db import Database, Scope, utcnow
 from controlplane.models import Job, Tenant
-from hosting.models import DrExercise, DrPlan
+from hosting.dr.models import DrExercise, DrPlan
 from tests.conftest import TenantFactory, TokenFactory
 from tests.console.support import signed_in
 from tests.hosting.factories import HostingFactory

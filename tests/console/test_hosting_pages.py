@@ -14,9 +14,9 @@ from fastapi.testclient import TestClient
 
 from controlplane.db import Database, Scope
 from controlplane.models import Job
+from hosting.catalogue.schemas import OfferRead
 from hosting.console.labels import euros
-from hosting.models import HostingRequest
-from hosting.schemas import OfferRead
+from hosting.subscriptions.models import HostingRequest
 from tests.conftest import TenantFactory, TokenFactory
 from tests.console.support import signed_in
 from tests.hosting.factories import HostingFactory

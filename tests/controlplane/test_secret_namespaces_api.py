@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from apps.models import AppTarget, Deployment
 from controlplane.db import Database, Scope
-from hosting.models import HostingProvider
+from hosting.providers.models import HostingProvider
 from tests.conftest import TenantFactory, TokenFactory
 from tests.hosting.factories import HostingFactory, provider_body
 

@@ -17,8 +17,8 @@ from controlplane.db import Database, Scope
 from controlplane.db.migrate import alembic_config, current_revision, head_revision, upgrade
 from controlplane.settings import Settings, get_settings
 from hosting.backup.models import BackupPolicy
-from hosting.credentials import SECRETS as HOSTING
-from hosting.models import HostingProvider
+from hosting.providers.models import HostingProvider
+from hosting.secrets import SECRETS as HOSTING
 from network.inventory.models import Device
 from network.secrets import SECRETS as NETWORK
 from tests.apps.factories import AppsFactory

@@ -12,7 +12,8 @@ from datetime import UTC, datetime
 
 from controlplane.db import Scope
 from controlplane.models import Tenant
-from hosting.models import ArchiveItem, Resource, Subscription
+from hosting.archive.models import ArchiveItem
+from hosting.subscriptions.models import Resource, Subscription
 from tests.support.authz import Case, World
 
 ARCHIVES = "/api/v1/hosting/archives"

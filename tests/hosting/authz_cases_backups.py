@@ -9,7 +9,7 @@ from __future__ import annotations
 from controlplane.db import Scope, utcnow
 from controlplane.models import Tenant
 from hosting.backup.models import BackupPolicy, BackupRepository, BackupRun
-from hosting.models import Resource, Subscription
+from hosting.subscriptions.models import Resource, Subscription
 from tests.support.authz import Case, World
 
 HOST = "/api/v1/hosting"

@@ -14,17 +14,13 @@ from typing import Any
 from controlplane.auth import system_principal
 from controlplane.db import Database, Scope
 from controlplane.models import Tenant
-from hosting import catalogue, lifecycle
-from hosting.models import Subscription
-from hosting.schemas import (
-    OfferCreate,
-    OfferRead,
-    ProviderCreate,
-    ProviderRead,
-    RequestCreate,
-    RequestRead,
-    SubscriptionRead,
-)
+from hosting.catalogue import service as catalogue
+from hosting.catalogue.schemas import OfferCreate, OfferRead
+from hosting.providers import service as provider_service
+from hosting.providers.schemas import ProviderCreate, ProviderRead
+from hosting.subscriptions import service as lifecycle
+from hosting.subscriptions.models import Subscription
+from hosting.subscriptions.schemas import RequestCreate, RequestRead, SubscriptionRead
 
 ACTOR = "tests"
 DEAD_ENDPOINT = "http://127.0.0.1:9"  # discard port: nothing listens
@@ -85,7 +81,8 @@ class HostingFactory:
     def provider(self, **fields: Any) -> ProviderRead:
         data = ProviderCreate(**provider_body(next(self.serial), **fields))
         with self.database.transaction(scope=Scope.unrestricted()) as db:
-            return ProviderRead.model_validate(catalogue.create_provider(db, data, actor=ACTOR))
+            provider = provider_service.create_provider(db, data, actor=ACTOR)
+            return ProviderRead.model_validate(provider)
 
     def offer(self, kind: str = "storage", **fields: Any) -> OfferRead:
         data = OfferCreate(**offer_body(next(self.serial), kind, **fields))

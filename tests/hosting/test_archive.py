@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 
 from controlplane.auth import Role
 from controlplane.db import Database, Scope
-from hosting.models import ArchiveItem
+from hosting.archive.models import ArchiveItem
 from hosting.sim.providers import SimulatedProviders
 from tests.conftest import TenantFactory, TokenFactory
 from tests.hosting.factories import HostingFactory, offer_body

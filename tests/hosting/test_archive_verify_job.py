@@ -22,8 +22,9 @@ from controlplane.db import Database, Scope, utcnow
 from controlplane.models import AuditRecord, Job, JobLog
 from controlplane.schedule import run_if_due
 from controlplane.settings import Settings, get_settings
-from hosting import archive, archive_checks
-from hosting.models import ArchiveItem
+from hosting.archive import flows as archive_checks
+from hosting.archive import service as archive
+from hosting.archive.models import ArchiveItem
 from hosting.schedules import SCHEDULES
 from hosting.sim.providers import SimulatedProviders
 from tests.conftest import TenantFactory, TokenFactory

@@ -23,8 +23,8 @@ from controlplane.models import AuditRecord, Job, JobLog
 from controlplane.settings import Settings
 from hosting.backup.models import BackupPolicy
 from hosting.backup.repositories import restic_for
-from hosting.credentials import SECRETS
 from hosting.drivers.restic import Restic
+from hosting.secrets import SECRETS
 from hosting.sim.providers import SimulatedProviders
 from tests.conftest import TenantFactory, TokenFactory
 from tests.hosting.factories import offer_body

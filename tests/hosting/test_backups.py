@@ -25,11 +25,11 @@ from controlplane.db import Database, Scope, utcnow
 from controlplane.evidence import collect
 from controlplane.models import Job
 from controlplane.settings import Settings
-from hosting.backup import jobs as backup_jobs
+from hosting.backup import flows as backup_jobs
 from hosting.backup.models import BackupPolicy, BackupRepository
 from hosting.backup.repositories import restic_for
-from hosting.credentials import SECRETS
 from hosting.drivers.restic import Restic
+from hosting.secrets import SECRETS
 from hosting.sim.endpoints import Endpoint
 from hosting.sim.providers import SimulatedProviders
 from tests.conftest import TenantFactory, TokenFactory
@@ -211,7 +211,7 @@ def test_unreachable_or_busy_copy_is_reported_never_skipped(
         copies[1].lease_expires_at = utcnow() + timedelta(hours=1)
     monkeypatch.setattr("hosting.backup.repositories.LEASE_WAIT_SECONDS", 0.2)
     # restic retries a refused connection for ~10 s; a hung provider hits the timeout
-    monkeypatch.setattr("hosting.backup.jobs.RESTIC_TIMEOUT", 4.0)
+    monkeypatch.setattr("hosting.backup.flows.RESTIC_TIMEOUT", 4.0)
     job = client.post(f"{HOST}/subscriptions/{sub_id}/backup", headers=own).json()["job"]
     done = run(client, database, auth, job["id"])
     assert done["state"] == "failed"

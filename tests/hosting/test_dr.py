@@ -22,10 +22,10 @@ from controlplane import jobs
 from controlplane.auth import Role
 from controlplane.db import Database, Scope
 from controlplane.evidence import Evidence, collect
-from hosting.dr import choose_secondary
+from hosting.dr.service import choose_secondary
 from hosting.drivers.dr import DrCompute, Probe
-from hosting.placement import ProviderFacts
 from hosting.sim.providers import SimulatedProviders
+from hosting.subscriptions.placement import ProviderFacts
 from tests.conftest import TenantFactory, TokenFactory
 from tests.hosting.factories import HostingFactory, offer_body
 from tests.hosting.regions import HOST, register, subscribe

@@ -20,13 +20,15 @@ from controlplane.auth import Role
 from controlplane.db import Database, Scope
 from controlplane.evidence import Evidence, collect
 from controlplane.models import Tenant
-from hosting import dr
 from hosting.backup import policies
 from hosting.backup.models import BackupAlert, BackupRun, RestoreTest
 from hosting.backup.schemas import PolicySet
-from hosting.dr_schemas import DrPlanCreate
+from hosting.dr import service as dr
+from hosting.dr.models import DrExercise
+from hosting.dr.schemas import DrPlanCreate
 from hosting.evidence import COLLECTORS
-from hosting.models import DrExercise, HostingProvider, Resource, Subscription
+from hosting.providers.models import HostingProvider
+from hosting.subscriptions.models import Resource, Subscription
 from tests.conftest import TenantFactory, TokenFactory
 from tests.hosting.factories import ACTOR, HostingFactory
 

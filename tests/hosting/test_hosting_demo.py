@@ -12,9 +12,9 @@ from controlplane.cli.main import app as cli
 from controlplane.db import Database, Scope
 from controlplane.settings import Settings
 from hosting.demo import OFFERS, PROVIDERS_STATE
-from hosting.models import Subscription
 from hosting.sim.providers import SimulatedProviders
 from hosting.sim.state import write_state_file
+from hosting.subscriptions.models import Subscription
 from tests.hosting.test_hosting_cli import socle
 
 runner = CliRunner()

@@ -13,8 +13,9 @@ from sqlalchemy import select
 
 from controlplane.db import Database, Scope, utcnow
 from controlplane.metrics import exposition
+from hosting.archive.models import ArchiveItem
 from hosting.backup.models import BackupPolicy, BackupRepository, RestoreTest
-from hosting.models import ArchiveItem, HostingRequest
+from hosting.subscriptions.models import HostingRequest
 from tests.conftest import TenantFactory
 from tests.hosting.test_evidence_as_of import SET_UP, Facts, T, timeline
 

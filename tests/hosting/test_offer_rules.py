@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from controlplane.auth import Role
 from controlplane.db import Database, Scope
 from controlplane.models import AuditRecord
-from hosting.models import Offer
+from hosting.catalogue.models import Offer
 from tests.conftest import TokenFactory
 from tests.hosting.factories import offer_body
 

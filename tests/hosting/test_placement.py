@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from hosting.placement import Need, ProviderFacts, place, refusals
+from hosting.subscriptions.placement import Need, ProviderFacts, place, refusals
 
 TODAY = date(2026, 11, 27)
 ALL = frozenset(range(1, 7))

@@ -15,9 +15,9 @@ from fastapi.testclient import TestClient
 from controlplane import jobs
 from controlplane.auth import Role
 from controlplane.db import Database, Scope
-from hosting.models import HostingRequest
 from hosting.sim.endpoints import Endpoint
 from hosting.sim.providers import SimulatedProviders
+from hosting.subscriptions.models import HostingRequest
 from tests.conftest import TenantFactory, TokenFactory
 from tests.hosting.factories import DEAD_ENDPOINT, offer_body, provider_body
 

@@ -9,7 +9,9 @@ from sqlalchemy import func, select
 from controlplane.auth import Role
 from controlplane.db import Database, Scope
 from controlplane.models import AuditRecord, Job
-from hosting.models import HostingProvider, HostingRequest, Offer, Subscription
+from hosting.catalogue.models import Offer
+from hosting.providers.models import HostingProvider
+from hosting.subscriptions.models import HostingRequest, Subscription
 from tests.conftest import TenantFactory, TokenFactory
 from tests.hosting.factories import HostingFactory, offer_body, provider_body
 from tests.support.queries import count_queries

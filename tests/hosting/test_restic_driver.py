@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 
-from hosting.credentials import SECRETS
 from hosting.drivers.restic import (
     LocalExecutor,
     Reason,
@@ -23,6 +22,7 @@ from hosting.drivers.restic import (
     classify,
     parse_sha256sum,
 )
+from hosting.secrets import SECRETS
 from hosting.sim.providers import SimulatedProviders
 from tests.support.sshd import SshServer, running_sshd
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from hosting.credentials import SECRETS
 from hosting.drivers.restic import RepositoryAccess, Restic, ResticError, SshExecutor
+from hosting.secrets import SECRETS
 from tests.support.sshd import SshServer, running_sshd
 
 

@@ -12,8 +12,8 @@ import pytest
 from playwright.sync_api import expect
 
 from controlplane.db import Database, Scope
-from hosting import catalogue
-from hosting.schemas import ProviderCreate
+from hosting.providers import service as provider_service
+from hosting.providers.schemas import ProviderCreate
 from hosting.sim.providers import SimulatedProviders
 from tests.conftest import TenantFactory, TokenFactory
 from tests.console.browser.actions import sign_in
@@ -39,7 +39,7 @@ def storage_offer(database: Database, providers: SimulatedProviders,
     body = provider_body(1, name="hds-console", s3_endpoint=endpoint.url, ec2_endpoint=None,
                          s3_region=endpoint.region, credential_ref=f"env:{KEYS}")
     with database.transaction(scope=Scope.unrestricted()) as db:
-        catalogue.create_provider(db, ProviderCreate(**body), actor="tests")
+        provider_service.create_provider(db, ProviderCreate(**body), actor="tests")
     return HostingFactory(database).offer(name="Stockage HDS").name
 
 

@@ -1,0 +1,213 @@
+"""``socle hosting backup``: policies, backups, retention, restore tests, supervision.
+
+``run``, ``retention``, ``restore-test`` and ``rotate-key`` queue a job; ``--wait``
+follows it with a progress bar (a worker must be running: the embedded one or ``socle
+worker``), ``--here`` runs it in this process and follows it (exit 1 unless it succeeded).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from controlplane.cli.common import (
+    HereOption,
+    JsonOption,
+    WaitOption,
+    console,
+    emit_item,
+    emit_json,
+    emit_table,
+    handle_errors,
+    local_actor,
+    transaction,
+)
+from controlplane.cli.job import follow
+from controlplane.db import utcnow
+from controlplane.models import Job
+from controlplane.schemas import JobSummary
+from hosting import store
+from hosting.backup import flows as jobs
+from hosting.backup import policies, rotation, service
+from hosting.backup.schemas import (
+    AlertRead,
+    LocalExecutorSpec,
+    PolicyRead,
+    PolicySet,
+    RestoreTestRead,
+    RestoreTestStart,
+    RunRead,
+    SshExecutorSpec,
+)
+from hosting.secrets import SECRETS
+from hosting.subscriptions.models import Subscription
+
+app = typer.Typer(help="Backups with restic: policies, runs, restore tests, RPO.",
+                  no_args_is_help=True)
+
+
+def _queued(job: Job, wait: bool, here: bool, as_json: bool) -> None:
+    if wait or here:
+        follow(job.id, here=here, as_json=as_json)
+        return
+    summary = JobSummary.model_validate(job)
+    if as_json:
+        emit_json(summary)
+    else:
+        console.print(f"job {summary.id} queued ({summary.kind})")
+
+
+@app.command("policy")
+@handle_errors
+def policy(
+    subscription_id: int,
+    source: Path = typer.Option(..., help="Absolute path to back up on the host."),
+    ssh_host: str | None = typer.Option(None, help="Run restic on this host over SSH."),
+    ssh_port: int = typer.Option(22),
+    ssh_user: str = typer.Option("root"),
+    ssh_key_ref: str = typer.Option("", help=f"Where the private key is: {SECRETS.form}."),
+    ssh_host_key: str = typer.Option("", help="The host's public key, 'ssh-ed25519 AAAA...'."),
+    restore_test_days: int = typer.Option(7, min=1, max=366),
+    as_json: bool = JsonOption,
+) -> None:
+    """Set what a backup subscription backs up and where restic runs."""
+    executor = (
+        SshExecutorSpec(kind="ssh", host=ssh_host, port=ssh_port, user=ssh_user,
+                        key_ref=ssh_key_ref, host_key=ssh_host_key)
+        if ssh_host else LocalExecutorSpec()
+    )
+    body = PolicySet(source_path=str(source), executor=executor,
+                     restore_test_days=restore_test_days)
+    with transaction() as db:
+        subscription = store.get(db, Subscription, subscription_id)
+        shown = PolicyRead.model_validate(
+            policies.configure(db, subscription, body, actor=local_actor()))
+    emit_item(shown, as_json)
+
+
+@app.command("run")
+@handle_errors
+def run(subscription_id: int, wait: bool = WaitOption, here: bool = HereOption,
+        as_json: bool = JsonOption) -> None:
+    """Back up a subscription now, to every copy."""
+    with transaction() as db:
+        job = service.start_backup(db, subscription_id, actor=local_actor())
+    _queued(job, wait, here, as_json)
+
+
+@app.command("rotate-key")
+@handle_errors
+def rotate_key(finess: str, wait: bool = WaitOption, here: bool = HereOption,
+               as_json: bool = JsonOption) -> None:
+    """Rotate an establishment's restic password on every repository of its backups."""
+    with transaction() as db:
+        job = rotation.start_rotation(db, finess, actor=local_actor())
+    _queued(job, wait, here, as_json)
+
+
+@app.command("retention")
+@handle_errors
+def retention(subscription_id: int, wait: bool = WaitOption, here: bool = HereOption,
+              as_json: bool = JsonOption) -> None:
+    """Apply the tier's retention now (restic forget --prune on every copy)."""
+    with transaction() as db:
+        job = service.start_retention(db, subscription_id, actor=local_actor())
+    _queued(job, wait, here, as_json)
+
+
+@app.command("restore-test")
+@handle_errors
+def restore_test(
+    subscription_id: int,
+    snapshot: str | None = typer.Option(None, help="Snapshot id (default: the latest)."),
+    copy_index: int = typer.Option(0, "--copy", help="Which copy to restore from."),
+    wait: bool = WaitOption,
+    here: bool = HereOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """Restore a snapshot into scratch, verify checksums, measure the RTO."""
+    body = RestoreTestStart(copy_index=copy_index, snapshot_id=snapshot)
+    with transaction() as db:
+        job = service.start_restore_test(db, subscription_id, body, actor=local_actor())
+    _queued(job, wait, here, as_json)
+
+
+@app.command("list")
+@handle_errors
+def list_backups(tenant: str | None = typer.Option(None, help="FINESS."),
+                 as_json: bool = JsonOption) -> None:
+    """Every copy with its last good snapshot and RPO status."""
+    with transaction(write=False) as db:
+        rows = service.status_of(db, list(db.scalars(service.repository_query(tenant=tenant))),
+                                 utcnow())
+    if as_json:
+        emit_json(rows)
+        return
+    emit_table("Backups", ["subscription", "tenant", "copy", "provider", "immutable",
+                           "last snapshot", "age (h)", "RPO (h)", "status", "alerts"],
+               [(r.subscription_id, r.tenant, r.copy_index, r.provider, r.immutable,
+                 r.last_snapshot_id or "-", r.age_hours if r.age_hours is not None else "-",
+                 r.rpo_hours, r.rpo_status.value, r.open_alerts) for r in rows])
+
+
+@app.command("runs")
+@handle_errors
+def runs(subscription_id: int | None = typer.Option(None, "--subscription"),
+         limit: int = typer.Option(50, min=1, max=1000), as_json: bool = JsonOption) -> None:
+    """Backup and retention runs, newest first."""
+    with transaction(write=False) as db:
+        rows = [RunRead.model_validate(r) for r in
+                db.scalars(service.run_query(subscription_id=subscription_id).limit(limit))]
+    if as_json:
+        emit_json(rows)
+        return
+    emit_table("Runs", ["id", "copy repo", "kind", "state", "reason", "snapshot", "files",
+                        "finished"],
+               [(r.id, r.repository_id, r.kind, r.state, r.reason or "", r.snapshot_id or "",
+                 r.files, r.finished_at) for r in rows])
+
+
+@app.command("restore-tests")
+@handle_errors
+def restore_tests(limit: int = typer.Option(50, min=1, max=1000),
+                  as_json: bool = JsonOption) -> None:
+    """Restore tests, newest first, with their RTO."""
+    with transaction(write=False) as db:
+        rows = [RestoreTestRead.model_validate(r)
+                for r in db.scalars(service.restore_test_query().limit(limit))]
+    if as_json:
+        emit_json(rows)
+        return
+    emit_table("Restore tests", ["id", "copy repo", "snapshot", "state", "files", "RTO (s)",
+                                 "mismatches"],
+               [(r.id, r.repository_id, r.snapshot_id, r.state, r.files_checked, r.rto_seconds,
+                 len(r.mismatches)) for r in rows])
+
+
+@app.command("alerts")
+@handle_errors
+def alerts(all_alerts: bool = typer.Option(False, "--all", help="Include closed alerts."),
+           as_json: bool = JsonOption) -> None:
+    """Open backup alerts (late, failed, restore-failed)."""
+    with transaction(write=False) as db:
+        rows = [AlertRead.model_validate(r)
+                for r in db.scalars(service.alert_query(open_only=not all_alerts))]
+    if as_json:
+        emit_json(rows)
+        return
+    emit_table("Backup alerts", ["id", "copy repo", "kind", "raised", "cleared", "message"],
+               [(r.id, r.repository_id, r.kind, r.raised_at, r.cleared_at or "", r.message)
+                for r in rows])
+
+
+@app.command("schedule")
+@handle_errors
+def schedule(as_json: bool = JsonOption) -> None:
+    """Run the scheduler's tick now: queue what is due, raise late alerts."""
+    with transaction() as db:
+        result = jobs.tick(db, now=utcnow(), actor=local_actor())
+    if as_json:
+        emit_json(result)
+    else:
+        console.print(result)

@@ -1,0 +1,57 @@
+"""``/api/v1/hosting/offers``: the catalogue. Reads need ``hosting:read``, writes
+``hosting:write``.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, status
+
+from controlplane.api.deps import DbSession, PageParams, require
+from controlplane.api.pagination import page_of
+from controlplane.auth import Principal
+from controlplane.schemas import Page, RowId
+from hosting import store
+from hosting.catalogue import service
+from hosting.catalogue.models import Offer
+from hosting.catalogue.schemas import OfferCreate, OfferKind, OfferRead, OfferUpdate
+
+router = APIRouter()
+
+Reader = Annotated[Principal, require("hosting:read")]
+Writer = Annotated[Principal, require("hosting:write")]
+CREATED = status.HTTP_201_CREATED
+
+# --- offers --------------------------------------------------------------------------
+
+
+@router.post("/offers", status_code=CREATED, response_model=OfferRead)
+def create_offer(body: OfferCreate, db: DbSession, caller: Writer) -> OfferRead:
+    """Add an offer to the catalogue (409 if its code exists)."""
+    return OfferRead.model_validate(service.create_offer(db, body, actor=caller.actor))
+
+
+@router.get("/offers", response_model=Page[OfferRead])
+def list_offers(
+    db: DbSession,
+    paging: PageParams,
+    caller: Reader,
+    kind: OfferKind | None = None,
+    active: bool | None = None,
+) -> Page[OfferRead]:
+    """The catalogue, by code."""
+    return page_of(db, service.offer_query(kind=kind, active=active), paging, OfferRead)
+
+
+@router.get("/offers/{offer_id}", response_model=OfferRead)
+def get_offer(offer_id: RowId, db: DbSession, caller: Reader) -> OfferRead:
+    """One offer."""
+    return OfferRead.model_validate(store.get(db, Offer, offer_id))
+
+
+@router.patch("/offers/{offer_id}", response_model=OfferRead)
+def update_offer(offer_id: RowId, body: OfferUpdate, db: DbSession, caller: Writer) -> OfferRead:
+    """Edit an offer (price, ranges, name, withdrawal)."""
+    offer = store.get(db, Offer, offer_id)
+    return OfferRead.model_validate(service.update_offer(db, offer, body, actor=caller.actor))

@@ -1,0 +1,78 @@
+"""``/api/v1/hosting/dr-plans`` and ``/dr-exercises``: PRA per subscription and exercises.
+
+Operators write plans and start exercises (``hosting:write``); everyone with
+``hosting:read`` reads them, an establishment only its own (another tenant's: 404).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, status
+
+from controlplane.api.deps import DbSession, PageParams, TenantFiness, require
+from controlplane.api.pagination import page_of
+from controlplane.auth import Principal
+from controlplane.schemas import JobAccepted, JobSummary, Page, RowId
+from hosting import store
+from hosting.dr import flows as dr_exercise
+from hosting.dr import service as dr
+from hosting.dr.models import DrExercise, DrPlan
+from hosting.dr.schemas import DrExerciseRead, DrPlanCreate, DrPlanRead
+
+router = APIRouter()
+
+Reader = Annotated[Principal, require("hosting:read")]
+Writer = Annotated[Principal, require("hosting:write")]
+
+
+@router.post("/dr-plans", status_code=status.HTTP_201_CREATED, response_model=DrPlanRead)
+def create_plan(body: DrPlanCreate, db: DbSession, caller: Writer) -> DrPlanRead:
+    """Record a subscription's PRA; the secondary provider is chosen and explained."""
+    plan = dr.create_plan(db, body, actor=caller.actor, today=date.today())
+    return DrPlanRead.model_validate(plan)
+
+
+@router.get("/dr-plans", response_model=Page[DrPlanRead])
+def list_plans(
+    db: DbSession, paging: PageParams, caller: Reader, tenant: TenantFiness = None
+) -> Page[DrPlanRead]:
+    """PRA, newest first (an establishment: its own)."""
+    return page_of(db, dr.plan_query(tenant=tenant), paging, DrPlanRead)
+
+
+@router.get("/dr-plans/{plan_id}", response_model=DrPlanRead)
+def get_plan(plan_id: RowId, db: DbSession, caller: Reader) -> DrPlanRead:
+    """One PRA."""
+    return DrPlanRead.model_validate(store.get(db, DrPlan, plan_id))
+
+
+@router.post(
+    "/dr-plans/{plan_id}/exercise",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=JobAccepted,
+)
+def exercise(plan_id: RowId, db: DbSession, caller: Writer) -> JobAccepted:
+    """Start an exercise: the job restores at the secondary, starts, probes, tears down."""
+    _, job = dr_exercise.start_exercise(db, store.get(db, DrPlan, plan_id), actor=caller.actor)
+    return JobAccepted(job=JobSummary.model_validate(job))
+
+
+@router.get("/dr-exercises", response_model=Page[DrExerciseRead])
+def list_exercises(
+    db: DbSession,
+    paging: PageParams,
+    caller: Reader,
+    tenant: TenantFiness = None,
+    plan_id: RowId | None = None,
+) -> Page[DrExerciseRead]:
+    """Exercises, newest first, with achieved RTO/RPO."""
+    stmt = dr_exercise.exercise_query(tenant=tenant, plan_id=plan_id)
+    return page_of(db, stmt, paging, DrExerciseRead)
+
+
+@router.get("/dr-exercises/{exercise_id}", response_model=DrExerciseRead)
+def get_exercise(exercise_id: RowId, db: DbSession, caller: Reader) -> DrExerciseRead:
+    """One exercise and what it measured."""
+    return DrExerciseRead.model_validate(store.get(db, DrExercise, exercise_id))

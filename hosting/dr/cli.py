@@ -1,0 +1,154 @@
+"""``socle hosting dr``: PRA plans, exercises (queued as a job a worker runs) and results."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import typer
+
+from controlplane.cli.common import (
+    JsonOption,
+    WaitOption,
+    emit_item,
+    emit_json,
+    emit_table,
+    handle_errors,
+    local_actor,
+    transaction,
+)
+from controlplane.cli.job import follow
+from hosting import store
+from hosting.dr import flows as dr_exercise
+from hosting.dr import service as dr
+from hosting.dr.models import DrExercise, DrPlan
+from hosting.dr.schemas import DrExerciseRead, DrPlanCreate, DrPlanRead
+
+app = typer.Typer(help="PRA: disaster-recovery plans and their exercises.", no_args_is_help=True)
+
+
+@app.command("create")
+@handle_errors
+def create(
+    subscription_id: int,
+    rto_minutes: int = typer.Option(..., help="Recovery time objective."),
+    rpo_minutes: int = typer.Option(..., help="Recovery point objective."),
+    instance_type: str | None = typer.Option(None),
+    image_id: str | None = typer.Option(None),
+    as_json: bool = JsonOption,
+) -> None:
+    """Record a subscription's PRA (the secondary provider is chosen and explained)."""
+    body = DrPlanCreate(
+        subscription_id=subscription_id,
+        rto_minutes=rto_minutes,
+        rpo_minutes=rpo_minutes,
+        instance_type=instance_type,
+        image_id=image_id,
+    )
+    with transaction() as db:
+        shown = DrPlanRead.model_validate(
+            dr.create_plan(db, body, actor=local_actor(), today=date.today())
+        )
+    emit_item(shown, as_json)
+
+
+@app.command("list")
+@handle_errors
+def list_plans(
+    tenant: str | None = typer.Option(None, help="FINESS."), as_json: bool = JsonOption
+) -> None:
+    """List PRA plans."""
+    with transaction(write=False) as db:
+        rows = [DrPlanRead.model_validate(p) for p in db.scalars(dr.plan_query(tenant=tenant))]
+    if as_json:
+        emit_json(rows)
+        return
+    emit_table(
+        "PRA",
+        ["id", "tenant", "subscription", "primary", "secondary", "RTO", "RPO"],
+        [
+            [
+                p.id,
+                p.tenant,
+                p.subscription_id,
+                p.primary_provider,
+                p.secondary_provider,
+                f"{p.rto_minutes} min",
+                f"{p.rpo_minutes} min",
+            ]
+            for p in rows
+        ],
+    )
+
+
+@app.command("show")
+@handle_errors
+def show(plan_id: int, as_json: bool = JsonOption) -> None:
+    """Show a PRA: targets, protected resources, runbook, choice of secondary."""
+    with transaction(write=False) as db:
+        emit_item(DrPlanRead.model_validate(store.get(db, DrPlan, plan_id)), as_json)
+
+
+@app.command("exercise")
+@handle_errors
+def exercise(
+    plan_id: int,
+    wait: bool = WaitOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """Queue an exercise of a PRA (a worker runs it: `socle worker`); --wait follows it.
+
+    Followed, the exercise is shown once its job ended (with --json: the exercise and what
+    it measured, not the job; the progress bar goes to stderr). Exit 1 unless it succeeded.
+    """
+    with transaction() as db:
+        row, _ = dr_exercise.start_exercise(db, store.get(db, DrPlan, plan_id), actor=local_actor())
+        shown = DrExerciseRead.model_validate(row)
+    if not wait or shown.job_id is None:
+        emit_item(shown, as_json)
+        return
+    try:
+        follow(shown.job_id)  # not as_json: the JSON printed is the exercise's, below
+    finally:
+        with transaction(write=False) as db:
+            ended = DrExerciseRead.model_validate(store.get(db, DrExercise, shown.id))
+        emit_item(ended, as_json)
+
+
+@app.command("exercises")
+@handle_errors
+def exercises(
+    tenant: str | None = typer.Option(None, help="FINESS."),
+    plan_id: int | None = typer.Option(None, "--plan"),
+    as_json: bool = JsonOption,
+) -> None:
+    """List exercises with achieved RTO/RPO."""
+    with transaction(write=False) as db:
+        query = dr_exercise.exercise_query(tenant=tenant, plan_id=plan_id)
+        rows = [DrExerciseRead.model_validate(e) for e in db.scalars(query)]
+    if as_json:
+        emit_json(rows)
+        return
+    emit_table(
+        "PRA exercises",
+        ["id", "plan", "state", "RTO (s)", "RPO (s)", "met", "job"],
+        [
+            [
+                e.id,
+                e.plan_id,
+                e.state,
+                e.achieved_rto_seconds,
+                e.achieved_rpo_seconds,
+                "yes" if e.rto_met and e.rpo_met else "no" if e.state == "succeeded" else "",
+                e.job_id,
+            ]
+            for e in rows
+        ],
+    )
+
+
+@app.command("exercise-show")
+@handle_errors
+def exercise_show(exercise_id: int, as_json: bool = JsonOption) -> None:
+    """Show one exercise and what it measured."""
+    with transaction(write=False) as db:
+        emit_item(DrExerciseRead.model_validate(store.get(db, DrExercise, exercise_id)), as_json)

@@ -1,0 +1,89 @@
+"""PRA evidence for the SSI tracker: ``hosting.dr_plan`` and ``hosting.dr_exercise``
+(registered in :mod:`hosting.evidence`), judged as of ``now`` like every hosting
+collector: plans, policies and exercises after it do not count. Both read many tenants
+at once (``*_many``, for the regional heatmap); the per-tenant forms are the same."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from datetime import datetime
+from typing import Protocol
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from controlplane.evidence import Evidence, by_tenant, latest_per, one_of, unknown
+from hosting.backup.models import BackupPolicy
+from hosting.dr.models import DrExercise, DrPlan
+
+
+class Edited(Protocol):
+    """A row whose settings change in place (no history): created, then updated."""
+
+    created_at: datetime
+    updated_at: datetime
+
+
+def recorded_at(row: Edited, now: datetime) -> datetime:
+    """When ``row``'s content was recorded as seen at ``now``: its last update if that was
+    at or before ``now``, else its creation (a later edit is not visible at ``now``)."""
+    return row.updated_at if row.updated_at <= now else row.created_at
+
+
+def dr_plan_many(
+    db: Session, *, tenant_ids: Collection[int], now: datetime
+) -> dict[int, Evidence]:
+    """Every subscription backed up by ``now`` had a PRA by ``now``."""
+    policies = by_tenant(db.scalars(select(BackupPolicy).where(
+        BackupPolicy.tenant_id.in_(tenant_ids), BackupPolicy.created_at <= now)))
+    plans = by_tenant(db.scalars(select(DrPlan).where(DrPlan.tenant_id.in_(tenant_ids),
+                                                      DrPlan.created_at <= now)))
+    return {tenant_id: _dr_plan(policies.get(tenant_id, []), plans.get(tenant_id, []), now)
+            for tenant_id in tenant_ids}
+
+
+def _dr_plan(policies: Sequence[BackupPolicy], found: Sequence[DrPlan], now: datetime) -> Evidence:
+    key = "hosting.dr_plan"
+    plans = sorted(found, key=lambda plan: (recorded_at(plan, now), plan.id), reverse=True)
+    if not policies and not plans:
+        return unknown(key, "aucun service sauvegardé ni PRA pour cet établissement")
+    covered = {p.subscription_id for p in plans}
+    missing = sorted(p.subscription_id for p in policies if p.subscription_id not in covered)
+    if missing:
+        return Evidence(key, False, now, f"hosting.subscription#{missing[0]}",
+                        f"abonnement(s) sauvegardé(s) sans PRA : {missing}")
+    latest = plans[0]
+    return Evidence(key, True, recorded_at(latest, now), f"{key}#{latest.id}",
+                    f"{len(plans)} PRA ; secours chez {latest.secondary_provider.name}",
+                    {"plans": [p.id for p in plans]})
+
+
+def dr_exercise_many(
+    db: Session, *, tenant_ids: Collection[int], now: datetime
+) -> dict[int, Evidence]:
+    """The tenant's latest PRA exercise finished by ``now``, and whether it met its RTO
+    and RPO."""
+    latest = {exercise.tenant_id: exercise for exercise in db.scalars(latest_per(
+        DrExercise, DrExercise.tenant_id, (DrExercise.finished_at.desc(), DrExercise.id.desc()),
+        DrExercise.tenant_id.in_(tenant_ids), DrExercise.finished_at <= now))}
+    return {tenant_id: _dr_exercise(latest.get(tenant_id)) for tenant_id in tenant_ids}
+
+
+def _dr_exercise(exercise: DrExercise | None) -> Evidence:
+    key = "hosting.dr_exercise"
+    if exercise is None:
+        return unknown(key, "aucun exercice de PRA enregistré")
+    ok = exercise.state == "succeeded" and bool(exercise.rto_met and exercise.rpo_met)
+    if exercise.state == "succeeded":
+        detail = (f"RTO atteint {exercise.achieved_rto_seconds:.0f} s, "
+                  f"RPO atteint {exercise.achieved_rpo_seconds:.0f} s"
+                  + ("" if ok else " : cible dépassée"))
+    else:
+        detail = f"échec : {exercise.error}"
+    return Evidence(key, ok, exercise.finished_at, f"{key}#{exercise.id}", detail,
+                    {"rto_seconds": exercise.achieved_rto_seconds,
+                     "rpo_seconds": exercise.achieved_rpo_seconds, "plan_id": exercise.plan_id})
+
+
+dr_plan = one_of(dr_plan_many)
+dr_exercise = one_of(dr_exercise_many)

@@ -1,0 +1,39 @@
+"""HDS providers: create, edit, list (operators write, everyone reads).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
+
+from hosting import errors, store
+from hosting.providers.models import HostingProvider
+from hosting.providers.schemas import ProviderCreate, ProviderRead, ProviderUpdate
+
+
+def create_provider(db: Session, data: ProviderCreate, *, actor: str) -> HostingProvider:
+    """Register an HDS provider (409 if its name exists)."""
+    if store.find(db, HostingProvider, data.name) is not None:
+        raise errors.duplicate("provider", "name", data.name)
+    provider = HostingProvider(**data.model_dump())
+    db.add(provider)
+    db.flush()
+    store.record(db, provider, actor=actor, verb="create", read=ProviderRead)
+    return provider
+
+
+def update_provider(
+    db: Session, provider: HostingProvider, data: ProviderUpdate, *, actor: str
+) -> HostingProvider:
+    """Renew a certificate, move an endpoint, change capacity (omitted fields stay)."""
+    before = store.snapshot(provider, ProviderRead)
+    for field, value in data.model_dump(exclude_unset=True, exclude_none=True).items():
+        setattr(provider, field, value)
+    db.flush()
+    store.record(db, provider, actor=actor, verb="update", read=ProviderRead, before=before)
+    return provider
+
+
+def provider_query() -> Select[tuple[HostingProvider]]:
+    """Providers by name."""
+    return select(HostingProvider).order_by(HostingProvider.name)

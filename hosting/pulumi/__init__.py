@@ -1,0 +1,1 @@
+"""A subscription's resources exported as a Pulumi program (``pulumi_aws``)."""
