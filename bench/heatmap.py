@@ -17,10 +17,10 @@ HN items.
 
 Timed, each in a fresh session, twice in the order anchor, batched, batched, anchor:
 
-* anchor: the per-establishment path, :func:`ssi.tracker.track` for each establishment
+* anchor: the per-establishment path, :func:`ssi.tracker.service.track` for each establishment
   (every collector's queries for each one), made into heatmap rows;
-* Socle: :func:`ssi.regional.rows`, the heatmap's batched path
-  (:func:`ssi.tracker.track_many`: each collector once for all, declarations at once).
+* Socle: :func:`ssi.tracker.regional.rows`, the heatmap's batched path
+  (:func:`ssi.tracker.service.track_many`: each collector once for all, declarations at once).
 
 Both must give the same rows or the bench fails. The last line is ``bench heatmap: ...
 ratio=batched_s/anchor_s`` (below 1: the batched heatmap is cheaper).
@@ -171,8 +171,8 @@ def seed(database: Any, establishments: int, days: int) -> None:
     from controlplane.schemas import TenantCreate, TenantKind
     from network.evidence import last_complete_month
     from network.inventory.schemas import CircuitCreate, ProviderCreate, SiteCreate
-    from ssi import tracker
-    from ssi.tracker_schemas import DeclarationWrite
+    from ssi.tracker import service as tracker
+    from ssi.tracker.schemas import DeclarationWrite
 
     rng = random.Random(SEED)
     arrays_rng = np.random.default_rng(SEED)
@@ -226,7 +226,7 @@ def timed(database: Any, heatmap: Callable[[Any, list[Any]], list[Any]]) -> tupl
                                                                                  list[Any]]:
     """(seconds, queries, rows) of one heatmap of every establishment, in a fresh session."""
     from controlplane.db import Scope
-    from ssi import regional
+    from ssi.tracker import regional
 
     with counted(database.engine, database.read_engine) as statements, \
             database.session(scope=Scope.unrestricted(), write=False) as db:
@@ -239,14 +239,15 @@ def timed(database: Any, heatmap: Callable[[Any, list[Any]], list[Any]]) -> tupl
 
 def anchor(db: Any, tenants: list[Any]) -> list[Any]:
     """The heatmap one establishment at a time (the tracker's per-tenant path)."""
-    from ssi import regional, tracker
+    from ssi.tracker import regional
+    from ssi.tracker import service as tracker
 
     return [regional.row(tenant, tracker.track(db, tenant, now=NOW)) for tenant in tenants]
 
 
 def batched(db: Any, tenants: list[Any]) -> list[Any]:
     """The heatmap as the API computes it."""
-    from ssi import regional
+    from ssi.tracker import regional
 
     return regional.rows(db, tenants, now=NOW)
 

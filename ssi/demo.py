@@ -11,10 +11,11 @@ from sqlalchemy.orm import Session
 from controlplane.db import utcnow
 from controlplane.models import Tenant
 from controlplane.settings import Settings
-from ssi import campaigns, risks
-from ssi.campaigns_models import Assessment, Campaign
-from ssi.campaigns_schemas import AnswersUpdate, CampaignCreate
-from ssi.risks_schemas import StudyContent, StudyCreate
+from ssi.campaigns import service as campaigns
+from ssi.campaigns.models import Assessment, Campaign
+from ssi.campaigns.schemas import AnswersUpdate, CampaignCreate
+from ssi.risks import service as risks
+from ssi.risks.schemas import StudyContent, StudyCreate
 
 CAMPAIGN = "Diagnostic flash 2026 (démo)"
 STUDY = "Analyse de risques EBIOS RM 2026 (démo)"

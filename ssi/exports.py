@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import jinja2
 
 from controlplane.reports import XLSX_MEDIA_TYPE, html_to_pdf, to_csv, to_xlsx
-from ssi.indicators import Status
+from ssi.tracker.indicators import Status
 
 if TYPE_CHECKING:
     from fastapi import Response

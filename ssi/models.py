@@ -1,12 +1,8 @@
-"""SSI plane tables (campaigns and assessments, risk studies, indicator tracking).
+"""The SSI plane's tables, registered in the shared metadata (Alembic and the app see
+them): each feature's ``models`` module is imported here, nothing else. Every table
+holding an establishment's data is ``TenantScoped``."""
 
-Modules of the plane add their tables here; every table holding an establishment's data
-is ``TenantScoped``.
-"""
-
-from __future__ import annotations
-
-from ssi.campaigns_models import Assessment, Campaign  # noqa: F401  (diagnostic flash)
-from ssi.checks.models import CheckResult, CheckTarget  # noqa: F401  (technical checks)
-from ssi.risks_models import RiskStudy  # noqa: F401  (EBIOS RM studies)
-from ssi.tracker_models import IndicatorDeclaration  # noqa: F401  (HN/CaRE tracker)
+from ssi.campaigns import models as _campaigns  # noqa: F401
+from ssi.checks import models as _checks  # noqa: F401
+from ssi.risks import models as _risks  # noqa: F401
+from ssi.tracker import models as _tracker  # noqa: F401

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from controlplane.models import Job, Tenant
 from controlplane.schedule import Schedule
-from ssi.campaigns_reminders import REMIND_JOB, enqueue_reminders
+from ssi.campaigns.flows import REMIND_JOB, enqueue_reminders
 from ssi.checks.models import CheckTarget
 from ssi.checks.schemas import CheckRun
 from ssi.checks.service import CHECK_JOB, enqueue_checks

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from controlplane.console import OverviewCard, Visitor
 from controlplane.db import utcnow
-from ssi.campaigns_models import Assessment, Campaign
+from ssi.campaigns.models import Assessment, Campaign
 
 
 def overview_cards(visitor: Visitor) -> list[OverviewCard]:

@@ -15,12 +15,13 @@ from controlplane.api.pagination import page_of, paginate
 from controlplane.console import Visitor, allowed, console_router, render
 from controlplane.db import utcnow
 from controlplane.errors import InvalidInput
-from ssi import campaigns, regional
-from ssi.campaigns_models import Assessment
-from ssi.campaigns_schemas import AnswersUpdate, AssessmentRead, CampaignRead
+from ssi.campaigns import service as campaigns
+from ssi.campaigns.models import Assessment
+from ssi.campaigns.schemas import AnswersUpdate, AssessmentRead, CampaignRead
 from ssi.console.answers import NOT_APPLICABLE, PREFIX, read_answers, refusals
 from ssi.exports import label
-from ssi.indicators import Status
+from ssi.tracker import regional
+from ssi.tracker.indicators import Status
 
 router = console_router()
 

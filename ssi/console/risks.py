@@ -14,9 +14,10 @@ from controlplane.api.deps import Paging
 from controlplane.api.pagination import page_of
 from controlplane.console import Visitor, allowed, console_router, render
 from controlplane.db import utcnow
-from ssi import pssi, risks
-from ssi.risks_models import RiskStudy
-from ssi.risks_schemas import StudySummary
+from ssi.pssi import service as pssi
+from ssi.risks import service as risks
+from ssi.risks.models import RiskStudy
+from ssi.risks.schemas import StudySummary
 
 router = console_router()
 

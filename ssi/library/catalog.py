@@ -1,7 +1,7 @@
 """The frameworks library: every framework version found at start, looked up by id and version.
 
-:func:`load_library` reads the files shipped in ``ssi/frameworks/`` and, when given, an
-operator's extra directory (``$SOCLE_DATA_DIR/frameworks``, see ``ssi.service``),
+:func:`load_library` reads the files shipped in ``ssi/library/frameworks/`` and, when given, an
+operator's extra directory (``$SOCLE_DATA_DIR/frameworks``, see ``ssi.library.service``),
 recursively: every ``*.yaml`` / ``*.yml`` file is one framework version. Files may sit
 anywhere in those trees; ``<id>/<version>.yaml`` is the convention. All problems of all files are
 gathered and raised together; a library is only returned when every file is valid,
@@ -26,7 +26,7 @@ from ssi.library.errors import (
 from ssi.library.schema import ChecklistFramework, Framework, version_key
 from ssi.library.validation import read_framework
 
-SHIPPED_DIR = Path(__file__).resolve().parent.parent / "frameworks"
+SHIPPED_DIR = Path(__file__).resolve().parent / "frameworks"
 
 
 class FrameworkLibrary:

@@ -18,9 +18,9 @@ from fastapi.testclient import TestClient
 
 from controlplane.db import Database, Scope, utcnow
 from controlplane.models import Tenant
-from ssi import campaigns
-from ssi.campaigns_models import Assessment
-from ssi.campaigns_schemas import CampaignCreate
+from ssi.campaigns import service as campaigns
+from ssi.campaigns.models import Assessment
+from ssi.campaigns.schemas import CampaignCreate
 from tests.conftest import TenantFactory, TokenFactory
 from tests.console.support import signed_in
 from tests.ssi.fixtures_assess import mini_flash  # noqa: F401

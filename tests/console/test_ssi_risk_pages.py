@@ -12,8 +12,8 @@ from fastapi.testclient import TestClient
 
 from controlplane.db import Database, Scope
 from controlplane.models import Tenant
-from ssi import risks
-from ssi.risks_schemas import StudyCreate
+from ssi.risks import service as risks
+from ssi.risks.schemas import StudyCreate
 from tests.conftest import TenantFactory, TokenFactory
 from tests.console.support import signed_in
 

@@ -46,10 +46,10 @@ from controlplane.models import AuditRecord, Tenant
 from controlplane.schemas import TenantCreate, TenantKind
 from controlplane.settings import Settings, get_settings
 from controlplane.tenants import create as create_tenant
-from ssi import campaigns
-from ssi.campaigns_schemas import CampaignCreate
-from ssi.risks import create_study
-from ssi.risks_schemas import StudyCreate
+from ssi.campaigns import service as campaigns
+from ssi.campaigns.schemas import CampaignCreate
+from ssi.risks.schemas import StudyCreate
+from ssi.risks.service import create_study
 from tests.apps.factories import AppsFactory
 from tests.hosting.factories import HostingFactory
 from tests.network.factories import NetworkFactory

@@ -7,12 +7,12 @@ from datetime import timedelta
 
 from controlplane.db import Scope, utcnow
 from controlplane.models import Tenant
-from ssi import campaigns
-from ssi.campaigns_models import Assessment
-from ssi.campaigns_schemas import CampaignCreate
-from ssi.risks import create_study
-from ssi.risks_schemas import StudyCreate
-from ssi.service import library
+from ssi.campaigns import service as campaigns
+from ssi.campaigns.models import Assessment
+from ssi.campaigns.schemas import CampaignCreate
+from ssi.library.service import library
+from ssi.risks.schemas import StudyCreate
+from ssi.risks.service import create_study
 from tests.support.authz import Case, World
 
 SSI = "/api/v1/ssi"

@@ -9,9 +9,9 @@ from controlplane import demo
 from controlplane.db import Database, Scope
 from controlplane.settings import Settings
 from ssi import demo as ssi_demo
-from ssi.campaigns_models import Assessment, Campaign
-from ssi.risks import read
-from ssi.risks_models import RiskStudy
+from ssi.campaigns.models import Assessment, Campaign
+from ssi.risks.models import RiskStudy
+from ssi.risks.service import read
 
 
 def test_demo_seed(database: Database, settings: Settings) -> None:

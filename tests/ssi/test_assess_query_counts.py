@@ -7,9 +7,10 @@ from datetime import timedelta
 from fastapi.testclient import TestClient
 
 from controlplane.db import Database, Scope, utcnow
-from ssi import campaigns, risks
-from ssi.campaigns_schemas import CampaignCreate
-from ssi.risks_schemas import StudyCreate
+from ssi.campaigns import service as campaigns
+from ssi.campaigns.schemas import CampaignCreate
+from ssi.risks import service as risks
+from ssi.risks.schemas import StudyCreate
 from tests.conftest import TenantFactory, TokenFactory
 from tests.support.queries import count_queries
 

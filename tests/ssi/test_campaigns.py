@@ -18,7 +18,7 @@ from controlplane.db import Database, Scope, utcnow
 from controlplane.finess import make_finess
 from controlplane.models import AuditRecord, Tenant
 from controlplane.settings import Settings
-from ssi.campaigns_models import Campaign
+from ssi.campaigns.models import Campaign
 from tests.conftest import TenantFactory, TokenFactory
 from tests.ssi.samples import CHECKLIST, replace_once, write
 

@@ -16,8 +16,9 @@ from controlplane.db import Database, Scope
 from controlplane.evidence import Evidence
 from controlplane.models import Tenant
 from network.sla import Observation, ingest
-from ssi import regional, tracker
-from ssi.tracker_schemas import DeclarationWrite
+from ssi.tracker import regional
+from ssi.tracker import service as tracker
+from ssi.tracker.schemas import DeclarationWrite
 from tests.conftest import TenantFactory, TokenFactory
 from tests.hosting.test_evidence_as_of import DAY, SET_UP, T, timeline
 from tests.network.factories import NetworkFactory

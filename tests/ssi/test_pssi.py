@@ -13,11 +13,12 @@ from pypdf import PdfReader
 
 from controlplane.auth import Role
 from controlplane.db import Database, Scope, utcnow
-from ssi import campaigns, risks
-from ssi.campaigns_models import Assessment
-from ssi.campaigns_schemas import AnswersUpdate, CampaignCreate
-from ssi.risks_schemas import StudyContent, StudyCreate
-from ssi.service import library
+from ssi.campaigns import service as campaigns
+from ssi.campaigns.models import Assessment
+from ssi.campaigns.schemas import AnswersUpdate, CampaignCreate
+from ssi.library.service import library
+from ssi.risks import service as risks
+from ssi.risks.schemas import StudyContent, StudyCreate
 from tests.conftest import TenantFactory, TokenFactory
 from tests.hosting.factories import HostingFactory
 from tests.network.factories import NetworkFactory

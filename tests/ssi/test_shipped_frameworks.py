@@ -1,4 +1,4 @@
-"""Every framework shipped in ssi/frameworks/ loads, follows the conventions, and says
+"""Every framework shipped in ssi/library/frameworks/ loads, follows the conventions, and says
 honestly which of its items still need checking against their source."""
 
 from __future__ import annotations

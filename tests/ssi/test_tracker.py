@@ -16,8 +16,8 @@ from controlplane.db import Database
 from controlplane.evidence import Evidence
 from controlplane.models import Tenant
 from hosting.sim.providers import SimulatedProviders
-from ssi.indicators import Basis, Declared, Status, judge
 from ssi.library import EvidenceRef, Indicator, Requirement, Target
+from ssi.tracker.indicators import Basis, Declared, Status, judge
 from tests.conftest import TenantFactory, TokenFactory
 from tests.hosting.conftest import providers  # noqa: F401  (the simulated S3 providers)
 from tests.hosting.factories import offer_body

@@ -2,7 +2,7 @@
 
 The study's workshops (business values, supporting assets, feared events, risk
 sources, stakeholders, scenarios, treatment measures) form one document, validated as a
-whole by :class:`ssi.risks_schemas.StudyContent` (every cross-reference resolved), and
+whole by :class:`ssi.risks.schemas.StudyContent` (every cross-reference resolved), and
 stored in ``content``; the matrix and residual risks are computed from it on read.
 """
 

@@ -7,9 +7,9 @@ from pathlib import Path
 import typer
 
 from controlplane.cli.common import JsonOption, emit_json, emit_table, errors, handle_errors
-from ssi.frameworks_schemas import FrameworkRead, FrameworkSummary
 from ssi.library import FrameworkLibraryError, load_library
-from ssi.service import library, operator_dir
+from ssi.library.schemas import FrameworkRead, FrameworkSummary
+from ssi.library.service import library, operator_dir
 
 app = typer.Typer(help="The frameworks library (HN, CaRE, diagnostic flash, PSSI, HDS).",
                   no_args_is_help=True)

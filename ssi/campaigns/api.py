@@ -16,10 +16,10 @@ from controlplane.api.deps import DbSession, PageParams, TenantFiness, require
 from controlplane.api.pagination import page_of
 from controlplane.auth import Principal
 from controlplane.schemas import JobAccepted, JobSummary, Page, RowId
-from ssi import campaigns
-from ssi.campaigns_models import Assessment, Campaign
-from ssi.campaigns_reminders import enqueue_reminders
-from ssi.campaigns_schemas import (
+from ssi.campaigns import service as campaigns
+from ssi.campaigns.flows import enqueue_reminders
+from ssi.campaigns.models import Assessment, Campaign
+from ssi.campaigns.schemas import (
     AnswersUpdate,
     AssessmentDetail,
     AssessmentRead,

@@ -24,8 +24,8 @@ from controlplane.db import utcnow
 from controlplane.errors import Conflict, FieldError, InvalidInput, NotFound
 from controlplane.models import Tenant
 from controlplane.rows import PlaneRows, snapshot
-from ssi.campaigns_models import Assessment, Campaign
-from ssi.campaigns_schemas import (
+from ssi.campaigns.models import Assessment, Campaign
+from ssi.campaigns.schemas import (
     AnswersUpdate,
     AssessmentDetail,
     AssessmentRead,
@@ -43,7 +43,7 @@ from ssi.campaigns_schemas import (
     is_late,
 )
 from ssi.library import ChecklistFramework, score_checklist, validate_answers
-from ssi.service import library
+from ssi.library.service import library
 
 NOT_FOUND = "SSI-0201"  # no such campaign / assessment (or another tenant's)
 CAMPAIGN_CLOSED = "SSI-0202"  # the campaign no longer accepts answers

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from controlplane import jobs
 from controlplane.db import Scope, utcnow
 from controlplane.models import Job
-from ssi import campaigns
+from ssi.campaigns import service as campaigns
 
 REMIND_JOB = "ssi.campaign.remind"
 

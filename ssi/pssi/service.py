@@ -28,12 +28,12 @@ from sqlalchemy.orm import Session
 from controlplane.errors import NotFound
 from controlplane.models import Tenant
 from controlplane.reports import html_to_pdf
-from ssi.campaigns_models import Assessment
+from ssi.campaigns.models import Assessment
 from ssi.library import SkeletonFramework
-from ssi.risks import analyse
-from ssi.risks_models import RiskStudy
-from ssi.risks_schemas import Measure, Risk, StudyContent
-from ssi.service import library
+from ssi.library.service import library
+from ssi.risks.models import RiskStudy
+from ssi.risks.schemas import Measure, Risk, StudyContent
+from ssi.risks.service import analyse
 
 SKELETON = "pgssi-s-pssi-skeleton"
 TENANT_NOT_FOUND = "SSI-0401"  # no such establishment (or another tenant's)

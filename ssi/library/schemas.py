@@ -8,7 +8,7 @@ from pydantic import BaseModel, Field
 
 from ssi.library import Framework
 from ssi.library.schema import Kind
-from ssi.service import library
+from ssi.library.service import library
 
 
 class FrameworkSummary(BaseModel):

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from controlplane.errors import FieldError
 from controlplane.finess import validate_finess
-from ssi.risks_models import RiskStudy
+from ssi.risks.models import RiskStudy
 
 Rating = Annotated[int, Field(ge=1, le=4)]
 Ident = Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$")]

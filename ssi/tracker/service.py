@@ -1,9 +1,9 @@
 """The HN / CaRE tracker: each establishment's standing on the programmes' items.
 
 For one tenant, every item of the tracked frameworks (latest versions of the library)
-is judged (:mod:`ssi.indicators`) from the automatic evidence the planes measure
+is judged (:mod:`ssi.tracker.indicators`) from the automatic evidence the planes measure
 (:func:`controlplane.evidence.collect`, one call per tenant for all keys) and from what
-the establishment declared (:class:`~ssi.tracker_models.IndicatorDeclaration`). A
+the establishment declared (:class:`~ssi.tracker.models.IndicatorDeclaration`). A
 programme is eligible when every item of its prerequisite domains is met.
 :func:`track_many` judges many tenants with the same queries as one (the regional
 heatmap): batched evidence and every tenant's declarations read at once.
@@ -24,12 +24,12 @@ from controlplane.errors import InvalidInput, NotFound
 from controlplane.models import Tenant
 from controlplane.rows import PlaneRows
 from ssi.exports import Table, label
-from ssi.indicators import Declared, Item, Status, judge
 from ssi.library import Indicator, IndicatorFramework, Requirement, RequirementFramework
 from ssi.library.schema import YES_NO
-from ssi.service import library
-from ssi.tracker_models import IndicatorDeclaration
-from ssi.tracker_schemas import (
+from ssi.library.service import library
+from ssi.tracker.indicators import Declared, Item, Status, judge
+from ssi.tracker.models import IndicatorDeclaration
+from ssi.tracker.schemas import (
     AutomaticRead,
     ChapterRead,
     DeclarationRead,

@@ -16,9 +16,9 @@ from controlplane.cli.common import (
     transaction,
 )
 from controlplane.db import utcnow
-from ssi import campaigns
-from ssi.campaigns_models import Assessment, Campaign
-from ssi.campaigns_schemas import (
+from ssi.campaigns import service as campaigns
+from ssi.campaigns.models import Assessment, Campaign
+from ssi.campaigns.schemas import (
     AnswersUpdate,
     AssessmentRead,
     AssessmentState,

@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse, Response
 from controlplane.api.deps import DbSession, require
 from controlplane.auth import Principal
 from controlplane.db import utcnow
-from ssi import pssi
+from ssi.pssi import service as pssi
 
 router = APIRouter()
 

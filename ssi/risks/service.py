@@ -25,8 +25,8 @@ from sqlalchemy.orm import Session
 from controlplane.errors import Conflict, FieldError, InvalidInput, NotFound
 from controlplane.models import Tenant
 from controlplane.rows import PlaneRows, snapshot
-from ssi.risks_models import RiskStudy
-from ssi.risks_schemas import (
+from ssi.risks.models import RiskStudy
+from ssi.risks.schemas import (
     SECTIONS,
     Analysis,
     MeasureProgress,

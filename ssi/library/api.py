@@ -15,9 +15,9 @@ from fastapi import APIRouter, FastAPI, Query
 from controlplane.api.deps import PageParams, require
 from controlplane.auth import Principal
 from controlplane.schemas import Page
-from ssi.frameworks_schemas import FrameworkRead, FrameworkSummary
 from ssi.library.schema import Kind
-from ssi.service import library
+from ssi.library.schemas import FrameworkRead, FrameworkSummary
+from ssi.library.service import library
 
 
 @asynccontextmanager

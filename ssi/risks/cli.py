@@ -1,8 +1,8 @@
-"""``socle ssi risk ...`` (EBIOS RM studies) and ``socle ssi pssi`` (PSSI drafts)."""
+"""``socle ssi risk ...``: EBIOS RM studies from the command line.
+"""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +11,6 @@ import yaml
 
 from controlplane.cli.common import (
     JsonOption,
-    console,
     emit_json,
     emit_table,
     handle_errors,
@@ -20,9 +19,9 @@ from controlplane.cli.common import (
 )
 from controlplane.db import utcnow
 from controlplane.errors import InvalidInput
-from ssi import pssi, risks
-from ssi.risks_models import RiskStudy
-from ssi.risks_schemas import StudyContent, StudyCreate, StudyRead, StudySummary, StudyUpdate
+from ssi.risks import service as risks
+from ssi.risks.models import RiskStudy
+from ssi.risks.schemas import StudyContent, StudyCreate, StudyRead, StudySummary, StudyUpdate
 
 risk_app = typer.Typer(help="EBIOS RM risk studies per establishment.", no_args_is_help=True)
 
@@ -104,24 +103,3 @@ def show_study(study_id: int, as_json: bool = JsonOption) -> None:
     with transaction(write=False) as db:
         shown = risks.read(risks.rows.get(db, RiskStudy, study_id), today=utcnow().date())
     _show(shown, as_json)
-
-
-@handle_errors
-def pssi_draft(
-    finess: str = typer.Argument(..., help="FINESS of the establishment."),
-    format: str = typer.Option("html", help="html, pdf or docx."),
-    output: Path = typer.Option(..., "--output", "-o", help="File to write."),
-) -> None:
-    """Write an establishment's PSSI draft (HTML, PDF or DOCX)."""
-    if format not in ("html", "pdf", "docx"):
-        raise InvalidInput.on("format", "html, pdf or docx")
-    with transaction(write=False) as db:
-        ctx = pssi.context(db, finess, today=utcnow().date())
-        if format == "pdf":
-            with console.status("Rendering the PDF (headless Chromium)..."):
-                output.write_bytes(pssi.render_pdf(ctx))
-        elif format == "docx":
-            output.write_bytes(pssi.render_docx(ctx))
-        else:
-            output.write_text(pssi.render_html(ctx), encoding="utf-8")
-    typer.echo(json.dumps({"finess": ctx.tenant.finess, "output": str(output)}))

@@ -2,7 +2,7 @@
 
 Other modules of the plane (campaigns, risk studies, the HN/CaRE tracker, the PSSI)
 call :func:`library` to get the :class:`~ssi.library.FrameworkLibrary`: the files
-shipped in ``ssi/frameworks/`` plus the operator's own versions under
+shipped in ``ssi/library/frameworks/`` plus the operator's own versions under
 ``<SOCLE_DATA_DIR>/frameworks/`` (read when that directory exists). The API loads it
 when the application starts, so a bad file stops the start with its path and line.
 An operator who adds a version restarts Socle (or calls :func:`reload_library`).

@@ -16,9 +16,9 @@ from controlplane.api.pagination import page_of
 from controlplane.auth import Principal
 from controlplane.db import utcnow
 from controlplane.schemas import Page, RowId
-from ssi import risks
-from ssi.risks_models import RiskStudy
-from ssi.risks_schemas import StudyCreate, StudyRead, StudySummary, StudyUpdate
+from ssi.risks import service as risks
+from ssi.risks.models import RiskStudy
+from ssi.risks.schemas import StudyCreate, StudyRead, StudySummary, StudyUpdate
 
 router = APIRouter()
 

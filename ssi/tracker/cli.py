@@ -20,10 +20,11 @@ from controlplane.cli.common import (
 )
 from controlplane.db import utcnow
 from controlplane.errors import InvalidInput
-from ssi import regional, tracker
 from ssi.exports import ExportFormat, Table, export_file, label
-from ssi.regional import HeatmapRead
-from ssi.tracker_schemas import DeclarationWrite
+from ssi.tracker import regional
+from ssi.tracker import service as tracker
+from ssi.tracker.regional import HeatmapRead
+from ssi.tracker.schemas import DeclarationWrite
 
 indicators_app = typer.Typer(help="HN / CaRE tracker of one establishment.", no_args_is_help=True)
 regional_app = typer.Typer(help="Regional view for the RSSI.", no_args_is_help=True)

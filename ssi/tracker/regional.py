@@ -4,7 +4,7 @@ Rows are the establishments the caller sees (an establishment's token sees its o
 only), active, by department then FINESS, optionally of one department; columns are the
 items of the tracked frameworks (or one of them), optionally of one kind (usage or
 organisation). Each row also says whether the establishment is eligible to each
-programme. Cells come from :func:`ssi.tracker.track_many` (the tracker of every row,
+programme. Cells come from :func:`ssi.tracker.service.track_many` (the tracker of every row,
 read with the same queries however many rows), so they match the tracker.
 """
 
@@ -18,10 +18,10 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from controlplane.models import Tenant
-from ssi import tracker
 from ssi.exports import Table, label
-from ssi.indicators import Status
-from ssi.tracker_schemas import TrackerRead
+from ssi.tracker import service as tracker
+from ssi.tracker.indicators import Status
+from ssi.tracker.schemas import TrackerRead
 
 
 class HeatmapColumn(BaseModel):

@@ -18,7 +18,7 @@ from pydantic import (
 
 from controlplane.db import utcnow
 from controlplane.finess import validate_finess
-from ssi.campaigns_models import Assessment, Campaign
+from ssi.campaigns.models import Assessment, Campaign
 
 AnswerValue = StrictInt | StrictStr  # a value of the checklist's scale, or "na"
 

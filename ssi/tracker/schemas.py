@@ -8,7 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt
 
 from controlplane.evidence import EvidenceValue
-from ssi.indicators import Basis, Status
+from ssi.tracker.indicators import Basis, Status
 
 ItemKind = Literal["usage", "organisation"]
 

@@ -1,0 +1,3 @@
+"""Diagnostic flash campaigns: a regional campaign pins a checklist version, each
+establishment answers its assessment; scores, maturity, regional comparison,
+history and reminders."""

@@ -1,0 +1,1 @@
+"""PSSI drafts: the PGSSI-S skeleton filled with what Socle knows of an establishment."""
