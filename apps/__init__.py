@@ -9,15 +9,17 @@ Importing the plane registers its job kinds (``apps.deploy``, ``apps.observe``,
 planes and the console call the apps plane only through what is listed here.
 """
 
-from apps import flows as _flows  # noqa: F401  (registers the job kinds)
-from apps import monitor as _monitor  # noqa: F401  (registers the health job)
-from apps.catalogue import Catalog, CatalogError, Service
-from apps.catalogue import current as catalog
-from apps.deployments import create as deploy
-from apps.deployments import deployment_query, instance_query, resync, rollback
-from apps.flows import OBSERVE_JOB
-from apps.inventory import full as ansible_inventory
-from apps.targets import create_target, enrol, enrolment_query, target_query, workload_query
+from apps import models as _models  # noqa: F401  (registers every feature's tables)
+from apps.catalogue.service import Catalog, CatalogError, Service
+from apps.catalogue.service import current as catalog
+from apps.deployments import flows as _flows  # noqa: F401  (registers the job kinds)
+from apps.deployments import monitor as _monitor  # noqa: F401  (registers the health job)
+from apps.deployments.flows import OBSERVE_JOB
+from apps.deployments.service import create as deploy
+from apps.deployments.service import deployment_query, instance_query, resync, rollback
+from apps.enrolments.service import enrol, enrolment_query, workload_query
+from apps.targets.inventory import full as ansible_inventory
+from apps.targets.service import create_target, target_query
 
 __all__ = [
     "OBSERVE_JOB",

@@ -10,9 +10,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 import network
-from apps import catalogue, targets
-from apps.models import AppTarget
-from apps.schemas import EnrolmentCreate, TargetCreate
+from apps.catalogue import service as catalogue
+from apps.enrolments import service as enrolments
+from apps.enrolments.schemas import EnrolmentCreate
+from apps.targets import service as targets
+from apps.targets.models import AppTarget
+from apps.targets.schemas import TargetCreate
 from controlplane.models import Tenant
 from controlplane.settings import Settings
 
@@ -56,7 +59,7 @@ def seed(db: Session, *, actor: str, settings: Settings) -> list[str]:
         for service, values in (("directory", {"branch": f"ou={tenant.finess}"}),
                                 ("messaging", {"domain": f"{slug}.mssante.fr"}),
                                 ("identity", {})):
-            targets.enrol(db, EnrolmentCreate(tenant=tenant.finess, service=service,
+            enrolments.enrol(db, EnrolmentCreate(tenant=tenant.finess, service=service,
                                               settings=values), actor=actor)
         enrolled += 1
     return [f"apps: 3 demo targets (local, under {settings.data_dir}/apps-hosts, at site "

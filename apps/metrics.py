@@ -10,7 +10,8 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 from sqlalchemy import select
 
-from apps.models import AppTarget, Instance
+from apps.deployments.models import Instance
+from apps.targets.models import AppTarget
 from controlplane.db import Database, Scope
 
 

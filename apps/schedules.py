@@ -15,9 +15,9 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from apps.flows import OBSERVE_JOB
-from apps.models import Instance
-from apps.monitor import HEALTH_JOB
+from apps.deployments.flows import OBSERVE_JOB
+from apps.deployments.models import Instance
+from apps.deployments.monitor import HEALTH_JOB
 from controlplane.models import Job
 from controlplane.schedule import Schedule, enqueue_unless_active
 

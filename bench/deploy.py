@@ -39,7 +39,7 @@ SITE = "BENCH-DC"  # the THD network site the targets stand at
 
 
 def _targets(root: Path, mode: str) -> list[dict[str, Any]]:
-    from apps import catalogue
+    from apps.catalogue import service as catalogue
     from tests.support.apphosts import local_target
 
     catalog = catalogue.current()
@@ -51,9 +51,13 @@ def _socle(root: Path) -> float:
     os.environ.update({"SOCLE_DATABASE_URL": f"sqlite:///{root}/socle.db",
                        "SOCLE_DATA_DIR": str(root / "data"), "SOCLE_EMBEDDED_WORKER": "false"})
     import network
-    from apps import deployments, targets
-    from apps.models import Deployment
-    from apps.schemas import DeploymentCreate, EnrolmentCreate, TargetCreate
+    from apps.deployments import service as deployments
+    from apps.deployments.models import Deployment
+    from apps.deployments.schemas import DeploymentCreate
+    from apps.enrolments import service as enrolments
+    from apps.enrolments.schemas import EnrolmentCreate
+    from apps.targets import service as targets
+    from apps.targets.schemas import TargetCreate
     from controlplane import tenants
     from controlplane.db import Scope, get_database
     from controlplane.db.migrate import upgrade
@@ -72,9 +76,9 @@ def _socle(root: Path) -> float:
             actor="bench")
         for body in _targets(root, "socle"):
             targets.create_target(db, TargetCreate(**body), actor="bench")
-        targets.enrol(db, EnrolmentCreate(tenant=finess, service="directory",
+        enrolments.enrol(db, EnrolmentCreate(tenant=finess, service="directory",
                                           settings={"branch": "ou=CH bench"}), actor="bench")
-        targets.enrol(db, EnrolmentCreate(tenant=finess, service="messaging",
+        enrolments.enrol(db, EnrolmentCreate(tenant=finess, service="messaging",
                                           settings={"domain": "ch-bench.mssante.fr"}),
                       actor="bench")
     started = time.perf_counter()
@@ -96,15 +100,15 @@ def _socle(root: Path) -> float:
 
 
 def _latest(service: str) -> str:
-    from apps import catalogue
+    from apps.catalogue import service as catalogue
 
     return catalogue.current().services[service].versions[-1].version
 
 
 def _direct(root: Path) -> float:
     """The same playbooks by ansible-playbook, no control plane; seconds."""
-    from apps import catalogue
-    from apps.config import digest
+    from apps.catalogue import service as catalogue
+    from apps.deployments.config import digest
     from apps.drivers.ansible import PLAYBOOKS
 
     catalog = catalogue.current()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from apps.models import Deployment
+from apps.deployments.models import Deployment
 from controlplane.console import OverviewCard, Visitor
 
 

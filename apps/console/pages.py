@@ -8,11 +8,14 @@ from typing import Annotated
 from fastapi import Request, Response
 from starlette.responses import RedirectResponse
 
-from apps import catalogue, deployments, store, targets
-from apps.flows import OBSERVE_JOB
-from apps.inventory import accesses
-from apps.models import Deployment
-from apps.schemas import DeploymentRead, InstanceRead
+from apps import store
+from apps.catalogue import service as catalogue
+from apps.deployments import service as deployments
+from apps.deployments.flows import OBSERVE_JOB
+from apps.deployments.models import Deployment
+from apps.deployments.schemas import DeploymentRead, InstanceRead
+from apps.enrolments import service as enrolments
+from apps.targets.inventory import accesses
 from controlplane import jobs
 from controlplane.api.deps import Paging
 from controlplane.api.pagination import page_of
@@ -38,7 +41,7 @@ def services(request: Request, visitor: Reader) -> Response:
     establishment: whether it is)."""
     with visitor.read() as db:
         enrolled: dict[str, list[str]] = {}
-        for row in db.scalars(targets.enrolment_query()):
+        for row in db.scalars(enrolments.enrolment_query()):
             enrolled.setdefault(row.service, []).append(row.tenant.finess)
     found = sorted(catalogue.current().services.items())
     return render(request, "apps/services.html", {"services": found, "enrolled": enrolled})

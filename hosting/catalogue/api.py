@@ -13,7 +13,7 @@ from controlplane.api.pagination import page_of
 from controlplane.auth import Principal
 from controlplane.schemas import Page, RowId
 from hosting import store
-from hosting.catalogue import service
+from hosting.catalogue import service as catalogue
 from hosting.catalogue.models import Offer
 from hosting.catalogue.schemas import OfferCreate, OfferKind, OfferRead, OfferUpdate
 
@@ -29,7 +29,7 @@ CREATED = status.HTTP_201_CREATED
 @router.post("/offers", status_code=CREATED, response_model=OfferRead)
 def create_offer(body: OfferCreate, db: DbSession, caller: Writer) -> OfferRead:
     """Add an offer to the catalogue (409 if its code exists)."""
-    return OfferRead.model_validate(service.create_offer(db, body, actor=caller.actor))
+    return OfferRead.model_validate(catalogue.create_offer(db, body, actor=caller.actor))
 
 
 @router.get("/offers", response_model=Page[OfferRead])
@@ -41,7 +41,7 @@ def list_offers(
     active: bool | None = None,
 ) -> Page[OfferRead]:
     """The catalogue, by code."""
-    return page_of(db, service.offer_query(kind=kind, active=active), paging, OfferRead)
+    return page_of(db, catalogue.offer_query(kind=kind, active=active), paging, OfferRead)
 
 
 @router.get("/offers/{offer_id}", response_model=OfferRead)
@@ -54,4 +54,4 @@ def get_offer(offer_id: RowId, db: DbSession, caller: Reader) -> OfferRead:
 def update_offer(offer_id: RowId, body: OfferUpdate, db: DbSession, caller: Writer) -> OfferRead:
     """Edit an offer (price, ranges, name, withdrawal)."""
     offer = store.get(db, Offer, offer_id)
-    return OfferRead.model_validate(service.update_offer(db, offer, body, actor=caller.actor))
+    return OfferRead.model_validate(catalogue.update_offer(db, offer, body, actor=caller.actor))

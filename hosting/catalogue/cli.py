@@ -14,7 +14,7 @@ from controlplane.cli.common import (
     transaction,
 )
 from hosting import store
-from hosting.catalogue import service
+from hosting.catalogue import service as catalogue
 from hosting.catalogue.models import Offer
 from hosting.catalogue.schemas import (
     BackupFrequency,
@@ -78,7 +78,7 @@ def offer_create(
         copies=copies,
         image_id=image_id,
     )
-    _write(lambda db: service.create_offer(db, data, actor=local_actor()), OfferRead, as_json)
+    _write(lambda db: catalogue.create_offer(db, data, actor=local_actor()), OfferRead, as_json)
 
 
 @offer_app.command("list")
@@ -88,7 +88,7 @@ def offer_list(
 ) -> None:
     """List the catalogue."""
     columns = ["id", "code", "name", "kind", "monthly_price_cents", "copies", "active"]
-    _listing(service.offer_query(kind=kind), OfferRead, "Offers", columns, as_json)
+    _listing(catalogue.offer_query(kind=kind), OfferRead, "Offers", columns, as_json)
 
 
 @offer_app.command("show")

@@ -13,7 +13,7 @@ from controlplane.api.pagination import page_of
 from controlplane.auth import Principal
 from controlplane.schemas import Page, RowId
 from hosting import store
-from hosting.providers import service
+from hosting.providers import service as providers
 from hosting.providers.models import HostingProvider
 from hosting.providers.schemas import ProviderCreate, ProviderRead, ProviderUpdate
 
@@ -32,13 +32,13 @@ CREATED = status.HTTP_201_CREATED
 @router.post("/providers", status_code=CREATED, response_model=ProviderRead)
 def create_provider(body: ProviderCreate, db: DbSession, caller: Writer) -> ProviderRead:
     """Register an HDS provider (409 if its name exists)."""
-    return ProviderRead.model_validate(service.create_provider(db, body, actor=caller.actor))
+    return ProviderRead.model_validate(providers.create_provider(db, body, actor=caller.actor))
 
 
 @router.get("/providers", response_model=Page[ProviderRead])
 def list_providers(db: DbSession, paging: PageParams, caller: Reader) -> Page[ProviderRead]:
     """Providers, by name."""
-    return page_of(db, service.provider_query(), paging, ProviderRead)
+    return page_of(db, providers.provider_query(), paging, ProviderRead)
 
 
 @router.get("/providers/{provider_id}", response_model=ProviderRead)
@@ -54,5 +54,5 @@ def update_provider(
     """Renew a provider's certificate, move an endpoint, change its capacity."""
     provider = store.get(db, HostingProvider, provider_id)
     return ProviderRead.model_validate(
-        service.update_provider(db, provider, body, actor=caller.actor)
+        providers.update_provider(db, provider, body, actor=caller.actor)
     )

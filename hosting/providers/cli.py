@@ -28,7 +28,7 @@ from controlplane.cli.common import (
 )
 from controlplane.errors import InvalidInput
 from hosting import store
-from hosting.providers import service
+from hosting.providers import service as providers
 from hosting.providers.models import HostingProvider
 from hosting.providers.schemas import ProviderCreate, ProviderRead, ProviderUpdate
 from hosting.secrets import SECRETS
@@ -104,7 +104,7 @@ def provider_create(
         capacity_vcpus=capacity_vcpus,
     )
     _write(
-        lambda db: service.create_provider(db, data, actor=local_actor()), ProviderRead, as_json
+        lambda db: providers.create_provider(db, data, actor=local_actor()), ProviderRead, as_json
     )
 
 
@@ -127,7 +127,7 @@ def provider_update(
     }
     data = ProviderUpdate(**{k: v for k, v in fields.items() if v is not None})
     _write(
-        lambda db: service.update_provider(
+        lambda db: providers.update_provider(
             db, store.by_key(db, HostingProvider, name), data, actor=local_actor()
         ),
         ProviderRead,
@@ -140,7 +140,7 @@ def provider_update(
 def provider_list(as_json: bool = JsonOption) -> None:
     """List providers."""
     columns = ["id", "name", "country", "location", "certificate_expires_on", "in_eea"]
-    _listing(service.provider_query(), ProviderRead, "Providers", columns, as_json)
+    _listing(providers.provider_query(), ProviderRead, "Providers", columns, as_json)
 
 
 @provider_app.command("show")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from apps import catalogue
+from apps.catalogue import service as catalogue
 
 TEST_CATALOG = Path(__file__).parent / "catalog"
 

@@ -9,9 +9,13 @@ from typing import Any
 from sqlalchemy import update
 
 import network
-from apps import targets
-from apps.models import AppTarget, Deployment, Enrolment, Instance
-from apps.schemas import EnrolmentCreate, TargetCreate
+from apps.deployments.models import Deployment, Instance
+from apps.enrolments import service as enrolments
+from apps.enrolments.models import Enrolment
+from apps.enrolments.schemas import EnrolmentCreate
+from apps.targets import service as targets
+from apps.targets.models import AppTarget
+from apps.targets.schemas import TargetCreate
 from controlplane.db import Database, Scope
 from controlplane.models import Tenant
 
@@ -51,7 +55,7 @@ class AppsFactory:
             found = db.query(Enrolment).filter_by(tenant_id=tenant.id, service=service).first()
             if found is not None:
                 return found
-            return targets.enrol(db, EnrolmentCreate(tenant=tenant.finess, service=service),
+            return enrolments.enrol(db, EnrolmentCreate(tenant=tenant.finess, service=service),
                                  actor=ACTOR)
 
     def deployment(self, *, previous: str | None = "1.0.0") -> Deployment:

@@ -10,7 +10,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
-from apps.models import Deployment, Enrolment
+from apps.deployments.models import Deployment
+from apps.enrolments.models import Enrolment
 from controlplane.auth import Role
 from controlplane.cli.main import app as cli
 from controlplane.db import Database, Scope

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from apps import catalogue
-from apps.catalogue import CatalogError, CycleError, dependency_order
+from apps.catalogue import service as catalogue
+from apps.catalogue.service import CatalogError, CycleError, dependency_order
 
 SEVEN = {"identity", "directory", "registry", "messaging", "coordination", "telemedicine", "lab"}
 

@@ -26,7 +26,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from apps.catalogue import Catalog
+from apps.catalogue.service import Catalog
 from apps.secrets import SECRETS
 from controlplane import jobs
 from controlplane.auth import Role

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from apps.models import Instance
+from apps.deployments.models import Instance
 from controlplane import jobs
 from controlplane.auth import Role
 from controlplane.db import Database, Scope

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from apps.models import Instance
+from apps.deployments.models import Instance
 from controlplane.api.app import create_app
 from controlplane.auth import Role
 from controlplane.db import Database, Scope

@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from apps import schedules
-from apps.models import Instance
+from apps.deployments.models import Instance
 from controlplane import jobs
 from controlplane.auth import Role
 from controlplane.db import Database, Scope

@@ -11,8 +11,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
-from apps import deployments
-from apps.models import AppTarget, Deployment, Enrolment, Instance
+from apps.deployments import service as deployments
+from apps.deployments.models import Deployment, Instance
+from apps.enrolments.models import Enrolment
+from apps.targets.models import AppTarget
 from controlplane.audit import AuditRecord
 from controlplane.auth import Role
 from controlplane.cli.main import app as cli

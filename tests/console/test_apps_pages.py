@@ -10,9 +10,9 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from apps import targets
-from apps.models import Deployment, Instance
-from apps.schemas import TargetCreate
+from apps.deployments.models import Deployment, Instance
+from apps.targets import service as targets
+from apps.targets.schemas import TargetCreate
 from controlplane.db import Database, Scope
 from controlplane.models import Job
 from tests.apps.factories import AppsFactory

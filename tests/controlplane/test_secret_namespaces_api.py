@@ -10,7 +10,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from apps.models import AppTarget, Deployment
+from apps.deployments.models import Deployment
+from apps.targets.models import AppTarget
 from controlplane.db import Database, Scope
 from hosting.providers.models import HostingProvider
 from tests.conftest import TenantFactory, TokenFactory

@@ -11,8 +11,9 @@ import pytest
 from alembic import command
 from sqlalchemy import select, update
 
-from apps.models import AppTarget, Deployment
+from apps.deployments.models import Deployment
 from apps.secrets import SECRETS as APPS
+from apps.targets.models import AppTarget
 from controlplane.db import Database, Scope
 from controlplane.db.migrate import alembic_config, current_revision, head_revision, upgrade
 from controlplane.settings import Settings, get_settings

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from prometheus_client import CollectorRegistry, generate_latest
 
-from apps.models import Instance
+from apps.deployments.models import Instance
 from controlplane import jobs, schedule
 from controlplane.db import Database, Scope, utcnow
 from controlplane.metrics import exposition

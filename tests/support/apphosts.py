@@ -12,7 +12,7 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-from apps.catalogue import Catalog
+from apps.catalogue.service import Catalog
 
 
 def free_port() -> int:

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from apps.catalogue import HealthCheck
+from apps.catalogue.service import HealthCheck
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from apps import errors
-from apps.catalogue import Service, config_errors
-from apps.models import Enrolment
+from apps.catalogue.service import Service, config_errors
+from apps.enrolments.models import Enrolment
 
 
 def checked(service: Service, overrides: Mapping[str, Any], *, field: str) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""The service catalogue: the regional services as data (``apps/catalog/*.yaml``).
+"""The service catalogue: the regional services as data (``apps/catalogue/catalog/*.yaml``).
 
 Each file defines one service (description, runtime, dependencies, resources, ports,
 health check, JSON Schemas of its configuration and per-tenant settings, data to back

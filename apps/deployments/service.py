@@ -18,12 +18,15 @@ from pydantic import ValidationError
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from apps import catalogue, config, errors, store
-from apps.catalogue import Catalog, CycleError, dependency_order
-from apps.inventory import accesses
-from apps.models import AppTarget, Deployment, Instance
-from apps.schemas import DeploymentCreate, DeploymentRead, DeploymentState
+from apps import errors, store
+from apps.catalogue import service as catalogue
+from apps.catalogue.service import Catalog, CycleError, dependency_order
+from apps.deployments import config
+from apps.deployments.models import Deployment, Instance
+from apps.deployments.schemas import DeploymentCreate, DeploymentRead, DeploymentState
 from apps.secrets import SECRETS
+from apps.targets.inventory import accesses
+from apps.targets.models import AppTarget
 from controlplane import jobs
 from controlplane.models import Job
 

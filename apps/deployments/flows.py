@@ -32,15 +32,18 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from apps import catalogue, config, store
-from apps.catalogue import Service, Version
-from apps.deployments import DEPLOY_JOB
+from apps import store
+from apps.catalogue import service as catalogue
+from apps.catalogue.service import Service, Version
+from apps.deployments import config
+from apps.deployments.health import Health, wait_healthy
+from apps.deployments.models import Deployment, Instance
+from apps.deployments.schemas import DeploymentRead, DeploymentState
+from apps.deployments.service import DEPLOY_JOB
 from apps.drivers.ansible import PlaybookRun, SshAccess, run_playbook
-from apps.health import Health, wait_healthy
-from apps.inventory import host_vars, runner_inventory
-from apps.models import AppTarget, Deployment, Instance
-from apps.schemas import DeploymentRead, DeploymentState
 from apps.secrets import SECRETS, SecretError
+from apps.targets.inventory import host_vars, runner_inventory
+from apps.targets.models import AppTarget
 from controlplane import jobs
 from controlplane.db import Scope, utcnow
 from controlplane.settings import get_settings

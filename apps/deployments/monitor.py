@@ -1,7 +1,8 @@
 """Watching what runs between deployments: the health job (``apps.health``) checks every
 instance with its service's health check (as a deployment's gate does, once, without
 waiting) and records each change of health; drift is read by the observe job
-(:mod:`apps.flows`). Both are queued by the plane's schedules (:mod:`apps.schedules`)."""
+(:mod:`apps.deployments.flows`). Both are queued by the plane's schedules
+(:mod:`apps.schedules`)."""
 
 from __future__ import annotations
 
@@ -12,10 +13,10 @@ from typing import Any
 
 from sqlalchemy import select
 
-from apps import catalogue
-from apps.health import Health, check_once
-from apps.inventory import host_vars
-from apps.models import Deployment, Instance
+from apps.catalogue import service as catalogue
+from apps.deployments.health import Health, check_once
+from apps.deployments.models import Deployment, Instance
+from apps.targets.inventory import host_vars
 from controlplane import jobs
 from controlplane.db import Scope
 

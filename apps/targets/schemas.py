@@ -1,9 +1,4 @@
-"""Pydantic shapes of the apps plane: ``...Create`` bodies, ``...Read`` answers.
-
-Bodies refer to other objects by natural key (target name, tenant FINESS, service
-name). Rules a body can be checked against alone live here; rules that need the
-catalogue or the database (versions, checksums, dependencies, JSON Schemas) are in
-:mod:`apps.deployments` and :mod:`apps.inventory_rows`.
+"""Pydantic shapes of targets: how Ansible reaches a host, and its ports.
 """
 
 from __future__ import annotations
@@ -11,67 +6,13 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated, Any, ClassVar
+from typing import ClassVar
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import BaseModel, Field, field_validator
 
+from apps.catalogue.schemas import _NAME, _Answer, _Body
 from apps.secrets import SECRETS
-from controlplane.finess import validate_finess
 from controlplane.schemas import PartialUpdate
-
-_NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
-
-
-class _Body(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-
-class _Answer(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-
-# --- catalogue -----------------------------------------------------------------------
-
-
-class VersionRead(BaseModel):
-    """A release of a service."""
-
-    version: str
-    artifact: str
-    sha256: str
-
-
-class ServiceRead(BaseModel):
-    """A service of the catalogue."""
-
-    name: str
-    title: str
-    description: str
-    runtime: str
-    dependencies: list[str]
-    network_access: str | None
-    resources: dict[str, int]
-    ports: dict[str, int]
-    health: dict[str, Any]
-    config_schema: dict[str, Any]
-    config_defaults: dict[str, Any]
-    tenant_settings_schema: dict[str, Any]
-    backup: list[str]
-    secrets: list[str]
-    versions: list[VersionRead]
-    tenants: list[str] = Field(description="FINESS of the establishments enrolled.")
-
-
-class ReleaseRead(BaseModel):
-    """A version of a service and the targets running it."""
-
-    service: str
-    version: str
-    sha256: str
-    targets: list[str]
-
-
-# --- targets -------------------------------------------------------------------------
 
 
 class Connection(StrEnum):
@@ -203,128 +144,4 @@ class TargetRead(_Answer):
     network_access: str | None = None
     hosting_instance: str | None
     created_at: datetime
-    updated_at: datetime
-
-
-# --- enrolments ----------------------------------------------------------------------
-
-
-def _finess(value: Any) -> Any:
-    return value if value is None or isinstance(value, str) else value.finess
-
-
-class EnrolmentCreate(_Body):
-    """Enrol an establishment in a service, with its settings."""
-
-    tenant: str = Field(description="FINESS.")
-    service: str
-    settings: dict[str, Any] = Field(default_factory=dict)
-
-    @field_validator("tenant")
-    @classmethod
-    def _tenant(cls, value: str) -> str:
-        return validate_finess(value)
-
-
-class EnrolmentUpdate(PartialUpdate):
-    """New settings for an enrolment (they replace the old ones whole)."""
-
-    settings: dict[str, Any]
-
-
-class EnrolmentRead(_Answer):
-    """An enrolment."""
-
-    id: int
-    tenant: Annotated[str, BeforeValidator(_finess)]
-    service: str
-    settings: dict[str, Any]
-    created_at: datetime
-
-
-# --- deployments ---------------------------------------------------------------------
-
-
-class Strategy(StrEnum):
-    """How a release rolls across targets: ``rolling`` by batches of ``batch_size``,
-    ``canary`` one target first, then the rest together; each batch is health-gated."""
-
-    ROLLING = "rolling"
-    CANARY = "canary"
-
-
-class ReleaseWanted(_Body):
-    """A service and the version to run."""
-
-    service: str
-    version: str
-
-
-class DeploymentCreate(_Body):
-    """Deploy releases to targets; dependencies first, health-gated, rolled back on failure."""
-
-    releases: list[ReleaseWanted] = Field(min_length=1, max_length=20)
-    targets: list[str] = Field(min_length=1, max_length=200)
-    strategy: Strategy = Strategy.ROLLING
-    batch_size: int = Field(default=1, ge=1, le=200)
-    config: dict[str, dict[str, Any]] = Field(
-        default_factory=dict, description="Per-service overrides of the default configuration."
-    )
-    secrets: dict[str, dict[str, SECRETS.reference]] = Field(
-        default_factory=dict,
-        description=f"Per service, where each declared secret is: {SECRETS.form}.",
-    )
-
-
-class DeploymentState(StrEnum):
-    """Where a deployment is."""
-
-    QUEUED = "queued"
-    RUNNING = "running"
-    SUCCEEDED = "succeeded"
-    FAILED = "failed"
-    ROLLED_BACK = "rolled_back"
-    CANCELLED = "cancelled"
-
-
-class DeploymentRead(_Answer):
-    """A deployment and its outcome."""
-
-    id: int
-    action: str
-    releases: list[dict[str, Any]]
-    targets: list[str]
-    strategy: str
-    batch_size: int
-    secret_refs: dict[str, dict[str, str]]
-    state: str
-    reason: str | None
-    rollback_of: int | None
-    job_id: int | None
-    created_by: str
-    created_at: datetime
-    updated_at: datetime
-
-
-# --- instances -----------------------------------------------------------------------
-
-
-def _target_name(value: Any) -> Any:
-    return value if isinstance(value, str) else value.name
-
-
-class InstanceRead(_Answer):
-    """A service on a target: what should run, its health, and its drift."""
-
-    id: int
-    service: str
-    target: Annotated[str, BeforeValidator(_target_name)]
-    version: str
-    previous_version: str | None
-    config_sha256: str
-    health: str
-    health_detail: str | None
-    drift: list[str]
-    observed_at: datetime | None
-    deployment_id: int | None
     updated_at: datetime

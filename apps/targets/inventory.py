@@ -12,8 +12,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 import network
-from apps import catalogue
-from apps.models import AppTarget, Instance
+from apps.catalogue import service as catalogue
+from apps.deployments.models import Instance
+from apps.targets.models import AppTarget
 
 
 def host_vars(target: AppTarget) -> dict[str, Any]:
