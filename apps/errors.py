@@ -1,4 +1,5 @@
-"""Stable error codes of the apps plane (``APPS-xxxx``), used in messages and problem+json.
+"""Stable error codes of the apps plane (``APPS-xxxx``), used in messages and problem+json,
+and ``store``: the plane's rows found, changed and removed with these errors.
 
 Codes never change meaning; scripts and runbooks may match on them.
 """
@@ -54,6 +55,10 @@ def conflict(code: str, field: str, message: str) -> Conflict:
     return Conflict(detail=f"{field}: {message}", code=code, errors=[FieldError(field, message)])
 
 
-def still_referenced(kind: str, ident: object, found: dict[str, int]) -> Conflict:
-    """409 for removing an object other rows still point at (``found``: rows per table)."""
-    return rows.still_referenced(kind, ident, found, code=STILL_REFERENCED)
+def unknown_tenant(finess: str) -> NotFound:
+    """404: no visible tenant has this FINESS."""
+    return not_found("tenant", finess)
+
+
+store = rows.PlaneRows("apps", not_found, unknown_tenant=unknown_tenant,
+                       still_referenced_code=STILL_REFERENCED)

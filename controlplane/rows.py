@@ -1,11 +1,13 @@
-"""A plane's rows: found by id or natural key through the caller's scoped session, and
-audited with their answer shape as the snapshot.
+"""A plane's rows: found by id or natural key through the caller's scoped session,
+inserted, changed and removed with their audit record (their answer shape is the
+snapshot), and the tenants a path or a body names by FINESS.
 
 Plane models name themselves with ``__kind__`` (used in errors and audit actions) and
-their natural-key column with ``__key__``. Each plane makes one :class:`PlaneRows` with
-its name and its not-found error (so the error codes stay the plane's). Because rows are
-looked up through the caller's session, an establishment's session answers "not found"
-for another tenant's row (tenant scoping in :mod:`controlplane.db.scope`).
+their natural-key column with ``__key__``. Each plane makes one :class:`PlaneRows`,
+``store`` in its ``errors`` module, with its name and its errors (so the error codes
+stay the plane's). Because rows are looked up through the caller's session, an
+establishment's session answers "not found" for another tenant's row (tenant scoping in
+:mod:`controlplane.db.scope`).
 """
 
 from __future__ import annotations
@@ -16,12 +18,17 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
-from controlplane import audit
+from controlplane import audit, tenants
 from controlplane.errors import Conflict, SocleError
+from controlplane.models import Tenant
 
 M = TypeVar("M")
+
+DEADLOCK_DETECTED = "40P01"
+INSERT_ATTEMPTS = 8  # each retry follows a committed winner, so N racers need N tries
 
 
 def snapshot(row: Any, read: type[BaseModel]) -> dict[str, Any]:
@@ -56,11 +63,21 @@ def still_referenced(kind: str, ident: object, found: dict[str, int], *, code: s
 
 @dataclass(frozen=True)
 class PlaneRows:
-    """Row helpers bound to one plane's name and not-found error."""
+    """Row helpers bound to one plane's name and errors.
+
+    ``not_found(kind, key)`` is the plane's 404; ``unknown_tenant(finess)`` what it answers
+    for a FINESS no visible tenant has (a 404 where the FINESS is a path, a 422 where a
+    body names it: the plane's choice, kept as its clients know it);
+    ``unknown_reference(field, kind, key)`` its 422 for a body naming a missing object;
+    ``still_referenced_code`` and ``concurrent_change_code`` the codes of its 409s.
+    """
 
     plane: str
     not_found: Callable[[str, object], SocleError]
-
+    unknown_tenant: Callable[[str], SocleError] | None = None
+    unknown_reference: Callable[[str, str, object], SocleError] | None = None
+    still_referenced_code: str | None = None
+    concurrent_change_code: str | None = None
     def get(self, db: Session, model: type[M], ident: int) -> M:
         """The row of ``model`` with this id (404 when missing or another tenant's)."""
         row = db.get(model, ident)
@@ -104,3 +121,72 @@ class PlaneRows:
             before=shown if deleted else before,
             after=None if deleted else shown,
         )
+
+    def reference(self, db: Session, model: type[M], key: str, *, field: str) -> M:
+        """The object a request body names in ``field`` (the plane's 422 naming the field if
+        it is missing or another tenant's)."""
+        assert self.unknown_reference is not None, f"{self.plane} has no unknown_reference"
+        row = self.find(db, model, key)
+        if row is None:
+            raise self.unknown_reference(field, model.__kind__, key)  # type: ignore[attr-defined]
+        return row
+
+    def tenant(self, db: Session, finess: str) -> Tenant:
+        """The tenant with this FINESS, if the session may see it (else the plane's
+        ``unknown_tenant`` error)."""
+        assert self.unknown_tenant is not None, f"{self.plane} has no unknown_tenant"
+        found = tenants.find_by_finess(db, finess)
+        if found is None:
+            raise self.unknown_tenant(finess)
+        return found
+
+    def insert(self, db: Session, build: Callable[[], M], *, actor: str,
+               read: type[BaseModel], verb: str = "create") -> M:
+        """Insert the row ``build`` returns, and audit it, in the caller's transaction.
+
+        ``build`` runs the checks (raising the plane's 409/422 errors) and returns the new
+        row. If a concurrent transaction takes a unique key between the checks and the
+        insert, the insert is rolled back to a savepoint and ``build`` runs again, so its
+        checks see the winner and answer with their own 409 (or pick the next free value).
+        """
+        for _ in range(INSERT_ATTEMPTS):
+            try:
+                with db.begin_nested():
+                    row = build()
+                    db.add(row)
+                    db.flush()
+            except IntegrityError:
+                continue
+            except OperationalError as exc:
+                # PostgreSQL may resolve two inserts racing on an exclusion constraint (pool
+                # or prefix overlap) as a deadlock: the loser's savepoint is rolled back.
+                if getattr(exc.orig, "sqlstate", None) != DEADLOCK_DETECTED:
+                    raise
+                continue
+            self.record(db, row, actor=actor, verb=verb, read=read)
+            return row
+        assert self.concurrent_change_code is not None, f"{self.plane}: no concurrent code"
+        raise Conflict(detail="a concurrent change took the same key; try again",
+                       code=self.concurrent_change_code)
+
+    def update(self, db: Session, row: M, values: dict[str, Any], *, actor: str,
+               read: type[BaseModel]) -> M:
+        """Set ``values`` on ``row`` and audit the change (before and after)."""
+        before = snapshot(row, read)
+        for field, value in values.items():
+            setattr(row, field, value)
+        db.flush()
+        self.record(db, row, actor=actor, verb="update", read=read, before=before)
+        return row
+
+    def delete(self, db: Session, row: Any, *, actor: str, read: type[BaseModel]) -> None:
+        """Remove ``row`` (409 naming what still refers to it, in any plane), audited with
+        what it was."""
+        assert self.still_referenced_code is not None, f"{self.plane}: no still-referenced code"
+        found = references(db, row)
+        if found:
+            raise still_referenced(row.__kind__, getattr(row, row.__key__), found,
+                                   code=self.still_referenced_code)
+        self.record(db, row, actor=actor, verb="delete", read=read, deleted=True)
+        db.delete(row)
+        db.flush()

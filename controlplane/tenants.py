@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from controlplane import audit
 from controlplane.errors import Conflict, NotFound
@@ -25,12 +26,34 @@ def snapshot(tenant: Tenant) -> dict[str, Any]:
     }
 
 
+def normalized(finess: str) -> str:
+    """A FINESS number as it is stored and looked up: no surrounding spaces, upper case
+    (``2a...`` is ``2A...``). Not a validation: a malformed number is simply not found."""
+    return finess.strip().upper()
+
+
+def find_by_finess(db: Session, finess: str) -> Tenant | None:
+    """The tenant with this FINESS, if the session's scope can see it."""
+    return db.scalar(select(Tenant).where(Tenant.finess == normalized(finess)))
+
+
+def find_all_by_finess(db: Session, finesses: Iterable[str]) -> list[Tenant]:
+    """The tenants with these FINESS numbers that the session's scope can see."""
+    wanted = {normalized(finess) for finess in finesses}
+    return list(db.scalars(select(Tenant).where(Tenant.finess.in_(wanted))))
+
+
 def get_by_finess(db: Session, finess: str) -> Tenant:
     """The tenant with this FINESS, if the session's scope can see it (else 404)."""
-    tenant = db.scalar(select(Tenant).where(Tenant.finess == finess.upper()))
+    tenant = find_by_finess(db, finess)
     if tenant is None:
         raise NotFound(detail=f"no tenant with FINESS {finess}", code="CP-0101")
     return tenant
+
+
+def of_tenant(column: InstrumentedAttribute[Any], finess: str) -> ColumnElement[bool]:
+    """Filter: ``column`` (a tenant id) is the tenant with this FINESS."""
+    return column.in_(select(Tenant.id).where(Tenant.finess == normalized(finess)))
 
 
 def create(db: Session, data: TenantCreate, *, actor: str) -> Tenant:

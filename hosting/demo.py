@@ -19,10 +19,10 @@ from sqlalchemy.orm import Session
 from controlplane.auth import system_principal
 from controlplane.models import Tenant
 from controlplane.settings import Settings
-from hosting import store
 from hosting.catalogue import service as catalogue
 from hosting.catalogue.models import Offer
 from hosting.catalogue.schemas import OfferCreate
+from hosting.errors import store
 from hosting.providers import service as provider_service
 from hosting.providers.models import HostingProvider
 from hosting.providers.schemas import ProviderCreate

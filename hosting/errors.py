@@ -1,4 +1,5 @@
-"""Stable error codes of the hosting plane (``HOST-xxxx``), used in messages and problem+json.
+"""Stable error codes of the hosting plane (``HOST-xxxx``), used in messages and problem+json,
+and ``store``: the plane's rows found and audited with these errors.
 
 Codes never change meaning; scripts and runbooks may match on them. The plane raises the
 control plane's error classes (:mod:`controlplane.errors`) with these codes.
@@ -6,6 +7,7 @@ control plane's error classes (:mod:`controlplane.errors`) with these codes.
 
 from __future__ import annotations
 
+from controlplane import rows
 from controlplane.errors import Conflict, FieldError, InvalidInput, NotFound, SocleError
 
 INVALID = "HOST-0001"  # a field fails a rule the schema cannot check alone
@@ -17,6 +19,7 @@ UNPLACEABLE = "HOST-0006"  # no set of providers satisfies the placement policy 
 CREDENTIAL = "HOST-0007"  # a provider's secret reference cannot be resolved
 PROVIDER_FAILED = "HOST-0008"  # a provider refused or could not be reached (502)
 INTEGRITY = "HOST-0009"  # stored data no longer matches its recorded checksum (502)
+UNKNOWN_SNAPSHOT = "HOST-0183"  # a restore test names a snapshot Socle did not record (422)
 
 NOT_FOUND = {
     "provider": "HOST-0101",
@@ -27,6 +30,8 @@ NOT_FOUND = {
     "archive": "HOST-0151",
     "dr-plan": "HOST-0161",
     "dr-exercise": "HOST-0171",
+    "backup-policy": "HOST-0181",
+    "backup-repository": "HOST-0182",
 }
 
 DUPLICATE = {
@@ -60,3 +65,16 @@ def conflict(code: str, field: str, message: str) -> Conflict:
 def provider_failed(message: str, code: str = PROVIDER_FAILED) -> SocleError:
     """502: a provider refused, could not be reached, or returned damaged data."""
     return SocleError(detail=message, code=code, status=502, title="Provider failed")
+
+
+def unknown_snapshot(field: str, message: str) -> InvalidInput:
+    """422: no recorded backup run (with its checksums) matches the snapshot asked for."""
+    return InvalidInput.on(field, message, code=UNKNOWN_SNAPSHOT)
+
+
+def unknown_tenant(finess: str) -> NotFound:
+    """404: no visible tenant has this FINESS."""
+    return not_found("tenant", finess)
+
+
+store = rows.PlaneRows("hosting", not_found, unknown_tenant=unknown_tenant)

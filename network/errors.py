@@ -1,4 +1,5 @@
-"""Stable error codes of the network plane (``NET-xxxx``), used in messages and problem+json.
+"""Stable error codes of the network plane (``NET-xxxx``), used in messages and problem+json,
+and ``store``: the plane's rows found, inserted, changed and removed with these errors.
 
 Codes never change meaning; scripts and runbooks may match on them. The plane raises the
 control plane's error classes (:mod:`controlplane.errors`) with these codes.
@@ -6,8 +7,10 @@ control plane's error classes (:mod:`controlplane.errors`) with these codes.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from controlplane import rows
-from controlplane.errors import Conflict, FieldError, InvalidInput, NotFound
+from controlplane.errors import Conflict, FieldError, InvalidInput, NotFound, SocleError
 
 INVALID = "NET-0001"  # a field fails a rule the schema cannot check alone
 UNKNOWN_REFERENCE = "NET-0002"  # a body names an object that does not exist (422)
@@ -46,6 +49,9 @@ RT_COLLISION = "NET-0304"  # route target already used or reserved (409)
 VPN_NUMBERS_EXHAUSTED = "NET-0305"  # no ASN:N value left (409)
 MIGRATION_STATE = "NET-0402"  # the site is not on MPLS, or already has an open migration (409)
 NOT_A_NETWORK_PLAN = "NET-0403"  # the plan given to /network/apply is another plane's (422)
+INVALID_PERIOD = "NET-0601"  # a period, a range of periods or a minute is malformed (422)
+DUPLICATE_CONTRACT = "NET-0602"  # a provider already has a contract for that class (409)
+REPORT_UNAVAILABLE = "NET-0603"  # the PDF could not be printed (no Chromium...) (503)
 
 
 def not_found(kind: str, ident: object) -> NotFound:
@@ -56,11 +62,6 @@ def not_found(kind: str, ident: object) -> NotFound:
 def duplicate(kind: str, field: str, value: object) -> Conflict:
     """409 for a second object of ``kind`` with the same ``field``."""
     return conflict(DUPLICATE[kind], field, f"{kind} {field} {value} already exists")
-
-
-def still_referenced(kind: str, ident: object, found: dict[str, int]) -> Conflict:
-    """409 for removing an object other rows still point at (``found``: rows per table)."""
-    return rows.still_referenced(kind, ident, found, code=STILL_REFERENCED)
 
 
 def unknown_reference(field: str, kind: str, ident: object) -> InvalidInput:
@@ -76,3 +77,44 @@ def invalid(field: str, message: str, code: str = INVALID) -> InvalidInput:
 def conflict(code: str, field: str, message: str) -> Conflict:
     """409 naming ``field``."""
     return Conflict(detail=f"{field}: {message}", code=code, errors=[FieldError(field, message)])
+
+
+def invalid_period(field: str, message: str) -> InvalidInput:
+    """422 naming ``field``: a period, a range of periods or a minute is malformed."""
+    return invalid(field, message, code=INVALID_PERIOD)
+
+
+def unknown_circuit(field: str, ident: object) -> InvalidInput:
+    """422 naming ``field`` when it refers to a circuit that does not exist (or is not
+    the caller's)."""
+    return unknown_reference(field, "circuit", ident)
+
+
+def duplicate_contract(provider: str, sla_class: str) -> Conflict:
+    """409: one SLA contract per provider and SLA class."""
+    return conflict(DUPLICATE_CONTRACT, "sla_class",
+                    f"{provider} already has a {sla_class} contract")
+
+
+@dataclass
+class ReportUnavailable(SocleError):
+    """503: a report format this host cannot produce right now (e.g. PDF without Chromium)."""
+
+    code: str = REPORT_UNAVAILABLE
+    status: int = 503
+    title: str = "Report unavailable"
+
+
+def unknown_tenant(finess: str) -> InvalidInput:
+    """422: a body names a tenant (by FINESS) that does not exist or is not visible."""
+    return unknown_reference("tenant", "tenant", finess)
+
+
+store = rows.PlaneRows(
+    "network",
+    not_found,
+    unknown_tenant=unknown_tenant,
+    unknown_reference=unknown_reference,
+    still_referenced_code=STILL_REFERENCED,
+    concurrent_change_code=CONCURRENT_CHANGE,
+)

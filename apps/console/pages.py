@@ -8,13 +8,13 @@ from typing import Annotated
 from fastapi import Request, Response
 from starlette.responses import RedirectResponse
 
-from apps import store
 from apps.catalogue import service as catalogue
 from apps.deployments import service as deployments
 from apps.deployments.flows import OBSERVE_JOB
 from apps.deployments.models import Deployment
 from apps.deployments.schemas import DeploymentRead, InstanceRead
 from apps.enrolments import service as enrolments
+from apps.errors import store
 from apps.targets.inventory import accesses
 from controlplane import jobs
 from controlplane.api.deps import Paging

@@ -8,11 +8,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
-from apps import store
 from apps.deployments import service as deployments
 from apps.deployments.flows import OBSERVE_JOB
 from apps.deployments.models import Deployment, Instance
 from apps.deployments.schemas import DeploymentCreate, DeploymentRead, InstanceRead
+from apps.errors import store
 from controlplane import jobs
 from controlplane.api.deps import DbSession, PageParams, require
 from controlplane.api.pagination import page_of

@@ -32,7 +32,6 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from apps import store
 from apps.catalogue import service as catalogue
 from apps.catalogue.service import Service, Version
 from apps.deployments import config
@@ -41,11 +40,13 @@ from apps.deployments.models import Deployment, Instance
 from apps.deployments.schemas import DeploymentRead, DeploymentState
 from apps.deployments.service import DEPLOY_JOB
 from apps.drivers.ansible import PlaybookRun, SshAccess, run_playbook
+from apps.errors import store
 from apps.secrets import SECRETS, SecretError
 from apps.targets.inventory import host_vars, runner_inventory
 from apps.targets.models import AppTarget
 from controlplane import jobs
 from controlplane.db import Scope, utcnow
+from controlplane.rows import snapshot
 from controlplane.settings import get_settings
 
 OBSERVE_JOB = "apps.observe"
@@ -74,7 +75,7 @@ def _artifacts_dir() -> Path:
 def _set_state(ctx: jobs.StepContext, state: DeploymentState, reason: str | None) -> None:
     with _transaction(ctx) as db:
         deployment = store.get(db, Deployment, int(ctx.params["deployment_id"]))
-        before = store.snapshot(deployment, DeploymentRead)
+        before = snapshot(deployment, DeploymentRead)
         deployment.state = state.value
         deployment.reason = reason
         db.flush()
@@ -310,7 +311,7 @@ def _cancelled(db: Session, params: Mapping[str, Any]) -> None:
     deployment = store.get(db, Deployment, int(params["deployment_id"]))
     if deployment.state not in (DeploymentState.QUEUED.value, DeploymentState.RUNNING.value):
         return
-    before = store.snapshot(deployment, DeploymentRead)
+    before = snapshot(deployment, DeploymentRead)
     deployment.state = DeploymentState.CANCELLED.value
     deployment.reason = "cancelled on request"
     db.flush()

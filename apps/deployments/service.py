@@ -18,17 +18,19 @@ from pydantic import ValidationError
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from apps import errors, store
+from apps import errors
 from apps.catalogue import service as catalogue
 from apps.catalogue.service import Catalog, CycleError, dependency_order
 from apps.deployments import config
 from apps.deployments.models import Deployment, Instance
 from apps.deployments.schemas import DeploymentCreate, DeploymentRead, DeploymentState
+from apps.errors import store
 from apps.secrets import SECRETS
 from apps.targets.inventory import accesses
 from apps.targets.models import AppTarget
 from controlplane import jobs
 from controlplane.models import Job
+from controlplane.rows import snapshot
 
 DEPLOY_JOB = "apps.deploy"
 ACTIVE = (DeploymentState.QUEUED.value, DeploymentState.RUNNING.value)
@@ -178,7 +180,7 @@ def _not_busy(db: Session, services: Sequence[str]) -> None:
 
 def _settle(db: Session, deployment: Deployment, job: Job) -> None:
     """Give a deployment whose job has ended the state of that end."""
-    before = store.snapshot(deployment, DeploymentRead)
+    before = snapshot(deployment, DeploymentRead)
     deployment.state = (DeploymentState.CANCELLED if job.state == "cancelled"
                         else DeploymentState.FAILED).value
     deployment.reason = f"its job {job.id} ended {job.state}"

@@ -8,10 +8,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
-from apps import store
 from apps.enrolments import service as enrolments
 from apps.enrolments.models import Enrolment
 from apps.enrolments.schemas import EnrolmentCreate, EnrolmentRead, EnrolmentUpdate
+from apps.errors import store
 from controlplane.api.deps import DbSession, PageParams, require
 from controlplane.api.pagination import page_of
 from controlplane.auth import Principal

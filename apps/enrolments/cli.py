@@ -8,11 +8,11 @@ from typing import Any
 
 import typer
 
-from apps import store
 from apps.catalogue.cli import JSON
 from apps.enrolments import service as enrolments
 from apps.enrolments.models import Enrolment
 from apps.enrolments.schemas import EnrolmentCreate, EnrolmentRead, EnrolmentUpdate
+from apps.errors import store
 from controlplane.cli.common import (
     emit_item,
     handle_errors,

@@ -10,12 +10,13 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from apps import errors, store
+from apps import errors
 from apps.catalogue import service as catalogue
 from apps.enrolments.models import Enrolment
 from apps.enrolments.schemas import EnrolmentCreate, EnrolmentRead, EnrolmentUpdate
-from controlplane.models import Tenant
+from apps.errors import store
 from controlplane.rows import snapshot
+from controlplane.tenants import of_tenant
 
 
 def _checked_settings(service_name: str, settings: Mapping[str, Any]) -> None:
@@ -71,8 +72,7 @@ def enrolment_query(*, service: str | None = None,
     if service:
         stmt = stmt.where(Enrolment.service == service)
     if tenant:
-        stmt = stmt.where(Enrolment.tenant_id.in_(
-            select(Tenant.id).where(Tenant.finess == tenant.strip().upper())))
+        stmt = stmt.where(of_tenant(Enrolment.tenant_id, tenant))
     return stmt
 
 

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Response, status
 
-from apps import store
+from apps.errors import store
 from apps.targets import service as targets
 from apps.targets.inventory import full as full_inventory
 from apps.targets.models import AppTarget

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import typer
 
-from apps import store
 from apps.catalogue.cli import JSON
+from apps.errors import store
 from apps.targets import service as targets
 from apps.targets.models import AppTarget
 from apps.targets.schemas import TargetCreate, TargetUpdate

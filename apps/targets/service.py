@@ -11,14 +11,14 @@ from sqlalchemy.orm import Session
 
 import hosting
 import network
-from apps import errors, store
+from apps import errors
 from apps.catalogue import service as catalogue
 from apps.deployments.models import Deployment, Instance
 from apps.deployments.service import ACTIVE
+from apps.errors import store
 from apps.targets.inventory import accesses
 from apps.targets.models import AppTarget
 from apps.targets.schemas import TargetCreate, TargetRead, TargetUpdate
-from controlplane.rows import references, snapshot
 
 
 def _check_ports(ports: Mapping[str, Mapping[str, int]]) -> None:
@@ -124,23 +124,13 @@ def update_target(db: Session, target: AppTarget, data: TargetUpdate, *,
         raise errors.conflict(errors.INSTALLED, "prefix",
                               f"{', '.join(i.service for i in running)} installed under "
                               f"{target.prefix}; deploy them elsewhere first")
-    before = snapshot(target, TargetRead)
-    for field, value in values.items():
-        setattr(target, field, value)
-    db.flush()
-    store.record(db, target, actor=actor, verb="update", read=TargetRead, before=before)
-    return target
+    return store.update(db, target, values, actor=actor, read=TargetRead)
 
 
 def delete_target(db: Session, target: AppTarget, *, actor: str) -> None:
     """Remove a target (409 while instances or a running deployment are on it)."""
     _check_not_busy(db, target)
-    found = references(db, target)
-    if found:
-        raise errors.still_referenced("target", target.name, found)
-    store.record(db, target, actor=actor, verb="delete", read=TargetRead, deleted=True)
-    db.delete(target)
-    db.flush()
+    store.delete(db, target, actor=actor, read=TargetRead)
 
 
 def target_query() -> Select[tuple[AppTarget]]:

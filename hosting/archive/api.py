@@ -24,11 +24,11 @@ from controlplane.api.deps import DbSession, PageParams, TenantFiness, require
 from controlplane.api.pagination import page_of
 from controlplane.auth import Principal
 from controlplane.schemas import JobAccepted, JobSummary, Page, RowId
-from hosting import store
 from hosting.archive import flows as archive_checks
 from hosting.archive import service as archive
 from hosting.archive.models import ArchiveItem
 from hosting.archive.schemas import ArchiveRead
+from hosting.errors import store
 from hosting.subscriptions.models import Subscription
 
 router = APIRouter()

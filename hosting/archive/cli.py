@@ -28,12 +28,12 @@ from controlplane.cli.common import (
 )
 from controlplane.cli.job import follow
 from controlplane.schemas import JobSummary
-from hosting import store
 from hosting.archive import flows as archive_checks
 from hosting.archive import service as archive
 from hosting.archive.models import ArchiveItem
 from hosting.archive.schemas import ArchiveRead
 from hosting.drivers.archive import CHUNK
+from hosting.errors import store
 from hosting.subscriptions.models import Subscription
 
 app = typer.Typer(

@@ -24,12 +24,14 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from controlplane.db import utcnow
-from controlplane.models import Tenant
-from hosting import errors, store
+from controlplane.rows import snapshot
+from controlplane.tenants import of_tenant
+from hosting import errors
 from hosting.archive.models import ArchiveItem
 from hosting.archive.schemas import ArchiveRead, CopyCheck, check_name
 from hosting.drivers import DriverError
 from hosting.drivers.archive import CHUNK, ArchiveObjects
+from hosting.errors import store
 from hosting.providers import connections
 from hosting.providers.models import HostingProvider
 from hosting.subscriptions.models import Resource, Subscription
@@ -208,7 +210,7 @@ def verify(
     db: Session, item: ArchiveItem, *, actor: str, now: datetime | None = None
 ) -> ArchiveItem:
     """Re-read every copy and record the outcome (audited); a bad copy is reported, not fixed."""
-    before = store.snapshot(item, ArchiveRead)
+    before = snapshot(item, ArchiveRead)
     checks = [check_copy(db, item, copy) for copy in item.copies]
     item.verified_at = now or utcnow()
     item.verified_ok = all(c.ok for c in checks)
@@ -243,11 +245,7 @@ def archive_query(
     """Archived documents newest first, filtered by tenant FINESS and subscription."""
     stmt = select(ArchiveItem).order_by(ArchiveItem.id.desc())
     if tenant:
-        stmt = stmt.where(
-            ArchiveItem.tenant_id.in_(
-                select(Tenant.id).where(Tenant.finess == tenant.strip().upper())
-            )
-        )
+        stmt = stmt.where(of_tenant(ArchiveItem.tenant_id, tenant))
     if subscription is not None:
         stmt = stmt.where(ArchiveItem.subscription_id == subscription)
     return stmt

@@ -21,7 +21,6 @@ from controlplane.auth import Principal
 from controlplane.db import utcnow
 from controlplane.models import Job
 from controlplane.schemas import JobAccepted, JobSummary, Page, RowId
-from hosting import store
 from hosting.backup import flows as jobs
 from hosting.backup import policies, rotation, service
 from hosting.backup.schemas import (
@@ -33,6 +32,7 @@ from hosting.backup.schemas import (
     RestoreTestStart,
     RunRead,
 )
+from hosting.errors import store
 from hosting.subscriptions.models import Subscription
 
 router = APIRouter()

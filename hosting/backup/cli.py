@@ -27,7 +27,6 @@ from controlplane.cli.job import follow
 from controlplane.db import utcnow
 from controlplane.models import Job
 from controlplane.schemas import JobSummary
-from hosting import store
 from hosting.backup import flows as jobs
 from hosting.backup import policies, rotation, service
 from hosting.backup.schemas import (
@@ -40,6 +39,7 @@ from hosting.backup.schemas import (
     RunRead,
     SshExecutorSpec,
 )
+from hosting.errors import store
 from hosting.secrets import SECRETS
 from hosting.subscriptions.models import Subscription
 

@@ -11,12 +11,13 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from controlplane.rows import snapshot
 from controlplane.settings import get_settings
-from hosting import errors, store
-from hosting.backup import errors as backup_errors
+from hosting import errors
 from hosting.backup import keys
 from hosting.backup.models import BackupPolicy, BackupRepository
 from hosting.backup.schemas import PolicyRead, PolicySet
+from hosting.errors import store
 from hosting.subscriptions.models import Subscription
 
 FREQUENCY_HOURS = {"hourly": 1, "daily": 24, "weekly": 168}
@@ -35,7 +36,7 @@ def policy_of(db: Session, subscription_id: int) -> BackupPolicy:
         select(BackupPolicy).where(BackupPolicy.subscription_id == subscription.id)
     )
     if policy is None:
-        raise backup_errors.not_found("backup-policy", subscription_id)
+        raise errors.not_found("backup-policy", subscription_id)
     return policy
 
 
@@ -55,7 +56,7 @@ def configure(
         raise errors.conflict(errors.WRONG_STATE, "subscription_id",
                               f"subscription {subscription.id} has no bucket to back up into")
     policy = db.scalar(select(BackupPolicy).where(BackupPolicy.subscription_id == subscription.id))
-    before = store.snapshot(policy, PolicyRead) if policy else None
+    before = snapshot(policy, PolicyRead) if policy else None
     if policy is None:
         policy = BackupPolicy(tenant_id=subscription.tenant_id, subscription_id=subscription.id)
         db.add(policy)

@@ -10,9 +10,11 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from controlplane.models import Job, Tenant
-from hosting.backup import errors, supervision
+from controlplane.models import Job
+from controlplane.tenants import of_tenant
+from hosting import errors
 from hosting.backup import flows as jobs
+from hosting.backup import supervision
 from hosting.backup.models import (
     BackupAlert,
     BackupPolicy,
@@ -58,7 +60,7 @@ def start_restore_test(
 def _by_tenant(stmt: Select[Any], column: Any, tenant: str | None) -> Select[Any]:
     if not tenant:
         return stmt
-    return stmt.where(column.in_(select(Tenant.id).where(Tenant.finess == tenant.upper())))
+    return stmt.where(of_tenant(column, tenant))
 
 
 def repository_query(*, tenant: str | None = None) -> Select[tuple[BackupRepository]]:

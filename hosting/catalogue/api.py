@@ -12,10 +12,10 @@ from controlplane.api.deps import DbSession, PageParams, require
 from controlplane.api.pagination import page_of
 from controlplane.auth import Principal
 from controlplane.schemas import Page, RowId
-from hosting import store
 from hosting.catalogue import service as catalogue
 from hosting.catalogue.models import Offer
 from hosting.catalogue.schemas import OfferCreate, OfferKind, OfferRead, OfferUpdate
+from hosting.errors import store
 
 router = APIRouter()
 

@@ -13,7 +13,6 @@ from controlplane.cli.common import (
     sub_app,
     transaction,
 )
-from hosting import store
 from hosting.catalogue import service as catalogue
 from hosting.catalogue.models import Offer
 from hosting.catalogue.schemas import (
@@ -23,6 +22,7 @@ from hosting.catalogue.schemas import (
     OfferRead,
     ParameterSpec,
 )
+from hosting.errors import store
 from hosting.providers.cli import _listing, _pairs, _write
 
 app = typer.Typer()

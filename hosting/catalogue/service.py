@@ -6,9 +6,11 @@ from __future__ import annotations
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from hosting import errors, store
+from controlplane.rows import snapshot
+from hosting import errors
 from hosting.catalogue.models import Offer
 from hosting.catalogue.schemas import OfferCreate, OfferKind, OfferRead, OfferUpdate
+from hosting.errors import store
 
 
 def create_offer(db: Session, data: OfferCreate, *, actor: str) -> Offer:
@@ -24,7 +26,7 @@ def create_offer(db: Session, data: OfferCreate, *, actor: str) -> Offer:
 
 def update_offer(db: Session, offer: Offer, data: OfferUpdate, *, actor: str) -> Offer:
     """Edit an offer (price, ranges, name, withdrawal); requests made keep their cost."""
-    before = store.snapshot(offer, OfferRead)
+    before = snapshot(offer, OfferRead)
     for field, value in data.model_dump(mode="json", exclude_unset=True, exclude_none=True).items():
         setattr(offer, field, value)
     db.flush()

@@ -11,11 +11,11 @@ from starlette.responses import RedirectResponse
 from controlplane.api.deps import Paging
 from controlplane.api.pagination import page_of
 from controlplane.console import Visitor, allowed, console_router, render
-from hosting import store
 from hosting.dr import flows as dr_exercise
 from hosting.dr import service as dr
 from hosting.dr.models import DrPlan
 from hosting.dr.schemas import DrExerciseRead, DrPlanRead
+from hosting.errors import store
 
 router = console_router()
 

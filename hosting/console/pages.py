@@ -15,12 +15,12 @@ from controlplane.api.pagination import page_of
 from controlplane.console import Visitor, allowed, console_router, render
 from controlplane.console.forms import FormErrors
 from controlplane.errors import Conflict, InvalidInput
-from hosting import store
 from hosting.catalogue import service as catalogue
 from hosting.catalogue.models import Offer
 from hosting.catalogue.schemas import OfferRead
 from hosting.console import labels
 from hosting.console.quote import PREFIX, Quote, quote
+from hosting.errors import store
 from hosting.subscriptions import service as lifecycle
 from hosting.subscriptions.models import HostingRequest
 from hosting.subscriptions.schemas import (

@@ -15,11 +15,11 @@ from controlplane.api.deps import DbSession, PageParams, TenantFiness, require
 from controlplane.api.pagination import page_of
 from controlplane.auth import Principal
 from controlplane.schemas import JobAccepted, JobSummary, Page, RowId
-from hosting import store
 from hosting.dr import flows as dr_exercise
 from hosting.dr import service as dr
 from hosting.dr.models import DrExercise, DrPlan
 from hosting.dr.schemas import DrExerciseRead, DrPlanCreate, DrPlanRead
+from hosting.errors import store
 
 router = APIRouter()
 

@@ -17,11 +17,11 @@ from controlplane.cli.common import (
     transaction,
 )
 from controlplane.cli.job import follow
-from hosting import store
 from hosting.dr import flows as dr_exercise
 from hosting.dr import service as dr
 from hosting.dr.models import DrExercise, DrPlan
 from hosting.dr.schemas import DrExerciseRead, DrPlanCreate, DrPlanRead
+from hosting.errors import store
 
 app = typer.Typer(help="PRA: disaster-recovery plans and their exercises.", no_args_is_help=True)
 

@@ -33,9 +33,11 @@ from sqlalchemy.orm import Session
 
 from controlplane import jobs
 from controlplane.db import Scope, utcnow
-from controlplane.models import Job, Tenant
+from controlplane.models import Job
+from controlplane.rows import snapshot
 from controlplane.settings import get_settings
-from hosting import errors, store
+from controlplane.tenants import of_tenant
+from hosting import errors
 from hosting.backup.flows import compare
 from hosting.backup.models import BackupPolicy, BackupRepository, BackupRun
 from hosting.backup.repositories import lease, restic_for, scratch_root
@@ -44,6 +46,7 @@ from hosting.dr.schemas import DrExerciseRead
 from hosting.drivers import TAG_REQUEST, TAG_RESOURCE, TAG_TENANT, DriverError
 from hosting.drivers.dr import DrCompute
 from hosting.drivers.restic import ResticError
+from hosting.errors import store
 from hosting.providers import connections
 from hosting.providers.models import HostingProvider
 
@@ -266,7 +269,7 @@ def _record(ctx: jobs.StepContext) -> Mapping[str, Any]:
     with _transaction(ctx) as db:
         exercise = _exercise(db, ctx)
         plan = store.get(db, DrPlan, exercise.plan_id)
-        before = store.snapshot(exercise, DrExerciseRead)
+        before = snapshot(exercise, DrExerciseRead)
         exercise.state = "succeeded"
         exercise.finished_at = utcnow()
         exercise.achieved_rto_seconds = probe["rto_seconds"]
@@ -299,7 +302,7 @@ def _failed(ctx: jobs.StepContext, message: str) -> None:
         details["teardown_error"] = str(exc)
     with _transaction(ctx) as db:
         exercise = _exercise(db, ctx)
-        before = store.snapshot(exercise, DrExerciseRead)
+        before = snapshot(exercise, DrExerciseRead)
         exercise.state = "failed"
         exercise.finished_at = utcnow()
         exercise.error = message[:4000]
@@ -364,11 +367,7 @@ def exercise_query(
     """Exercises newest first, filtered by tenant FINESS and plan."""
     stmt = select(DrExercise).order_by(DrExercise.id.desc())
     if tenant:
-        stmt = stmt.where(
-            DrExercise.tenant_id.in_(
-                select(Tenant.id).where(Tenant.finess == tenant.strip().upper())
-            )
-        )
+        stmt = stmt.where(of_tenant(DrExercise.tenant_id, tenant))
     if plan_id is not None:
         stmt = stmt.where(DrExercise.plan_id == plan_id)
     return stmt

@@ -18,11 +18,12 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from controlplane.models import Tenant
-from hosting import errors, store
+from controlplane.tenants import of_tenant
+from hosting import errors
 from hosting.backup.models import BackupPolicy
 from hosting.dr.models import DrPlan
 from hosting.dr.schemas import DrPlanCreate, DrPlanRead
+from hosting.errors import store
 from hosting.providers.models import HostingProvider
 from hosting.subscriptions.models import Subscription
 from hosting.subscriptions.placement import Need, ProviderFacts, refusals
@@ -163,7 +164,5 @@ def plan_query(*, tenant: str | None = None) -> Select[tuple[DrPlan]]:
     """PRA newest first, filtered by tenant FINESS."""
     stmt = select(DrPlan).order_by(DrPlan.id.desc())
     if tenant:
-        stmt = stmt.where(
-            DrPlan.tenant_id.in_(select(Tenant.id).where(Tenant.finess == tenant.strip().upper()))
-        )
+        stmt = stmt.where(of_tenant(DrPlan.tenant_id, tenant))
     return stmt

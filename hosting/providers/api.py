@@ -12,7 +12,7 @@ from controlplane.api.deps import DbSession, PageParams, require
 from controlplane.api.pagination import page_of
 from controlplane.auth import Principal
 from controlplane.schemas import Page, RowId
-from hosting import store
+from hosting.errors import store
 from hosting.providers import service as providers
 from hosting.providers.models import HostingProvider
 from hosting.providers.schemas import ProviderCreate, ProviderRead, ProviderUpdate

@@ -27,7 +27,7 @@ from controlplane.cli.common import (
     transaction,
 )
 from controlplane.errors import InvalidInput
-from hosting import store
+from hosting.errors import store
 from hosting.providers import service as providers
 from hosting.providers.models import HostingProvider
 from hosting.providers.schemas import ProviderCreate, ProviderRead, ProviderUpdate

@@ -6,7 +6,9 @@ from __future__ import annotations
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from hosting import errors, store
+from controlplane.rows import snapshot
+from hosting import errors
+from hosting.errors import store
 from hosting.providers.models import HostingProvider
 from hosting.providers.schemas import ProviderCreate, ProviderRead, ProviderUpdate
 
@@ -26,7 +28,7 @@ def update_provider(
     db: Session, provider: HostingProvider, data: ProviderUpdate, *, actor: str
 ) -> HostingProvider:
     """Renew a certificate, move an endpoint, change capacity (omitted fields stay)."""
-    before = store.snapshot(provider, ProviderRead)
+    before = snapshot(provider, ProviderRead)
     for field, value in data.model_dump(exclude_unset=True, exclude_none=True).items():
         setattr(provider, field, value)
     db.flush()

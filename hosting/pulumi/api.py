@@ -10,7 +10,7 @@ from fastapi.responses import PlainTextResponse
 from controlplane.api.deps import DbSession, require
 from controlplane.auth import Principal
 from controlplane.schemas import RowId
-from hosting import store
+from hosting.errors import store
 from hosting.pulumi import service as pulumi_export
 from hosting.subscriptions.models import Subscription
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from controlplane.cli.common import console, handle_errors, transaction
-from hosting import store
+from hosting.errors import store
 from hosting.pulumi import service as pulumi_export
 from hosting.subscriptions.models import Subscription
 

@@ -21,8 +21,8 @@ from collections.abc import Iterable
 
 from sqlalchemy.orm import Session
 
-from hosting import store
 from hosting.drivers import TAG_REQUEST, TAG_RESOURCE, TAG_TENANT
+from hosting.errors import store
 from hosting.providers.models import HostingProvider
 from hosting.subscriptions.models import HostingRequest, Resource, Subscription
 

@@ -17,7 +17,7 @@ from controlplane.api.pagination import page_of
 from controlplane.auth import Principal
 from controlplane.models import Job
 from controlplane.schemas import JobAccepted, JobSummary, Page, RowId
-from hosting import store
+from hosting.errors import store
 from hosting.subscriptions import quotas
 from hosting.subscriptions import service as lifecycle
 from hosting.subscriptions.models import HostingRequest, Subscription

@@ -15,7 +15,7 @@ from controlplane.cli.common import (
     sub_app,
     transaction,
 )
-from hosting import store
+from hosting.errors import store
 from hosting.providers.cli import _listing, _pairs, _write
 from hosting.subscriptions import quotas
 from hosting.subscriptions import service as lifecycle

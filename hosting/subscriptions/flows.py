@@ -22,8 +22,9 @@ from sqlalchemy.orm import Session
 
 from controlplane import jobs
 from controlplane.db import Scope
-from hosting import store
+from controlplane.rows import snapshot
 from hosting.drivers import TAG_REQUEST, TAG_RESOURCE, TAG_TENANT
+from hosting.errors import store
 from hosting.providers import connections
 from hosting.providers.models import HostingProvider
 from hosting.subscriptions.models import HostingRequest, Resource, Subscription
@@ -66,7 +67,7 @@ def _start(ctx: jobs.StepContext) -> Mapping[str, Any]:
             )
             db.add(subscription)
             db.flush()
-        before = store.snapshot(request, RequestRead)
+        before = snapshot(request, RequestRead)
         request.state = RequestState.PROVISIONING.value
         db.flush()
         store.record(
@@ -156,7 +157,7 @@ def _activate(ctx: jobs.StepContext) -> Mapping[str, Any]:
     subscription_id = int(ctx.results["start"]["subscription_id"])
     with _transaction(ctx) as db:
         request = _request(db, ctx)
-        before = store.snapshot(request, RequestRead)
+        before = snapshot(request, RequestRead)
         subscription = store.get(db, Subscription, subscription_id)
         subscription.state = "active"
         request.state = RequestState.ACTIVE.value
@@ -171,7 +172,7 @@ def _activate(ctx: jobs.StepContext) -> Mapping[str, Any]:
 def _failed(ctx: jobs.StepContext, message: str) -> None:
     with _transaction(ctx) as db:
         request = _request(db, ctx)
-        before = store.snapshot(request, RequestRead)
+        before = snapshot(request, RequestRead)
         request.state = RequestState.FAILED.value
         request.reason = message
         db.flush()

@@ -15,9 +15,12 @@ from sqlalchemy.orm import Session
 from controlplane import jobs
 from controlplane.auth import Principal
 from controlplane.models import Tenant
-from hosting import errors, store
+from controlplane.rows import snapshot
+from controlplane.tenants import of_tenant
+from hosting import errors
 from hosting.catalogue import pricing
 from hosting.catalogue.models import Offer
+from hosting.errors import store
 from hosting.subscriptions import plans, quotas
 from hosting.subscriptions.models import HostingRequest, Subscription
 from hosting.subscriptions.schemas import RequestCreate, RequestRead, RequestState
@@ -74,7 +77,7 @@ def approve(
 
     409 when the request is in another state or no placement satisfies the policy.
     """
-    before = store.snapshot(request, RequestRead)
+    before = snapshot(request, RequestRead)
     _move(db, request, APPROVABLE, RequestState.APPROVED)
     plan = plans.plan(db, request, today or date.today())
     if not plan["placement"]["ok"]:
@@ -100,7 +103,7 @@ def approve(
 
 def reject(db: Session, request: HostingRequest, reason: str, *, actor: str) -> HostingRequest:
     """Refuse a pending request, telling why (409 if it is no longer pending)."""
-    before = store.snapshot(request, RequestRead)
+    before = snapshot(request, RequestRead)
     _move(db, request, (RequestState.REQUESTED,), RequestState.REJECTED)
     request.reason = reason
     request.decided_by = actor
@@ -140,11 +143,7 @@ def request_query(
     """Requests newest first, filtered by tenant FINESS, state and offer code."""
     stmt = select(HostingRequest).order_by(HostingRequest.id.desc())
     if tenant:
-        stmt = stmt.where(
-            HostingRequest.tenant_id.in_(
-                select(Tenant.id).where(Tenant.finess == tenant.strip().upper())
-            )
-        )
+        stmt = stmt.where(of_tenant(HostingRequest.tenant_id, tenant))
     if state:
         stmt = stmt.where(HostingRequest.state == state.value)
     if offer:
@@ -158,9 +157,5 @@ def subscription_query(*, tenant: str | None = None) -> Select[tuple[Subscriptio
     """Subscriptions newest first, filtered by tenant FINESS."""
     stmt = select(Subscription).order_by(Subscription.id.desc())
     if tenant:
-        stmt = stmt.where(
-            Subscription.tenant_id.in_(
-                select(Tenant.id).where(Tenant.finess == tenant.strip().upper())
-            )
-        )
+        stmt = stmt.where(of_tenant(Subscription.tenant_id, tenant))
     return stmt

@@ -12,12 +12,13 @@ from collections.abc import Collection
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from network import store
 from network.config import backups, configdiff, intent
 from network.config.configdiff import Scope
 from network.config.models import ConfigBackup
 from network.config.schemas import BackupRead, DeviceConfigRead, DriftItem, DriftStatus
+from network.errors import store
 from network.inventory.models import Device
+from network.inventory.service import of_site
 
 
 def _item(found: intent.Intent, backup: ConfigBackup | None) -> DriftItem:
@@ -43,7 +44,7 @@ def report(db: Session, *, site: str | None = None) -> list[DriftItem]:
     """Every CE router's drift status (one site's), by hostname (a fixed number of queries)."""
     hostnames: Collection[str] | None = None
     if site is not None:
-        stmt = select(Device.hostname).where(store.of_site(Device.site_id, site))
+        stmt = select(Device.hostname).where(of_site(Device.site_id, site))
         hostnames = db.scalars(stmt).all()
     found = intent.intents(db, hostnames=hostnames)
     latest = backups.latest(db, [i.device_id for i in found.values()])

@@ -29,11 +29,12 @@ from sqlalchemy.orm import Session
 from controlplane import audit
 from controlplane.db import utcnow
 from controlplane.models import Job
-from network import errors, store
+from network import errors
 from network.config import intent, render
 from network.config.models import Migration
 from network.config.router_ops import Probe
 from network.config.schemas import MigrationCreate, MigrationRead
+from network.errors import store
 from network.inventory.models import Circuit, Site
 from network.inventory.schemas import Access, CircuitRead, CircuitStatus, SiteRead
 from network.ipam.models import Prefix

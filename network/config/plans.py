@@ -8,9 +8,10 @@ from sqlalchemy.orm import Session
 
 from controlplane import reconcile
 from controlplane.models import Job, ReconcilePlan
-from network import errors, store
+from network import errors
 from network.config.reconcile import CONFIG_KIND, MIGRATION_KIND
 from network.config.schemas import PlanChange, PlanCreate, PlanKind, PlanRead
+from network.errors import store
 from network.inventory.models import Device, Site
 from network.inventory.schemas import DeviceRole
 

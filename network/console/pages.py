@@ -13,10 +13,10 @@ from controlplane import charts
 from controlplane.console import Visitor, allowed, console_router, render
 from controlplane.console.routing import error_page
 from controlplane.errors import InvalidInput
-from network import store
 from network.config import drift, plans
 from network.config.schemas import DriftStatus, PlanCreate
 from network.console import sla_view
+from network.errors import store
 from network.inventory import service as inventory
 from network.inventory.models import Circuit, Site
 from network.inventory.schemas import CircuitRead, DeviceRead, SiteRead

@@ -16,7 +16,7 @@ from controlplane.api.deps import DbSession, PageParams, TenantFiness, require
 from controlplane.api.pagination import page_of
 from controlplane.auth import Principal
 from controlplane.schemas import Page, RowId, UtcDatetime
-from network import store
+from network.errors import store
 from network.inventory import changes
 from network.inventory import service as inventory
 from network.inventory.models import Circuit, Device, Maintenance, Provider, Site
@@ -232,7 +232,7 @@ def update_provider(provider_id: RowId, body: ProviderUpdate, db: DbSession,
 @router.delete("/providers/{provider_id}", **GONE)
 def delete_provider(provider_id: RowId, db: DbSession, caller: Writer) -> None:
     """Remove a provider no circuit, window or contract refers to (else 409)."""
-    changes.delete(db, store.get(db, Provider, provider_id), actor=caller.actor,
+    store.delete(db, store.get(db, Provider, provider_id), actor=caller.actor,
                    read=ProviderRead)
 
 
@@ -246,7 +246,7 @@ def update_site(site_id: RowId, body: SiteUpdate, db: DbSession, caller: Writer)
 @router.delete("/sites/{site_id}", **GONE)
 def delete_site(site_id: RowId, db: DbSession, caller: Writer) -> None:
     """Remove a site with no device, circuit, prefix or migration left (else 409)."""
-    changes.delete(db, store.get(db, Site, site_id), actor=caller.actor, read=SiteRead)
+    store.delete(db, store.get(db, Site, site_id), actor=caller.actor, read=SiteRead)
 
 
 @router.patch("/devices/{device_id}", response_model=DeviceRead)
@@ -260,7 +260,7 @@ def update_device(device_id: RowId, body: DeviceUpdate, db: DbSession,
 @router.delete("/devices/{device_id}", **GONE)
 def delete_device(device_id: RowId, db: DbSession, caller: Writer) -> None:
     """Remove a router no circuit, backup or monitor refers to (else 409)."""
-    changes.delete(db, store.get(db, Device, device_id), actor=caller.actor, read=DeviceRead)
+    store.delete(db, store.get(db, Device, device_id), actor=caller.actor, read=DeviceRead)
 
 
 @router.patch("/circuits/{circuit_id}", response_model=CircuitRead)
@@ -275,7 +275,7 @@ def update_circuit(circuit_id: RowId, body: CircuitUpdate, db: DbSession,
 @router.delete("/circuits/{circuit_id}", **GONE)
 def delete_circuit(circuit_id: RowId, db: DbSession, caller: Writer) -> None:
     """Remove a circuit with no prefix, window, measurement or migration left (else 409)."""
-    changes.delete(db, store.get(db, Circuit, circuit_id), actor=caller.actor, read=CircuitRead)
+    store.delete(db, store.get(db, Circuit, circuit_id), actor=caller.actor, read=CircuitRead)
 
 
 @router.patch("/maintenances/{maintenance_id}", response_model=MaintenanceRead)
@@ -290,5 +290,5 @@ def update_maintenance(maintenance_id: RowId, body: MaintenanceUpdate, db: DbSes
 @router.delete("/maintenances/{maintenance_id}", **GONE)
 def delete_maintenance(maintenance_id: RowId, db: DbSession, caller: Writer) -> None:
     """Cancel a maintenance window."""
-    changes.delete(db, store.get(db, Maintenance, maintenance_id), actor=caller.actor,
+    store.delete(db, store.get(db, Maintenance, maintenance_id), actor=caller.actor,
                    read=MaintenanceRead)

@@ -3,21 +3,21 @@ maintenance windows.
 
 Every change is checked against the stored object and its neighbours before anything
 is written (a 422 naming the field, or a 409), then applied and audited with the
-object's shape before and after, in the caller's transaction. A removal is refused
-(409, listing what still refers to the object) while any row points at it, whatever
-plane that row belongs to (see :func:`controlplane.rows.references`).
+object's shape before and after, in the caller's transaction (``store.update``). A
+removal (``store.delete``) is refused (409, listing what still refers to the object)
+while any row points at it, whatever plane that row belongs to (see
+:class:`controlplane.rows.PlaneRows`).
 """
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import Any
 
-from pydantic import BaseModel
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from controlplane.rows import references, snapshot
-from network import errors, store
+from network import errors
+from network.errors import store
 from network.inventory.models import Circuit, Device, Maintenance, Provider, Site
 from network.inventory.platforms import Platform, interface_error
 from network.inventory.schemas import (
@@ -34,30 +34,6 @@ from network.inventory.schemas import (
 )
 from network.ipam.models import Vrf
 
-M = TypeVar("M")
-
-
-def _apply(db: Session, row: M, values: dict[str, Any], *, actor: str,
-           read: type[BaseModel]) -> M:
-    """Set ``values`` on ``row`` and audit the change (before and after)."""
-    before = snapshot(row, read)
-    for field, value in values.items():
-        setattr(row, field, value)
-    db.flush()
-    store.record(db, row, actor=actor, verb="update", read=read, before=before)
-    return row
-
-
-def delete(db: Session, row: Any, *, actor: str, read: type[BaseModel]) -> None:
-    """Remove ``row`` (409 naming what still refers to it), audited with what it was."""
-    found = references(db, row)
-    if found:
-        raise errors.still_referenced(row.__kind__, getattr(row, row.__key__), found)
-    store.record(db, row, actor=actor, verb="delete", read=read, deleted=True)
-    db.delete(row)
-    db.flush()
-
-
 # --- providers -----------------------------------------------------------------------
 
 
@@ -70,7 +46,7 @@ def update_provider(db: Session, provider: Provider, data: ProviderUpdate, *,
         raise errors.duplicate("provider", "name", data.name)
     if data.contacts is not None:
         values["contacts"] = [c.model_dump(exclude_none=True) for c in data.contacts]
-    return _apply(db, provider, values, actor=actor, read=ProviderRead)
+    return store.update(db, provider, values, actor=actor, read=ProviderRead)
 
 
 # --- sites ---------------------------------------------------------------------------
@@ -78,7 +54,7 @@ def update_provider(db: Session, provider: Provider, data: ProviderUpdate, *,
 
 def update_site(db: Session, site: Site, data: SiteUpdate, *, actor: str) -> Site:
     """Rename a site, change its address, department or service class."""
-    return _apply(db, site, data.changes(), actor=actor, read=SiteRead)
+    return store.update(db, site, data.changes(), actor=actor, read=SiteRead)
 
 
 # --- devices -------------------------------------------------------------------------
@@ -105,7 +81,7 @@ def update_device(db: Session, device: Device, data: DeviceUpdate, *, actor: str
             name = circuit.a_interface if circuit.a_device_id == device.id else circuit.z_interface
             if name is not None and (reason := interface_error(platform, name)) is not None:
                 raise errors.invalid("platform", f"circuit {circuit.ref}: {reason}")
-    return _apply(db, device, values, actor=actor, read=DeviceRead)
+    return store.update(db, device, values, actor=actor, read=DeviceRead)
 
 
 # --- circuits ------------------------------------------------------------------------
@@ -134,7 +110,7 @@ def update_circuit(db: Session, circuit: Circuit, data: CircuitUpdate, *,
             raise errors.invalid("vrf", f"VRF {vrf.name} is not a VRF of the circuit's tenant")
         del values["vrf"]
         circuit.vrf = vrf
-    return _apply(db, circuit, values, actor=actor, read=CircuitRead)
+    return store.update(db, circuit, values, actor=actor, read=CircuitRead)
 
 
 # --- maintenance windows -------------------------------------------------------------
@@ -150,4 +126,4 @@ def update_maintenance(db: Session, window: Maintenance, data: MaintenanceUpdate
     values: dict[str, Any] = {"starts_at": starts_at, "ends_at": ends_at}
     if data.reason is not None:
         values["reason"] = data.reason
-    return _apply(db, window, values, actor=actor, read=MaintenanceRead)
+    return store.update(db, window, values, actor=actor, read=MaintenanceRead)

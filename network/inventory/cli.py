@@ -27,7 +27,7 @@ from controlplane.cli.common import (
     sub_app,
     transaction,
 )
-from network import store
+from network.errors import store
 from network.inventory import cli_changes
 from network.inventory import service as inventory
 from network.inventory.models import Circuit, Device, Maintenance, Provider, Site

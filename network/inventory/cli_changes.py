@@ -21,7 +21,7 @@ from controlplane.cli.common import (
     local_actor,
     transaction,
 )
-from network import store
+from network.errors import store
 from network.inventory import changes
 from network.inventory.models import Circuit, Device, Provider, Site
 from network.inventory.platforms import Platform
@@ -65,7 +65,7 @@ def _update(model: type[Any], key: str, service: Any, data: BaseModel,
 
 def _delete(model: type[Any], key: str, read: type[BaseModel]) -> None:
     with transaction() as db:
-        changes.delete(db, store.by_key(db, model, key), actor=local_actor(), read=read)
+        store.delete(db, store.by_key(db, model, key), actor=local_actor(), read=read)
     console.print(f"{model.__kind__} {key} deleted")
 
 

@@ -1,19 +1,22 @@
 """The network inventory: providers, sites, devices, circuits and maintenance windows.
 
 Plain functions taking the caller's session; every creation is audited in the same
-transaction (:func:`network.store.insert`). Listing functions return the filtered
-``select`` (scoping to the caller's tenant is added by the session).
+transaction (``store.insert``: :class:`controlplane.rows.PlaneRows`). Listing functions
+return the filtered ``select`` (scoping to the caller's tenant is added by the session).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Select, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Select, func, or_, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from network import errors, store
+from controlplane.tenants import of_tenant
+from network import errors
+from network.errors import store
 from network.inventory.models import Circuit, Device, Maintenance, Provider, Site
 from network.inventory.platforms import Platform, interface_error
 from network.inventory.schemas import (
@@ -89,6 +92,11 @@ def create_site(db: Session, data: SiteCreate, *, actor: str) -> Site:
     return store.insert(db, build, actor=actor, read=SiteRead)
 
 
+def of_site(column: InstrumentedAttribute[Any], code: str) -> ColumnElement[bool]:
+    """Filter: ``column`` (a site id) is the site with this code."""
+    return column.in_(select(Site.id).where(Site.code == code.strip().upper()))
+
+
 def site_accesses(db: Session, codes: Iterable[str]) -> dict[str, str]:
     """The access (``THD`` or ``MPLS``) of each site code the session may see."""
     wanted = sorted(set(codes))
@@ -108,7 +116,7 @@ def site_query(
     """Sites by code, filtered by tenant FINESS, department, access, service class, text."""
     stmt = select(Site).order_by(Site.code)
     if tenant:
-        stmt = stmt.where(store.of_tenant(Site.tenant_id, tenant))
+        stmt = stmt.where(of_tenant(Site.tenant_id, tenant))
     if department:
         stmt = stmt.where(Site.department == department.strip().upper())
     if access:
@@ -165,9 +173,9 @@ def device_query(
     """Devices by hostname, filtered by tenant FINESS, site code, role and platform."""
     stmt = select(Device).order_by(Device.hostname)
     if tenant:
-        stmt = stmt.where(store.of_tenant(Device.tenant_id, tenant))
+        stmt = stmt.where(of_tenant(Device.tenant_id, tenant))
     if site:
-        stmt = stmt.where(store.of_site(Device.site_id, site))
+        stmt = stmt.where(of_site(Device.site_id, site))
     if role:
         stmt = stmt.where(Device.role == role.value)
     if platform:
@@ -260,9 +268,9 @@ def circuit_query(
     status and SLA class."""
     stmt = select(Circuit).order_by(Circuit.ref)
     if tenant:
-        stmt = stmt.where(store.of_tenant(Circuit.tenant_id, tenant))
+        stmt = stmt.where(of_tenant(Circuit.tenant_id, tenant))
     if site:
-        stmt = stmt.where(store.of_site(Circuit.site_id, site))
+        stmt = stmt.where(of_site(Circuit.site_id, site))
     if provider:
         stmt = stmt.where(Circuit.provider_id.in_(_provider_ids(provider)))
     if access:
@@ -308,7 +316,7 @@ def maintenance_query(
     circuits'), circuit ref, and ``at`` (windows open at that instant)."""
     stmt = select(Maintenance).order_by(Maintenance.starts_at, Maintenance.id)
     if tenant:
-        stmt = stmt.where(store.of_tenant(Maintenance.tenant_id, tenant))
+        stmt = stmt.where(of_tenant(Maintenance.tenant_id, tenant))
     if provider:
         stmt = stmt.where(
             or_(

@@ -14,8 +14,7 @@ from controlplane.api.deps import DbSession, PageParams, TenantFiness, require
 from controlplane.api.pagination import page_of
 from controlplane.auth import Principal
 from controlplane.schemas import Page, RowId
-from network import store
-from network.inventory import changes
+from network.errors import store
 from network.inventory.api import SiteCode
 from network.ipam import service as ipam
 from network.ipam import vrfs
@@ -166,4 +165,4 @@ def update_vrf(vrf_id: RowId, body: VrfUpdate, db: DbSession, caller: Writer) ->
 @router.delete("/vrfs/{vrf_id}", **GONE)
 def delete_vrf(vrf_id: RowId, db: DbSession, caller: Writer) -> None:
     """Remove a VRF no circuit carries (else 409)."""
-    changes.delete(db, store.get(db, Vrf, vrf_id), actor=caller.actor, read=VrfRead)
+    store.delete(db, store.get(db, Vrf, vrf_id), actor=caller.actor, read=VrfRead)

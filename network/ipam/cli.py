@@ -22,7 +22,7 @@ from controlplane.cli.common import (
     sub_app,
     transaction,
 )
-from network import store
+from network.errors import store
 from network.inventory.cli import _create, _list, _normal, _show_key
 from network.ipam import service as ipam
 from network.ipam import vrfs

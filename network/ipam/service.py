@@ -18,8 +18,11 @@ from ipaddress import IPv4Address, IPv4Network, IPv6Address, IPv6Network
 from sqlalchemy import ColumnElement, Select, and_, select
 from sqlalchemy.orm import Session
 
-from network import errors, store
+from controlplane.tenants import of_tenant
+from network import errors
+from network.errors import store
 from network.inventory.models import Circuit, Site
+from network.inventory.service import of_site
 from network.ipam.models import KEY_WIDTH, Prefix, PrefixPool
 from network.ipam.schemas import (
     PoolCreate,
@@ -240,9 +243,9 @@ def prefix_query(
     if pool:
         stmt = stmt.where(Prefix.pool_id == pool)
     if tenant:
-        stmt = stmt.where(store.of_tenant(Prefix.tenant_id, tenant))
+        stmt = stmt.where(of_tenant(Prefix.tenant_id, tenant))
     if site:
-        stmt = stmt.where(store.of_site(Prefix.site_id, site))
+        stmt = stmt.where(of_site(Prefix.site_id, site))
     if family:
         stmt = stmt.where(Prefix.family == family)
     if role:

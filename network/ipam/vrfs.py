@@ -9,8 +9,9 @@ from sqlalchemy.orm import Session
 
 from controlplane.models import Tenant
 from controlplane.settings import get_settings
-from network import errors, store
-from network.inventory.changes import _apply
+from controlplane.tenants import of_tenant
+from network import errors
+from network.errors import store
 from network.ipam import vpn
 from network.ipam.models import Vrf
 from network.ipam.schemas import VrfCreate, VrfRead, VrfUpdate
@@ -94,7 +95,7 @@ def vrf_query(
     """VRFs by name, filtered by tenant FINESS, kind and service."""
     stmt = select(Vrf).order_by(Vrf.name)
     if tenant:
-        stmt = stmt.where(store.of_tenant(Vrf.tenant_id, tenant))
+        stmt = stmt.where(of_tenant(Vrf.tenant_id, tenant))
     if kind:
         stmt = stmt.where(Vrf.kind == kind.value)
     if service:
@@ -135,4 +136,4 @@ def update_vrf(db: Session, vrf: Vrf, data: VrfUpdate, *, actor: str) -> Vrf:
     imports, exports = vpn.policy(VrfKind(vrf.kind), route_target, asn)
     values = {"rd": rd, "route_target": route_target, "import_targets": imports,
               "export_targets": exports}
-    return _apply(db, vrf, values, actor=actor, read=VrfRead)
+    return store.update(db, vrf, values, actor=actor, read=VrfRead)

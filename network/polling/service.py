@@ -7,7 +7,8 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from controlplane.rows import snapshot
-from network import errors, store
+from network import errors
+from network.errors import store
 from network.inventory.models import Circuit, Device
 from network.polling.models import CircuitMonitor, DeviceMonitor
 from network.polling.schemas import (

@@ -5,9 +5,9 @@ from __future__ import annotations
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from network import store
+from network import errors
+from network.errors import store
 from network.inventory.models import Provider
-from network.sla import errors
 from network.sla.models import SlaContract
 from network.sla.schemas import ContractCreate, ContractRead
 

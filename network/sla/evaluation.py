@@ -18,9 +18,10 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from controlplane.models import Tenant
-from network import store
+from network import errors
+from network.errors import store
 from network.inventory.models import Circuit, Maintenance, Provider, Site
-from network.sla import engine, errors
+from network.sla import engine
 from network.sla.codec import unpack_days
 from network.sla.models import CircuitDay, SlaContract
 from network.sla.period import Period

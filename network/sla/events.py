@@ -17,10 +17,11 @@ from sqlalchemy.orm import Session
 
 from controlplane import audit
 from controlplane.db import utcnow
-from network import store
+from network import errors
+from network.errors import store
 from network.inventory.models import Circuit
 from network.polling import metrics
-from network.sla import errors, service
+from network.sla import service
 from network.sla.evaluation import evaluate
 from network.sla.models import SlaEvent
 from network.sla.period import TIMEZONE, month_period

@@ -21,9 +21,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from controlplane.db import utcnow
+from network import errors
 from network.drivers.snmp_types import DeviceSample, Skipped, Unreachable
 from network.inventory.models import Circuit
-from network.sla import errors
 from network.sla.codec import LOSS_SCALE, DayArrays
 from network.sla.models import CircuitDay
 
@@ -67,13 +67,13 @@ def from_poll(
 
 def _check(observation: Observation) -> None:
     if observation.at.tzinfo is None:
-        raise errors.invalid("at", "a timezone-aware time is needed")
+        raise errors.invalid_period("at", "a timezone-aware time is needed")
     for name in ("rtt_ms", "jitter_ms"):
         value = getattr(observation, name)
         if value is not None and not 0 <= value < 1e6:
-            raise errors.invalid(name, f"{value} is not a duration in ms")
+            raise errors.invalid_period(name, f"{value} is not a duration in ms")
     if observation.loss_pct is not None and not 0 <= observation.loss_pct <= 100:
-        raise errors.invalid("loss_pct", f"{observation.loss_pct} is not a percentage")
+        raise errors.invalid_period("loss_pct", f"{observation.loss_pct} is not a percentage")
 
 
 def _merge(day: DayArrays, observation: Observation, minute: int) -> None:
@@ -142,7 +142,7 @@ def purge(db: Session, *, keep_days: int, today: date | None = None) -> int:
     """Delete day rows older than ``keep_days`` days before ``today`` (UTC); returns how
     many went."""
     if keep_days < 1:
-        raise errors.invalid("keep_days", "keep at least one day")
+        raise errors.invalid_period("keep_days", "keep at least one day")
     cutoff = (today or utcnow().date()) - timedelta(days=keep_days)
     stale = delete(CircuitDay).where(CircuitDay.day < cutoff)
     result = db.execute(stale.execution_options(synchronize_session=False))

@@ -14,10 +14,12 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from network.sla import errors
+from network import errors
 
 TIMEZONE = ZoneInfo("Europe/Paris")
 _MONTH = re.compile(r"(\d{4})-(\d{2})")
+
+MAX_MONTHS = 24  # a range of months covers at most two years at once
 
 
 @dataclass(frozen=True)
@@ -64,7 +66,7 @@ def month_period(text: str, *, field: str = "period") -> Period:
     """The period named ``YYYY-MM`` (422 naming ``field`` when malformed)."""
     match = _MONTH.fullmatch(text.strip())
     if match is None or not 1 <= int(match[2]) <= 12 or int(match[1]) < 2000:
-        raise errors.invalid(field, f"{text!r} is not a month as YYYY-MM")
+        raise errors.invalid_period(field, f"{text!r} is not a month as YYYY-MM")
     year, month = int(match[1]), int(match[2])
     following = (year + month // 12, month % 12 + 1)
     return Period(f"{year:04d}-{month:02d}", _local_midnight(year, month),
@@ -75,12 +77,12 @@ def month_range(first: str, last: str) -> list[Period]:
     """Every month from ``first`` to ``last`` included (422 on ``to`` if inverted)."""
     start, end = month_period(first, field="from"), month_period(last, field="to")
     if end.starts_at < start.starts_at:
-        raise errors.invalid("to", f"{last} is before {first}")
+        raise errors.invalid_period("to", f"{last} is before {first}")
     periods = [start]
     while periods[-1].month != end.month:
         periods.append(periods[-1].next())
-    if len(periods) > errors.MAX_MONTHS:
-        raise errors.invalid("to", f"at most {errors.MAX_MONTHS} months at once")
+    if len(periods) > MAX_MONTHS:
+        raise errors.invalid_period("to", f"at most {MAX_MONTHS} months at once")
     return periods
 
 

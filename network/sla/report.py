@@ -18,9 +18,10 @@ from enum import StrEnum
 
 from sqlalchemy.orm import Session
 
-from network.sla import errors, service
+from network import errors
+from network.sla import service
 from network.sla.evaluation import Evaluation, evaluate
-from network.sla.period import TIMEZONE, Period, month_period
+from network.sla.period import MAX_MONTHS, TIMEZONE, Period, month_period
 from network.sla.schemas import GroupBy, SlaLine
 
 MONTHS_FR = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
@@ -121,11 +122,11 @@ def periods(first: str, last: str | None) -> list[Period]:
     start = month_period(first, field="period")
     end = month_period(last, field="to") if last else start
     if end.starts_at < start.starts_at:
-        raise errors.invalid("to", f"{end.month} is before {start.month}")
+        raise errors.invalid_period("to", f"{end.month} is before {start.month}")
     found = [start]
     while found[-1].month != end.month:
-        if len(found) == errors.MAX_MONTHS:
-            raise errors.invalid("to", f"at most {errors.MAX_MONTHS} months at once")
+        if len(found) == MAX_MONTHS:
+            raise errors.invalid_period("to", f"at most {MAX_MONTHS} months at once")
         found.append(found[-1].next())
     return found
 

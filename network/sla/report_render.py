@@ -17,7 +17,7 @@ import jinja2
 from markupsafe import Markup
 
 from controlplane import charts, reports
-from network.sla.errors import ReportUnavailable
+from network.errors import ReportUnavailable
 from network.sla.report import Group, Report, ReportFormat, ReportGroup, Section
 from network.sla.schemas import Metric, SlaLine
 

@@ -20,10 +20,11 @@ from sqlalchemy import Select, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from controlplane import tenants
 from controlplane.db import utcnow
 from controlplane.errors import Conflict, FieldError, InvalidInput, NotFound
-from controlplane.models import Tenant
 from controlplane.rows import PlaneRows, snapshot
+from controlplane.tenants import of_tenant
 from ssi.campaigns.models import Assessment, Campaign
 from ssi.campaigns.schemas import (
     AnswersUpdate,
@@ -77,7 +78,7 @@ def open_campaign(db: Session, body: CampaignCreate, *, actor: str) -> Campaign:
         raise InvalidInput.on("deadline", "the deadline is in the past", code=PAST_DEADLINE)
     known = {
         tenant.finess: tenant
-        for tenant in db.scalars(select(Tenant).where(Tenant.finess.in_(body.tenants)))
+        for tenant in tenants.find_all_by_finess(db, body.tenants)
     }
     missing = [
         FieldError(f"tenants[{index}]", f"no establishment with FINESS {finess}")
@@ -178,9 +179,7 @@ def assessment_query(
     if campaign_id is not None:
         stmt = stmt.where(Assessment.campaign_id == campaign_id)
     if tenant:
-        stmt = stmt.where(
-            Assessment.tenant_id.in_(select(Tenant.id).where(Tenant.finess == tenant.upper()))
-        )
+        stmt = stmt.where(of_tenant(Assessment.tenant_id, tenant))
     if state:
         stmt = stmt.where(Assessment.state == state.value)
     return stmt

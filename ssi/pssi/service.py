@@ -25,6 +25,7 @@ import jinja2
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from controlplane import tenants
 from controlplane.errors import NotFound
 from controlplane.models import Tenant
 from controlplane.reports import html_to_pdf
@@ -75,7 +76,7 @@ class PssiContext:
 def context(db: Session, finess: str, *, today: date, version: str | None = None) -> PssiContext:
     """Gather the draft's context through the caller's session (404 for a tenant it
     cannot see)."""
-    tenant = db.scalar(select(Tenant).where(Tenant.finess == finess.strip().upper()))
+    tenant = tenants.find_by_finess(db, finess)
     if tenant is None:
         raise NotFound(detail=f"no establishment {finess}", code=TENANT_NOT_FOUND)
     found = library().get(SKELETON, version)

@@ -22,9 +22,10 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
+from controlplane import tenants
 from controlplane.errors import Conflict, FieldError, InvalidInput, NotFound
-from controlplane.models import Tenant
 from controlplane.rows import PlaneRows, snapshot
+from controlplane.tenants import of_tenant
 from ssi.risks.models import RiskStudy
 from ssi.risks.schemas import (
     SECTIONS,
@@ -75,15 +76,13 @@ def study_query(*, tenant: str | None = None) -> Select[tuple[RiskStudy]]:
     """Studies (an establishment's session sees its own), newest first."""
     stmt = select(RiskStudy).order_by(RiskStudy.id.desc())
     if tenant:
-        stmt = stmt.where(
-            RiskStudy.tenant_id.in_(select(Tenant.id).where(Tenant.finess == tenant.upper()))
-        )
+        stmt = stmt.where(of_tenant(RiskStudy.tenant_id, tenant))
     return stmt
 
 
 def create_study(db: Session, body: StudyCreate, *, actor: str) -> RiskStudy:
     """Start a study for an establishment (422 on a bad content, 409 on a taken title)."""
-    tenant = db.scalar(select(Tenant).where(Tenant.finess == body.tenant))
+    tenant = tenants.find_by_finess(db, body.tenant)
     if tenant is None:
         raise InvalidInput.on("tenant", f"no establishment with FINESS {body.tenant}",
                               code=NOT_FOUND)

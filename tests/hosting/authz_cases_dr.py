@@ -12,11 +12,11 @@ from typing import Any
 
 from controlplane.db import Scope
 from controlplane.models import Tenant
-from hosting import store
 from hosting.dr import flows as dr_exercise
 from hosting.dr import service as dr
 from hosting.dr.models import DrPlan
 from hosting.dr.schemas import DrPlanCreate
+from hosting.errors import store
 from tests.hosting.authz_cases_backups import backup_subscription
 from tests.support.authz import Case, World
 
