@@ -29,6 +29,7 @@ from ssi.campaigns.schemas import (
     CampaignResults,
     CampaignState,
 )
+from ssi.errors import store
 
 router = APIRouter()
 
@@ -54,19 +55,19 @@ def list_campaigns(
 @router.get("/campaigns/{campaign_id}", response_model=CampaignRead)
 def get_campaign(campaign_id: RowId, db: DbSession, caller: Reader) -> CampaignRead:
     """One campaign."""
-    return CampaignRead.model_validate(campaigns.rows.get(db, Campaign, campaign_id))
+    return CampaignRead.model_validate(store.get(db, Campaign, campaign_id))
 
 
 @router.get("/campaigns/{campaign_id}/results", response_model=CampaignResults)
 def campaign_results(campaign_id: RowId, db: DbSession, caller: Reader) -> CampaignResults:
     """The regional picture: quartiles overall and per chapter, maturity levels reached."""
-    return campaigns.results(campaigns.rows.get(db, Campaign, campaign_id))
+    return campaigns.results(store.get(db, Campaign, campaign_id))
 
 
 @router.post("/campaigns/{campaign_id}/close", response_model=CampaignRead)
 def close_campaign(campaign_id: RowId, db: DbSession, caller: Writer) -> CampaignRead:
     """Stop accepting answers."""
-    campaign = campaigns.rows.get(db, Campaign, campaign_id)
+    campaign = store.get(db, Campaign, campaign_id)
     return CampaignRead.model_validate(campaigns.close_campaign(db, campaign, actor=caller.actor))
 
 
@@ -77,7 +78,7 @@ def close_campaign(campaign_id: RowId, db: DbSession, caller: Writer) -> Campaig
 )
 def remind(campaign_id: RowId, db: DbSession, caller: Writer) -> JobAccepted:
     """Remind the establishments whose answers are late (a job; once a day each)."""
-    campaign = campaigns.rows.get(db, Campaign, campaign_id)
+    campaign = store.get(db, Campaign, campaign_id)
     job = enqueue_reminders(db, actor=caller.actor, campaign_id=campaign.id)
     return JobAccepted(job=JobSummary.model_validate(job))
 
@@ -99,7 +100,7 @@ def list_assessments(
 @router.get("/assessments/{assessment_id}", response_model=AssessmentDetail)
 def get_assessment(assessment_id: RowId, db: DbSession, caller: Reader) -> AssessmentDetail:
     """An assessment with its live score, its comparison with the region and its history."""
-    return campaigns.detail(db, campaigns.rows.get(db, Assessment, assessment_id))
+    return campaigns.detail(db, store.get(db, Assessment, assessment_id))
 
 
 @router.patch("/assessments/{assessment_id}", response_model=AssessmentDetail)
@@ -107,12 +108,12 @@ def answer(
     assessment_id: RowId, body: AnswersUpdate, db: DbSession, caller: Answerer
 ) -> AssessmentDetail:
     """Record answers (all valid against the pinned checklist, or none kept)."""
-    assessment = campaigns.rows.get(db, Assessment, assessment_id)
+    assessment = store.get(db, Assessment, assessment_id)
     return campaigns.detail(db, campaigns.answer(db, assessment, body, actor=caller.actor))
 
 
 @router.post("/assessments/{assessment_id}/submit", response_model=AssessmentDetail)
 def submit(assessment_id: RowId, db: DbSession, caller: Answerer) -> AssessmentDetail:
     """Score the answers and make them final (every question answered, or ``na``)."""
-    assessment = campaigns.rows.get(db, Assessment, assessment_id)
+    assessment = store.get(db, Assessment, assessment_id)
     return campaigns.detail(db, campaigns.submit(db, assessment, actor=caller.actor))

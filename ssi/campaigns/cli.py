@@ -26,6 +26,7 @@ from ssi.campaigns.schemas import (
     CampaignRead,
     CampaignState,
 )
+from ssi.errors import store
 
 campaign_app = typer.Typer(help="Diagnostic flash campaigns (RSSI).", no_args_is_help=True)
 assessment_app = typer.Typer(help="Establishments' diagnostic flash answers.",
@@ -73,7 +74,7 @@ def list_campaigns(
 def campaign_results(campaign_id: int, as_json: bool = JsonOption) -> None:
     """The regional picture of a campaign (quartiles, maturity levels)."""
     with transaction(write=False) as db:
-        found = campaigns.results(campaigns.rows.get(db, Campaign, campaign_id))
+        found = campaigns.results(store.get(db, Campaign, campaign_id))
     if as_json:
         emit_json(found)
         return
@@ -89,7 +90,7 @@ def campaign_results(campaign_id: int, as_json: bool = JsonOption) -> None:
 def close_campaign(campaign_id: int, as_json: bool = JsonOption) -> None:
     """Stop accepting answers."""
     with transaction() as db:
-        campaign = campaigns.rows.get(db, Campaign, campaign_id)
+        campaign = store.get(db, Campaign, campaign_id)
         shown = CampaignRead.model_validate(
             campaigns.close_campaign(db, campaign, actor=local_actor()))
     emit_item(shown, as_json)
@@ -139,7 +140,7 @@ def list_assessments(
 def show_assessment(assessment_id: int, as_json: bool = JsonOption) -> None:
     """An assessment with its score, comparison and history."""
     with transaction(write=False) as db:
-        found = campaigns.detail(db, campaigns.rows.get(db, Assessment, assessment_id))
+        found = campaigns.detail(db, store.get(db, Assessment, assessment_id))
     if as_json:
         emit_json(found)
         return
@@ -162,7 +163,7 @@ def answer(
         question, _, value = item.partition("=")
         answers[question] = int(value) if value.lstrip("-").isdigit() else value
     with transaction() as db:
-        assessment = campaigns.rows.get(db, Assessment, assessment_id)
+        assessment = store.get(db, Assessment, assessment_id)
         found = campaigns.answer(db, assessment, AnswersUpdate(answers=answers),
                                  actor=local_actor())
         shown = AssessmentRead.model_validate(found)
@@ -174,7 +175,7 @@ def answer(
 def submit(assessment_id: int, as_json: bool = JsonOption) -> None:
     """Score the answers and make them final."""
     with transaction() as db:
-        assessment = campaigns.rows.get(db, Assessment, assessment_id)
+        assessment = store.get(db, Assessment, assessment_id)
         shown = AssessmentRead.model_validate(
             campaigns.submit(db, assessment, actor=local_actor()))
     emit_item(shown, as_json)

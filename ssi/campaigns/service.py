@@ -22,8 +22,8 @@ from sqlalchemy.orm import Session
 
 from controlplane import tenants
 from controlplane.db import utcnow
-from controlplane.errors import Conflict, FieldError, InvalidInput, NotFound
-from controlplane.rows import PlaneRows, snapshot
+from controlplane.errors import Conflict, FieldError, InvalidInput
+from controlplane.rows import snapshot
 from controlplane.tenants import of_tenant
 from ssi.campaigns.models import Assessment, Campaign
 from ssi.campaigns.schemas import (
@@ -43,23 +43,17 @@ from ssi.campaigns.schemas import (
     Statistics,
     is_late,
 )
+from ssi.errors import (
+    ALREADY_SUBMITTED,
+    CAMPAIGN_CLOSED,
+    DUPLICATE_NAME,
+    INCOMPLETE,
+    PAST_DEADLINE,
+    UNKNOWN_TENANT,
+    store,
+)
 from ssi.library import ChecklistFramework, score_checklist, validate_answers
 from ssi.library.service import library
-
-NOT_FOUND = "SSI-0201"  # no such campaign / assessment (or another tenant's)
-CAMPAIGN_CLOSED = "SSI-0202"  # the campaign no longer accepts answers
-ALREADY_SUBMITTED = "SSI-0203"  # a submitted assessment is final
-INCOMPLETE = "SSI-0204"  # submitting with unanswered questions
-DUPLICATE_NAME = "SSI-0205"  # a campaign of that name exists
-UNKNOWN_TENANT = "SSI-0206"  # a campaign names an establishment Socle does not know
-PAST_DEADLINE = "SSI-0207"  # a campaign's deadline lies in the past
-
-
-def _not_found(kind: str, ident: object) -> NotFound:
-    return NotFound(detail=f"no {kind} {ident}", code=NOT_FOUND)
-
-
-rows = PlaneRows("ssi", _not_found)
 
 
 def checklist_of(campaign: Campaign) -> ChecklistFramework:
@@ -109,7 +103,7 @@ def open_campaign(db: Session, body: CampaignCreate, *, actor: str) -> Campaign:
         db.add(Assessment(campaign=campaign, tenant=known[finess], answers={},
                           chapter_scores={}, state=AssessmentState.OPEN.value))
     db.flush()
-    rows.record(db, campaign, actor=actor, verb="open", read=CampaignRead)
+    store.record(db, campaign, actor=actor, verb="open", read=CampaignRead)
     return campaign
 
 
@@ -121,7 +115,7 @@ def close_campaign(db: Session, campaign: Campaign, *, actor: str) -> Campaign:
     campaign.state = CampaignState.CLOSED.value
     campaign.closed_at = utcnow()
     db.flush()
-    rows.record(db, campaign, actor=actor, verb="close", read=CampaignRead, before=before)
+    store.record(db, campaign, actor=actor, verb="close", read=CampaignRead, before=before)
     return campaign
 
 
@@ -196,7 +190,7 @@ def answer(db: Session, assessment: Assessment, body: AnswersUpdate, *, actor: s
     merged = {qid: v for qid, v in assessment.answers.items() if qid not in cleared}
     assessment.answers = {**merged, **valid}
     db.flush()
-    rows.record(db, assessment, actor=actor, verb="answer", read=AssessmentRead, before=before)
+    store.record(db, assessment, actor=actor, verb="answer", read=AssessmentRead, before=before)
     return assessment
 
 
@@ -229,7 +223,7 @@ def submit(db: Session, assessment: Assessment, *, actor: str) -> Assessment:
                              "maturity_level": assessment.maturity_level, "chapters": chapters},
     }
     db.flush()
-    rows.record(db, assessment, actor=actor, verb="submit", read=AssessmentRead, before=before)
+    store.record(db, assessment, actor=actor, verb="submit", read=AssessmentRead, before=before)
     return assessment
 
 
@@ -315,7 +309,7 @@ def remind_late(
         assessment.reminders += 1
         assessment.last_reminded_on = today
         db.flush()
-        rows.record(db, assessment, actor=actor, verb="remind", read=AssessmentRead, before=before)
+        store.record(db, assessment, actor=actor, verb="remind", read=AssessmentRead, before=before)
         reminded.append(assessment.tenant.finess)
     return ReminderResult(late=[a.tenant.finess for a in late], reminded=reminded)
 

@@ -22,23 +22,17 @@ from sqlalchemy.orm import Session
 import network
 from controlplane import jobs
 from controlplane.db import Scope, utcnow
-from controlplane.errors import Conflict, InvalidInput, NotFound
+from controlplane.errors import Conflict, InvalidInput
 from controlplane.models import Job, Tenant
-from controlplane.rows import PlaneRows
 from ssi.checks import addresses
 from ssi.checks.models import CheckResult, CheckTarget
 from ssi.checks.probe import Endpoint, check
 from ssi.checks.schemas import CheckRun, TargetCreate, TargetRead
+from ssi.errors import DUPLICATE_TARGET, NOT_PUBLIC, NOTHING_TO_CHECK, UNKNOWN_TARGET, store
 
 CHECK_JOB = "ssi.checks"
-UNKNOWN_TARGET = "SSI-0701"  # no such endpoint for this establishment (404)
-DUPLICATE_TARGET = "SSI-0702"  # the establishment already declared an endpoint of that name
-NOTHING_TO_CHECK = "SSI-0703"  # the establishment declared no endpoint
-NOT_PUBLIC = "SSI-0704"  # the endpoint is (or resolves to) a non-public address (422)
 
 log = logging.getLogger(__name__)
-_rows = PlaneRows("ssi", lambda kind, key: NotFound(detail=f"no {kind} {key}",
-                                                     code=UNKNOWN_TARGET))
 
 
 def create_target(db: Session, tenant: Tenant, data: TargetCreate, *, actor: str) -> CheckTarget:
@@ -58,7 +52,7 @@ def create_target(db: Session, tenant: Tenant, data: TargetCreate, *, actor: str
                          **data.model_dump())
     db.add(target)
     db.flush()
-    _rows.record(db, target, actor=actor, verb="create", read=TargetRead)
+    store.record(db, target, actor=actor, verb="create", read=TargetRead)
     return target
 
 

@@ -19,6 +19,7 @@ from ssi.campaigns import service as campaigns
 from ssi.campaigns.models import Assessment
 from ssi.campaigns.schemas import AnswersUpdate, AssessmentRead, CampaignRead
 from ssi.console.answers import NOT_APPLICABLE, PREFIX, read_answers, refusals
+from ssi.errors import store
 from ssi.exports import label
 from ssi.tracker import regional
 from ssi.tracker.indicators import Status
@@ -51,7 +52,7 @@ def _assessment_page(request: Request, visitor: Visitor, assessment_id: int, *,
                      general: list[str] | None = None, saved: str = "",
                      status: int = 200) -> Response:
     with visitor.read() as db:
-        row = campaigns.rows.get(db, Assessment, assessment_id)
+        row = store.get(db, Assessment, assessment_id)
         detail = campaigns.detail(db, row)
         checklist = campaigns.checklist_of(row.campaign)
     chart = charts.bar_chart(
@@ -93,12 +94,12 @@ def _record_answers(request: Request, assessment_id: int, visitor: Visitor,
     submitting = form.get("action") == "submit"
     try:
         with visitor.write() as db:
-            row = campaigns.rows.get(db, Assessment, assessment_id)
+            row = store.get(db, Assessment, assessment_id)
             campaigns.answer(db, row, AnswersUpdate(answers=answers),
                              actor=visitor.principal.actor)
         if submitting:
             with visitor.write() as db:
-                row = campaigns.rows.get(db, Assessment, assessment_id)
+                row = store.get(db, Assessment, assessment_id)
                 campaigns.submit(db, row, actor=visitor.principal.actor)
     except InvalidInput as exc:
         per_question, general = refusals(exc)

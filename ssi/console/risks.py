@@ -14,6 +14,7 @@ from controlplane.api.deps import Paging
 from controlplane.api.pagination import page_of
 from controlplane.console import Visitor, allowed, console_router, render
 from controlplane.db import utcnow
+from ssi.errors import store
 from ssi.pssi import service as pssi
 from ssi.risks import service as risks
 from ssi.risks.models import RiskStudy
@@ -55,7 +56,7 @@ def studies(request: Request, visitor: Reader, offset: int = 0) -> Response:
 def study(request: Request, study_id: int, visitor: Reader) -> Response:
     """A study (404 page if another tenant's): its risks and both matrices."""
     with visitor.read() as db:
-        found = risks.read(risks.rows.get(db, RiskStudy, study_id), today=utcnow().date())
+        found = risks.read(store.get(db, RiskStudy, study_id), today=utcnow().date())
     context = {
         "study": found,
         "initial": matrix_chart(found.analysis.matrix, f"Risques initiaux, {found.title}"),

@@ -11,8 +11,8 @@ Assessments store the ``(framework id, version)`` they were made against and fet
 exact version with :meth:`FrameworkLibrary.get`.
 """
 
+from ssi.errors import FrameworkLibraryError, Problem
 from ssi.library.catalog import SHIPPED_DIR, FrameworkLibrary, load_library
-from ssi.library.errors import FrameworkLibraryError, Problem
 from ssi.library.evidence import EVIDENCE_KEYS
 from ssi.library.schema import (
     Chapter,

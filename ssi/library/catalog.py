@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from ssi.library.errors import (
+from ssi.errors import (
     DUPLICATE_VERSION,
     KIND_CHANGED,
     MISSING_DIRECTORY,

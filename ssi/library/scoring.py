@@ -20,7 +20,7 @@ from fractions import Fraction
 from typing import cast
 
 from controlplane.errors import FieldError, InvalidInput
-from ssi.library.errors import OUT_OF_SCALE, UNKNOWN_QUESTION
+from ssi.errors import OUT_OF_SCALE, UNKNOWN_QUESTION
 from ssi.library.schema import ChecklistChapter, ChecklistFramework, MaturityLevel, Scale
 
 NOT_APPLICABLE = "na"

@@ -14,7 +14,7 @@ from pathlib import Path
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
-from ssi.library.errors import INVALID_FILE, FrameworkLibraryError, Problem
+from ssi.errors import INVALID_FILE, FrameworkLibraryError, Problem
 from ssi.library.schema import MODELS, Framework
 from ssi.library.yamlfile import Location, YamlDocument, YamlSyntaxError, line_of, parse
 

@@ -30,6 +30,7 @@ from controlplane.errors import NotFound
 from controlplane.models import Tenant
 from controlplane.reports import html_to_pdf
 from ssi.campaigns.models import Assessment
+from ssi.errors import TENANT_NOT_FOUND
 from ssi.library import SkeletonFramework
 from ssi.library.service import library
 from ssi.risks.models import RiskStudy
@@ -37,7 +38,6 @@ from ssi.risks.schemas import Measure, Risk, StudyContent
 from ssi.risks.service import analyse
 
 SKELETON = "pgssi-s-pssi-skeleton"
-TENANT_NOT_FOUND = "SSI-0401"  # no such establishment (or another tenant's)
 
 STATUS_LABELS = {"planned": "prévue", "in_progress": "en cours", "done": "réalisée",
                  "abandoned": "abandonnée"}

@@ -16,6 +16,7 @@ from controlplane.api.pagination import page_of
 from controlplane.auth import Principal
 from controlplane.db import utcnow
 from controlplane.schemas import Page, RowId
+from ssi.errors import store
 from ssi.risks import service as risks
 from ssi.risks.models import RiskStudy
 from ssi.risks.schemas import StudyCreate, StudyRead, StudySummary, StudyUpdate
@@ -44,12 +45,12 @@ def list_studies(
 @router.get("/risk-studies/{study_id}", response_model=StudyRead)
 def get_study(study_id: RowId, db: DbSession, caller: Reader) -> StudyRead:
     """A study, its workshops and its analysis."""
-    return risks.read(risks.rows.get(db, RiskStudy, study_id), today=utcnow().date())
+    return risks.read(store.get(db, RiskStudy, study_id), today=utcnow().date())
 
 
 @router.patch("/risk-studies/{study_id}", response_model=StudyRead)
 def update_study(study_id: RowId, body: StudyUpdate, db: DbSession, caller: Writer) -> StudyRead:
     """Replace the workshops' sections given; the whole study is revalidated."""
-    study = risks.update_study(db, risks.rows.get(db, RiskStudy, study_id), body,
+    study = risks.update_study(db, store.get(db, RiskStudy, study_id), body,
                                actor=caller.actor)
     return risks.read(study, today=utcnow().date())

@@ -19,6 +19,7 @@ from controlplane.cli.common import (
 )
 from controlplane.db import utcnow
 from controlplane.errors import InvalidInput
+from ssi.errors import store
 from ssi.risks import service as risks
 from ssi.risks.models import RiskStudy
 from ssi.risks.schemas import StudyContent, StudyCreate, StudyRead, StudySummary, StudyUpdate
@@ -74,7 +75,7 @@ def update_study(
     """Replace the sections the file holds; the whole study is revalidated."""
     body = StudyUpdate.model_validate(_document(file))
     with transaction() as db:
-        study = risks.update_study(db, risks.rows.get(db, RiskStudy, study_id), body,
+        study = risks.update_study(db, store.get(db, RiskStudy, study_id), body,
                                    actor=local_actor())
         shown = risks.read(study, today=utcnow().date())
     _show(shown, as_json)
@@ -101,5 +102,5 @@ def list_studies(
 def show_study(study_id: int, as_json: bool = JsonOption) -> None:
     """A study and its analysis."""
     with transaction(write=False) as db:
-        shown = risks.read(risks.rows.get(db, RiskStudy, study_id), today=utcnow().date())
+        shown = risks.read(store.get(db, RiskStudy, study_id), today=utcnow().date())
     _show(shown, as_json)

@@ -23,9 +23,10 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from controlplane import tenants
-from controlplane.errors import Conflict, FieldError, InvalidInput, NotFound
-from controlplane.rows import PlaneRows, snapshot
+from controlplane.errors import Conflict, FieldError, InvalidInput
+from controlplane.rows import snapshot
 from controlplane.tenants import of_tenant
+from ssi.errors import DUPLICATE_TITLE, INVALID_STUDY, STUDY_NOT_FOUND, UNKNOWN_RESOURCE, store
 from ssi.risks.models import RiskStudy
 from ssi.risks.schemas import (
     SECTIONS,
@@ -45,11 +46,6 @@ from ssi.risks.schemas import (
     reference_errors,
 )
 
-NOT_FOUND = "SSI-0301"  # no such study (or another tenant's)
-INVALID_STUDY = "SSI-0302"  # duplicate id or dangling reference in the workshops
-UNKNOWN_RESOURCE = "SSI-0303"  # a supporting asset names a Socle resource that is not there
-DUPLICATE_TITLE = "SSI-0304"  # the establishment already has a study with that title
-
 # Thresholds of the stakeholder threat zones (a GCS choice, as ANSSI leaves them open).
 DANGER_THREAT = 2.0
 CONTROL_THREAT = 1.0
@@ -65,11 +61,6 @@ RESOURCE_QUERIES: dict[ResourceKind, tuple[str, str, str | None]] = {
 }
 
 
-def _not_found(kind: str, ident: object) -> NotFound:
-    return NotFound(detail=f"no {kind} {ident}", code=NOT_FOUND)
-
-
-rows = PlaneRows("ssi", _not_found)
 
 
 def study_query(*, tenant: str | None = None) -> Select[tuple[RiskStudy]]:
@@ -85,7 +76,7 @@ def create_study(db: Session, body: StudyCreate, *, actor: str) -> RiskStudy:
     tenant = tenants.find_by_finess(db, body.tenant)
     if tenant is None:
         raise InvalidInput.on("tenant", f"no establishment with FINESS {body.tenant}",
-                              code=NOT_FOUND)
+                              code=STUDY_NOT_FOUND)
     _check(db, body.content, tenant.finess)
     if db.scalar(select(RiskStudy.id).where(RiskStudy.tenant_id == tenant.id,
                                             RiskStudy.title == body.title)) is not None:
@@ -95,7 +86,7 @@ def create_study(db: Session, body: StudyCreate, *, actor: str) -> RiskStudy:
                       content=body.content.model_dump(mode="json"), created_by=actor)
     db.add(study)
     db.flush()
-    rows.record(db, study, actor=actor, verb="create", read=StudySummary)
+    store.record(db, study, actor=actor, verb="create", read=StudySummary)
     return study
 
 
@@ -117,7 +108,7 @@ def update_study(db: Session, study: RiskStudy, body: StudyUpdate, *, actor: str
             setattr(study, field, given[field])
     study.content = content.model_dump(mode="json")
     db.flush()
-    rows.record(db, study, actor=actor, verb="update", read=StudySummary, before=before)
+    store.record(db, study, actor=actor, verb="update", read=StudySummary, before=before)
     return study
 
 

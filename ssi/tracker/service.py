@@ -22,7 +22,7 @@ from controlplane import evidence
 from controlplane.db import utcnow
 from controlplane.errors import InvalidInput, NotFound
 from controlplane.models import Tenant
-from controlplane.rows import PlaneRows
+from ssi.errors import BAD_DECLARATION, UNKNOWN_ITEM, UNTRACKED_FRAMEWORK, store
 from ssi.exports import Table, label
 from ssi.library import Indicator, IndicatorFramework, Requirement, RequirementFramework
 from ssi.library.schema import YES_NO
@@ -38,10 +38,6 @@ from ssi.tracker.schemas import (
     ItemRead,
     TrackerRead,
 )
-
-UNKNOWN_ITEM = "SSI-0601"  # the tracked framework has no such item (404)
-UNTRACKED_FRAMEWORK = "SSI-0602"  # the framework is not one the tracker follows (404)
-BAD_DECLARATION = "SSI-0603"  # a declared value that does not fit the item (422)
 
 
 @dataclass(frozen=True)
@@ -61,7 +57,6 @@ TRACKED: tuple[Tracked, ...] = (
 
 TrackedFramework = IndicatorFramework | RequirementFramework
 
-_rows = PlaneRows("ssi", lambda kind, key: NotFound(detail=f"no {kind} {key}", code=UNKNOWN_ITEM))
 
 
 def frameworks(framework_id: str | None = None) -> list[tuple[Tracked, TrackedFramework]]:
@@ -249,7 +244,7 @@ def declare(
     row.declared_by = actor
     row.declared_at = utcnow()
     db.flush()
-    _rows.record(db, row, actor=actor, verb="declare", read=DeclarationRead, before=before)
+    store.record(db, row, actor=actor, verb="declare", read=DeclarationRead, before=before)
     return DeclarationRead.model_validate(row)
 
 

@@ -6,14 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from ssi.library import FrameworkLibraryError, load_library
-from ssi.library.errors import (
+from ssi.errors import (
     DUPLICATE_VERSION,
     INVALID_FILE,
     KIND_CHANGED,
     LIBRARY_INVALID,
     MISSING_DIRECTORY,
 )
+from ssi.library import FrameworkLibraryError, load_library
 from tests.ssi.samples import CHECKLIST, INDICATORS, line_of, replace_once, write
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from controlplane.errors import InvalidInput, NotFound
+from ssi.errors import NOT_A_CHECKLIST, UNKNOWN_FRAMEWORK, UNKNOWN_VERSION
 from ssi.library import (
     SHIPPED_DIR,
     ChecklistFramework,
@@ -15,7 +16,6 @@ from ssi.library import (
     Target,
     load_library,
 )
-from ssi.library.errors import NOT_A_CHECKLIST, UNKNOWN_FRAMEWORK, UNKNOWN_VERSION
 from tests.ssi.samples import CHECKLIST, INDICATORS, replace_once, write
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from controlplane.errors import InvalidInput
+from ssi.errors import OUT_OF_SCALE, UNKNOWN_QUESTION
 from ssi.library import (
     ChecklistFramework,
     ChecklistScore,
@@ -19,7 +20,6 @@ from ssi.library import (
     score_checklist,
     validate_answers,
 )
-from ssi.library.errors import OUT_OF_SCALE, UNKNOWN_QUESTION
 from tests.ssi.samples import CHECKLIST, replace_once, write
 
 

@@ -1,4 +1,5 @@
-"""Stable error codes of the frameworks library (``SSI-01xx``) and the errors it raises.
+"""Stable error codes of the SSI plane (``SSI-xxxx``), the errors it raises, and
+``store``: the plane's rows found and audited with these errors.
 
 Codes never change meaning; runbooks may match on them. A failing framework file is
 reported as a :class:`Problem` naming the file and the line; every problem found at
@@ -12,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from controlplane import rows
 from controlplane.errors import FieldError, InvalidInput, NotFound
 
 LIBRARY_INVALID = "SSI-0100"  # the library could not be loaded (see the problems)
@@ -24,6 +26,44 @@ UNKNOWN_VERSION = "SSI-0112"  # the framework exists, not in that version (404)
 NOT_A_CHECKLIST = "SSI-0113"  # a checklist was asked for, the framework is another kind
 UNKNOWN_QUESTION = "SSI-0121"  # an answer names a question the checklist does not have
 OUT_OF_SCALE = "SSI-0122"  # an answer's value is not on the checklist's scale
+
+# diagnostic flash campaigns
+CAMPAIGN_NOT_FOUND = "SSI-0201"  # no such campaign / assessment (or another tenant's)
+CAMPAIGN_CLOSED = "SSI-0202"  # the campaign no longer accepts answers
+ALREADY_SUBMITTED = "SSI-0203"  # a submitted assessment is final
+INCOMPLETE = "SSI-0204"  # submitting with unanswered questions
+DUPLICATE_NAME = "SSI-0205"  # a campaign of that name exists
+UNKNOWN_TENANT = "SSI-0206"  # a campaign names an establishment Socle does not know
+PAST_DEADLINE = "SSI-0207"  # a campaign's deadline lies in the past
+
+# EBIOS RM risk studies
+STUDY_NOT_FOUND = "SSI-0301"  # no such study (or another tenant's)
+INVALID_STUDY = "SSI-0302"  # duplicate id or dangling reference in the workshops
+UNKNOWN_RESOURCE = "SSI-0303"  # a supporting asset names a Socle resource that is not there
+DUPLICATE_TITLE = "SSI-0304"  # the establishment already has a study with that title
+
+# PSSI drafts
+TENANT_NOT_FOUND = "SSI-0401"  # no such establishment (or another tenant's)
+
+# the HN / CaRE tracker
+UNKNOWN_ITEM = "SSI-0601"  # the tracked framework has no such item (404)
+UNTRACKED_FRAMEWORK = "SSI-0602"  # the framework is not one the tracker follows (404)
+BAD_DECLARATION = "SSI-0603"  # a declared value that does not fit the item (422)
+
+# technical checks
+UNKNOWN_TARGET = "SSI-0701"  # no such endpoint for this establishment (404)
+DUPLICATE_TARGET = "SSI-0702"  # the establishment already declared an endpoint of that name
+NOTHING_TO_CHECK = "SSI-0703"  # the establishment declared no endpoint
+NOT_PUBLIC = "SSI-0704"  # the endpoint is (or resolves to) a non-public address (422)
+
+NOT_FOUND = {
+    "campaign": CAMPAIGN_NOT_FOUND,
+    "assessment": CAMPAIGN_NOT_FOUND,
+    "risk-study": STUDY_NOT_FOUND,
+    "declaration": UNKNOWN_ITEM,
+    "check-target": UNKNOWN_TARGET,
+    "check-result": UNKNOWN_TARGET,
+}
 
 
 @dataclass(frozen=True)
@@ -82,3 +122,11 @@ def not_a_checklist(framework_id: str, kind: str) -> InvalidInput:
     return InvalidInput.on(
         "framework", f"{framework_id} is a {kind} framework, not a checklist", code=NOT_A_CHECKLIST
     )
+
+
+def not_found(kind: str, ident: object) -> NotFound:
+    """404 for a missing (or another tenant's) object of ``kind``."""
+    return NotFound(detail=f"no {kind} {ident}", code=NOT_FOUND[kind])
+
+
+store = rows.PlaneRows("ssi", not_found)
