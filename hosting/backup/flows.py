@@ -41,7 +41,8 @@ from hosting.backup.repositories import (
     retry_after_stale_locks,
     scratch_root,
 )
-from hosting.drivers.restic import Reason, Restic, ResticError, RetentionRule
+from hosting.drivers.restic import Restic
+from hosting.drivers.restic_records import Reason, ResticError, RetentionRule
 
 BACKUP_JOB = "hosting.backup"
 RETENTION_JOB = "hosting.backup-retention"

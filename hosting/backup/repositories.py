@@ -21,15 +21,9 @@ from sqlalchemy import or_, update
 from controlplane.db import Database, Scope, utcnow
 from controlplane.secrets import SecretError
 from hosting.backup.models import BackupPolicy, BackupRepository
-from hosting.drivers.restic import (
-    Executor,
-    LocalExecutor,
-    Reason,
-    RepositoryAccess,
-    Restic,
-    ResticError,
-    SshExecutor,
-)
+from hosting.drivers.restic import RepositoryAccess, Restic
+from hosting.drivers.restic_executors import Executor, LocalExecutor, SshExecutor
+from hosting.drivers.restic_records import Reason, ResticError
 from hosting.providers.connections import DEFAULT_REGION
 from hosting.secrets import SECRETS
 

@@ -41,7 +41,8 @@ from hosting import errors
 from hosting.backup import keys
 from hosting.backup.models import BackupPolicy
 from hosting.backup.repositories import lease, restic_for, retry_after_stale_locks
-from hosting.drivers.restic import Restic, ResticError, wrong_password
+from hosting.drivers.restic import Restic, wrong_password
+from hosting.drivers.restic_records import ResticError
 
 ROTATION_JOB = "hosting.backup-key-rotate"
 RESTIC_TIMEOUT = 600.0

@@ -45,7 +45,7 @@ from hosting.dr.models import DrExercise, DrPlan
 from hosting.dr.schemas import DrExerciseRead
 from hosting.drivers import TAG_REQUEST, TAG_RESOURCE, TAG_TENANT, DriverError
 from hosting.drivers.dr import DrCompute
-from hosting.drivers.restic import ResticError
+from hosting.drivers.restic_records import ResticError
 from hosting.errors import store
 from hosting.providers import connections
 from hosting.providers.models import HostingProvider

@@ -1,9 +1,8 @@
 """The restic driver: one repository, driven through ``restic --json`` on some host.
 
-restic runs where the data is: on this machine (:class:`LocalExecutor`, the embedded
-demo and the tests) or on an establishment's host over SSH (:class:`SshExecutor`, with
-paramiko). An :class:`Executor` only runs a command with an environment; :class:`Restic`
-builds the commands, parses their JSON and turns failures into a :class:`ResticError`
+:class:`Restic` builds restic's commands, runs them through an
+:class:`~hosting.drivers.restic_executors.Executor`, parses their JSON into
+:mod:`hosting.drivers.restic_records` and turns failures into a :class:`ResticError`
 whose ``reason`` (locked, unreachable, full, missing, denied, corrupt, failed) the
 backup plane acts on.
 
@@ -15,29 +14,31 @@ on a command line, and any error text is scrubbed of them before it is raised.
 
 from __future__ import annotations
 
-import base64
 import dataclasses
-import io
 import json
-import os
-import shlex
-import subprocess
-import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from enum import StrEnum
 from pathlib import Path
-from typing import Any, Protocol
-
-import paramiko
+from typing import Any
 
 from controlplane.secrets import SecretError
 from hosting import secrets as credentials
+from hosting.drivers.restic_executors import Completed, Executor, LineCallback, LocalExecutor
+from hosting.drivers.restic_records import (
+    BackupSummary,
+    ForgetResult,
+    Lock,
+    Reason,
+    RepositoryKey,
+    ResticError,
+    RetentionRule,
+    Snapshot,
+    parse_sha256sum,
+    parse_time,
+)
 
-#: Environment a local restic keeps from ours (nothing else leaks in, no stray secret).
-_KEPT_ENVIRONMENT = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "TZ")
 #: Carries a new key's password to the wrapper that writes it to a 0600 file for restic.
 NEW_PASSWORD_VARIABLE = "SOCLE_RESTIC_NEW_PASSWORD"  # noqa: S105 (a name)
 _SECRET_VARIABLES = ("RESTIC_PASSWORD", "AWS_SECRET_ACCESS_KEY", NEW_PASSWORD_VARIABLE)
@@ -52,19 +53,6 @@ _DEFAULT_TIMEOUT = 3600.0
 _PROGRESS_INTERVAL = 0.5  # seconds between two progress callbacks
 
 ProgressCallback = Callable[[float], None]
-LineCallback = Callable[[str], None]
-
-
-class Reason(StrEnum):
-    """Why a restic command failed, as the backup plane reports it."""
-
-    LOCKED = "locked"
-    UNREACHABLE = "unreachable"
-    FULL = "full"
-    MISSING = "missing"
-    DENIED = "denied"
-    CORRUPT = "corrupt"
-    FAILED = "failed"
 
 
 # First match wins: lower-cased fragments of restic's (or the S3 server's) error text.
@@ -122,14 +110,6 @@ _REASONS: tuple[tuple[Reason, tuple[str, ...]], ...] = (
 )
 
 
-class ResticError(RuntimeError):
-    """A restic command failed; ``reason`` classifies it, the message is secret-free."""
-
-    def __init__(self, message: str, *, reason: Reason = Reason.FAILED) -> None:
-        super().__init__(message)
-        self.reason = reason
-
-
 def classify(text: str) -> Reason:
     """The :class:`Reason` a restic error text points at (``failed`` when unknown)."""
     lowered = text.lower()
@@ -150,188 +130,6 @@ def scrub(text: str, hidden: Iterable[str]) -> str:
         if value and len(value) >= 4:
             text = text.replace(value, "***")
     return text
-
-
-# -- executors --------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Completed:
-    """A finished command: exit status and what it printed (stdout already streamed)."""
-
-    returncode: int
-    stdout: str
-    stderr: str
-
-
-class Executor(Protocol):
-    """Runs a command with extra environment on some host (this one, or one over SSH)."""
-
-    #: Where commands run, for messages and reports (``local`` or ``user@host:port``).
-    where: str
-
-    def run(
-        self,
-        argv: Sequence[str],
-        *,
-        env: Mapping[str, str],
-        timeout: float,
-        on_line: LineCallback | None = None,
-    ) -> Completed:
-        """Run ``argv`` with ``env`` added to a minimal environment; ``on_line`` sees each
-        stdout line as it comes. Raises :class:`ResticError` (unreachable) when the host
-        cannot be reached or ``timeout`` seconds pass."""
-        ...
-
-
-class LocalExecutor:
-    """Runs commands on this machine, in a minimal environment plus the one given."""
-
-    where = "local"
-
-    def run(
-        self,
-        argv: Sequence[str],
-        *,
-        env: Mapping[str, str],
-        timeout: float,
-        on_line: LineCallback | None = None,
-    ) -> Completed:
-        """See :meth:`Executor.run`."""
-        base = {k: os.environ[k] for k in _KEPT_ENVIRONMENT if k in os.environ}
-        try:
-            process = subprocess.Popen(
-                list(argv),
-                env={**base, **env},
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                text=True,
-                encoding="utf-8",
-                errors="replace",
-            )
-        except OSError as exc:
-            raise ResticError(f"cannot start {argv[0]}: {exc.strerror}") from None
-        stderr: list[str] = []
-        reader = threading.Thread(
-            target=lambda: stderr.append(process.stderr.read() if process.stderr else ""),
-            daemon=True,
-        )
-        reader.start()
-        expired = threading.Event()
-
-        def expire() -> None:
-            expired.set()
-            process.kill()
-
-        timer = threading.Timer(timeout, expire)
-        timer.start()
-        try:
-            stdout = _collect(process.stdout or io.StringIO(), on_line)
-            returncode = process.wait()
-        finally:
-            timer.cancel()
-            reader.join()
-        if expired.is_set():
-            raise ResticError(f"{argv[0]} {argv[1] if len(argv) > 1 else ''}: timed out "
-                              f"after {timeout:.0f} s", reason=Reason.UNREACHABLE)
-        return Completed(returncode, stdout, "".join(stderr))
-
-
-@dataclass(frozen=True)
-class SshExecutor:
-    """Runs commands on a remote host over SSH (paramiko), host key pinned.
-
-    ``private_key`` is the client key's text (resolved from a secret reference by the
-    caller); ``host_key`` is the server's public key (``ssh-ed25519 AAAA...``) and a
-    server presenting another key is refused. The environment is sent as ``export``
-    lines on the channel's standard input, read by a ``sh`` wrapper, so no secret
-    appears on the remote command line (``ps``) nor needs the server's ``AcceptEnv``.
-    """
-
-    host: str
-    port: int
-    user: str
-    private_key: str = field(repr=False)
-    host_key: str = ""
-    connect_timeout: float = 10.0
-
-    @property
-    def where(self) -> str:
-        """``user@host:port``."""
-        return f"{self.user}@{self.host}:{self.port}"
-
-    def run(
-        self,
-        argv: Sequence[str],
-        *,
-        env: Mapping[str, str],
-        timeout: float,
-        on_line: LineCallback | None = None,
-    ) -> Completed:
-        """See :meth:`Executor.run`."""
-        wrapper = "sh -c " + shlex.quote('eval "$(cat)"; exec "$@"') + " socle "
-        command = wrapper + shlex.join(argv)
-        exports = "".join(f"export {k}={shlex.quote(v)}\n" for k, v in env.items())
-        client = paramiko.SSHClient()
-        try:
-            self._trust(client)
-            client.connect(
-                self.host,
-                port=self.port,
-                username=self.user,
-                pkey=_load_key(self.private_key),
-                timeout=self.connect_timeout,
-                banner_timeout=self.connect_timeout,
-                auth_timeout=self.connect_timeout,
-                allow_agent=False,
-                look_for_keys=False,
-            )
-            stdin, stdout, stderr = client.exec_command(command, timeout=timeout)
-            stdin.write(exports)
-            stdin.channel.shutdown_write()
-            out = _collect(_lines(stdout), on_line)
-            returncode = stdout.channel.recv_exit_status()
-            err = stderr.read().decode("utf-8", "replace")
-        except (paramiko.SSHException, OSError, TimeoutError) as exc:
-            raise ResticError(
-                f"ssh: {self.where}: {type(exc).__name__}: {exc}", reason=Reason.UNREACHABLE
-            ) from None
-        finally:
-            client.close()
-        return Completed(returncode, out, err)
-
-    def _trust(self, client: paramiko.SSHClient) -> None:
-        client.set_missing_host_key_policy(paramiko.RejectPolicy())
-        if self.host_key:
-            kind, data = self.host_key.split()[:2]
-            name = self.host if self.port == 22 else f"[{self.host}]:{self.port}"
-            key = paramiko.PKey.from_type_string(kind, base64.b64decode(data))
-            client.get_host_keys().add(name, kind, key)
-
-
-def _load_key(text: str) -> paramiko.PKey:
-    """A private key from its PEM/OpenSSH text, whatever its type."""
-    for kind in (paramiko.Ed25519Key, paramiko.ECDSAKey, paramiko.RSAKey):
-        try:
-            return kind.from_private_key(io.StringIO(text))
-        except paramiko.SSHException:
-            continue
-    raise paramiko.SSHException("unsupported or unreadable private key")
-
-
-def _lines(stream: Any) -> Iterator[str]:
-    for raw in stream:
-        yield raw if isinstance(raw, str) else raw.decode("utf-8", "replace")
-
-
-def _collect(stream: Iterable[str], on_line: LineCallback | None) -> str:
-    kept: list[str] = []
-    for line in stream:
-        kept.append(line)
-        if on_line is not None:
-            on_line(line.rstrip("\n"))
-    return "".join(kept)
 
 
 # -- repository access -------------------------------------------------------------------
@@ -371,135 +169,6 @@ class RepositoryAccess:
             env["AWS_ACCESS_KEY_ID"] = keys.access_key
             env["AWS_SECRET_ACCESS_KEY"] = keys.secret_key
         return env
-
-
-# -- parsed results ---------------------------------------------------------------------
-
-
-def _parse_time(value: str) -> datetime:
-    """restic's RFC 3339 time (nanoseconds, ``Z`` or offset) as an aware UTC datetime."""
-    head, dot, rest = value.partition(".")
-    if dot:
-        digits = "".join(c for c in rest if c.isdigit())
-        zone = rest[len(digits) :]
-        value = f"{head}.{digits[:6]}{zone}"
-    return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC)
-
-
-@dataclass(frozen=True)
-class Snapshot:
-    """One snapshot as ``restic snapshots --json`` describes it."""
-
-    id: str
-    short_id: str
-    time: datetime
-    paths: tuple[str, ...]
-    hostname: str
-    tags: tuple[str, ...] = ()
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> Snapshot:
-        """Parse one element of ``restic snapshots --json``."""
-        return cls(
-            id=data["id"],
-            short_id=data.get("short_id", data["id"][:8]),
-            time=_parse_time(data["time"]),
-            paths=tuple(data.get("paths") or ()),
-            hostname=data.get("hostname", ""),
-            tags=tuple(data.get("tags") or ()),
-        )
-
-
-@dataclass(frozen=True)
-class BackupSummary:
-    """The summary line of ``restic backup --json``."""
-
-    snapshot_id: str
-    files: int
-    bytes: int
-    data_added: int
-    duration_seconds: float
-    incomplete: bool = False  # exit 3: some source files could not be read
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any], *, incomplete: bool = False) -> BackupSummary:
-        """Parse the ``summary`` message."""
-        return cls(
-            snapshot_id=data["snapshot_id"],
-            files=int(data.get("total_files_processed", 0)),
-            bytes=int(data.get("total_bytes_processed", 0)),
-            data_added=int(data.get("data_added", 0)),
-            duration_seconds=float(data.get("total_duration", 0.0)),
-            incomplete=incomplete,
-        )
-
-
-@dataclass(frozen=True)
-class RepositoryKey:
-    """One key (password slot) of a repository, as ``restic key list --json`` shows it;
-    ``current`` is the key the command's own password opened."""
-
-    id: str
-    current: bool
-    user: str
-    host: str
-    created: str
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> RepositoryKey:
-        """Parse one element of ``restic key list --json``."""
-        return cls(id=data["id"], current=bool(data.get("current")),
-                   user=data.get("userName", ""), host=data.get("hostName", ""),
-                   created=str(data.get("created", "")))
-
-
-@dataclass(frozen=True)
-class Lock:
-    """A repository lock (``restic cat lock``) and its age when observed."""
-
-    id: str
-    time: datetime
-    exclusive: bool
-    hostname: str
-    pid: int
-    age_seconds: float
-
-
-@dataclass(frozen=True)
-class ForgetResult:
-    """What ``forget`` kept and removed (snapshot ids)."""
-
-    kept: tuple[str, ...]
-    removed: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class RetentionRule:
-    """restic ``--keep-*`` options; a rule keeping nothing is refused."""
-
-    last: int = 0
-    daily: int = 0
-    weekly: int = 0
-    monthly: int = 0
-    within: str | None = None  # e.g. "30d"
-
-    def options(self) -> list[str]:
-        """The ``--keep-*`` arguments."""
-        options = [
-            f"--keep-{name}={count}"
-            for name, count in (
-                ("last", self.last),
-                ("daily", self.daily),
-                ("weekly", self.weekly),
-                ("monthly", self.monthly),
-            )
-            if count > 0
-        ]
-        if self.within:
-            options.append(f"--keep-within={self.within}")
-        if not options:
-            raise ValueError("a retention rule must keep something")
-        return options
 
 
 # -- the driver -------------------------------------------------------------------------
@@ -704,7 +373,7 @@ class Restic:
                 ):
                     continue  # released between the listing and the read
                 raise
-            when = _parse_time(data["time"])
+            when = parse_time(data["time"])
             found.append(
                 Lock(
                     id=lock_id,
@@ -736,23 +405,6 @@ class Restic:
                 f"checksums of {root} on {self.executor.where}: {done.stderr.strip()[-500:]}"
             )
         return parse_sha256sum(done.stdout, root)
-
-
-def parse_sha256sum(output: str, root: str) -> dict[str, str]:
-    """``sha256sum`` lines (escaped names start with a backslash) as {relative path: hex}."""
-    prefix = root.rstrip("/") + "/"
-    sums = {}
-    for line in output.splitlines():
-        if not line:
-            continue
-        escaped = line.startswith("\\")
-        if escaped:
-            line = line[1:]
-        digest, _, name = line.partition("  ")
-        if escaped:
-            name = name.replace("\\n", "\n").replace("\\\\", "\\")
-        sums[name.removeprefix(prefix)] = digest
-    return sums
 
 
 class _Throttle:

@@ -11,17 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from hosting.drivers.restic import (
-    LocalExecutor,
-    Reason,
-    RepositoryAccess,
-    Restic,
-    ResticError,
-    RetentionRule,
-    SshExecutor,
-    classify,
-    parse_sha256sum,
-)
+from hosting.drivers.restic import RepositoryAccess, Restic, classify
+from hosting.drivers.restic_executors import LocalExecutor, SshExecutor
+from hosting.drivers.restic_records import Reason, ResticError, RetentionRule, parse_sha256sum
 from hosting.secrets import SECRETS
 from hosting.sim.providers import SimulatedProviders
 from tests.support.sshd import SshServer, running_sshd

@@ -10,7 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from hosting.drivers.restic import RepositoryAccess, Restic, ResticError, SshExecutor
+from hosting.drivers.restic import RepositoryAccess, Restic
+from hosting.drivers.restic_executors import SshExecutor
+from hosting.drivers.restic_records import ResticError
 from hosting.secrets import SECRETS
 from tests.support.sshd import SshServer, running_sshd
 
