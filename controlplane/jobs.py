@@ -22,6 +22,7 @@ import time
 import traceback
 import uuid
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -57,6 +58,7 @@ class StepContext:
     """What a step sees: its job, parameters, earlier results, a log and the database."""
 
     job_id: int
+    kind: str
     params: Mapping[str, Any]
     results: dict[str, Any]
     database: Database
@@ -83,9 +85,23 @@ class StepContext:
         if self._journal.lease_lost:
             raise LeaseLost(f"job {self.job_id}")
 
+    @property
+    def actor(self) -> str:
+        """How this job is named in the audit log: ``job:N (kind)``."""
+        return f"job:{self.job_id} ({self.kind})"
+
     def session(self) -> Session:
         """A new unrestricted database session for this step's own work."""
         return self.database.session(scope=Scope.unrestricted())
+
+    def transaction(self) -> AbstractContextManager[Session]:
+        """A unit of work of this step: an unrestricted session, committed when the block
+        succeeds, rolled back when it raises."""
+        return self.database.transaction(scope=Scope.unrestricted())
+
+    def read(self) -> Session:
+        """A read-only unrestricted session (``with ctx.read() as db:``)."""
+        return self.database.session(scope=Scope.unrestricted(), write=False)
 
 
 StepFunction = Callable[[StepContext], Mapping[str, Any] | None]
@@ -326,9 +342,8 @@ class Worker:
         if kind is None:
             return "failed", {"error": f"no worker knows job kind {kind_name!r}"}
         definitions = {step.name: step for step in kind.resolve_steps(params)}
-        ctx = StepContext(
-            job_id=job_id, params=params, results={}, database=self.database, _journal=journal
-        )
+        ctx = StepContext(job_id=job_id, kind=kind_name, params=params, results={},
+                          database=self.database, _journal=journal)
         if attempt > 1:
             ctx._step_name = "worker"
             ctx.log(f"resumed by {self.worker_id} (attempt {attempt})", level="warning")

@@ -23,7 +23,6 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterable, Mapping, Sequence
-from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from hashlib import sha1
 from pathlib import Path
@@ -45,7 +44,7 @@ from apps.secrets import SECRETS, SecretError
 from apps.targets.inventory import host_vars, runner_inventory
 from apps.targets.models import AppTarget
 from controlplane import jobs
-from controlplane.db import Scope, utcnow
+from controlplane.db import utcnow
 from controlplane.rows import snapshot
 from controlplane.settings import get_settings
 
@@ -60,26 +59,18 @@ class RolloutFailed(RuntimeError):
     """A service's rollout stopped; the message says why and what was done about it."""
 
 
-def _transaction(ctx: jobs.StepContext) -> AbstractContextManager[Session]:
-    return ctx.database.transaction(scope=Scope.unrestricted())
-
-
-def _actor(ctx: jobs.StepContext) -> str:
-    return f"job:{ctx.job_id} ({DEPLOY_JOB})"
-
-
 def _artifacts_dir() -> Path:
     return Path(get_settings().data_dir).resolve() / "apps" / "ansible-artifacts"
 
 
 def _set_state(ctx: jobs.StepContext, state: DeploymentState, reason: str | None) -> None:
-    with _transaction(ctx) as db:
+    with ctx.transaction() as db:
         deployment = store.get(db, Deployment, int(ctx.params["deployment_id"]))
         before = snapshot(deployment, DeploymentRead)
         deployment.state = state.value
         deployment.reason = reason
         db.flush()
-        store.record(db, deployment, actor=_actor(ctx), verb=state.value, read=DeploymentRead,
+        store.record(db, deployment, actor=ctx.actor, verb=state.value, read=DeploymentRead,
                      before=before)
 
 
@@ -189,7 +180,7 @@ def _health(plan: _Plan, host: str, cfg: Mapping[str, Any]) -> Health:
 
 def _record(ctx: jobs.StepContext, plan: _Plan, host: str, version: str, sha: str,
             health: Health, deployment_id: int) -> None:
-    with _transaction(ctx) as db:
+    with ctx.transaction() as db:
         target = store.by_key(db, AppTarget, host)
         row = db.scalar(select(Instance).where(Instance.service == plan.service.name,
                                                Instance.target_id == target.id))
@@ -367,7 +358,7 @@ def _observe(ctx: jobs.StepContext) -> Mapping[str, Any]:
                        on_line=lambda line: ctx.log(line),
                        keep_results_of=["Deployed manifests"])
     found: list[str] = []
-    with _transaction(ctx) as db:
+    with ctx.transaction() as db:
         for instance in db.scalars(select(Instance).order_by(Instance.id)).all():
             host = instance.target.name
             if host in run.unreachable or host in run.failed:

@@ -106,7 +106,7 @@ def _damage(item: ArchiveItem) -> str:
 def _verify_due(ctx: jobs.StepContext) -> Mapping[str, Any]:
     """Check every due document, one transaction each, so a resumed job skips those done."""
     due = _due(ctx.params)
-    actor = f"job:{ctx.job_id} ({VERIFY_JOB})"
+    actor = ctx.actor
     with ctx.database.session(scope=Scope.unrestricted(), write=False) as db:
         total = db.scalar(select(func.count()).select_from(ArchiveItem).where(due)) or 0
     ctx.log(f"{total} document(s) due (not checked since {ctx.params['cutoff']})")

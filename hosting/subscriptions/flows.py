@@ -14,14 +14,12 @@ created stays recorded on the subscription, and approving the request again retr
 from __future__ import annotations
 
 from collections.abc import Mapping
-from contextlib import AbstractContextManager
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from controlplane import jobs
-from controlplane.db import Scope
 from controlplane.rows import snapshot
 from hosting.drivers import TAG_REQUEST, TAG_RESOURCE, TAG_TENANT
 from hosting.errors import store
@@ -30,18 +28,6 @@ from hosting.providers.models import HostingProvider
 from hosting.subscriptions.models import HostingRequest, Resource, Subscription
 from hosting.subscriptions.schemas import RequestRead, RequestState
 from hosting.subscriptions.service import PROVISION_JOB
-
-
-def _transaction(ctx: jobs.StepContext) -> AbstractContextManager[Session]:
-    return ctx.database.transaction(scope=Scope.unrestricted())
-
-
-def _read(ctx: jobs.StepContext) -> Session:
-    return ctx.database.session(scope=Scope.unrestricted(), write=False)
-
-
-def _actor(ctx: jobs.StepContext) -> str:
-    return f"job:{ctx.job_id} ({PROVISION_JOB})"
 
 
 def _request(db: Session, ctx: jobs.StepContext) -> HostingRequest:
@@ -53,7 +39,7 @@ def _subscription(db: Session, request: HostingRequest) -> Subscription | None:
 
 
 def _start(ctx: jobs.StepContext) -> Mapping[str, Any]:
-    with _transaction(ctx) as db:
+    with ctx.transaction() as db:
         request = _request(db, ctx)
         subscription = _subscription(db, request)
         if subscription is None:
@@ -71,7 +57,7 @@ def _start(ctx: jobs.StepContext) -> Mapping[str, Any]:
         request.state = RequestState.PROVISIONING.value
         db.flush()
         store.record(
-            db, request, actor=_actor(ctx), verb="provision", read=RequestRead, before=before
+            db, request, actor=ctx.actor, verb="provision", read=RequestRead, before=before
         )
         subscription_id = subscription.id
     ctx.log(f"request {ctx.params['request_id']} provisioning as subscription {subscription_id}")
@@ -103,7 +89,7 @@ def _ensure(
 
 def _provision(ctx: jobs.StepContext) -> Mapping[str, Any]:
     subscription_id = int(ctx.results["start"]["subscription_id"])
-    with _read(ctx) as db:
+    with ctx.read() as db:
         request = _request(db, ctx)
         planned_all = list(request.plan.get("resources", []))
         finess, key = request.tenant.finess, request.idempotency_key
@@ -114,7 +100,7 @@ def _provision(ctx: jobs.StepContext) -> Mapping[str, Any]:
             TAG_REQUEST: key,
             TAG_RESOURCE: planned["key"],
         }
-        with _read(ctx) as db:
+        with ctx.read() as db:
             provider = store.by_key(db, HostingProvider, planned["provider"])
         external_id, details = _ensure(planned, provider, tags, created)
         created[planned["key"]] = details
@@ -133,7 +119,7 @@ def _record(
     details: dict[str, Any],
 ) -> None:
     """Record (or update) the resource row of ``planned`` on the subscription."""
-    with _transaction(ctx) as db:
+    with ctx.transaction() as db:
         subscription = store.get(db, Subscription, subscription_id)
         row = db.scalar(
             select(Resource).where(
@@ -155,7 +141,7 @@ def _record(
 
 def _activate(ctx: jobs.StepContext) -> Mapping[str, Any]:
     subscription_id = int(ctx.results["start"]["subscription_id"])
-    with _transaction(ctx) as db:
+    with ctx.transaction() as db:
         request = _request(db, ctx)
         before = snapshot(request, RequestRead)
         subscription = store.get(db, Subscription, subscription_id)
@@ -164,19 +150,19 @@ def _activate(ctx: jobs.StepContext) -> Mapping[str, Any]:
         request.reason = None
         db.flush()
         store.record(
-            db, request, actor=_actor(ctx), verb="activate", read=RequestRead, before=before
+            db, request, actor=ctx.actor, verb="activate", read=RequestRead, before=before
         )
     return {"request_id": int(ctx.params["request_id"]), "subscription_id": subscription_id}
 
 
 def _failed(ctx: jobs.StepContext, message: str) -> None:
-    with _transaction(ctx) as db:
+    with ctx.transaction() as db:
         request = _request(db, ctx)
         before = snapshot(request, RequestRead)
         request.state = RequestState.FAILED.value
         request.reason = message
         db.flush()
-        store.record(db, request, actor=_actor(ctx), verb="fail", read=RequestRead, before=before)
+        store.record(db, request, actor=ctx.actor, verb="fail", read=RequestRead, before=before)
 
 
 PROVISION = jobs.register(

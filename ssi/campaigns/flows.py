@@ -27,7 +27,7 @@ def enqueue_reminders(db: Session, *, actor: str, campaign_id: int | None = None
 def _remind(ctx: jobs.StepContext) -> Mapping[str, Any]:
     with ctx.database.transaction(scope=Scope.unrestricted()) as db:
         found = campaigns.remind_late(
-            db, today=utcnow().date(), actor=f"job:{ctx.job_id}",
+            db, today=utcnow().date(), actor=ctx.actor,
             campaign_id=ctx.params.get("campaign_id"),
         )
     for finess in found.late:
