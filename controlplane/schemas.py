@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated, Any, ClassVar, Generic, TypeVar
@@ -9,6 +10,7 @@ from typing import Annotated, Any, ClassVar, Generic, TypeVar
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     ValidationInfo,
@@ -47,12 +49,40 @@ INT4_MAX = 2**31 - 1
 RowId = Annotated[int, Field(ge=1, le=INT4_MAX)]
 
 
-class PartialUpdate(BaseModel):
+class StrictBody(BaseModel):
+    """A request body: an unknown field is refused (a 422 naming it), text is stripped."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Answer(BaseModel):
+    """An answer, read from an ORM row with ``model_validate(row)``."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+
+def natural_key(attribute: str) -> Callable[[Any], Any]:
+    """A before-validator reading a related ORM object as its natural key ``attribute``
+    (an answer built from a row); a string or a number passes through (a body's key)."""
+
+    def pick(value: Any) -> Any:
+        return value if value is None or isinstance(value, str | int) else getattr(value, attribute)
+
+    return pick
+
+
+#: A FINESS number a body gives: checked (9 characters, department, Luhn key) and
+#: normalised (upper case); a malformed one is a 422 saying what is wrong.
+Finess = Annotated[str, AfterValidator(validate_finess)]
+
+#: A tenant named by its FINESS in an answer (a row's ``tenant`` reads as its FINESS).
+TenantKey = Annotated[str, BeforeValidator(natural_key("finess"))]
+
+
+class PartialUpdate(StrictBody):
     """A ``PATCH`` body: every field optional, omitted fields stay; at least one field,
     and no explicit null for a field that cannot be empty (those allowed to be cleared
     are listed in ``NULLABLE``). Unknown fields are refused."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     NULLABLE: ClassVar[frozenset[str]] = frozenset()
 

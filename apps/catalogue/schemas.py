@@ -7,17 +7,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 
 
-class _Body(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-
-class _Answer(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
 
 
 # --- catalogue -----------------------------------------------------------------------

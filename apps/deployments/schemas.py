@@ -9,8 +9,8 @@ from typing import Annotated, Any
 
 from pydantic import BeforeValidator, Field
 
-from apps.catalogue.schemas import _Answer, _Body
 from apps.secrets import SECRETS
+from controlplane.schemas import Answer, StrictBody
 
 
 class Strategy(StrEnum):
@@ -21,14 +21,14 @@ class Strategy(StrEnum):
     CANARY = "canary"
 
 
-class ReleaseWanted(_Body):
+class ReleaseWanted(StrictBody):
     """A service and the version to run."""
 
     service: str
     version: str
 
 
-class DeploymentCreate(_Body):
+class DeploymentCreate(StrictBody):
     """Deploy releases to targets; dependencies first, health-gated, rolled back on failure."""
 
     releases: list[ReleaseWanted] = Field(min_length=1, max_length=20)
@@ -55,7 +55,7 @@ class DeploymentState(StrEnum):
     CANCELLED = "cancelled"
 
 
-class DeploymentRead(_Answer):
+class DeploymentRead(Answer):
     """A deployment and its outcome."""
 
     id: int
@@ -81,7 +81,7 @@ def _target_name(value: Any) -> Any:
     return value if isinstance(value, str) else value.name
 
 
-class InstanceRead(_Answer):
+class InstanceRead(Answer):
     """A service on a target: what should run, its health, and its drift."""
 
     id: int

@@ -6,28 +6,21 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, Field, field_validator
+from pydantic import BeforeValidator, Field
 
-from apps.catalogue.schemas import _Answer, _Body
-from controlplane.finess import validate_finess
-from controlplane.schemas import PartialUpdate
+from controlplane.schemas import Answer, Finess, PartialUpdate, StrictBody
 
 
 def _finess(value: Any) -> Any:
     return value if value is None or isinstance(value, str) else value.finess
 
 
-class EnrolmentCreate(_Body):
+class EnrolmentCreate(StrictBody):
     """Enrol an establishment in a service, with its settings."""
 
-    tenant: str = Field(description="FINESS.")
+    tenant: Finess = Field(description="FINESS.")
     service: str
     settings: dict[str, Any] = Field(default_factory=dict)
-
-    @field_validator("tenant")
-    @classmethod
-    def _tenant(cls, value: str) -> str:
-        return validate_finess(value)
 
 
 class EnrolmentUpdate(PartialUpdate):
@@ -36,7 +29,7 @@ class EnrolmentUpdate(PartialUpdate):
     settings: dict[str, Any]
 
 
-class EnrolmentRead(_Answer):
+class EnrolmentRead(Answer):
     """An enrolment."""
 
     id: int

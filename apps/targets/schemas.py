@@ -10,9 +10,9 @@ from typing import ClassVar
 
 from pydantic import BaseModel, Field, field_validator
 
-from apps.catalogue.schemas import _NAME, _Answer, _Body
+from apps.catalogue.schemas import _NAME
 from apps.secrets import SECRETS
-from controlplane.schemas import PartialUpdate
+from controlplane.schemas import Answer, PartialUpdate, StrictBody
 
 
 class Connection(StrEnum):
@@ -66,7 +66,7 @@ _SITE = Field(default=None, max_length=64, description="Network site code; its a
               "MPLS) decides which services may run there.")
 
 
-class TargetCreate(_TargetFields, _Body):
+class TargetCreate(_TargetFields, StrictBody):
     """A host to deploy to: given by its address, or a hosting-plane VM (its instance id;
     the address then defaults to the VM's private address)."""
 
@@ -125,7 +125,7 @@ class TargetUpdate(_TargetFields, PartialUpdate):
     site: str | None = _SITE
 
 
-class TargetRead(_Answer):
+class TargetRead(Answer):
     """A target; ``network_access`` is its site's (None without a site, or when the site
     is another establishment's)."""
 

@@ -6,9 +6,9 @@ import re
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel
 
-from hosting.providers.schemas import TenantKey
+from controlplane.schemas import Answer, TenantKey
 
 _BAD_NAME = re.compile(r"[\x00-\x1f\x7f/\\]")
 
@@ -41,10 +41,8 @@ class CopyCheck(BaseModel):
     error: str | None = None
 
 
-class ArchiveRead(BaseModel):
+class ArchiveRead(Answer):
     """A deposited document: digest, size, retention and its last integrity check."""
-
-    model_config = ConfigDict(from_attributes=True)
 
     id: int
     tenant: TenantKey

@@ -7,30 +7,22 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
-from hosting.providers.schemas import ProviderKey, TenantKey
+from controlplane.schemas import Answer, StrictBody, TenantKey
+from hosting.providers.schemas import ProviderKey
 from hosting.secrets import SECRETS
-
-
-class _Body(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-
-class _Answer(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
 
 AbsolutePath = Annotated[str, Field(min_length=2, max_length=500, pattern=r"^/[^\x00]*$")]
 
 
-class LocalExecutorSpec(_Body):
+class LocalExecutorSpec(StrictBody):
     """restic runs on the control plane's own host (embedded demo, tests)."""
 
     kind: Literal["local"] = "local"
 
 
-class SshExecutorSpec(_Body):
+class SshExecutorSpec(StrictBody):
     """restic runs on the establishment's host, reached over SSH with a pinned host key."""
 
     kind: Literal["ssh"]
@@ -44,7 +36,7 @@ class SshExecutorSpec(_Body):
 ExecutorSpec = Annotated[LocalExecutorSpec | SshExecutorSpec, Field(discriminator="kind")]
 
 
-class PolicySet(_Body):
+class PolicySet(StrictBody):
     """What to back up and where restic runs; frequency, retention and RPO come from the
     subscription's backup tier."""
 
@@ -54,7 +46,7 @@ class PolicySet(_Body):
     enabled: bool = True
 
 
-class RepositoryRead(_Answer):
+class RepositoryRead(Answer):
     """One copy of a policy (its repository's URL holds no secret)."""
 
     id: int
@@ -65,7 +57,7 @@ class RepositoryRead(_Answer):
     initialised_at: datetime | None
 
 
-class PolicyRead(_Answer):
+class PolicyRead(Answer):
     """A subscription's backup policy."""
 
     id: int
@@ -109,7 +101,7 @@ class BackupStatusRead(BaseModel):
     open_alerts: int
 
 
-class RunRead(_Answer):
+class RunRead(Answer):
     """One backup or retention run of one copy."""
 
     id: int
@@ -127,7 +119,7 @@ class RunRead(_Answer):
     finished_at: datetime | None
 
 
-class RestoreTestRead(_Answer):
+class RestoreTestRead(Answer):
     """One restore test: snapshot, checked files, mismatches, measured RTO."""
 
     id: int
@@ -145,7 +137,7 @@ class RestoreTestRead(_Answer):
     finished_at: datetime | None
 
 
-class AlertRead(_Answer):
+class AlertRead(Answer):
     """A backup alert (open while ``cleared_at`` is null)."""
 
     id: int
@@ -156,7 +148,7 @@ class AlertRead(_Answer):
     cleared_at: datetime | None
 
 
-class RestoreTestStart(_Body):
+class RestoreTestStart(StrictBody):
     """Which snapshot to test (default: the latest good one of copy 0)."""
 
     copy_index: Annotated[int, Field(ge=0, le=9)] = 0

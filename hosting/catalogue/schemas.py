@@ -14,8 +14,8 @@ from pydantic import (
     model_validator,
 )
 
-from controlplane.schemas import INT4_MAX
-from hosting.providers.schemas import Cents, Name, _Answer, _Body
+from controlplane.schemas import INT4_MAX, Answer, StrictBody
+from hosting.providers.schemas import Cents, Name
 
 _CODE = re.compile(r"^[a-z0-9][a-z0-9-]{1,63}$")
 _PARAMETER = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
@@ -43,7 +43,7 @@ class BackupFrequency(StrEnum):
 # --- offers --------------------------------------------------------------------------
 
 
-class ParameterSpec(_Body):
+class ParameterSpec(StrictBody):
     """The range of one integer parameter, and what each unit adds to the monthly price."""
 
     min: int = Field(ge=0, le=INT4_MAX)
@@ -68,7 +68,7 @@ def _check_parameters(value: dict[str, ParameterSpec]) -> dict[str, ParameterSpe
     return value
 
 
-class OfferCreate(_Body):
+class OfferCreate(StrictBody):
     """A catalogue offer. Backup tiers give frequency, retention, RPO, immutability, copies;
     archives give their retention (every copy of an archive is write-once)."""
 
@@ -137,7 +137,7 @@ class OfferCreate(_Body):
         return self
 
 
-class OfferUpdate(_Body):
+class OfferUpdate(StrictBody):
     """An operator's edit of an offer; omitted fields stay. Existing requests keep their cost.
 
     Kind, retention, RPO, immutability and copies are fixed at creation (a field other than
@@ -152,7 +152,7 @@ class OfferUpdate(_Body):
     _parameters = field_validator("parameters")(lambda v: v if v is None else _check_parameters(v))
 
 
-class OfferRead(_Answer):
+class OfferRead(Answer):
     """An offer of the catalogue."""
 
     id: int

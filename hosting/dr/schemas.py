@@ -5,19 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
-from controlplane.schemas import RowId
-from hosting.providers.schemas import ProviderKey, TenantKey
+from controlplane.schemas import Answer, RowId, StrictBody, TenantKey
+from hosting.providers.schemas import ProviderKey
 
 Step = Annotated[str, Field(min_length=1, max_length=500)]
 
 
-class DrPlanCreate(BaseModel):
+class DrPlanCreate(StrictBody):
     """A PRA for a subscription that has a backup policy. The instance to start at the
     secondary defaults to the subscription's own instance (type and image)."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     subscription_id: RowId
     rto_minutes: int = Field(ge=1, le=10_080, description="Recovery time objective.")
@@ -29,10 +27,8 @@ class DrPlanCreate(BaseModel):
     )
 
 
-class DrPlanRead(BaseModel):
+class DrPlanRead(Answer):
     """A PRA: targets, protected resources, runbook and the explained choice of secondary."""
-
-    model_config = ConfigDict(from_attributes=True)
 
     id: int
     tenant: TenantKey
@@ -50,10 +46,8 @@ class DrPlanRead(BaseModel):
     created_at: datetime
 
 
-class DrExerciseRead(BaseModel):
+class DrExerciseRead(Answer):
     """One exercise: what it restored and started, achieved RTO/RPO (seconds), outcome."""
-
-    model_config = ConfigDict(from_attributes=True)
 
     id: int
     tenant: TenantKey

@@ -5,33 +5,22 @@ shapes reuse (natural keys, names, amounts in cents, strict bodies).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 from pydantic import (
-    BaseModel,
     BeforeValidator,
-    ConfigDict,
     Field,
     computed_field,
     field_validator,
 )
 
-from controlplane.schemas import INT4_MAX
+from controlplane.schemas import INT4_MAX, Answer, StrictBody, natural_key
 from hosting.secrets import SECRETS
 from hosting.subscriptions.placement import EEA_COUNTRIES
 
 _URL = re.compile(r"^https?://[^\s/]+(/\S*)?$")
 
-
-def _key(attribute: str) -> Callable[[Any], Any]:
-    """Read a related ORM object as its natural key (a string passes through)."""
-
-    def pick(value: Any) -> Any:
-        return value if value is None or isinstance(value, str | int) else getattr(value, attribute)
-
-    return pick
 
 
 def _check_url(value: str | None) -> str | None:
@@ -52,25 +41,18 @@ def _check_country(value: str) -> str:
     return value.upper()
 
 
-TenantKey = Annotated[str, BeforeValidator(_key("finess"))]
-OfferKey = Annotated[str, BeforeValidator(_key("code"))]
-ProviderKey = Annotated[str, BeforeValidator(_key("name"))]
+OfferKey = Annotated[str, BeforeValidator(natural_key("code"))]
+ProviderKey = Annotated[str, BeforeValidator(natural_key("name"))]
 Name = Annotated[str, Field(min_length=1, max_length=100)]
 Cents = Annotated[int, Field(ge=0, le=100_000_000, description="Euro cents.")]
 
 
-class _Body(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-
-class _Answer(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
 
 
 # --- providers -----------------------------------------------------------------------
 
 
-class ProviderCreate(_Body):
+class ProviderCreate(StrictBody):
     """An HDS provider; ``credential_ref`` holds ``ACCESS_KEY:SECRET_KEY`` for its APIs."""
 
     name: Name
@@ -96,7 +78,7 @@ class ProviderCreate(_Body):
     _urls = field_validator("s3_endpoint", "ec2_endpoint")(_check_url)
 
 
-class ProviderUpdate(_Body):
+class ProviderUpdate(StrictBody):
     """A certificate renewal, a new endpoint or capacity; omitted fields stay."""
 
     certificate_activities: list[int] | None = None
@@ -118,7 +100,7 @@ class ProviderUpdate(_Body):
     _urls = field_validator("s3_endpoint", "ec2_endpoint")(_check_url)
 
 
-class ProviderRead(_Answer):
+class ProviderRead(Answer):
     """A provider; ``credential_ref`` says where its keys are, never what they are."""
 
     id: int

@@ -9,11 +9,10 @@ from typing import Any
 
 from pydantic import (
     Field,
-    field_validator,
 )
 
-from controlplane.finess import validate_finess
-from hosting.providers.schemas import Cents, OfferKey, ProviderKey, TenantKey, _Answer, _Body
+from controlplane.schemas import Answer, Finess, StrictBody, TenantKey
+from hosting.providers.schemas import Cents, OfferKey, ProviderKey
 
 
 class RequestState(StrEnum):
@@ -30,26 +29,21 @@ class RequestState(StrEnum):
 # --- requests and subscriptions ------------------------------------------------------
 
 
-class RequestCreate(_Body):
+class RequestCreate(StrictBody):
     """A request for an offer. An establishment's ``tenant`` defaults to its own."""
 
     offer: str = Field(max_length=64, examples=["backup-gold"])
-    tenant: str | None = Field(default=None, description="FINESS of the establishment.")
+    tenant: Finess | None = Field(default=None, description="FINESS of the establishment.")
     parameters: dict[str, int] = Field(default_factory=dict, max_length=20)
 
-    @field_validator("tenant")
-    @classmethod
-    def _tenant(cls, value: str | None) -> str | None:
-        return None if value is None else validate_finess(value)
 
-
-class RequestReject(_Body):
+class RequestReject(StrictBody):
     """Why a request is refused (told to the establishment)."""
 
     reason: str = Field(min_length=1, max_length=1000)
 
 
-class RequestRead(_Answer):
+class RequestRead(Answer):
     """A request, its cost and its plan (the placement decision, explained)."""
 
     id: int
@@ -67,7 +61,7 @@ class RequestRead(_Answer):
     updated_at: datetime
 
 
-class ResourceRead(_Answer):
+class ResourceRead(Answer):
     """A resource provisioned at a provider."""
 
     key: str
@@ -77,7 +71,7 @@ class ResourceRead(_Answer):
     details: dict[str, Any]
 
 
-class SubscriptionRead(_Answer):
+class SubscriptionRead(Answer):
     """A tenant's subscription and the resources provisioned for it."""
 
     id: int
@@ -91,13 +85,13 @@ class SubscriptionRead(_Answer):
     created_at: datetime
 
 
-class QuotaSet(_Body):
+class QuotaSet(StrictBody):
     """A tenant's monthly hosting budget."""
 
     max_monthly_cost_cents: Cents
 
 
-class QuotaRead(_Answer):
+class QuotaRead(Answer):
     """A tenant's quota and what its open requests and subscriptions already use."""
 
     tenant: TenantKey

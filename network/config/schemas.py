@@ -8,10 +8,10 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
-from controlplane.schemas import RowId
-from network.inventory.schemas import CircuitKey, DeviceRef, SiteKey, SiteRef, TenantKey
+from controlplane.schemas import Answer, RowId, StrictBody, TenantKey
+from network.inventory.schemas import CircuitKey, DeviceRef, SiteKey, SiteRef
 
 
 class PlanKind(StrEnum):
@@ -31,11 +31,8 @@ class DriftStatus(StrEnum):
     ERROR = "error"
 
 
-class _Body(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-
-class PlanCreate(_Body):
+class PlanCreate(StrictBody):
     """Plan the routers' configuration (all CEs, one site's or the routers named), or
     re-plan the requested migrations."""
 
@@ -46,7 +43,7 @@ class PlanCreate(_Body):
     )
 
 
-class ApplyCreate(_Body):
+class ApplyCreate(StrictBody):
     """Apply a stored plan (once)."""
 
     plan_id: RowId
@@ -96,10 +93,8 @@ class PlanRead(BaseModel):
     changes: list[PlanChange]
 
 
-class BackupRead(BaseModel):
+class BackupRead(Answer):
     """A running configuration as fetched (secrets masked)."""
-
-    model_config = ConfigDict(from_attributes=True)
 
     id: int
     source: str
@@ -130,17 +125,15 @@ class DeviceConfigRead(DriftItem):
     backup: BackupRead | None
 
 
-class MigrationCreate(_Body):
+class MigrationCreate(StrictBody):
     """Ask for a site's MPLS access to be replaced by a planned THD circuit."""
 
     site: SiteRef
     circuit: str = Field(min_length=1, max_length=64, description="Ref of the THD circuit.")
 
 
-class MigrationRead(BaseModel):
+class MigrationRead(Answer):
     """A migration."""
-
-    model_config = ConfigDict(from_attributes=True)
 
     id: int
     site: SiteKey

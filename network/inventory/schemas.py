@@ -20,16 +20,22 @@ from typing import Annotated, Any
 
 from pydantic import (
     AfterValidator,
-    BaseModel,
     BeforeValidator,
-    ConfigDict,
     Field,
     ValidationInfo,
     field_validator,
 )
 
-from controlplane.finess import validate_department, validate_finess
-from controlplane.schemas import PartialUpdate, UtcDatetime
+from controlplane.finess import validate_department
+from controlplane.schemas import (
+    Answer,
+    Finess,
+    PartialUpdate,
+    StrictBody,
+    TenantKey,
+    UtcDatetime,
+    natural_key,
+)
 from network.inventory.platforms import Platform
 from network.ipam.vpn import asn_error, format_value, parse_value
 from network.secrets import SECRETS
@@ -99,14 +105,6 @@ def _upper(value: Any) -> Any:
     return value.strip().upper() if isinstance(value, str) else value
 
 
-def _key(attribute: str) -> Callable[[Any], Any]:
-    """Read a related ORM object as its natural key (a string passes through)."""
-
-    def pick(value: Any) -> Any:
-        return value if value is None or isinstance(value, str | int) else getattr(value, attribute)
-
-    return pick
-
 
 def _matching(pattern: re.Pattern[str], message: str) -> Callable[[str], str]:
     def check(value: str) -> str:
@@ -149,12 +147,11 @@ def _check_asn_value(value: str | None) -> str | None:
 
 
 AccessIn = Annotated[Access, BeforeValidator(_upper)]
-TenantKey = Annotated[str, BeforeValidator(_key("finess"))]
-SiteKey = Annotated[str, BeforeValidator(_key("code"))]
-DeviceKey = Annotated[str, BeforeValidator(_key("hostname"))]
-ProviderKey = Annotated[str, BeforeValidator(_key("name"))]
-CircuitKey = Annotated[str, BeforeValidator(_key("ref"))]
-VrfKey = Annotated[str, BeforeValidator(_key("name"))]
+SiteKey = Annotated[str, BeforeValidator(natural_key("code"))]
+DeviceKey = Annotated[str, BeforeValidator(natural_key("hostname"))]
+ProviderKey = Annotated[str, BeforeValidator(natural_key("name"))]
+CircuitKey = Annotated[str, BeforeValidator(natural_key("ref"))]
+VrfKey = Annotated[str, BeforeValidator(natural_key("name"))]
 
 
 SiteRef = Annotated[str, AfterValidator(normalize_site_code)]
@@ -164,18 +161,12 @@ Description = Annotated[str, Field(max_length=200)]
 Interface = Annotated[str, Field(min_length=1, max_length=64)]
 
 
-class _Body(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-
-class _Answer(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
 
 
 # --- providers -----------------------------------------------------------------------
 
 
-class Contact(_Body):
+class Contact(StrictBody):
     """Someone to call at a provider."""
 
     name: Name
@@ -191,7 +182,7 @@ class Contact(_Body):
     )
 
 
-class ProviderCreate(_Body):
+class ProviderCreate(StrictBody):
     """A telecom operator; ``kind`` is the access it sells (MPLS or THD)."""
 
     name: Name
@@ -200,7 +191,7 @@ class ProviderCreate(_Body):
     contacts: list[Contact] = Field(default_factory=list, max_length=20)
 
 
-class ProviderRead(_Answer):
+class ProviderRead(Answer):
     """A provider."""
 
     id: int
@@ -214,10 +205,10 @@ class ProviderRead(_Answer):
 # --- sites ---------------------------------------------------------------------------
 
 
-class SiteCreate(_Body):
+class SiteCreate(StrictBody):
     """A site of an establishment; ``department`` defaults to the tenant's."""
 
-    tenant: str = Field(description="FINESS of the establishment.", examples=["690100016"])
+    tenant: Finess = Field(description="FINESS of the establishment.", examples=["690100016"])
     code: str = Field(description="Unique site code.", examples=["69-CHR-LYON"])
     name: Annotated[str, Field(min_length=1, max_length=200)]
     address: Annotated[str, Field(min_length=1, max_length=300)]
@@ -225,14 +216,13 @@ class SiteCreate(_Body):
     access: AccessIn
     service_class: ServiceClass = ServiceClass.SILVER
 
-    _tenant = field_validator("tenant")(validate_finess)
     _code = field_validator("code")(normalize_site_code)
     _department = field_validator("department")(
         lambda v: v if v is None else validate_department(v)
     )
 
 
-class SiteRead(_Answer):
+class SiteRead(Answer):
     """A site."""
 
     id: int
@@ -249,7 +239,7 @@ class SiteRead(_Answer):
 # --- devices -------------------------------------------------------------------------
 
 
-class DeviceCreate(_Body):
+class DeviceCreate(StrictBody):
     """A router. A CE belongs to a site; a PE is regional (no site)."""
 
     hostname: str = Field(examples=["ce-69-chr-lyon-1"])
@@ -289,7 +279,7 @@ class DeviceCreate(_Body):
         return value
 
 
-class DeviceRead(_Answer):
+class DeviceRead(Answer):
     """A router; ``credential_ref`` says where its secret is, never what it is."""
 
     id: int
@@ -310,7 +300,7 @@ class DeviceRead(_Answer):
 # --- circuits ------------------------------------------------------------------------
 
 
-class CircuitCreate(_Body):
+class CircuitCreate(StrictBody):
     """An access circuit from a site (A end: its CE) to the provider (Z end: a PE)."""
 
     ref: Annotated[str, Field(min_length=1, max_length=64, description="Provider's reference.")]
@@ -340,7 +330,7 @@ class CircuitCreate(_Body):
         return value
 
 
-class CircuitRead(_Answer):
+class CircuitRead(Answer):
     """A circuit."""
 
     id: int
@@ -366,7 +356,7 @@ class CircuitRead(_Answer):
 # --- maintenance windows -------------------------------------------------------------
 
 
-class MaintenanceCreate(_Body):
+class MaintenanceCreate(StrictBody):
     """A maintenance window on one circuit, or on a provider's whole network."""
 
     circuit: str | None = Field(default=None, description="Circuit ref.")
@@ -393,7 +383,7 @@ class MaintenanceCreate(_Body):
         return value
 
 
-class MaintenanceRead(_Answer):
+class MaintenanceRead(Answer):
     """A maintenance window."""
 
     id: int
@@ -406,7 +396,7 @@ class MaintenanceRead(_Answer):
     created_at: datetime
 
 
-class _Update(PartialUpdate, _Body):
+class _Update(PartialUpdate, StrictBody):
     """A network ``PATCH`` body (see :class:`controlplane.schemas.PartialUpdate`)."""
 
 

@@ -17,6 +17,7 @@ from pydantic import (
 )
 
 from controlplane.finess import validate_finess
+from controlplane.schemas import Answer, StrictBody, TenantKey, natural_key
 from network.inventory.schemas import (
     _SERVICE,
     CircuitKey,
@@ -24,11 +25,7 @@ from network.inventory.schemas import (
     Name,
     SiteKey,
     SiteRef,
-    TenantKey,
-    _Answer,
-    _Body,
     _check_asn_value,
-    _key,
     _matching,
     _Update,
 )
@@ -62,13 +59,13 @@ def normalize_cidr(value: str) -> str:
         raise ValueError(f"not a prefix: {exc}") from None
 
 
-PoolKey = Annotated[int, BeforeValidator(_key("id"))]
+PoolKey = Annotated[int, BeforeValidator(natural_key("id"))]
 
 
 # --- IP plan -------------------------------------------------------------------------
 
 
-class PoolCreate(_Body):
+class PoolCreate(StrictBody):
     """A regional block of addresses for one role; pools never overlap."""
 
     name: Name
@@ -79,7 +76,7 @@ class PoolCreate(_Body):
     _prefix = field_validator("prefix")(normalize_cidr)
 
 
-class PoolRead(_Answer):
+class PoolRead(Answer):
     """A prefix pool."""
 
     id: int
@@ -91,7 +88,7 @@ class PoolRead(_Answer):
     created_at: datetime
 
 
-class PrefixCreate(_Body):
+class PrefixCreate(StrictBody):
     """An explicit prefix: it must lie inside a pool and overlap no allocated prefix."""
 
     prefix: str = Field(examples=["10.64.12.0/24"])
@@ -104,7 +101,7 @@ class PrefixCreate(_Body):
     _prefix = field_validator("prefix")(normalize_cidr)
 
 
-class PrefixAllocate(_Body):
+class PrefixAllocate(StrictBody):
     """Ask for the next free prefix of ``length`` in a pool."""
 
     length: int = Field(ge=0, le=128, description="Prefix length, e.g. 24 or 64.")
@@ -115,7 +112,7 @@ class PrefixAllocate(_Body):
     description: Description = ""
 
 
-class PrefixRead(_Answer):
+class PrefixRead(Answer):
     """An allocated prefix."""
 
     id: int
@@ -133,7 +130,7 @@ class PrefixRead(_Answer):
 # --- VRFs ----------------------------------------------------------------------------
 
 
-class VrfCreate(_Body):
+class VrfCreate(StrictBody):
     """A VRF: ``shared`` (the shared services: ENRS, hosting) or ``tenant`` (one
     establishment's service). RD and RT are allocated unless given."""
 
@@ -165,7 +162,7 @@ class VrfCreate(_Body):
         return None if value is None else validate_finess(value)
 
 
-class VrfRead(_Answer):
+class VrfRead(Answer):
     """A VRF with its full import/export policy."""
 
     id: int

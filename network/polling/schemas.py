@@ -6,9 +6,10 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Self
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
-from network.inventory.schemas import CircuitKey, DeviceKey, TenantKey
+from controlplane.schemas import Answer, StrictBody, TenantKey
+from network.inventory.schemas import CircuitKey, DeviceKey
 
 Port = Annotated[int, Field(ge=1, le=65535)]
 Host = Annotated[str, Field(min_length=1, max_length=253, pattern=r"^[A-Za-z0-9.:_-]+$")]
@@ -22,21 +23,17 @@ class PollState(StrEnum):
     UNREACHABLE = "unreachable"
 
 
-class DeviceMonitorSet(BaseModel):
+class DeviceMonitorSet(StrictBody):
     """Poll this device over SNMP (at its management address unless ``snmp_host``)."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     snmp_host: Host | None = None
     snmp_port: Port = 161
     enabled: bool = True
 
 
-class DeviceMonitorRead(BaseModel):
+class DeviceMonitorRead(Answer):
     """A polled device and its last poll status (``reason``: timeout, auth, malformed,
     error; ``detail`` never holds a key or a community)."""
-
-    model_config = ConfigDict(from_attributes=True)
 
     device: DeviceKey
     tenant: TenantKey | None
@@ -51,11 +48,9 @@ class DeviceMonitorRead(BaseModel):
     last_ok_at: datetime | None
 
 
-class CircuitMonitorSet(BaseModel):
+class CircuitMonitorSet(StrictBody):
     """Where a circuit is observed: the ifIndex of its interface on its A-end device,
     and the UDP echo reflector of its site (host and port together, or neither)."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     if_index: Annotated[int, Field(ge=1, le=2**31 - 1)] | None = None
     probe_host: Host | None = None
@@ -69,10 +64,8 @@ class CircuitMonitorSet(BaseModel):
         return self
 
 
-class CircuitMonitorRead(BaseModel):
+class CircuitMonitorRead(Answer):
     """How a circuit is observed."""
-
-    model_config = ConfigDict(from_attributes=True)
 
     circuit: CircuitKey
     tenant: TenantKey

@@ -6,8 +6,9 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
+from controlplane.schemas import Answer, StrictBody
 from network.inventory.schemas import CircuitKey, ProviderKey, SlaClass
 
 Percent = Annotated[float, Field(ge=0, le=100)]
@@ -31,12 +32,10 @@ class Metric(StrEnum):
     LOSS = "loss"
 
 
-class ContractCreate(BaseModel):
+class ContractCreate(StrictBody):
     """A provider's promise for one SLA class, measured per calendar month (Europe/Paris),
     and its availability penalty: ``penalty_pct_per_step`` % of the monthly fee per
     started ``penalty_step_pct`` point below target, capped at ``penalty_cap_pct`` %."""
-
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     provider: str = Field(min_length=1, max_length=100)
     sla_class: SlaClass
@@ -50,10 +49,8 @@ class ContractCreate(BaseModel):
     penalty_cap_pct: Percent = 30.0
 
 
-class ContractRead(BaseModel):
+class ContractRead(Answer):
     """An SLA contract."""
-
-    model_config = ConfigDict(from_attributes=True)
 
     id: int
     provider: ProviderKey
@@ -123,11 +120,9 @@ class SlaBreach(BaseModel):
     penalty_cents: int
 
 
-class SlaEventRead(BaseModel):
+class SlaEventRead(Answer):
     """A breach Socle recorded: the circuit fell under its contract's target for a
     metric in a month (once per circuit, month and metric)."""
-
-    model_config = ConfigDict(from_attributes=True)
 
     id: int
     period: str

@@ -13,10 +13,10 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from controlplane.errors import FieldError
-from controlplane.finess import validate_finess
+from controlplane.schemas import Finess
 from ssi.risks.models import RiskStudy
 
 Rating = Annotated[int, Field(ge=1, le=4)]
@@ -230,15 +230,10 @@ class StudyCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    tenant: str
+    tenant: Finess
     title: Title
     scope: str | None = None
     content: StudyContent = StudyContent()
-
-    @field_validator("tenant")
-    @classmethod
-    def _finess(cls, value: str) -> str:
-        return validate_finess(value)
 
 
 class StudyState(StrEnum):
