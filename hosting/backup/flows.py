@@ -35,13 +35,14 @@ from controlplane.settings import get_settings
 from hosting.backup import rotation, supervision
 from hosting.backup.models import BackupPolicy, BackupRepository, BackupRun, RestoreTest
 from hosting.backup.repositories import (
+    CopyAccess,
     LockReport,
+    copy_access,
     lease,
-    restic_for,
     retry_after_stale_locks,
     scratch_root,
 )
-from hosting.drivers.restic import Restic
+from hosting.drivers.restic import Restic, checksums_on
 from hosting.drivers.restic_records import Reason, ResticError, RetentionRule
 
 BACKUP_JOB = "hosting.backup"
@@ -116,7 +117,7 @@ def _backup(ctx: jobs.StepContext) -> Mapping[str, Any]:
     with ctx.database.session(scope=Scope.unrestricted(), write=False) as db:
         policy = _policy(db, ctx)
         done = _done_copies(db, ctx.job_id, "backup")
-        copies = [(r.id, r.copy_index, restic_for(policy, r, data_dir, timeout=RESTIC_TIMEOUT))
+        copies = [(r.id, r.copy_index, copy_access(policy, r, data_dir, timeout=RESTIC_TIMEOUT))
                   for r in policy.repositories if r.id not in done]
         source, tags = policy.source_path, [f"subscription-{policy.subscription_id}"]
         host = f"socle-{policy.tenant.finess.lower()}"
@@ -125,15 +126,16 @@ def _backup(ctx: jobs.StepContext) -> Mapping[str, Any]:
     failures, snapshots = [], {}
     started = utcnow()
     try:
-        checksums = copies[0][2].checksums(source)
+        checksums = checksums_on(copies[0][2].executor, source, timeout=RESTIC_TIMEOUT)
     except ResticError as exc:  # the source cannot be read: every copy is late, say so
         failures = [_record_failure(ctx, r, "backup", exc, {}, started) for r, _, _ in copies]
         raise CopiesFailed("backup failed for " + ", ".join(failures)) from None
     ctx.log(f"{len(checksums)} files checksummed under {source}")
-    for position, (repository_id, copy_index, restic) in enumerate(copies):
+    for position, (repository_id, copy_index, copy) in enumerate(copies):
         started, details = utcnow(), {}
         try:
             with lease(ctx.database, repository_id, _owner(ctx)):
+                restic = copy.open()
                 _initialise(restic, ctx, repository_id)
                 summary, report = retry_after_stale_locks(restic, lambda r=restic, p=position: (
                     r.backup([source], tags=tags, host=host,
@@ -174,15 +176,16 @@ def _retention(ctx: jobs.StepContext) -> Mapping[str, Any]:
         policy = _policy(db, ctx)
         done = _done_copies(db, ctx.job_id, "retention")
         rule = retention_rule(policy)
-        copies = [(r.id, r.copy_index, restic_for(policy, r, data_dir, timeout=RESTIC_TIMEOUT))
+        copies = [(r.id, r.copy_index, copy_access(policy, r, data_dir, timeout=RESTIC_TIMEOUT))
                   for r in policy.repositories
                   if r.id not in done and r.initialised_at is not None]
         tags = [f"subscription-{policy.subscription_id}"]
     failures, removed = [], {}
-    for position, (repository_id, copy_index, restic) in enumerate(copies):
+    for position, (repository_id, copy_index, copy) in enumerate(copies):
         started, details = utcnow(), {}
         try:
             with lease(ctx.database, repository_id, _owner(ctx)):
+                restic = copy.open()
                 result, report = retry_after_stale_locks(
                     restic, lambda r=restic: r.forget(rule, prune=True, tags=tags))
                 details = _log_locks(ctx, restic, report)
@@ -232,10 +235,10 @@ def _chosen_run(db: Session, policy: BackupPolicy, ctx: jobs.StepContext) -> Bac
     return run
 
 
-def _remove_scratch(ctx: jobs.StepContext, restic: Restic, scratch: str) -> None:
+def _remove_scratch(ctx: jobs.StepContext, copy: CopyAccess, scratch: str) -> None:
     """Delete the scratch copy (a failure is logged: the result stands)."""
     try:
-        done = restic.executor.run(["rm", "-rf", "--", scratch], env={}, timeout=600)
+        done = copy.executor.run(["rm", "-rf", "--", scratch], env={}, timeout=600)
     except ResticError as exc:
         ctx.log(f"scratch {scratch} not removed: {exc}", level="warning")
         return
@@ -248,8 +251,7 @@ def _restore_test(ctx: jobs.StepContext) -> Mapping[str, Any]:
     with ctx.database.session(scope=Scope.unrestricted(), write=False) as db:
         policy = _policy(db, ctx)
         run = _chosen_run(db, policy, ctx)
-        restic = restic_for(policy, run.repository, data_dir, timeout=RESTIC_TIMEOUT)
-        restic.no_cache = True
+        copy = copy_access(policy, run.repository, data_dir, timeout=RESTIC_TIMEOUT)
         run_id, repository_id, snapshot_id = run.id, run.repository_id, run.snapshot_id or ""
         tenant_id, expected, source = run.tenant_id, dict(run.checksums), policy.source_path
         scratch = f"{scratch_root(policy, data_dir)}/restore-{ctx.job_id}"
@@ -259,6 +261,8 @@ def _restore_test(ctx: jobs.StepContext) -> Mapping[str, Any]:
     restored: dict[str, str] = {}
     try:
         with lease(ctx.database, repository_id, _owner(ctx)):
+            restic = copy.open()
+            restic.no_cache = True
             root, _ = retry_after_stale_locks(
                 restic, lambda: restic.restore(snapshot_id, scratch, path=source))
         restored = restic.checksums(root)
@@ -267,7 +271,7 @@ def _restore_test(ctx: jobs.StepContext) -> Mapping[str, Any]:
         error = exc
     finally:
         rto = time.monotonic() - clock
-        _remove_scratch(ctx, restic, scratch)
+        _remove_scratch(ctx, copy, scratch)
     ok = error is None and not mismatches
     with ctx.database.transaction(scope=Scope.unrestricted()) as db:
         test = RestoreTest(

@@ -1,5 +1,11 @@
 """A copy's restic driver, and the lease that serialises Socle's work on a repository.
 
+The driver is given resolved secrets: a job reads a copy's :class:`CopyAccess` (where
+restic runs, the references of the repository's password and S3 keys) in its database
+session, and :meth:`CopyAccess.open` resolves them in the hosting plane's secrets when
+the copy's work starts. A reference that cannot be resolved fails that copy as a
+:class:`ResticError` ``denied`` naming the reference, never a value.
+
 restic's own locks are per process and go stale when a process dies; Socle serialises
 its jobs per repository with a database lease first (``lease_owner``, taken over when
 expired), so retention never runs under a backup of the same copy, and handles the
@@ -19,6 +25,7 @@ from typing import TypeVar
 from sqlalchemy import or_, update
 
 from controlplane.db import Database, Scope, utcnow
+from controlplane.errors import SocleError
 from controlplane.secrets import SecretError
 from hosting.backup.models import BackupPolicy, BackupRepository
 from hosting.drivers.restic import RepositoryAccess, Restic
@@ -26,6 +33,7 @@ from hosting.drivers.restic_executors import Executor, LocalExecutor, SshExecuto
 from hosting.drivers.restic_records import Reason, ResticError
 from hosting.providers.connections import DEFAULT_REGION
 from hosting.secrets import SECRETS
+from hosting.secrets import resolve as provider_keys
 
 LEASE_SECONDS = 6 * 3600.0
 LEASE_WAIT_SECONDS = 60.0
@@ -52,20 +60,66 @@ def scratch_root(policy: BackupPolicy, data_dir: Path) -> str:
     return str(data_dir / "scratch")
 
 
-def restic_for(
+def password_of(reference: str, data_dir: Path) -> str:
+    """The restic password ``reference`` names (a hosting secret); :class:`ResticError`
+    (denied) naming the reference if it cannot be resolved."""
+    try:
+        return SECRETS.resolve(reference, data_dir)
+    except SecretError as exc:
+        raise ResticError(str(exc), reason=Reason.DENIED) from None
+
+
+def _s3_keys(reference: str | None, data_dir: Path) -> tuple[str | None, str | None]:
+    """The S3 access and secret keys ``reference`` names (none without a reference)."""
+    if not reference:
+        return None, None
+    try:
+        keys = provider_keys(reference, data_dir=data_dir)
+    except SocleError as exc:
+        raise ResticError(str(exc), reason=Reason.DENIED) from None
+    return keys.access_key, keys.secret_key
+
+
+@dataclass(frozen=True)
+class CopyAccess:
+    """One copy as a job reads it from the database: where restic runs and the
+    references of the repository's secrets, resolved only by :meth:`open`."""
+
+    url: str
+    password_ref: str
+    credential_ref: str | None
+    region: str
+    data_dir: Path
+    executor: Executor
+    cache_dir: str | None
+    timeout: float
+
+    def open(self) -> Restic:
+        """The copy's driver, its secrets resolved now (the password file as it is now);
+        :class:`ResticError` (denied) if a reference cannot be resolved."""
+        password = password_of(self.password_ref, self.data_dir)
+        access_key, secret_key = _s3_keys(self.credential_ref, self.data_dir)
+        access = RepositoryAccess(url=self.url, password=password, access_key=access_key,
+                                  secret_key=secret_key, region=self.region)
+        return Restic(access, self.executor, cache_dir=self.cache_dir, timeout=self.timeout)
+
+
+def copy_access(
     policy: BackupPolicy, repository: BackupRepository, data_dir: Path, *, timeout: float
-) -> Restic:
-    """The driver of one copy (secrets stay references until a command runs)."""
-    access = RepositoryAccess(
+) -> CopyAccess:
+    """How to open one copy's driver (the SSH key resolved now, the repository's secrets
+    when it is opened)."""
+    local = (policy.executor or {}).get("kind") != "ssh"
+    return CopyAccess(
         url=repository.url,
         password_ref=policy.password_ref,
         credential_ref=repository.provider.credential_ref,
-        data_dir=data_dir,
         region=repository.provider.s3_region or DEFAULT_REGION,
+        data_dir=data_dir,
+        executor=executor_for(policy, data_dir),
+        cache_dir=str(data_dir / "restic-cache") if local else None,
+        timeout=timeout,
     )
-    local = (policy.executor or {}).get("kind") != "ssh"
-    cache = str(data_dir / "restic-cache") if local else None
-    return Restic(access, executor_for(policy, data_dir), cache_dir=cache, timeout=timeout)
 
 
 @dataclass(frozen=True)

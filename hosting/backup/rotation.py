@@ -19,7 +19,9 @@ every moment (a crash included) the password file in place opens every repositor
 
 A resumed job repeats only what is not done: a key the next password already opens is
 not added again, an old key already gone is not looked for. No password is ever put on
-a command line, in a log line or in a job result.
+a command line, in a log line or in a job result. The password files are read when a
+repository's driver is opened, under its lease: a step always sees the files as the
+previous steps left them.
 """
 
 from __future__ import annotations
@@ -40,8 +42,14 @@ from controlplane.settings import get_settings
 from hosting import errors
 from hosting.backup import keys
 from hosting.backup.models import BackupPolicy
-from hosting.backup.repositories import lease, restic_for, retry_after_stale_locks
-from hosting.drivers.restic import Restic, wrong_password
+from hosting.backup.repositories import (
+    CopyAccess,
+    copy_access,
+    lease,
+    password_of,
+    retry_after_stale_locks,
+)
+from hosting.drivers.restic import wrong_password
 from hosting.drivers.restic_records import ResticError
 
 ROTATION_JOB = "hosting.backup-key-rotate"
@@ -54,12 +62,12 @@ class RotationFailed(RuntimeError):
 
 @dataclass(frozen=True)
 class Target:
-    """One repository of the tenant, and its driver opened with the password file."""
+    """One repository of the tenant, and how to open its driver with the password file."""
 
     repository_id: int
     label: str
     initialised: bool
-    restic: Restic
+    copy: CopyAccess
 
 
 def _finess(ctx: jobs.StepContext) -> str:
@@ -86,17 +94,19 @@ def _repositories(ctx: jobs.StepContext, data_dir: Path) -> list[Target]:
                 label = (f"subscription {policy.subscription_id} copy {repository.copy_index} "
                          f"at {repository.provider.name}")
                 found.append(Target(repository.id, label, repository.initialised_at is not None,
-                                    restic_for(policy, repository, data_dir,
-                                               timeout=RESTIC_TIMEOUT)))
+                                    copy_access(policy, repository, data_dir,
+                                                timeout=RESTIC_TIMEOUT)))
     return found
 
 
 def _ensure_next_key(target: Target, next_ref: str) -> bool:
     """Make the next password open the repository; True if a key was added now."""
-    following = target.restic.with_password(next_ref)
+    next_password = password_of(next_ref, target.copy.data_dir)
+    restic = target.copy.open()
+    following = restic.with_password(next_password)
     if following.opens():
         return False
-    retry_after_stale_locks(target.restic, lambda: target.restic.add_key(next_ref))
+    retry_after_stale_locks(restic, lambda: restic.add_key(next_password))
     if not following.opens():
         raise RotationFailed(f"{target.label}: the new key was added but does not open it")
     return True
@@ -155,8 +165,9 @@ def _remove_old_keys(ctx: jobs.StepContext) -> Mapping[str, Any]:
     targets = [t for t in _repositories(ctx, data_dir) if t.initialised]
     removed = 0
     for position, target in enumerate(targets):
-        old = target.restic.with_password(previous_ref)
         with lease(ctx.database, target.repository_id, _owner(ctx)):
+            driver = target.copy.open()
+            old = driver.with_password(password_of(previous_ref, data_dir))
             try:
                 (old_id,) = [k.id for k in old.list_keys() if k.current]
             except ResticError as exc:
@@ -165,7 +176,6 @@ def _remove_old_keys(ctx: jobs.StepContext) -> Mapping[str, Any]:
                 ctx.log(f"{target.label}: no key left for the old password")
                 continue
             # run with the new password: restic refuses to remove the key it opened with
-            driver = target.restic
             retry_after_stale_locks(driver, lambda d=driver, k=old_id: d.remove_key(k))
             if old.opens():
                 raise RotationFailed(f"{target.label}: the old password still opens it")

@@ -40,7 +40,7 @@ from controlplane.tenants import of_tenant
 from hosting import errors
 from hosting.backup.flows import compare
 from hosting.backup.models import BackupPolicy, BackupRepository, BackupRun
-from hosting.backup.repositories import lease, restic_for, scratch_root
+from hosting.backup.repositories import copy_access, executor_for, lease, scratch_root
 from hosting.dr.models import DrExercise, DrPlan
 from hosting.dr.schemas import DrExerciseRead
 from hosting.drivers import TAG_REQUEST, TAG_RESOURCE, TAG_TENANT, DriverError
@@ -131,8 +131,7 @@ def _restore(ctx: jobs.StepContext) -> Mapping[str, Any]:
             raise ExerciseFailed(
                 f"the copy at {repository.provider.name} has no recorded good backup to restore"
             )
-        restic = restic_for(policy, repository, data_dir, timeout=RESTIC_TIMEOUT)
-        restic.no_cache = True
+        copy = copy_access(policy, repository, data_dir, timeout=RESTIC_TIMEOUT)
         scratch = f"{scratch_root(policy, data_dir)}/dr-{exercise.exercise_key}"
         expected, source = dict(run.checksums), policy.source_path
         began = utcnow()  # the simulated disaster: RPO and RTO are measured from here
@@ -146,9 +145,11 @@ def _restore(ctx: jobs.StepContext) -> Mapping[str, Any]:
         }
     ctx.log(f"restoring snapshot {found['snapshot_id']} from the copy at {found['copy']}")
     clock = time.monotonic()
-    restic.executor.run(["rm", "-rf", "--", scratch], env={}, timeout=600)
+    copy.executor.run(["rm", "-rf", "--", scratch], env={}, timeout=600)
     try:
         with lease(ctx.database, found["repository_id"], f"job:{ctx.job_id}"):
+            restic = copy.open()
+            restic.no_cache = True
             root = restic.restore(found["snapshot_id"], scratch, path=source)
         restored = restic.checksums(root)
     except ResticError as exc:
@@ -239,9 +240,7 @@ def _teardown_all(ctx: jobs.StepContext) -> dict[str, Any]:
         scratch = None
         if policy is not None:
             scratch = f"{scratch_root(policy, get_settings().data_dir)}/dr-{exercise.exercise_key}"
-            executor = restic_for(
-                policy, policy.repositories[0], get_settings().data_dir, timeout=600
-            ).executor
+            executor = executor_for(policy, get_settings().data_dir)
     found = compute.tagged(labels)
     left = compute.teardown(labels)
     if scratch is not None:

@@ -6,10 +6,11 @@
 whose ``reason`` (locked, unreachable, full, missing, denied, corrupt, failed) the
 backup plane acts on.
 
-Secrets (the repository password, the S3 keys) are given by reference in a
-:class:`RepositoryAccess` and resolved only when a command starts; they travel in the
-process environment (locally) or on the SSH channel's standard input (remotely), never
-on a command line, and any error text is scrubbed of them before it is raised.
+Secrets (the repository password, the S3 keys) are given already resolved, by the
+caller, in a :class:`RepositoryAccess` that keeps them out of its repr; the driver never
+looks a secret up. They travel in the process environment (locally) or on the SSH
+channel's standard input (remotely), never on a command line, and any error text is
+scrubbed of them before it is raised.
 """
 
 from __future__ import annotations
@@ -18,13 +19,10 @@ import dataclasses
 import json
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
-from controlplane.secrets import SecretError
-from hosting import secrets as credentials
 from hosting.drivers.restic_executors import Completed, Executor, LineCallback, LocalExecutor
 from hosting.drivers.restic_records import (
     BackupSummary,
@@ -137,37 +135,29 @@ def scrub(text: str, hidden: Iterable[str]) -> str:
 
 @dataclass(frozen=True)
 class RepositoryAccess:
-    """How to open one repository: its URL and references to its secrets.
+    """How to open one repository: its URL and its secrets, resolved by the caller.
 
-    ``url`` is restic's (``s3:http://host:port/bucket/prefix``); ``password_ref`` and
-    ``credential_ref`` (S3 ``ACCESS_KEY:SECRET_KEY``) are references of the hosting
-    plane's secrets (:data:`hosting.secrets.SECRETS`) resolved in ``data_dir`` when
-    a command starts.
+    ``url`` is restic's (``s3:http://host:port/bucket/prefix``); ``password`` opens the
+    repository; ``access_key`` and ``secret_key`` are the S3 keys (none for a repository
+    that is a local path). The secrets are kept out of the repr.
     """
 
     url: str
-    password_ref: str
-    credential_ref: str | None
-    data_dir: Path
+    password: str = field(repr=False)
+    access_key: str | None = field(default=None, repr=False)
+    secret_key: str | None = field(default=None, repr=False)
     region: str = "eu-west-3"
 
     def environment(self) -> dict[str, str]:
-        """restic's environment for this repository (secrets resolved now)."""
-        try:
-            env = {
-                "RESTIC_REPOSITORY": self.url,
-                "RESTIC_PASSWORD": credentials.SECRETS.resolve(self.password_ref, self.data_dir),
-                "AWS_DEFAULT_REGION": self.region,
-            }
-        except SecretError as exc:
-            raise ResticError(str(exc), reason=Reason.DENIED) from None
-        if self.credential_ref:
-            try:
-                keys = credentials.resolve(self.credential_ref, data_dir=self.data_dir)
-            except Exception as exc:
-                raise ResticError(str(exc), reason=Reason.DENIED) from None
-            env["AWS_ACCESS_KEY_ID"] = keys.access_key
-            env["AWS_SECRET_ACCESS_KEY"] = keys.secret_key
+        """restic's environment for this repository."""
+        env = {
+            "RESTIC_REPOSITORY": self.url,
+            "RESTIC_PASSWORD": self.password,
+            "AWS_DEFAULT_REGION": self.region,
+        }
+        if self.access_key is not None and self.secret_key is not None:
+            env["AWS_ACCESS_KEY_ID"] = self.access_key
+            env["AWS_SECRET_ACCESS_KEY"] = self.secret_key
         return env
 
 
@@ -266,9 +256,9 @@ class Restic:
         return True
 
     # -- keys (passwords) ------------------------------------------------------------------
-    def with_password(self, password_ref: str) -> Restic:
-        """The same repository and host, opened with another password (a reference)."""
-        return Restic(dataclasses.replace(self.access, password_ref=password_ref),
+    def with_password(self, password: str) -> Restic:
+        """The same repository and host, opened with another password."""
+        return Restic(dataclasses.replace(self.access, password=password),
                       self.executor, binary=self.binary, cache_dir=self.cache_dir,
                       timeout=self.timeout, no_cache=self.no_cache)
 
@@ -276,16 +266,12 @@ class Restic:
         """The repository's keys; the one this driver's password opens is ``current``."""
         return [RepositoryKey.from_json(item) for item in self._json("key", "list") or []]
 
-    def add_key(self, new_password_ref: str) -> None:
-        """Add a key opened by the password ``new_password_ref`` names (a hosting secret).
+    def add_key(self, new_password: str) -> None:
+        """Add a key opened by ``new_password``.
 
         The password reaches restic through a 0600 temporary file on the executor's host,
         written from the command's environment (never its command line) and removed after.
         """
-        try:
-            new_password = credentials.SECRETS.resolve(new_password_ref, self.access.data_dir)
-        except SecretError as exc:
-            raise ResticError(str(exc), reason=Reason.DENIED) from None
         self._run("key", "add", extra_env={NEW_PASSWORD_VARIABLE: new_password},
                   wrapper=("sh", "-c", _WITH_NEW_PASSWORD_FILE, "socle-key-add"))
 
@@ -393,18 +379,25 @@ class Restic:
 
     # -- content checksums ----------------------------------------------------------------
     def checksums(self, root: str) -> dict[str, str]:
-        """SHA-256 of every regular file under ``root`` on the executor's host, by path
-        relative to ``root`` (``sha256sum`` run there, no secret in its environment)."""
-        done = self.executor.run(
-            ["find", root, "-type", "f", "-exec", "sha256sum", "--", "{}", "+"],
-            env={},
-            timeout=self.timeout,
+        """SHA-256 of every regular file under ``root`` on the executor's host (see
+        :func:`checksums_on`)."""
+        return checksums_on(self.executor, root, timeout=self.timeout)
+
+
+def checksums_on(executor: Executor, root: str, *, timeout: float) -> dict[str, str]:
+    """SHA-256 of every regular file under ``root`` on ``executor``'s host, by path
+    relative to ``root`` (``sha256sum`` run there, no secret in its environment; no
+    repository needed)."""
+    done = executor.run(
+        ["find", root, "-type", "f", "-exec", "sha256sum", "--", "{}", "+"],
+        env={},
+        timeout=timeout,
+    )
+    if done.returncode != 0:
+        raise ResticError(
+            f"checksums of {root} on {executor.where}: {done.stderr.strip()[-500:]}"
         )
-        if done.returncode != 0:
-            raise ResticError(
-                f"checksums of {root} on {self.executor.where}: {done.stderr.strip()[-500:]}"
-            )
-        return parse_sha256sum(done.stdout, root)
+    return parse_sha256sum(done.stdout, root)
 
 
 class _Throttle:

@@ -22,7 +22,7 @@ from controlplane.db import Database, Scope, utcnow
 from controlplane.models import AuditRecord, Job, JobLog
 from controlplane.settings import Settings
 from hosting.backup.models import BackupPolicy
-from hosting.backup.repositories import restic_for
+from hosting.backup.repositories import copy_access
 from hosting.drivers.restic import Restic
 from hosting.secrets import SECRETS
 from hosting.sim.providers import SimulatedProviders
@@ -37,12 +37,12 @@ class Crash(BaseException):
 
 
 def drivers(database: Database, settings: Settings, subscription_id: int) -> list[Restic]:
-    """Each copy's restic driver, opened with the tenant's password file."""
+    """Each copy's restic driver, opened with the tenant's password file as it is now."""
     with database.session(scope=Scope.unrestricted(), write=False) as db:
         policy = db.scalar(select(BackupPolicy).where(
             BackupPolicy.subscription_id == subscription_id))
         assert policy is not None
-        return [restic_for(policy, r, settings.data_dir, timeout=120)
+        return [copy_access(policy, r, settings.data_dir, timeout=120).open()
                 for r in policy.repositories]
 
 
@@ -109,10 +109,9 @@ def test_rotate_password_crash_resume_old_refused_restore_identical(
 
     password = SECRETS.path(settings.data_dir, f"file:restic-{tenant.finess.lower()}.password")
     passwords = [password.read_text().strip()]
-    copies = drivers(database, settings, sub_id)
 
     def openable() -> None:  # the password file in place opens every copy
-        assert all(driver.opens() for driver in copies)
+        assert all(driver.opens() for driver in drivers(database, settings, sub_id))
 
     # operators only; a tenant without backups has no password to rotate
     rotate = f"{HOST}/tenants/{tenant.finess}/backup-key/rotate"
@@ -150,7 +149,7 @@ def test_rotate_password_crash_resume_old_refused_restore_identical(
     assert rotations == [tenant.finess]
 
     # restic itself refuses both old passwords on both copies; the new one opens them
-    for driver in copies:
+    for driver in drivers(database, settings, sub_id):
         env = {**os.environ, **driver.access.environment()}
         for old in passwords[:1]:
             refused = subprocess.run(["restic", "--no-cache", "snapshots"],

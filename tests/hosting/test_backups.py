@@ -27,14 +27,14 @@ from controlplane.models import Job
 from controlplane.settings import Settings
 from hosting.backup import flows as backup_jobs
 from hosting.backup.models import BackupPolicy, BackupRepository
-from hosting.backup.repositories import restic_for
+from hosting.backup.repositories import copy_access
 from hosting.drivers.restic import Restic
 from hosting.secrets import SECRETS
 from hosting.sim.endpoints import Endpoint
 from hosting.sim.providers import SimulatedProviders
 from tests.conftest import TenantFactory, TokenFactory
 from tests.hosting.factories import offer_body
-from tests.hosting.regions import register, subscribe
+from tests.hosting.regions import keys_env, register, subscribe
 from tests.support.sshd import SshServer, running_sshd
 
 HOST = "/api/v1/hosting"
@@ -141,7 +141,8 @@ def test_backup_restore_retention_object_lock_and_corruption(
     # retention: an old snapshot (same host and path) is forgotten and pruned on both copies
     with database.session(scope=Scope.unrestricted()) as db:
         row = db.scalar(db.query(BackupPolicy).filter_by(subscription_id=sub_id).statement)
-        drivers = [restic_for(row, r, settings.data_dir, timeout=120) for r in row.repositories]
+        drivers = [copy_access(row, r, settings.data_dir, timeout=120).open()
+                   for r in row.repositories]
         host = f"socle-{tenant.finess.lower()}"
     for driver in drivers:
         env = {**os.environ, **driver.access.environment()}
@@ -224,6 +225,27 @@ def test_unreachable_or_busy_copy_is_reported_never_skipped(
     assert {i["last_run_reason"] for i in lines} == {"unreachable", "locked"}
     alerts = client.get(f"{HOST}/backups/alerts", headers=own).json()
     assert alerts["total"] == 2 and {a["kind"] for a in alerts["items"]} == {"failed"}
+
+
+def test_unresolvable_secret_fails_its_copy_as_denied(
+    backed: dict[str, Any], providers: SimulatedProviders, client: TestClient,
+    auth: TokenFactory, database: Database, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    tenant = backed["tenant"]
+    own = auth(Role.ESTABLISHMENT, tenant)
+    monkeypatch.delenv(keys_env("hds-a"))  # copy 0's provider keys cannot be resolved
+    job = client.post(f"{HOST}/subscriptions/{backed['subscription']['id']}/backup",
+                      headers=own).json()["job"]
+    done = run(client, database, auth, job["id"])
+    assert done["state"] == "failed" and "copy 0 (denied)" in done["error"]
+    runs = client.get(f"{HOST}/backups/runs", headers=own).json()["items"]
+    assert sorted((r["state"], r["reason"]) for r in runs) == [
+        ("failed", "denied"), ("succeeded", None)]
+    (failed,) = [r for r in runs if r["state"] == "failed"]
+    assert keys_env("hds-a") in failed["error"]  # the reference is named, never a value
+    assert all(ep.secret_key not in str(done) + str(runs) for ep in providers.s3)
+    alerts = client.get(BACKUPS_ALERTS, headers=own).json()["items"]
+    assert [a["kind"] for a in alerts] == ["failed"]
 
 
 @pytest.fixture(scope="module")

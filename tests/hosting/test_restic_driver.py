@@ -11,38 +11,26 @@ from pathlib import Path
 
 import pytest
 
-from hosting.drivers.restic import RepositoryAccess, Restic, classify
-from hosting.drivers.restic_executors import LocalExecutor, SshExecutor
+from hosting.drivers.restic import RepositoryAccess, Restic, checksums_on, classify
+from hosting.drivers.restic_executors import Completed, LocalExecutor, SshExecutor
 from hosting.drivers.restic_records import Reason, ResticError, RetentionRule, parse_sha256sum
-from hosting.secrets import SECRETS
 from hosting.sim.providers import SimulatedProviders
 from tests.support.sshd import SshServer, running_sshd
 
 PASSWORD = "tenant-password-0123456789"
-
-
-def _secret_file(directory: Path, name: str, value: str) -> str:
-    return SECRETS.store_file(directory, name, value)
+S3_SECRET = "s3-secret-key-9876543210"
 
 
 @pytest.fixture(scope="module")
-def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("restic-data")
-
-
-@pytest.fixture(scope="module")
-def access_for(providers: SimulatedProviders, data_dir: Path):
+def access_for(providers: SimulatedProviders):
     ep = providers.s3[0]
-    password_ref = _secret_file(data_dir, "restic-password", PASSWORD)
-    keys_ref = _secret_file(data_dir, "s3-keys", f"{ep.access_key}:{ep.secret_key}")
 
     def make(
         bucket: str, *, url: str | None = None, password: str | None = None
     ) -> RepositoryAccess:
-        ref = password_ref if password is None else _secret_file(data_dir, "other-pw", password)
         return RepositoryAccess(
-            url=url or f"s3:{ep.url}/{bucket}", password_ref=ref, credential_ref=keys_ref,
-            data_dir=data_dir,
+            url=url or f"s3:{ep.url}/{bucket}", password=password or PASSWORD,
+            access_key=ep.access_key, secret_key=ep.secret_key,
         )
 
     return make
@@ -135,7 +123,41 @@ def test_failures_are_classified_without_secrets(
     assert exc.value.reason is Reason.DENIED
     assert "not-the-password" not in str(exc.value)
     assert providers.s3[0].secret_key not in str(exc.value)
+    assert "not-the-password" not in repr(wrong) + repr(wrong.access)
+    assert providers.s3[0].secret_key not in repr(wrong) + repr(wrong.access)
     # an unreachable provider is tested through the backup job (tests/hosting/test_backups.py)
+
+
+class _Echoing:
+    """An executor whose command fails printing its environment, or raising it."""
+
+    where = "echo"
+
+    def __init__(self, *, raises: bool = False) -> None:
+        self.raises = raises
+
+    def run(self, argv, *, env, timeout, on_line=None):  # type: ignore[no-untyped-def]
+        text = " ".join(f"{k}={v}" for k, v in env.items())
+        if self.raises:
+            raise ResticError(f"host gone: {text}", reason=Reason.UNREACHABLE)
+        return Completed(1, "", f"Fatal: {text}")
+
+
+def test_secrets_stay_out_of_reprs_and_error_messages() -> None:
+    access = RepositoryAccess(url="s3:http://s3.example/bucket", password=PASSWORD,
+                              access_key="AKIA-EXAMPLE", secret_key=S3_SECRET)
+    for executor in (_Echoing(), _Echoing(raises=True)):
+        driver = Restic(access, executor, timeout=5)
+        assert PASSWORD not in repr(driver) + repr(access)
+        assert S3_SECRET not in repr(driver) + repr(access)
+        with pytest.raises(ResticError) as failed:
+            driver.snapshots()
+        assert PASSWORD not in str(failed.value) and S3_SECRET not in str(failed.value)
+        assert "RESTIC_PASSWORD=***" in str(failed.value)  # the command's text, scrubbed
+        with pytest.raises(ResticError) as adding:
+            driver.add_key("new-password-0123456789")
+        assert "new-password-0123456789" not in str(adding.value)
+        assert PASSWORD not in str(adding.value)
 
 
 def test_classify_and_sha256sum_parsing() -> None:
@@ -190,5 +212,4 @@ class LocalExecutorChecksums:
 
     @staticmethod
     def of(root: Path) -> dict[str, str]:
-        access = RepositoryAccess("", "env:SOCLE_SECRET_HOSTING_UNUSED", None, root)
-        return Restic(access, LocalExecutor()).checksums(str(root))
+        return checksums_on(LocalExecutor(), str(root), timeout=60)

@@ -1,6 +1,8 @@
 """The restic driver's key commands over a real sshd (the establishment's host case): a
 new key is added through a 0600 file on that host, which is gone afterwards, and the
-password appears in no error text; the old key is removed with the new password."""
+password appears in no error text; the old key is removed with the new password. The
+passwords are hosting secrets, resolved as the backup plane does before the driver gets
+them."""
 
 from __future__ import annotations
 
@@ -10,9 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from hosting.backup.repositories import password_of
 from hosting.drivers.restic import RepositoryAccess, Restic
 from hosting.drivers.restic_executors import SshExecutor
-from hosting.drivers.restic_records import ResticError
+from hosting.drivers.restic_records import Reason, ResticError
 from hosting.secrets import SECRETS
 from tests.support.sshd import SshServer, running_sshd
 
@@ -35,13 +38,13 @@ def test_add_list_and_remove_keys_over_ssh(sshd: SshServer, tmp_path: Path) -> N
                            private_key=sshd.client_key.read_text(),
                            host_key=sshd.host_public_key)
     access = RepositoryAccess(url=str(tmp_path / "repo"),
-                              password_ref=secret(tmp_path, "old", old), credential_ref=None,
-                              data_dir=tmp_path)
+                              password=password_of(secret(tmp_path, "old", old), tmp_path))
     repo = Restic(access, executor, timeout=120)
     repo.init()
-    following = repo.with_password(secret(tmp_path, "new", new))
+    following = repo.with_password(password_of(secret(tmp_path, "new", new), tmp_path))
     assert repo.opens() and not following.opens()
-    Restic(access, _TmpdirExecutor(executor, str(scratch)), timeout=120).add_key("file:new")
+    Restic(access, _TmpdirExecutor(executor, str(scratch)), timeout=120).add_key(
+        password_of("file:new", tmp_path))
     assert following.opens()
     assert list(scratch.iterdir()) == []  # the 0600 password file was removed
     (old_key,) = [k.id for k in repo.list_keys() if k.current]
@@ -52,9 +55,9 @@ def test_add_list_and_remove_keys_over_ssh(sshd: SshServer, tmp_path: Path) -> N
     following.remove_key(old_key)
     assert not repo.opens() and following.opens()
     assert [k.current for k in following.list_keys()] == [True]
-    with pytest.raises(ResticError) as missing:
-        repo.add_key("file:absent")
-    assert "absent" in str(missing.value)
+    with pytest.raises(ResticError) as missing:  # as the driver reported it before
+        password_of("file:absent", tmp_path)
+    assert "absent" in str(missing.value) and missing.value.reason is Reason.DENIED
     assert os.stat(SECRETS.path(tmp_path, "file:new")).st_mode & 0o777 == 0o600
 
 
