@@ -7,8 +7,7 @@ import typer
 
 from apps.catalogue import service as catalogue
 from controlplane.cli.common import (
-    emit_json,
-    emit_table,
+    emit_rows,
     handle_errors,
 )
 
@@ -21,9 +20,7 @@ JSON = typer.Option(False, "--json", help="Print JSON.")
 def services(as_json: bool = JSON) -> None:
     """The service catalogue."""
     items = sorted(catalogue.current().services.values(), key=lambda s: s.name)
-    if as_json:
-        emit_json([s.model_dump(mode="json") for s in items])
-        return
-    emit_table("Services", ["name", "title", "runtime", "needs", "versions"],
-               [(s.name, s.title, s.runtime, ", ".join(s.dependencies),
-                 ", ".join(v.version for v in s.versions)) for s in items])
+    emit_rows(items, as_json, title="Services",
+              columns=["name", "title", "runtime", "needs", "versions"],
+              row=lambda s: (s.name, s.title, s.runtime, ", ".join(s.dependencies),
+                             ", ".join(v.version for v in s.versions)))

@@ -22,8 +22,7 @@ from controlplane.cli.common import (
     HereOption,
     WaitOption,
     emit_item,
-    emit_json,
-    emit_table,
+    emit_rows,
     handle_errors,
     local_actor,
     transaction,
@@ -40,12 +39,11 @@ def list_deployments(as_json: bool = JSON) -> None:
     with transaction(write=False) as db:
         rows = [DeploymentRead.model_validate(d)
                 for d in db.scalars(deployments.deployment_query().limit(100))]
-    if as_json:
-        emit_json(rows)
-        return
-    emit_table("Deployments", ["id", "action", "releases", "targets", "state", "reason"],
-               [(d.id, d.action, ", ".join(f"{r['service']} {r['version']}" for r in d.releases),
-                 ", ".join(d.targets), d.state, d.reason) for d in rows])
+    emit_rows(rows, as_json, title="Deployments",
+              columns=["id", "action", "releases", "targets", "state", "reason"],
+              row=lambda d: (d.id, d.action,
+                             ", ".join(f"{r['service']} {r['version']}" for r in d.releases),
+                             ", ".join(d.targets), d.state, d.reason))
 
 
 @app.command("instances")
@@ -54,11 +52,9 @@ def list_instances(as_json: bool = JSON) -> None:
     """What runs where, its health and drift."""
     with transaction(write=False) as db:
         rows = [InstanceRead.model_validate(i) for i in db.scalars(deployments.instance_query())]
-    if as_json:
-        emit_json(rows)
-        return
-    emit_table("Instances", ["service", "target", "version", "health", "drift"],
-               [(i.service, i.target, i.version, i.health, "; ".join(i.drift)) for i in rows])
+    emit_rows(rows, as_json, title="Instances",
+              columns=["service", "target", "version", "health", "drift"],
+              row=lambda i: (i.service, i.target, i.version, i.health, "; ".join(i.drift)))
 
 
 @app.command("deploy")

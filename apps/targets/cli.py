@@ -12,8 +12,7 @@ from apps.targets.models import AppTarget
 from apps.targets.schemas import TargetCreate, TargetUpdate
 from controlplane.cli.common import (
     emit_item,
-    emit_json,
-    emit_table,
+    emit_rows,
     handle_errors,
     local_actor,
     transaction,
@@ -29,12 +28,10 @@ def list_targets(as_json: bool = JSON) -> None:
     """Targets (hosts), with their network site's access."""
     with transaction(write=False) as db:
         rows = targets.reads(db, list(db.scalars(targets.target_query())))
-    if as_json:
-        emit_json(rows)
-        return
-    emit_table("Targets", ["name", "address", "connection", "prefix", "site", "access", "VM"],
-               [(t.name, t.address, t.connection, t.prefix, t.site, t.network_access,
-                 t.hosting_instance) for t in rows])
+    emit_rows(rows, as_json, title="Targets",
+              columns=["name", "address", "connection", "prefix", "site", "access", "VM"],
+              row=lambda t: (t.name, t.address, t.connection, t.prefix, t.site, t.network_access,
+                             t.hosting_instance))
 
 
 @app.command("add-target")

@@ -9,7 +9,7 @@ from controlplane.cli.common import (
     JsonOption,
     console,
     emit_json,
-    emit_table,
+    emit_rows,
     errors,
     handle_errors,
     transaction,
@@ -31,24 +31,10 @@ def list_(
     stmt = audit.list_query(action=action, tenant=tenant).limit(limit)
     with transaction(write=False) as db:
         rows = [AuditRead.model_validate(r) for r in db.scalars(stmt)]
-    if as_json:
-        emit_json(rows)
-    else:
-        emit_table(
-            "Audit log",
-            ["seq", "at", "actor", "action", "target", "tenant"],
-            [
-                (
-                    r.seq,
-                    r.at.strftime("%Y-%m-%d %H:%M:%S"),
-                    r.actor,
-                    r.action,
-                    f"{r.target_type}:{r.target_id}",
-                    r.tenant_finess,
-                )
-                for r in rows
-            ],
-        )
+    emit_rows(rows, as_json, title="Audit log",
+              columns=["seq", "at", "actor", "action", "target", "tenant"],
+              row=lambda r: (r.seq, r.at.strftime("%Y-%m-%d %H:%M:%S"), r.actor, r.action,
+                             f"{r.target_type}:{r.target_id}", r.tenant_finess))
 
 
 @app.command("verify")

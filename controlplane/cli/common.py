@@ -15,6 +15,7 @@ import typer
 from pydantic import BaseModel, ValidationError
 from rich.console import Console
 from rich.table import Table
+from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
 from controlplane.db import Scope, ScopeViolation, get_database
@@ -99,6 +100,64 @@ def emit_table(title: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]
     for row in rows:
         table.add_row(*["" if v is None else str(v) for v in row])
     console.print(table)
+
+
+def emit_rows(
+    items: Sequence[Any],
+    as_json: bool,
+    *,
+    title: str,
+    columns: Sequence[str],
+    row: Callable[[Any], Sequence[Any]] | None = None,
+) -> None:
+    """A listing: JSON for scripts (``--json``), else a table titled ``title``: one line
+    per item, ``row(item)`` or, by default, the item's fields named by ``columns``."""
+    if as_json:
+        emit_json(list(items))
+        return
+    if row is None:
+        dumped = [i.model_dump(mode="json") if isinstance(i, BaseModel) else i for i in items]
+        emit_table(title, columns, [[fields[c] for c in columns] for fields in dumped])
+    else:
+        emit_table(title, columns, [row(item) for item in items])
+
+
+def emit_query(query: Select[Any] | Callable[[Session], Select[Any]], read: type[BaseModel],
+               as_json: bool, *, title: str, columns: Sequence[str]) -> None:
+    """Every row of ``query`` (or of the query it makes with the session) in one read-only
+    transaction, shown through its ``read`` shape: JSON for scripts (``--json``), else a
+    table of ``columns``."""
+    with transaction(write=False) as db:
+        stmt = query if isinstance(query, Select) else query(db)
+        rows = [read.model_validate(row) for row in db.scalars(stmt)]
+    emit_rows(rows, as_json, title=title, columns=columns)
+
+
+def emit_row(fetch: Callable[[Session], Any], read: type[BaseModel], as_json: bool, *,
+             write: bool) -> None:
+    """Run ``fetch`` (given a session; a write if ``write``) in one transaction and show the
+    row it returns through its ``read`` shape (``--json``, or a field/value table)."""
+    with transaction(write=write) as db:
+        item = read.model_validate(fetch(db))
+    emit_item(item, as_json)
+
+
+def emit_json_or_table(data: Any, as_json: bool, *, title: str, columns: Sequence[str],
+                       rows: Sequence[Sequence[Any]]) -> None:
+    """``data`` as JSON for scripts (``--json``), else a table of ``rows`` (what people read
+    of it) titled ``title``."""
+    if as_json:
+        emit_json(data)
+    else:
+        emit_table(title, columns, rows)
+
+
+def emit_result(data: Any, as_json: bool, text: Any) -> None:
+    """A command's result: JSON for scripts (``--json``), else ``text`` for people."""
+    if as_json:
+        emit_json(data)
+    else:
+        console.print(text)
 
 
 def sub_app(parent: typer.Typer, name: str, help_text: str) -> typer.Typer:

@@ -13,6 +13,7 @@ from controlplane.cli.common import (
     JsonOption,
     console,
     emit_json,
+    emit_rows,
     emit_table,
     errors,
     handle_errors,
@@ -42,24 +43,10 @@ def list_(
     stmt = job_views.list_query(state=state).limit(limit)
     with transaction(write=False) as db:
         rows = [JobSummary.model_validate(j) for j in db.scalars(stmt)]
-    if as_json:
-        emit_json(rows)
-    else:
-        emit_table(
-            "Jobs",
-            ["id", "kind", "state", "progress", "created by", "created"],
-            [
-                (
-                    j.id,
-                    j.kind,
-                    j.state,
-                    f"{j.progress:.0%}",
-                    j.created_by,
-                    j.created_at.strftime("%Y-%m-%d %H:%M:%S"),
-                )
-                for j in rows
-            ],
-        )
+    emit_rows(rows, as_json, title="Jobs",
+              columns=["id", "kind", "state", "progress", "created by", "created"],
+              row=lambda j: (j.id, j.kind, j.state, f"{j.progress:.0%}", j.created_by,
+                             j.created_at.strftime("%Y-%m-%d %H:%M:%S")))
 
 
 @app.command("show")

@@ -9,7 +9,7 @@ from controlplane.cli.common import (
     JsonOption,
     console,
     emit_json,
-    emit_table,
+    emit_rows,
     handle_errors,
     local_actor,
 )
@@ -30,16 +30,12 @@ def _schedules() -> list[schedule.Schedule]:
 def list_(as_json: bool = JsonOption) -> None:
     """List the schedules: timing, last run, next slot, last error."""
     views = schedule.describe(get_database(), _schedules(), get_settings())
-    if as_json:
-        emit_json(views)
-        return
-    emit_table(
-        "Schedules (daily times in Europe/Paris)",
-        ["name", "timing", "last run", "next due", "runs", "failures", "last error"],
-        [(v.name, v.timing, v.last_run_at and f"{v.last_run_at:%Y-%m-%d %H:%M:%S}",
-          v.next_due_at and f"{v.next_due_at:%Y-%m-%d %H:%M:%S}", v.runs, v.failures,
-          v.last_error) for v in views],
-    )
+    emit_rows(views, as_json, title="Schedules (daily times in Europe/Paris)",
+              columns=["name", "timing", "last run", "next due", "runs", "failures", "last error"],
+              row=lambda v: (v.name, v.timing,
+                             v.last_run_at and f"{v.last_run_at:%Y-%m-%d %H:%M:%S}",
+                             v.next_due_at and f"{v.next_due_at:%Y-%m-%d %H:%M:%S}", v.runs,
+                             v.failures, v.last_error))
 
 
 @app.command("run")

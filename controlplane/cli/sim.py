@@ -6,7 +6,12 @@ import typer
 
 from controlplane import plugins, simulation
 from controlplane.audit import redact
-from controlplane.cli.common import JsonOption, console, emit_json, emit_table, errors
+from controlplane.cli.common import (
+    JsonOption,
+    console,
+    emit_json_or_table,
+    errors,
+)
 from controlplane.settings import get_settings
 
 app = typer.Typer(help="Start, stop and inspect the simulated region.", no_args_is_help=True)
@@ -43,11 +48,9 @@ def down() -> None:
 def status(as_json: bool = JsonOption) -> None:
     """Show which simulators run (secrets masked); exit 1 if any is down."""
     rows = simulation.status(plugins.plane_simulators(), get_settings().data_dir)
-    if as_json:
-        emit_json([{"name": r.name, "pid": r.pid, "running": r.running,
-                    "state": redact(r.state)} for r in rows])
-    else:
-        emit_table("Simulated region", ["simulator", "pid", "running"],
-                   [(r.name, r.pid, r.running) for r in rows])
+    emit_json_or_table([{"name": r.name, "pid": r.pid, "running": r.running,
+                         "state": redact(r.state)} for r in rows], as_json,
+                       title="Simulated region", columns=["simulator", "pid", "running"],
+                       rows=[(r.name, r.pid, r.running) for r in rows])
     if not all(r.running for r in rows):
         raise typer.Exit(1)

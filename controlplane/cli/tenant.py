@@ -7,8 +7,8 @@ import typer
 from controlplane import tenants
 from controlplane.cli.common import (
     JsonOption,
-    emit_json,
-    emit_table,
+    emit_json_or_table,
+    emit_rows,
     handle_errors,
     local_actor,
     transaction,
@@ -19,14 +19,8 @@ app = typer.Typer(help="Establishments (tenants), addressed by FINESS.", no_args
 
 
 def _show(tenant: TenantRead, as_json: bool) -> None:
-    if as_json:
-        emit_json(tenant)
-    else:
-        emit_table(
-            f"Tenant {tenant.finess}",
-            ["field", "value"],
-            list(tenant.model_dump(mode="json").items()),
-        )
+    emit_json_or_table(tenant, as_json, title=f"Tenant {tenant.finess}", columns=["field", "value"],
+                       rows=list(tenant.model_dump(mode="json").items()))
 
 
 @app.command("create")
@@ -59,14 +53,8 @@ def list_(
             TenantRead.model_validate(t)
             for t in db.scalars(tenants.list_query(kind=kind, department=department, q=q))
         ]
-    if as_json:
-        emit_json(rows)
-    else:
-        emit_table(
-            "Tenants",
-            ["FINESS", "name", "kind", "dept", "active"],
-            [(t.finess, t.name, t.kind.value, t.department, t.active) for t in rows],
-        )
+    emit_rows(rows, as_json, title="Tenants", columns=["FINESS", "name", "kind", "dept", "active"],
+              row=lambda t: (t.finess, t.name, t.kind.value, t.department, t.active))
 
 
 @app.command("show")

@@ -10,7 +10,7 @@ from controlplane.cli.common import (
     JsonOption,
     console,
     emit_json,
-    emit_table,
+    emit_rows,
     handle_errors,
     local_actor,
     transaction,
@@ -51,14 +51,9 @@ def list_(as_json: bool = JsonOption) -> None:
     """List tokens (never their secrets)."""
     with transaction(write=False) as db:
         rows = [tokens.to_read(t) for t in db.scalars(tokens.list_query())]
-    if as_json:
-        emit_json(rows)
-    else:
-        emit_table(
-            "Tokens",
-            ["id", "name", "role", "tenant", "prefix", "revoked"],
-            [(t.id, t.name, t.role.value, t.tenant, t.prefix, t.revoked_at) for t in rows],
-        )
+    emit_rows(rows, as_json, title="Tokens",
+              columns=["id", "name", "role", "tenant", "prefix", "revoked"],
+              row=lambda t: (t.id, t.name, t.role.value, t.tenant, t.prefix, t.revoked_at))
 
 
 @app.command("revoke")

@@ -20,8 +20,8 @@ from controlplane.cli.common import (
     WaitOption,
     console,
     emit_item,
-    emit_json,
-    emit_table,
+    emit_result,
+    emit_rows,
     handle_errors,
     local_actor,
     transaction,
@@ -87,10 +87,9 @@ def list_archives(
     with transaction(write=False) as db:
         query = archive.archive_query(tenant=tenant, subscription=subscription_id)
         rows = [ArchiveRead.model_validate(row) for row in db.scalars(query)]
-    if as_json:
-        emit_json(rows)
-        return
-    emit_table("Archives", COLUMNS, [list(row.as_row().values()) for row in rows])
+    emit_rows(rows, as_json, title="Archives",
+              columns=COLUMNS,
+              row=lambda row: list(row.as_row().values()))
 
 
 @app.command("show")
@@ -146,7 +145,5 @@ def verify_all(
         summary = JobSummary.model_validate(job)
     if wait or here:
         follow(summary.id, here=here, as_json=as_json)
-    elif as_json:
-        emit_json(summary)
     else:
-        console.print(f"job {summary.id} queued ({summary.kind})")
+        emit_result(summary, as_json, f"job {summary.id} queued ({summary.kind})")

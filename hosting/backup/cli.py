@@ -15,10 +15,9 @@ from controlplane.cli.common import (
     HereOption,
     JsonOption,
     WaitOption,
-    console,
     emit_item,
-    emit_json,
-    emit_table,
+    emit_result,
+    emit_rows,
     handle_errors,
     local_actor,
     transaction,
@@ -52,10 +51,7 @@ def _queued(job: Job, wait: bool, here: bool, as_json: bool) -> None:
         follow(job.id, here=here, as_json=as_json)
         return
     summary = JobSummary.model_validate(job)
-    if as_json:
-        emit_json(summary)
-    else:
-        console.print(f"job {summary.id} queued ({summary.kind})")
+    emit_result(summary, as_json, f"job {summary.id} queued ({summary.kind})")
 
 
 @app.command("policy")
@@ -141,14 +137,13 @@ def list_backups(tenant: str | None = typer.Option(None, help="FINESS."),
     with transaction(write=False) as db:
         rows = service.status_of(db, list(db.scalars(service.repository_query(tenant=tenant))),
                                  utcnow())
-    if as_json:
-        emit_json(rows)
-        return
-    emit_table("Backups", ["subscription", "tenant", "copy", "provider", "immutable",
-                           "last snapshot", "age (h)", "RPO (h)", "status", "alerts"],
-               [(r.subscription_id, r.tenant, r.copy_index, r.provider, r.immutable,
-                 r.last_snapshot_id or "-", r.age_hours if r.age_hours is not None else "-",
-                 r.rpo_hours, r.rpo_status.value, r.open_alerts) for r in rows])
+    emit_rows(rows, as_json, title="Backups",
+              columns=["subscription", "tenant", "copy", "provider", "immutable", "last snapshot",
+                       "age (h)", "RPO (h)", "status", "alerts"],
+              row=lambda r: (r.subscription_id, r.tenant, r.copy_index, r.provider, r.immutable,
+                             r.last_snapshot_id or "-",
+                             r.age_hours if r.age_hours is not None else "-", r.rpo_hours,
+                             r.rpo_status.value, r.open_alerts))
 
 
 @app.command("runs")
@@ -159,13 +154,11 @@ def runs(subscription_id: int | None = typer.Option(None, "--subscription"),
     with transaction(write=False) as db:
         rows = [RunRead.model_validate(r) for r in
                 db.scalars(service.run_query(subscription_id=subscription_id).limit(limit))]
-    if as_json:
-        emit_json(rows)
-        return
-    emit_table("Runs", ["id", "copy repo", "kind", "state", "reason", "snapshot", "files",
-                        "finished"],
-               [(r.id, r.repository_id, r.kind, r.state, r.reason or "", r.snapshot_id or "",
-                 r.files, r.finished_at) for r in rows])
+    emit_rows(rows, as_json, title="Runs",
+              columns=["id", "copy repo", "kind", "state", "reason", "snapshot", "files",
+                       "finished"],
+              row=lambda r: (r.id, r.repository_id, r.kind, r.state, r.reason or "",
+                             r.snapshot_id or "", r.files, r.finished_at))
 
 
 @app.command("restore-tests")
@@ -176,13 +169,10 @@ def restore_tests(limit: int = typer.Option(50, min=1, max=1000),
     with transaction(write=False) as db:
         rows = [RestoreTestRead.model_validate(r)
                 for r in db.scalars(service.restore_test_query().limit(limit))]
-    if as_json:
-        emit_json(rows)
-        return
-    emit_table("Restore tests", ["id", "copy repo", "snapshot", "state", "files", "RTO (s)",
-                                 "mismatches"],
-               [(r.id, r.repository_id, r.snapshot_id, r.state, r.files_checked, r.rto_seconds,
-                 len(r.mismatches)) for r in rows])
+    emit_rows(rows, as_json, title="Restore tests",
+              columns=["id", "copy repo", "snapshot", "state", "files", "RTO (s)", "mismatches"],
+              row=lambda r: (r.id, r.repository_id, r.snapshot_id, r.state, r.files_checked,
+                             r.rto_seconds, len(r.mismatches)))
 
 
 @app.command("alerts")
@@ -193,12 +183,10 @@ def alerts(all_alerts: bool = typer.Option(False, "--all", help="Include closed 
     with transaction(write=False) as db:
         rows = [AlertRead.model_validate(r)
                 for r in db.scalars(service.alert_query(open_only=not all_alerts))]
-    if as_json:
-        emit_json(rows)
-        return
-    emit_table("Backup alerts", ["id", "copy repo", "kind", "raised", "cleared", "message"],
-               [(r.id, r.repository_id, r.kind, r.raised_at, r.cleared_at or "", r.message)
-                for r in rows])
+    emit_rows(rows, as_json, title="Backup alerts",
+              columns=["id", "copy repo", "kind", "raised", "cleared", "message"],
+              row=lambda r: (r.id, r.repository_id, r.kind, r.raised_at, r.cleared_at or "",
+                             r.message))
 
 
 @app.command("schedule")
@@ -207,7 +195,4 @@ def schedule(as_json: bool = JsonOption) -> None:
     """Run the scheduler's tick now: queue what is due, raise late alerts."""
     with transaction() as db:
         result = jobs.tick(db, now=utcnow(), actor=local_actor())
-    if as_json:
-        emit_json(result)
-    else:
-        console.print(result)
+    emit_result(result, as_json, result)

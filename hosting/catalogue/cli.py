@@ -8,6 +8,8 @@ import typer
 from controlplane.cli.common import (
     JsonOption,
     emit_item,
+    emit_query,
+    emit_row,
     handle_errors,
     local_actor,
     sub_app,
@@ -23,7 +25,7 @@ from hosting.catalogue.schemas import (
     ParameterSpec,
 )
 from hosting.errors import store
-from hosting.providers.cli import _listing, _pairs, _write
+from hosting.providers.cli import _pairs
 
 app = typer.Typer()
 offer_app = sub_app(app, "offer", "The catalogue of offers.")
@@ -78,7 +80,8 @@ def offer_create(
         copies=copies,
         image_id=image_id,
     )
-    _write(lambda db: catalogue.create_offer(db, data, actor=local_actor()), OfferRead, as_json)
+    emit_row(lambda db: catalogue.create_offer(db, data, actor=local_actor()), OfferRead, as_json,
+             write=True)
 
 
 @offer_app.command("list")
@@ -88,7 +91,8 @@ def offer_list(
 ) -> None:
     """List the catalogue."""
     columns = ["id", "code", "name", "kind", "monthly_price_cents", "copies", "active"]
-    _listing(catalogue.offer_query(kind=kind), OfferRead, "Offers", columns, as_json)
+    emit_query(catalogue.offer_query(kind=kind), OfferRead, as_json, title="Offers",
+               columns=columns)
 
 
 @offer_app.command("show")

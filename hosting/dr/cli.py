@@ -10,8 +10,7 @@ from controlplane.cli.common import (
     JsonOption,
     WaitOption,
     emit_item,
-    emit_json,
-    emit_table,
+    emit_rows,
     handle_errors,
     local_actor,
     transaction,
@@ -59,25 +58,10 @@ def list_plans(
     """List PRA plans."""
     with transaction(write=False) as db:
         rows = [DrPlanRead.model_validate(p) for p in db.scalars(dr.plan_query(tenant=tenant))]
-    if as_json:
-        emit_json(rows)
-        return
-    emit_table(
-        "PRA",
-        ["id", "tenant", "subscription", "primary", "secondary", "RTO", "RPO"],
-        [
-            [
-                p.id,
-                p.tenant,
-                p.subscription_id,
-                p.primary_provider,
-                p.secondary_provider,
-                f"{p.rto_minutes} min",
-                f"{p.rpo_minutes} min",
-            ]
-            for p in rows
-        ],
-    )
+    emit_rows(rows, as_json, title="PRA",
+              columns=["id", "tenant", "subscription", "primary", "secondary", "RTO", "RPO"],
+              row=lambda p: [p.id, p.tenant, p.subscription_id, p.primary_provider,
+                             p.secondary_provider, f"{p.rto_minutes} min", f"{p.rpo_minutes} min"])
 
 
 @app.command("show")
@@ -125,25 +109,13 @@ def exercises(
     with transaction(write=False) as db:
         query = dr_exercise.exercise_query(tenant=tenant, plan_id=plan_id)
         rows = [DrExerciseRead.model_validate(e) for e in db.scalars(query)]
-    if as_json:
-        emit_json(rows)
-        return
-    emit_table(
-        "PRA exercises",
-        ["id", "plan", "state", "RTO (s)", "RPO (s)", "met", "job"],
-        [
-            [
-                e.id,
-                e.plan_id,
-                e.state,
-                e.achieved_rto_seconds,
-                e.achieved_rpo_seconds,
-                "yes" if e.rto_met and e.rpo_met else "no" if e.state == "succeeded" else "",
-                e.job_id,
-            ]
-            for e in rows
-        ],
-    )
+    emit_rows(rows, as_json, title="PRA exercises",
+              columns=["id", "plan", "state", "RTO (s)", "RPO (s)", "met", "job"],
+              row=lambda e: [e.id, e.plan_id, e.state, e.achieved_rto_seconds,
+                             e.achieved_rpo_seconds,
+                             ("yes" if e.rto_met and e.rpo_met
+                              else "no" if e.state == "succeeded" else ""),
+                             e.job_id])
 
 
 @app.command("exercise-show")

@@ -7,20 +7,16 @@ audited as the local user.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import date
-from typing import Any
 
 import typer
-from pydantic import BaseModel
-from sqlalchemy import Select
-from sqlalchemy.orm import Session
 
 from controlplane.cli.common import (
     JsonOption,
     emit_item,
-    emit_json,
-    emit_table,
+    emit_query,
+    emit_row,
     handle_errors,
     local_actor,
     sub_app,
@@ -37,24 +33,6 @@ app = typer.Typer()
 
 
 provider_app = sub_app(app, "provider", "HDS providers (certificate, location, endpoints).")
-
-
-def _listing(
-    query: Select[Any], read: type[BaseModel], title: str, columns: Sequence[str], as_json: bool
-) -> None:
-    with transaction(write=False) as db:
-        rows = [read.model_validate(row) for row in db.scalars(query)]
-    if as_json:
-        emit_json(rows)
-        return
-    dumped = [row.model_dump(mode="json") for row in rows]
-    emit_table(title, columns, [[row[c] for c in columns] for row in dumped])
-
-
-def _write(action: Callable[[Session], Any], read: type[BaseModel], as_json: bool) -> None:
-    with transaction() as db:
-        item = read.model_validate(action(db))
-    emit_item(item, as_json)
 
 
 def _pairs(texts: Sequence[str], option: str) -> dict[str, str]:
@@ -103,9 +81,8 @@ def provider_create(
         capacity_gb=capacity_gb,
         capacity_vcpus=capacity_vcpus,
     )
-    _write(
-        lambda db: providers.create_provider(db, data, actor=local_actor()), ProviderRead, as_json
-    )
+    emit_row(lambda db: providers.create_provider(db, data, actor=local_actor()), ProviderRead,
+             as_json, write=True)
 
 
 @provider_app.command("update")
@@ -126,13 +103,9 @@ def provider_update(
         "capacity_gb": capacity_gb,
     }
     data = ProviderUpdate(**{k: v for k, v in fields.items() if v is not None})
-    _write(
-        lambda db: providers.update_provider(
+    emit_row(lambda db: providers.update_provider(
             db, store.by_key(db, HostingProvider, name), data, actor=local_actor()
-        ),
-        ProviderRead,
-        as_json,
-    )
+        ), ProviderRead, as_json, write=True)
 
 
 @provider_app.command("list")
@@ -140,7 +113,8 @@ def provider_update(
 def provider_list(as_json: bool = JsonOption) -> None:
     """List providers."""
     columns = ["id", "name", "country", "location", "certificate_expires_on", "in_eea"]
-    _listing(providers.provider_query(), ProviderRead, "Providers", columns, as_json)
+    emit_query(providers.provider_query(), ProviderRead, as_json, title="Providers",
+               columns=columns)
 
 
 @provider_app.command("show")

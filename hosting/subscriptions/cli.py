@@ -10,13 +10,15 @@ from controlplane.auth import system_principal
 from controlplane.cli.common import (
     JsonOption,
     emit_item,
+    emit_query,
+    emit_row,
     handle_errors,
     local_actor,
     sub_app,
     transaction,
 )
 from hosting.errors import store
-from hosting.providers.cli import _listing, _pairs, _write
+from hosting.providers.cli import _pairs
 from hosting.subscriptions import quotas
 from hosting.subscriptions import service as lifecycle
 from hosting.subscriptions.models import HostingRequest, Subscription
@@ -43,7 +45,8 @@ def request_create(
     values = {k: int(v) for k, v in _pairs(param, "param").items()}
     data = RequestCreate(offer=offer, tenant=tenant, parameters=values)
     caller = system_principal(local_actor())
-    _write(lambda db: lifecycle.create_request(db, data, caller=caller), RequestRead, as_json)
+    emit_row(lambda db: lifecycle.create_request(db, data, caller=caller), RequestRead, as_json,
+             write=True)
 
 
 @request_app.command("list")
@@ -55,13 +58,8 @@ def request_list(
 ) -> None:
     """List requests, newest first."""
     columns = ["id", "tenant", "offer", "state", "monthly_cost_cents", "reason"]
-    _listing(
-        lifecycle.request_query(tenant=tenant, state=state),
-        RequestRead,
-        "Requests",
-        columns,
-        as_json,
-    )
+    emit_query(lifecycle.request_query(tenant=tenant, state=state), RequestRead, as_json,
+               title="Requests", columns=columns)
 
 
 @request_app.command("show")
@@ -76,13 +74,9 @@ def request_show(request_id: int, as_json: bool = JsonOption) -> None:
 @handle_errors
 def request_approve(request_id: int, as_json: bool = JsonOption) -> None:
     """Approve (or retry) a request: queues the provisioning job."""
-    _write(
-        lambda db: lifecycle.approve(
+    emit_row(lambda db: lifecycle.approve(
             db, store.get(db, HostingRequest, request_id), actor=local_actor()
-        ),
-        RequestRead,
-        as_json,
-    )
+        ), RequestRead, as_json, write=True)
 
 
 @request_app.command("reject")
@@ -91,13 +85,9 @@ def request_reject(
     request_id: int, reason: str = typer.Option(...), as_json: bool = JsonOption
 ) -> None:
     """Reject a pending request with a reason."""
-    _write(
-        lambda db: lifecycle.reject(
+    emit_row(lambda db: lifecycle.reject(
             db, store.get(db, HostingRequest, request_id), reason, actor=local_actor()
-        ),
-        RequestRead,
-        as_json,
-    )
+        ), RequestRead, as_json, write=True)
 
 
 # --- subscriptions and quotas --------------------------------------------------------
@@ -110,13 +100,8 @@ def subscription_list(
 ) -> None:
     """List subscriptions."""
     columns = ["id", "tenant", "offer", "state", "monthly_cost_cents"]
-    _listing(
-        lifecycle.subscription_query(tenant=tenant),
-        SubscriptionRead,
-        "Subscriptions",
-        columns,
-        as_json,
-    )
+    emit_query(lifecycle.subscription_query(tenant=tenant), SubscriptionRead, as_json,
+               title="Subscriptions", columns=columns)
 
 
 @subscription_app.command("show")

@@ -17,7 +17,7 @@ from controlplane.cli.common import (
     JsonOption,
     console,
     emit_json,
-    emit_table,
+    emit_rows,
     handle_errors,
     local_actor,
     transaction,
@@ -77,11 +77,9 @@ def drift_(
     with transaction(write=False) as db:
         items = drift.report(db, site=site)
     items = [i for i in items if all_ or i.status is not DriftStatus.COMPLIANT]
-    if as_json:
-        emit_json(items)
-        return
-    emit_table("Drift", ["device", "status", "backup", "error"],
-               [(i.device, i.status.value, i.fetched_at, i.error) for i in items])
+    emit_rows(items, as_json, title="Drift",
+              columns=["device", "status", "backup", "error"],
+              row=lambda i: (i.device, i.status.value, i.fetched_at, i.error))
     for item in items:
         if item.diff:
             console.rule(item.device)

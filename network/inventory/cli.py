@@ -9,19 +9,15 @@ user.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from collections.abc import Callable
 
 import typer
-from pydantic import BaseModel
-from sqlalchemy import Select
-from sqlalchemy.orm import Session
 
 from controlplane.cli.common import (
     JsonOption,
     emit_item,
-    emit_json,
-    emit_table,
+    emit_query,
+    emit_row,
     handle_errors,
     local_actor,
     sub_app,
@@ -56,7 +52,6 @@ from network.inventory.schemas import (
 from network.secrets import SECRETS
 
 app = typer.Typer()
-R = TypeVar("R", bound=BaseModel)
 
 
 provider_app = sub_app(app, "provider", "Telecom providers (MPLS operators, THD network).")
@@ -66,40 +61,12 @@ circuit_app = sub_app(app, "circuit", "Access circuits.")
 maintenance_app = sub_app(app, "maintenance", "Maintenance windows.")
 
 
-def _create(service: Callable[..., Any], data: BaseModel, read: type[R], as_json: bool) -> None:
-    with transaction() as db:
-        item = read.model_validate(service(db, data, actor=local_actor()))
-    emit_item(item, as_json)
-
-
-def _list(
-    query: Callable[[Session], Select[Any]],
-    read: type[R],
-    title: str,
-    columns: Sequence[str],
-    as_json: bool,
-) -> None:
-    with transaction(write=False) as db:
-        rows = [read.model_validate(row) for row in db.scalars(query(db))]
-    if as_json:
-        emit_json(rows)
-        return
-    dumped = [row.model_dump(mode="json") for row in rows]
-    emit_table(title, columns, [[row[c] for c in columns] for row in dumped])
-
-
 def _normal(normalize: Callable[[str], str], key: str) -> str:
     """``key`` as stored; a malformed one is looked up as typed (and is not found)."""
     try:
         return normalize(key)
     except ValueError:
         return key
-
-
-def _show_key(model: type[Any], key: str, read: type[R], as_json: bool) -> None:
-    with transaction(write=False) as db:
-        item = read.model_validate(store.by_key(db, model, key))
-    emit_item(item, as_json)
 
 
 # --- providers -----------------------------------------------------------------------
@@ -123,7 +90,8 @@ def provider_create(
     data = ProviderCreate(
         name=name, kind=kind, contract_ref=contract_ref, contacts=[_contact(c) for c in contact]
     )
-    _create(inventory.create_provider, data, ProviderRead, as_json)
+    emit_row(lambda db: inventory.create_provider(db, data, actor=local_actor()), ProviderRead,
+             as_json, write=True)
 
 
 @provider_app.command("list")
@@ -132,20 +100,16 @@ def provider_list(
     kind: Access | None = typer.Option(None, case_sensitive=False), as_json: bool = JsonOption
 ) -> None:
     """List providers."""
-    _list(
-        lambda db: inventory.provider_query(kind=kind),
-        ProviderRead,
-        "Providers",
-        ["id", "name", "kind", "contract_ref"],
-        as_json,
-    )
+    emit_query(inventory.provider_query(kind=kind), ProviderRead, as_json, title="Providers",
+               columns=["id", "name", "kind", "contract_ref"])
 
 
 @provider_app.command("show")
 @handle_errors
 def provider_show(name: str, as_json: bool = JsonOption) -> None:
     """Show a provider."""
-    _show_key(Provider, name, ProviderRead, as_json)
+    emit_row(lambda db: store.by_key(db, Provider, name), ProviderRead, as_json,
+             write=False)
 
 
 # --- sites ---------------------------------------------------------------------------
@@ -173,7 +137,8 @@ def site_create(
         service_class=service_class,
         department=department,
     )
-    _create(inventory.create_site, data, SiteRead, as_json)
+    emit_row(lambda db: inventory.create_site(db, data, actor=local_actor()), SiteRead, as_json,
+             write=True)
 
 
 @site_app.command("list")
@@ -185,20 +150,17 @@ def site_list(
     as_json: bool = JsonOption,
 ) -> None:
     """List sites."""
-    _list(
-        lambda db: inventory.site_query(tenant=tenant, department=department, access=access),
-        SiteRead,
-        "Sites",
-        ["id", "code", "name", "tenant", "department", "access", "service_class"],
-        as_json,
-    )
+    emit_query(inventory.site_query(tenant=tenant, department=department, access=access), SiteRead,
+               as_json, title="Sites",
+               columns=["id", "code", "name", "tenant", "department", "access", "service_class"])
 
 
 @site_app.command("show")
 @handle_errors
 def site_show(code: str, as_json: bool = JsonOption) -> None:
     """Show a site."""
-    _show_key(Site, _normal(normalize_site_code, code), SiteRead, as_json)
+    emit_row(lambda db: store.by_key(db, Site, _normal(normalize_site_code, code)), SiteRead,
+             as_json, write=False)
 
 
 # --- devices -------------------------------------------------------------------------
@@ -233,7 +195,8 @@ def device_create(
         asn=asn,
         lan_interface=lan_interface,
     )
-    _create(inventory.create_device, data, DeviceRead, as_json)
+    emit_row(lambda db: inventory.create_device(db, data, actor=local_actor()), DeviceRead, as_json,
+             write=True)
 
 
 @device_app.command("list")
@@ -246,20 +209,18 @@ def device_list(
     as_json: bool = JsonOption,
 ) -> None:
     """List devices."""
-    _list(
-        lambda db: inventory.device_query(tenant=tenant, site=site, role=role, platform=platform),
-        DeviceRead,
-        "Devices",
-        ["id", "hostname", "role", "platform", "site", "mgmt_address", "credential_ref"],
-        as_json,
-    )
+    emit_query(inventory.device_query(tenant=tenant, site=site, role=role, platform=platform),
+               DeviceRead, as_json, title="Devices",
+               columns=["id", "hostname", "role", "platform", "site", "mgmt_address",
+                        "credential_ref"])
 
 
 @device_app.command("show")
 @handle_errors
 def device_show(hostname: str, as_json: bool = JsonOption) -> None:
     """Show a device."""
-    _show_key(Device, _normal(normalize_hostname, hostname), DeviceRead, as_json)
+    emit_row(lambda db: store.by_key(db, Device, _normal(normalize_hostname, hostname)), DeviceRead,
+             as_json, write=False)
 
 
 # --- circuits ------------------------------------------------------------------------
@@ -303,7 +264,8 @@ def circuit_create(
         status=status,
         vrf=vrf,
     )
-    _create(inventory.create_circuit, data, CircuitRead, as_json)
+    emit_row(lambda db: inventory.create_circuit(db, data, actor=local_actor()), CircuitRead,
+             as_json, write=True)
 
 
 @circuit_app.command("list")
@@ -316,13 +278,10 @@ def circuit_list(
     as_json: bool = JsonOption,
 ) -> None:
     """List circuits."""
-    _list(
-        lambda db: inventory.circuit_query(
+    emit_query(inventory.circuit_query(
             tenant=tenant, site=site, provider=provider, access=access
-        ),
-        CircuitRead,
-        "Circuits",
-        [
+        ), CircuitRead, as_json, title="Circuits",
+               columns=[
             "id",
             "ref",
             "provider",
@@ -332,16 +291,15 @@ def circuit_list(
             "committed_mbps",
             "sla_class",
             "status",
-        ],
-        as_json,
-    )
+        ])
 
 
 @circuit_app.command("show")
 @handle_errors
 def circuit_show(ref: str, as_json: bool = JsonOption) -> None:
     """Show a circuit."""
-    _show_key(Circuit, ref, CircuitRead, as_json)
+    emit_row(lambda db: store.by_key(db, Circuit, ref), CircuitRead, as_json,
+             write=False)
 
 
 # --- maintenance windows -------------------------------------------------------------
@@ -361,7 +319,8 @@ def maintenance_create(
     data = MaintenanceCreate(
         circuit=circuit, provider=provider, starts_at=starts_at, ends_at=ends_at, reason=reason
     )
-    _create(inventory.create_maintenance, data, MaintenanceRead, as_json)
+    emit_row(lambda db: inventory.create_maintenance(db, data, actor=local_actor()),
+             MaintenanceRead, as_json, write=True)
 
 
 @maintenance_app.command("list")
@@ -372,13 +331,9 @@ def maintenance_list(
     as_json: bool = JsonOption,
 ) -> None:
     """List maintenance windows."""
-    _list(
-        lambda db: inventory.maintenance_query(provider=provider, circuit=circuit),
-        MaintenanceRead,
-        "Maintenance windows",
-        ["id", "circuit", "provider", "starts_at", "ends_at", "reason"],
-        as_json,
-    )
+    emit_query(inventory.maintenance_query(provider=provider, circuit=circuit), MaintenanceRead,
+               as_json, title="Maintenance windows",
+               columns=["id", "circuit", "provider", "starts_at", "ends_at", "reason"])
 
 
 @maintenance_app.command("show")

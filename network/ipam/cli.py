@@ -17,13 +17,15 @@ from controlplane.cli.common import (
     JsonOption,
     console,
     emit_item,
+    emit_query,
+    emit_row,
     handle_errors,
     local_actor,
     sub_app,
     transaction,
 )
 from network.errors import store
-from network.inventory.cli import _create, _list, _normal, _show_key
+from network.inventory.cli import _normal
 from network.ipam import service as ipam
 from network.ipam import vrfs
 from network.ipam.models import Prefix, PrefixPool, Vrf
@@ -64,7 +66,8 @@ def vrf_create(
     data = VrfCreate(
         name=name, kind=kind, tenant=tenant, service=service, rd=rd, route_target=route_target
     )
-    _create(vrfs.create_vrf, data, VrfRead, as_json)
+    emit_row(lambda db: vrfs.create_vrf(db, data, actor=local_actor()), VrfRead, as_json,
+             write=True)
 
 
 @vrf_app.command("list")
@@ -75,20 +78,16 @@ def vrf_list(
     as_json: bool = JsonOption,
 ) -> None:
     """List VRFs."""
-    _list(
-        lambda db: vrfs.vrf_query(tenant=tenant, kind=kind),
-        VrfRead,
-        "VRFs",
-        ["id", "name", "kind", "tenant", "service", "rd", "route_target"],
-        as_json,
-    )
+    emit_query(vrfs.vrf_query(tenant=tenant, kind=kind), VrfRead, as_json, title="VRFs",
+               columns=["id", "name", "kind", "tenant", "service", "rd", "route_target"])
 
 
 @vrf_app.command("show")
 @handle_errors
 def vrf_show(name: str, as_json: bool = JsonOption) -> None:
     """Show a VRF and its import/export RTs."""
-    _show_key(Vrf, name, VrfRead, as_json)
+    emit_row(lambda db: store.by_key(db, Vrf, name), VrfRead, as_json,
+             write=False)
 
 
 @vrf_app.command("check")
@@ -118,7 +117,8 @@ def pool_create(
 ) -> None:
     """Create a prefix pool."""
     data = PoolCreate(name=name, prefix=prefix, role=role, description=description)
-    _create(ipam.create_pool, data, PoolRead, as_json)
+    emit_row(lambda db: ipam.create_pool(db, data, actor=local_actor()), PoolRead, as_json,
+             write=True)
 
 
 @pool_app.command("list")
@@ -129,20 +129,16 @@ def pool_list(
     as_json: bool = JsonOption,
 ) -> None:
     """List prefix pools."""
-    _list(
-        lambda db: ipam.pool_query(role=role, family=family),
-        PoolRead,
-        "Pools",
-        ["id", "name", "prefix", "role", "description"],
-        as_json,
-    )
+    emit_query(ipam.pool_query(role=role, family=family), PoolRead, as_json, title="Pools",
+               columns=["id", "name", "prefix", "role", "description"])
 
 
 @pool_app.command("show")
 @handle_errors
 def pool_show(name: str, as_json: bool = JsonOption) -> None:
     """Show a prefix pool."""
-    _show_key(PrefixPool, name, PoolRead, as_json)
+    emit_row(lambda db: store.by_key(db, PrefixPool, name), PoolRead, as_json,
+             write=False)
 
 
 # --- prefixes ------------------------------------------------------------------------
@@ -176,7 +172,8 @@ def prefix_create(
 ) -> None:
     """Record an explicit prefix (inside a pool, overlapping nothing)."""
     data = PrefixCreate(prefix=prefix, site=site, description=description)
-    _create(ipam.assign, data, PrefixRead, as_json)
+    emit_row(lambda db: ipam.assign(db, data, actor=local_actor()), PrefixRead, as_json,
+             write=True)
 
 
 @prefix_app.command("list")
@@ -193,20 +190,16 @@ def prefix_list(
         pool_id = store.by_key(db, PrefixPool, pool).id if pool else None
         return ipam.prefix_query(pool=pool_id, tenant=tenant, site=site)
 
-    _list(
-        query,
-        PrefixRead,
-        "Prefixes",
-        ["id", "prefix", "role", "pool", "site", "tenant", "description"],
-        as_json,
-    )
+    emit_query(query, PrefixRead, as_json, title="Prefixes",
+               columns=["id", "prefix", "role", "pool", "site", "tenant", "description"])
 
 
 @prefix_app.command("show")
 @handle_errors
 def prefix_show(prefix: str, as_json: bool = JsonOption) -> None:
     """Show an allocated prefix."""
-    _show_key(Prefix, _normal(normalize_cidr, prefix), PrefixRead, as_json)
+    emit_row(lambda db: store.by_key(db, Prefix, _normal(normalize_cidr, prefix)), PrefixRead,
+             as_json, write=False)
 
 
 @prefix_app.command("release")

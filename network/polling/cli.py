@@ -13,8 +13,7 @@ from controlplane.cli.common import (
     JsonOption,
     console,
     emit_item,
-    emit_json,
-    emit_table,
+    emit_rows,
     handle_errors,
     local_actor,
     transaction,
@@ -101,11 +100,9 @@ def status(
     with transaction(write=False) as db:
         rows = [DeviceMonitorRead.model_validate(row)
                 for row in db.scalars(service.device_monitor_query(state=state))]
-    if as_json:
-        emit_json(rows)
-        return
-    emit_table("Polled devices", STATUS_COLUMNS,
-               [[getattr(r, c) for c in STATUS_COLUMNS] for r in rows])
+    emit_rows(rows, as_json, title="Polled devices",
+              columns=STATUS_COLUMNS,
+              row=lambda r: [getattr(r, c) for c in STATUS_COLUMNS])
 
 
 @app.command("circuits")
@@ -115,11 +112,9 @@ def circuits(as_json: bool = JsonOption) -> None:
     with transaction(write=False) as db:
         rows = [CircuitMonitorRead.model_validate(row)
                 for row in db.scalars(service.circuit_monitor_query())]
-    if as_json:
-        emit_json(rows)
-        return
     columns = ["circuit", "tenant", "if_index", "probe_host", "probe_port"]
-    emit_table("Observed circuits", columns, [[getattr(r, c) for c in columns] for r in rows])
+    emit_rows(rows, as_json, title="Observed circuits", columns=columns,
+              row=lambda r: [getattr(r, c) for c in columns])
 
 
 @app.command("device")

@@ -6,8 +6,9 @@ import typer
 
 from controlplane.cli.common import (
     JsonOption,
-    emit_json,
-    emit_table,
+    emit_item,
+    emit_json_or_table,
+    emit_rows,
     handle_errors,
     local_actor,
     transaction,
@@ -37,12 +38,10 @@ def show(
     """The SLA of a month per circuit, provider or department."""
     with transaction(write=False) as db:
         found = service.report(db, period, group_by, circuit=circuit, provider=provider)
-    if as_json:
-        emit_json(found)
-        return
-    rows = [line.model_dump(mode="json") for line in found.lines]
-    emit_table(f"SLA {found.period} ({found.timezone}) by {found.group_by}", REPORT_COLUMNS,
-               [[row[c] for c in REPORT_COLUMNS] for row in rows])
+    lines = [line.model_dump(mode="json") for line in found.lines]
+    emit_json_or_table(found, as_json, columns=REPORT_COLUMNS,
+                       title=f"SLA {found.period} ({found.timezone}) by {found.group_by}",
+                       rows=[[line[c] for c in REPORT_COLUMNS] for line in lines])
 
 
 @app.command("breaches")
@@ -57,12 +56,9 @@ def breaches(
     """Contract targets missed over a range of months."""
     with transaction(write=False) as db:
         found = service.breaches(db, first, last, circuit=circuit, provider=provider)
-    if as_json:
-        emit_json(found)
-        return
-    columns = ["period", "circuit", "provider", "metric", "target", "measured", "penalty_cents"]
-    emit_table("SLA breaches", columns,
-               [[b.model_dump(mode="json")[c] for c in columns] for b in found])
+    emit_rows(found, as_json, title="SLA breaches",
+              columns=["period", "circuit", "provider", "metric", "target", "measured",
+                       "penalty_cents"])
 
 
 @contract_app.command("create")
@@ -89,10 +85,7 @@ def contract_create(
     )
     with transaction() as db:
         item = ContractRead.model_validate(contracts.create_contract(db, data, actor=local_actor()))
-    if as_json:
-        emit_json(item)
-    else:
-        emit_table("Contract", ["field", "value"], list(item.model_dump(mode="json").items()))
+    emit_item(item, as_json)
 
 
 @contract_app.command("list")
@@ -102,13 +95,9 @@ def contract_list(provider: str | None = typer.Option(None), as_json: bool = Jso
     with transaction(write=False) as db:
         items = [ContractRead.model_validate(c)
                  for c in db.scalars(contracts.contract_query(provider=provider))]
-    if as_json:
-        emit_json(items)
-        return
-    columns = ["id", "provider", "sla_class", "availability_pct", "latency_p95_ms",
-               "jitter_p95_ms", "loss_pct", "monthly_fee_cents"]
-    emit_table("SLA contracts", columns,
-               [[i.model_dump(mode="json")[c] for c in columns] for i in items])
+    emit_rows(items, as_json, title="SLA contracts",
+              columns=["id", "provider", "sla_class", "availability_pct", "latency_p95_ms",
+                       "jitter_p95_ms", "loss_pct", "monthly_fee_cents"])
 
 
 @app.command("events")
@@ -129,9 +118,5 @@ def list_events(
     with transaction(write=False) as db:
         items = [SlaEventRead.model_validate(e) for e in
                  db.scalars(events.event_query(period=period, circuit=circuit, db=db))]
-    if as_json:
-        emit_json(items)
-        return
-    columns = ["period", "circuit", "metric", "target", "measured", "detected_at"]
-    emit_table("SLA-breach events", columns,
-               [[i.model_dump(mode="json")[c] for c in columns] for i in items])
+    emit_rows(items, as_json, title="SLA-breach events",
+              columns=["period", "circuit", "metric", "target", "measured", "detected_at"])

@@ -9,8 +9,8 @@ import typer
 from controlplane.cli.common import (
     JsonOption,
     emit_item,
-    emit_json,
-    emit_table,
+    emit_json_or_table,
+    emit_rows,
     handle_errors,
     local_actor,
     transaction,
@@ -61,12 +61,10 @@ def list_campaigns(
     with transaction(write=False) as db:
         found = [CampaignRead.model_validate(c)
                  for c in db.scalars(campaigns.campaign_query(state=state))]
-    if as_json:
-        emit_json(found)
-        return
-    emit_table("Campaigns", ["id", "name", "framework", "deadline", "state", "submitted"],
-               [[c.id, c.name, f"{c.framework_id} {c.framework_version}", c.deadline, c.state,
-                 c.submitted] for c in found])
+    emit_rows(found, as_json, title="Campaigns",
+              columns=["id", "name", "framework", "deadline", "state", "submitted"],
+              row=lambda c: [c.id, c.name, f"{c.framework_id} {c.framework_version}", c.deadline,
+                             c.state, c.submitted])
 
 
 @campaign_app.command("results")
@@ -75,14 +73,11 @@ def campaign_results(campaign_id: int, as_json: bool = JsonOption) -> None:
     """The regional picture of a campaign (quartiles, maturity levels)."""
     with transaction(write=False) as db:
         found = campaigns.results(store.get(db, Campaign, campaign_id))
-    if as_json:
-        emit_json(found)
-        return
     stats = {"overall": found.overall, **found.chapters}
-    emit_table(f"Campaign {campaign_id}: {found.submitted} submitted",
-               ["scope", "min", "q1", "median", "q3", "max"],
-               [[scope, *(f"{v:.1f}" for v in (s.min, s.q1, s.median, s.q3, s.max))]
-                for scope, s in stats.items() if s is not None])
+    emit_json_or_table(found, as_json, title=f"Campaign {campaign_id}: {found.submitted} submitted",
+                       columns=["scope", "min", "q1", "median", "q3", "max"],
+                       rows=[[scope, *(f"{v:.1f}" for v in (s.min, s.q1, s.median, s.q3, s.max))]
+                             for scope, s in stats.items() if s is not None])
 
 
 @campaign_app.command("close")
@@ -106,11 +101,8 @@ def remind(
     with transaction() as db:
         found = campaigns.remind_late(db, today=utcnow().date(), actor=local_actor(),
                                       campaign_id=campaign_id)
-    if as_json:
-        emit_json(found)
-        return
-    emit_table("Late assessments", ["finess", "reminded now"],
-               [[f, "yes" if f in found.reminded else ""] for f in found.late])
+    emit_json_or_table(found, as_json, title="Late assessments", columns=["finess", "reminded now"],
+                       rows=[[f, "yes" if f in found.reminded else ""] for f in found.late])
 
 
 @assessment_app.command("list")
@@ -125,14 +117,12 @@ def list_assessments(
     stmt = campaigns.assessment_query(campaign_id=campaign, tenant=tenant, state=state)
     with transaction(write=False) as db:
         found = [AssessmentRead.model_validate(a) for a in db.scalars(stmt)]
-    if as_json:
-        emit_json(found)
-        return
-    emit_table("Assessments",
-               ["id", "campaign", "tenant", "state", "late", "answers", "overall", "maturity"],
-               [[a.id, a.campaign, a.tenant, a.state, "late" if a.late else "", len(a.answers),
-                 f"{a.overall:.1f}" if a.overall is not None else "", a.maturity_level]
-                for a in found])
+    emit_rows(found, as_json, title="Assessments",
+              columns=["id", "campaign", "tenant", "state", "late", "answers", "overall",
+                       "maturity"],
+              row=lambda a: [a.id, a.campaign, a.tenant, a.state, "late" if a.late else "",
+                             len(a.answers), f"{a.overall:.1f}" if a.overall is not None else "",
+                             a.maturity_level])
 
 
 @assessment_app.command("show")
@@ -141,13 +131,11 @@ def show_assessment(assessment_id: int, as_json: bool = JsonOption) -> None:
     """An assessment with its score, comparison and history."""
     with transaction(write=False) as db:
         found = campaigns.detail(db, store.get(db, Assessment, assessment_id))
-    if as_json:
-        emit_json(found)
-        return
-    emit_table(f"Assessment {found.id} — {found.tenant_name} ({found.state})",
-               ["chapter", "title", "score", "answered"],
-               [[c.id, c.title, f"{c.score:.1f}" if c.score is not None else "n/a",
-                 f"{c.answered}/{c.questions}"] for c in found.chapters])
+    emit_json_or_table(found, as_json,
+                       title=f"Assessment {found.id} — {found.tenant_name} ({found.state})",
+                       columns=["chapter", "title", "score", "answered"],
+                       rows=[[c.id, c.title, f"{c.score:.1f}" if c.score is not None else "n/a",
+                              f"{c.answered}/{c.questions}"] for c in found.chapters])
 
 
 @assessment_app.command("answer")

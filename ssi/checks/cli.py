@@ -11,8 +11,8 @@ from controlplane.cli.common import (
     JsonOption,
     console,
     emit_item,
-    emit_json,
-    emit_table,
+    emit_result,
+    emit_rows,
     handle_errors,
     local_actor,
     transaction,
@@ -51,11 +51,8 @@ def discover(finess: str, as_json: bool = JsonOption) -> None:
     with transaction() as db:
         created = [TargetRead.model_validate(t) for t in service.discover_targets(
             db, tenants.get_by_finess(db, finess), actor=local_actor())]
-    if as_json:
-        emit_json(created)
-        return
-    console.print(f"{len(created)} endpoint(s) declared: "
-                  f"{', '.join(t.name for t in created) or 'none new'}")
+    emit_result(created, as_json, f"{len(created)} endpoint(s) declared: "
+                                  f"{', '.join(t.name for t in created) or 'none new'}")
 
 
 @app.command("targets")
@@ -65,12 +62,9 @@ def targets(finess: str, as_json: bool = JsonOption) -> None:
     with transaction(write=False) as db:
         found = [TargetRead.model_validate(t) for t in
                  db.scalars(service.target_query(tenants.get_by_finess(db, finess)))]
-    if as_json:
-        emit_json(found)
-        return
-    emit_table("Endpoints", ["name", "host", "ports", "expected", "tls", "ssh"],
-               [[t.name, t.host, t.ports, t.expected_open, t.tls_ports, t.ssh_ports]
-                for t in found])
+    emit_rows(found, as_json, title="Endpoints",
+              columns=["name", "host", "ports", "expected", "tls", "ssh"],
+              row=lambda t: [t.name, t.host, t.ports, t.expected_open, t.tls_ports, t.ssh_ports])
 
 
 @app.command("run")
@@ -101,10 +95,8 @@ def results(
     with transaction(write=False) as db:
         stmt = service.result_query(tenants.get_by_finess(db, finess), target).limit(limit)
         found = [ResultRead.model_validate(r) for r in db.scalars(stmt)]
-    if as_json:
-        emit_json(found)
-        return
-    emit_table("Check results", ["checked", "endpoint", "passed", "open", "findings"],
-               [[f"{r.checked_at:%Y-%m-%d %H:%M}", r.target, "yes" if r.passed else "NO",
-                 r.open_ports, "\n".join(f"[{f['severity']}] {f['message']}" for f in r.findings)]
-                for r in found])
+    emit_rows(found, as_json, title="Check results",
+              columns=["checked", "endpoint", "passed", "open", "findings"],
+              row=lambda r: [f"{r.checked_at:%Y-%m-%d %H:%M}", r.target,
+                             "yes" if r.passed else "NO", r.open_ports,
+                             "\n".join(f"[{f['severity']}] {f['message']}" for f in r.findings)])

@@ -6,7 +6,13 @@ from pathlib import Path
 
 import typer
 
-from controlplane.cli.common import JsonOption, emit_json, emit_table, errors, handle_errors
+from controlplane.cli.common import (
+    JsonOption,
+    emit_json_or_table,
+    emit_rows,
+    errors,
+    handle_errors,
+)
 from ssi.library import FrameworkLibraryError, load_library
 from ssi.library.schemas import FrameworkRead, FrameworkSummary
 from ssi.library.service import library, operator_dir
@@ -23,15 +29,10 @@ def list_frameworks(
 ) -> None:
     """Every framework version the library holds."""
     found = [FrameworkSummary.of(f) for f in library() if kind is None or f.kind == kind]
-    if as_json:
-        emit_json(found)
-        return
-    emit_table(
-        "Frameworks",
-        ["id", "version", "kind", "latest", "items", "unverified", "title"],
-        [[s.id, s.version, s.kind, "yes" if s.latest else "", s.items, s.unverified, s.title]
-         for s in found],
-    )
+    emit_rows(found, as_json, title="Frameworks",
+              columns=["id", "version", "kind", "latest", "items", "unverified", "title"],
+              row=lambda s: [s.id, s.version, s.kind, "yes" if s.latest else "", s.items,
+                             s.unverified, s.title])
 
 
 @app.command("show")
@@ -43,17 +44,15 @@ def show_framework(
 ) -> None:
     """One framework version, chapter by chapter."""
     framework = library().get(framework_id, version)
-    if as_json:
-        emit_json(FrameworkRead.full(framework))
-        return
     rows = [
         [item.id, chapter.id, getattr(item, "title", None) or getattr(item, "text", ""),
          "" if item.verified else "to verify"]
         for chapter in framework.chapters
         for item in chapter.items
     ]
-    emit_table(f"{framework.title} ({framework.id} {framework.version})",
-               ["item", "chapter", "title", "verified"], rows)
+    emit_json_or_table(FrameworkRead.full(framework), as_json,
+                       title=f"{framework.title} ({framework.id} {framework.version})",
+                       columns=["item", "chapter", "title", "verified"], rows=rows)
 
 
 @app.command("check")

@@ -11,8 +11,8 @@ import yaml
 
 from controlplane.cli.common import (
     JsonOption,
-    emit_json,
-    emit_table,
+    emit_json_or_table,
+    emit_rows,
     handle_errors,
     local_actor,
     transaction,
@@ -38,13 +38,10 @@ def _document(path: Path | None) -> dict[str, Any]:
 
 
 def _show(study: StudyRead, as_json: bool) -> None:
-    if as_json:
-        emit_json(study)
-        return
-    emit_table(f"{study.title} — {study.tenant_name} ({study.state})",
-               ["risk", "G", "V", "level", "treatment", "residual"],
-               [[r.scenario, r.severity, r.likelihood, r.level, r.option or "",
-                 r.residual_level] for r in study.analysis.risks])
+    emit_json_or_table(study, as_json, title=f"{study.title} — {study.tenant_name} ({study.state})",
+                       columns=["risk", "G", "V", "level", "treatment", "residual"],
+                       rows=[[r.scenario, r.severity, r.likelihood, r.level, r.option or "",
+                              r.residual_level] for r in study.analysis.risks])
 
 
 @risk_app.command("create")
@@ -90,11 +87,9 @@ def list_studies(
     with transaction(write=False) as db:
         found = [StudySummary.model_validate(s) for s in db.scalars(risks.study_query(
             tenant=tenant))]
-    if as_json:
-        emit_json(found)
-        return
-    emit_table("Risk studies", ["id", "tenant", "title", "state", "updated"],
-               [[s.id, s.tenant, s.title, s.state, s.updated_at] for s in found])
+    emit_rows(found, as_json, title="Risk studies",
+              columns=["id", "tenant", "title", "state", "updated"],
+              row=lambda s: [s.id, s.tenant, s.title, s.state, s.updated_at])
 
 
 @risk_app.command("show")

@@ -13,6 +13,7 @@ from controlplane.cli.common import (
     JsonOption,
     console,
     emit_json,
+    emit_json_or_table,
     emit_table,
     handle_errors,
     local_actor,
@@ -118,7 +119,6 @@ def heatmap(
     table = regional.table(shown, department=department, kind=kind)
     if export is not None:
         _write(table, export)
-    elif as_json:
-        emit_json(shown)
     else:
-        emit_table(table.title, table.header, table.rows)
+        emit_json_or_table(shown, as_json, title=table.title, columns=table.header,
+                           rows=table.rows)
