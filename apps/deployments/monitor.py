@@ -18,7 +18,6 @@ from apps.deployments.health import Health, check_once
 from apps.deployments.models import Deployment, Instance
 from apps.targets.inventory import host_vars
 from controlplane import jobs
-from controlplane.db import Scope
 
 HEALTH_JOB = "apps.health"
 #: Health checks run at once (each waits 2 s at most for its instance).
@@ -61,7 +60,7 @@ def _check_all(ctx: jobs.StepContext) -> Mapping[str, Any]:
         outcomes: list[Health] = list(pool.map(
             lambda c: check_once(c.health, c.address, c.ports, c.config), checks))
     changes = []
-    with ctx.database.transaction(scope=Scope.unrestricted()) as db:
+    with ctx.transaction() as db:
         for check, outcome in zip(checks, outcomes, strict=True):
             instance = db.get(Instance, check.instance_id)
             if instance is None:  # removed meanwhile

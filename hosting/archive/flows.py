@@ -21,7 +21,7 @@ from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from controlplane import jobs
-from controlplane.db import Scope, utcnow
+from controlplane.db import utcnow
 from controlplane.models import Job
 from controlplane.schedule import enqueue_unless_active
 from controlplane.settings import get_settings
@@ -107,19 +107,19 @@ def _verify_due(ctx: jobs.StepContext) -> Mapping[str, Any]:
     """Check every due document, one transaction each, so a resumed job skips those done."""
     due = _due(ctx.params)
     actor = ctx.actor
-    with ctx.database.session(scope=Scope.unrestricted(), write=False) as db:
+    with ctx.read() as db:
         total = db.scalar(select(func.count()).select_from(ArchiveItem).where(due)) or 0
     ctx.log(f"{total} document(s) due (not checked since {ctx.params['cutoff']})")
     checked, damaged, last_id = 0, [], 0
     while True:
-        with ctx.database.session(scope=Scope.unrestricted(), write=False) as db:
+        with ctx.read() as db:
             batch = list(db.scalars(select(ArchiveItem.id).where(due, ArchiveItem.id > last_id)
                                     .order_by(ArchiveItem.id).limit(VERIFY_BATCH)))
         if not batch:
             break
         for item_id in batch:
             last_id = item_id
-            with ctx.database.transaction(scope=Scope.unrestricted()) as db:
+            with ctx.transaction() as db:
                 item = db.scalar(select(ArchiveItem).where(ArchiveItem.id == item_id, due))
                 if item is None:  # checked meanwhile (an operator's verify)
                     continue

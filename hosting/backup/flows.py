@@ -29,7 +29,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from controlplane import jobs
-from controlplane.db import Scope, utcnow
+from controlplane.db import utcnow
 from controlplane.models import Job
 from controlplane.settings import get_settings
 from hosting.backup import rotation, supervision
@@ -57,10 +57,6 @@ class CopiesFailed(RuntimeError):
     """Some copies could not be backed up (or pruned, or restored); the message names each."""
 
 
-def _owner(ctx: jobs.StepContext) -> str:
-    return f"job:{ctx.job_id}"
-
-
 def _policy(db: Session, ctx: jobs.StepContext) -> BackupPolicy:
     policy = db.scalar(select(BackupPolicy).where(
         BackupPolicy.subscription_id == int(ctx.params["subscription_id"])))
@@ -72,7 +68,7 @@ def _policy(db: Session, ctx: jobs.StepContext) -> BackupPolicy:
 def _record_failure(ctx: jobs.StepContext, repository_id: int, kind: str, exc: ResticError,
                     details: dict[str, Any], started: datetime) -> str:
     """A failed run of one copy, and its alert; the message for the job's error."""
-    with ctx.database.transaction(scope=Scope.unrestricted()) as db:
+    with ctx.transaction() as db:
         repository = db.get_one(BackupRepository, repository_id)
         db.add(BackupRun(tenant_id=repository.tenant_id, repository_id=repository_id,
                          job_id=ctx.job_id, kind=kind, state="failed", reason=exc.reason.value,
@@ -95,11 +91,11 @@ def _done_copies(db: Session, job_id: int, kind: str) -> set[int]:
 
 def _initialise(restic: Restic, ctx: jobs.StepContext, repository_id: int) -> None:
     """Initialise the repository the first time Socle uses it (idempotent)."""
-    with ctx.database.session(scope=Scope.unrestricted(), write=False) as db:
+    with ctx.read() as db:
         if db.get_one(BackupRepository, repository_id).initialised_at is not None:
             return
     created = restic.init()
-    with ctx.database.transaction(scope=Scope.unrestricted()) as db:
+    with ctx.transaction() as db:
         db.get_one(BackupRepository, repository_id).initialised_at = utcnow()
     ctx.log(f"repository {restic.access.url} {'created' if created else 'found'}")
 
@@ -114,7 +110,7 @@ def _log_locks(ctx: jobs.StepContext, restic: Restic, report: LockReport) -> dic
 
 def _backup(ctx: jobs.StepContext) -> Mapping[str, Any]:
     data_dir = get_settings().data_dir
-    with ctx.database.session(scope=Scope.unrestricted(), write=False) as db:
+    with ctx.read() as db:
         policy = _policy(db, ctx)
         done = _done_copies(db, ctx.job_id, "backup")
         copies = [(r.id, r.copy_index, copy_access(policy, r, data_dir, timeout=RESTIC_TIMEOUT))
@@ -134,7 +130,7 @@ def _backup(ctx: jobs.StepContext) -> Mapping[str, Any]:
     for position, (repository_id, copy_index, copy) in enumerate(copies):
         started, details = utcnow(), {}
         try:
-            with lease(ctx.database, repository_id, _owner(ctx)):
+            with lease(ctx.database, repository_id, ctx.actor):
                 restic = copy.open()
                 _initialise(restic, ctx, repository_id)
                 summary, report = retry_after_stale_locks(restic, lambda r=restic, p=position: (
@@ -146,7 +142,7 @@ def _backup(ctx: jobs.StepContext) -> Mapping[str, Any]:
             continue
         details |= {"data_added": summary.data_added, "duration_seconds": summary.duration_seconds,
                     "incomplete": summary.incomplete}
-        with ctx.database.transaction(scope=Scope.unrestricted()) as db:
+        with ctx.transaction() as db:
             repository = db.get_one(BackupRepository, repository_id)
             db.add(BackupRun(tenant_id=repository.tenant_id, repository_id=repository_id,
                              job_id=ctx.job_id, kind="backup", state="succeeded",
@@ -172,7 +168,7 @@ def retention_rule(policy: BackupPolicy) -> RetentionRule:
 
 def _retention(ctx: jobs.StepContext) -> Mapping[str, Any]:
     data_dir = get_settings().data_dir
-    with ctx.database.session(scope=Scope.unrestricted(), write=False) as db:
+    with ctx.read() as db:
         policy = _policy(db, ctx)
         done = _done_copies(db, ctx.job_id, "retention")
         rule = retention_rule(policy)
@@ -184,7 +180,7 @@ def _retention(ctx: jobs.StepContext) -> Mapping[str, Any]:
     for position, (repository_id, copy_index, copy) in enumerate(copies):
         started, details = utcnow(), {}
         try:
-            with lease(ctx.database, repository_id, _owner(ctx)):
+            with lease(ctx.database, repository_id, ctx.actor):
                 restic = copy.open()
                 result, report = retry_after_stale_locks(
                     restic, lambda r=restic: r.forget(rule, prune=True, tags=tags))
@@ -195,7 +191,7 @@ def _retention(ctx: jobs.StepContext) -> Mapping[str, Any]:
             continue
         details |= {"kept": len(result.kept), "removed": len(result.removed),
                     "rule": rule.options()}
-        with ctx.database.transaction(scope=Scope.unrestricted()) as db:
+        with ctx.transaction() as db:
             repository = db.get_one(BackupRepository, repository_id)
             db.add(BackupRun(tenant_id=repository.tenant_id, repository_id=repository_id,
                              job_id=ctx.job_id, kind="retention", state="succeeded",
@@ -248,7 +244,7 @@ def _remove_scratch(ctx: jobs.StepContext, copy: CopyAccess, scratch: str) -> No
 
 def _restore_test(ctx: jobs.StepContext) -> Mapping[str, Any]:
     data_dir = get_settings().data_dir
-    with ctx.database.session(scope=Scope.unrestricted(), write=False) as db:
+    with ctx.read() as db:
         policy = _policy(db, ctx)
         run = _chosen_run(db, policy, ctx)
         copy = copy_access(policy, run.repository, data_dir, timeout=RESTIC_TIMEOUT)
@@ -260,7 +256,7 @@ def _restore_test(ctx: jobs.StepContext) -> Mapping[str, Any]:
     error: ResticError | None = None
     restored: dict[str, str] = {}
     try:
-        with lease(ctx.database, repository_id, _owner(ctx)):
+        with lease(ctx.database, repository_id, ctx.actor):
             restic = copy.open()
             restic.no_cache = True
             root, _ = retry_after_stale_locks(
@@ -273,7 +269,7 @@ def _restore_test(ctx: jobs.StepContext) -> Mapping[str, Any]:
         rto = time.monotonic() - clock
         _remove_scratch(ctx, copy, scratch)
     ok = error is None and not mismatches
-    with ctx.database.transaction(scope=Scope.unrestricted()) as db:
+    with ctx.transaction() as db:
         test = RestoreTest(
             tenant_id=tenant_id, repository_id=repository_id, run_id=run_id, job_id=ctx.job_id,
             snapshot_id=snapshot_id, state="succeeded" if ok else "failed",
@@ -364,8 +360,8 @@ def tick(db: Session, *, now: datetime, actor: str = "scheduler") -> dict[str, A
 
 
 def _schedule(ctx: jobs.StepContext) -> Mapping[str, Any]:
-    with ctx.database.transaction(scope=Scope.unrestricted()) as db:
-        return tick(db, now=utcnow(), actor=f"job:{ctx.job_id} ({SCHEDULE_JOB})")
+    with ctx.transaction() as db:
+        return tick(db, now=utcnow(), actor=ctx.actor)
 
 
 for _name, _step, _description in (

@@ -36,9 +36,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from controlplane import audit, jobs, tenants
-from controlplane.db import Scope
-from controlplane.models import Job, Tenant
+from controlplane.models import Job
 from controlplane.settings import get_settings
+from controlplane.tenants import of_tenant
 from hosting import errors
 from hosting.backup import keys
 from hosting.backup.models import BackupPolicy
@@ -74,16 +74,13 @@ def _finess(ctx: jobs.StepContext) -> str:
     return str(ctx.params["finess"])
 
 
-def _owner(ctx: jobs.StepContext) -> str:
-    return f"job:{ctx.job_id}"
-
-
 def _repositories(ctx: jobs.StepContext, data_dir: Path) -> list[Target]:
     """Every repository of the tenant's policies using the tenant's password file."""
     finess, reference = _finess(ctx), keys.reference_for(_finess(ctx))
-    with ctx.database.session(scope=Scope.unrestricted(), write=False) as db:
-        policies = db.scalars(select(BackupPolicy).join(Tenant)
-                              .where(Tenant.finess == finess).order_by(BackupPolicy.id))
+    with ctx.read() as db:
+        policies = db.scalars(select(BackupPolicy)
+                              .where(of_tenant(BackupPolicy.tenant_id, finess))
+                              .order_by(BackupPolicy.id))
         found = []
         for policy in policies:
             if policy.password_ref != reference:
@@ -133,7 +130,7 @@ def _add_keys(ctx: jobs.StepContext) -> Mapping[str, Any]:
     targets = [t for t in _repositories(ctx, data_dir) if t.initialised]
     added = 0
     for position, target in enumerate(targets):
-        with lease(ctx.database, target.repository_id, _owner(ctx)):
+        with lease(ctx.database, target.repository_id, ctx.actor):
             fresh = _ensure_next_key(target, next_ref)
         added += fresh
         ctx.log(f"{target.label}: new key {'added' if fresh else 'already there'}, it opens")
@@ -147,7 +144,7 @@ def _switch(ctx: jobs.StepContext) -> Mapping[str, Any]:
         return {"switched": True}
     with ExitStack() as held:
         for target in _repositories(ctx, data_dir):
-            held.enter_context(lease(ctx.database, target.repository_id, _owner(ctx)))
+            held.enter_context(lease(ctx.database, target.repository_id, ctx.actor))
         targets = [t for t in _repositories(ctx, data_dir) if t.initialised]  # under leases
         late = [t.label for t in targets if _ensure_next_key(t, keys.next_reference(finess))]
         for label in late:
@@ -165,7 +162,7 @@ def _remove_old_keys(ctx: jobs.StepContext) -> Mapping[str, Any]:
     targets = [t for t in _repositories(ctx, data_dir) if t.initialised]
     removed = 0
     for position, target in enumerate(targets):
-        with lease(ctx.database, target.repository_id, _owner(ctx)):
+        with lease(ctx.database, target.repository_id, ctx.actor):
             driver = target.copy.open()
             old = driver.with_password(password_of(previous_ref, data_dir))
             try:
@@ -192,8 +189,8 @@ def _finish(ctx: jobs.StepContext) -> Mapping[str, Any]:
     summary = {"repositories": int(results.get("add-keys", {}).get("repositories", 0)),
                "keys_added": int(results.get("add-keys", {}).get("added", 0)),
                "old_keys_removed": int(results.get("remove-old-keys", {}).get("removed", 0))}
-    with ctx.database.transaction(scope=Scope.unrestricted()) as db:
-        audit.record(db, actor=f"job:{ctx.job_id} ({ROTATION_JOB})",
+    with ctx.transaction() as db:
+        audit.record(db, actor=ctx.actor,
                      action="hosting.backup-key.rotate", target_type="tenant", target_id=finess,
                      tenant_finess=finess, after=summary)
     ctx.log("rotation done: the previous password is forgotten")

@@ -24,7 +24,6 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Mapping
-from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Any
 
@@ -32,7 +31,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from controlplane import jobs
-from controlplane.db import Scope, utcnow
+from controlplane.db import utcnow
 from controlplane.models import Job
 from controlplane.rows import snapshot
 from controlplane.settings import get_settings
@@ -61,16 +60,6 @@ class ExerciseFailed(RuntimeError):
     """A step found the recovery not working (bad data, instance not answering, leftovers)."""
 
 
-def _transaction(ctx: jobs.StepContext) -> AbstractContextManager[Session]:
-    return ctx.database.transaction(scope=Scope.unrestricted())
-
-
-def _read(ctx: jobs.StepContext) -> Session:
-    return ctx.database.session(scope=Scope.unrestricted(), write=False)
-
-
-def _actor(ctx: jobs.StepContext) -> str:
-    return f"job:{ctx.job_id} ({EXERCISE_JOB})"
 
 
 def _exercise(db: Session, ctx: jobs.StepContext) -> DrExercise:
@@ -108,7 +97,7 @@ def _source_copy(plan: DrPlan, policy: BackupPolicy) -> BackupRepository:
 
 def _restore(ctx: jobs.StepContext) -> Mapping[str, Any]:
     data_dir = get_settings().data_dir
-    with _read(ctx) as db:
+    with ctx.read() as db:
         exercise = _exercise(db, ctx)
         plan = store.get(db, DrPlan, exercise.plan_id)
         policy = db.scalar(
@@ -147,7 +136,7 @@ def _restore(ctx: jobs.StepContext) -> Mapping[str, Any]:
     clock = time.monotonic()
     copy.executor.run(["rm", "-rf", "--", scratch], env={}, timeout=600)
     try:
-        with lease(ctx.database, found["repository_id"], f"job:{ctx.job_id}"):
+        with lease(ctx.database, found["repository_id"], ctx.actor):
             restic = copy.open()
             restic.no_cache = True
             root = restic.restore(found["snapshot_id"], scratch, path=source)
@@ -170,7 +159,7 @@ def _restore(ctx: jobs.StepContext) -> Mapping[str, Any]:
 
 def _start(ctx: jobs.StepContext) -> Mapping[str, Any]:
     restored = ctx.results["restore"]
-    with _read(ctx) as db:
+    with ctx.read() as db:
         exercise = _exercise(db, ctx)
         plan = store.get(db, DrPlan, exercise.plan_id)
         secondary = plan.secondary_provider
@@ -206,7 +195,7 @@ def _start(ctx: jobs.StepContext) -> Mapping[str, Any]:
 def _probe(ctx: jobs.StepContext) -> Mapping[str, Any]:
     started = ctx.results["start"]
     began = datetime.fromisoformat(ctx.results["restore"]["began_at"])
-    with _read(ctx) as db:
+    with ctx.read() as db:
         exercise = _exercise(db, ctx)
         compute = _compute(store.get(db, DrPlan, exercise.plan_id).secondary_provider)
     try:
@@ -230,7 +219,7 @@ def _probe(ctx: jobs.StepContext) -> Mapping[str, Any]:
 
 def _teardown_all(ctx: jobs.StepContext) -> dict[str, Any]:
     """Remove everything carrying the exercise's tags and its scratch area; what was removed."""
-    with _read(ctx) as db:
+    with ctx.read() as db:
         exercise = _exercise(db, ctx)
         plan = store.get(db, DrPlan, exercise.plan_id)
         compute, labels = _compute(plan.secondary_provider), tags(exercise)
@@ -265,7 +254,7 @@ def _teardown(ctx: jobs.StepContext) -> Mapping[str, Any]:
 
 def _record(ctx: jobs.StepContext) -> Mapping[str, Any]:
     restored, probe = ctx.results["restore"], ctx.results["probe"]
-    with _transaction(ctx) as db:
+    with ctx.transaction() as db:
         exercise = _exercise(db, ctx)
         plan = store.get(db, DrPlan, exercise.plan_id)
         before = snapshot(exercise, DrExerciseRead)
@@ -280,7 +269,7 @@ def _record(ctx: jobs.StepContext) -> Mapping[str, Any]:
         }
         db.flush()
         store.record(
-            db, exercise, actor=_actor(ctx), verb="succeed", read=DrExerciseRead, before=before
+            db, exercise, actor=ctx.actor, verb="succeed", read=DrExerciseRead, before=before
         )
         answer = {
             "exercise_id": exercise.id,
@@ -299,7 +288,7 @@ def _failed(ctx: jobs.StepContext, message: str) -> None:
     except Exception as exc:  # best effort: the failure is recorded below
         ctx.log(f"teardown after failure: {exc}", level="error")
         details["teardown_error"] = str(exc)
-    with _transaction(ctx) as db:
+    with ctx.transaction() as db:
         exercise = _exercise(db, ctx)
         before = snapshot(exercise, DrExerciseRead)
         exercise.state = "failed"
@@ -309,7 +298,7 @@ def _failed(ctx: jobs.StepContext, message: str) -> None:
         exercise.details = details
         db.flush()
         store.record(
-            db, exercise, actor=_actor(ctx), verb="fail", read=DrExerciseRead, before=before
+            db, exercise, actor=ctx.actor, verb="fail", read=DrExerciseRead, before=before
         )
 
 

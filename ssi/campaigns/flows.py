@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from controlplane import jobs
-from controlplane.db import Scope, utcnow
+from controlplane.db import utcnow
 from controlplane.models import Job
 from ssi.campaigns import service as campaigns
 
@@ -25,7 +25,7 @@ def enqueue_reminders(db: Session, *, actor: str, campaign_id: int | None = None
 
 
 def _remind(ctx: jobs.StepContext) -> Mapping[str, Any]:
-    with ctx.database.transaction(scope=Scope.unrestricted()) as db:
+    with ctx.transaction() as db:
         found = campaigns.remind_late(
             db, today=utcnow().date(), actor=ctx.actor,
             campaign_id=ctx.params.get("campaign_id"),

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 import network
 from controlplane import jobs
-from controlplane.db import Scope, utcnow
+from controlplane.db import utcnow
 from controlplane.errors import Conflict, InvalidInput
 from controlplane.models import Job, Tenant
 from ssi.checks import addresses
@@ -122,7 +122,7 @@ def _check_all(ctx: jobs.StepContext) -> Mapping[str, Any]:
     allowed = addresses.allowed_networks()
     done, failed = 0, 0
     for position, target_id in enumerate(target_ids):
-        with ctx.database.session(scope=Scope.unrestricted(), write=False) as db:
+        with ctx.read() as db:
             target = db.get(CheckTarget, target_id)
             already = db.scalar(select(CheckResult.id).where(
                 CheckResult.job_id == ctx.job_id, CheckResult.target_id == target_id))
@@ -135,7 +135,7 @@ def _check_all(ctx: jobs.StepContext) -> Mapping[str, Any]:
             continue
         ctx.log(f"checking {name}")
         outcome = check(endpoint, now=utcnow(), allowed=allowed)
-        with ctx.database.transaction(scope=Scope.unrestricted()) as db:
+        with ctx.transaction() as db:
             db.add(CheckResult(
                 tenant_id=tenant_id, target_id=target_id, job_id=ctx.job_id,
                 checked_at=utcnow(), passed=outcome.passed, open_ports=outcome.open_ports,
