@@ -20,10 +20,10 @@ from controlplane import tenants
 from controlplane.api.deps import DbSession, PageParams, require
 from controlplane.api.pagination import page_of, paginate
 from controlplane.auth import Principal
+from controlplane.exports import EXPORT_RESPONSES, ExportFormat, Table, respond
 from controlplane.schemas import JobAccepted, JobSummary, Page
 from ssi.checks import service
 from ssi.checks.schemas import CheckRun, ResultRead, TargetCreate, TargetRead
-from ssi.exports import EXPORT_RESPONSES, ExportFormat, Table, respond
 
 router = APIRouter()
 

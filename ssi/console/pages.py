@@ -20,9 +20,8 @@ from ssi.campaigns.models import Assessment
 from ssi.campaigns.schemas import AnswersUpdate, AssessmentRead, CampaignRead
 from ssi.console.answers import NOT_APPLICABLE, PREFIX, read_answers, refusals
 from ssi.errors import store
-from ssi.exports import label
 from ssi.tracker import regional
-from ssi.tracker.indicators import Status
+from ssi.tracker.indicators import Status, label
 
 router = console_router()
 

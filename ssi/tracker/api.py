@@ -17,7 +17,7 @@ from controlplane.api.deps import DbSession, PageParams, require
 from controlplane.api.pagination import paginate
 from controlplane.auth import Principal
 from controlplane.db import utcnow
-from ssi.exports import EXPORT_RESPONSES, ExportFormat, respond
+from controlplane.exports import EXPORT_RESPONSES, ExportFormat, respond
 from ssi.tracker import regional
 from ssi.tracker import service as tracker
 from ssi.tracker.as_of import AtQuery

@@ -21,9 +21,10 @@ from controlplane.cli.common import (
 )
 from controlplane.db import utcnow
 from controlplane.errors import InvalidInput
-from ssi.exports import ExportFormat, Table, export_file, label
+from controlplane.exports import ExportFormat, Table, export_file
 from ssi.tracker import regional
 from ssi.tracker import service as tracker
+from ssi.tracker.indicators import label
 from ssi.tracker.regional import HeatmapRead
 from ssi.tracker.schemas import DeclarationWrite
 

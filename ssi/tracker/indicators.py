@@ -155,3 +155,16 @@ def judge(
     else:
         status = Status.MET if meets(item, declared.value) else Status.NOT_MET
     return Judgement(status, Basis.DECLARED, automatic, declared_expiry)
+
+
+STATUS_LABELS: dict[str, str] = {
+    Status.MET: "atteint",
+    Status.NOT_MET: "non atteint",
+    Status.EXPIRED: "preuve expirée",
+    Status.UNKNOWN: "inconnu",
+}
+
+
+def label(status: Status | str) -> str:
+    """A status as shown to people."""
+    return STATUS_LABELS.get(status, str(status))

@@ -17,10 +17,10 @@ from pydantic import BaseModel
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
+from controlplane.exports import Table
 from controlplane.models import Tenant
-from ssi.exports import Table, label
 from ssi.tracker import service as tracker
-from ssi.tracker.indicators import Status
+from ssi.tracker.indicators import Status, label
 from ssi.tracker.schemas import TrackerRead
 
 

@@ -21,13 +21,13 @@ from sqlalchemy.orm import Session
 from controlplane import evidence
 from controlplane.db import utcnow
 from controlplane.errors import InvalidInput, NotFound
+from controlplane.exports import Table
 from controlplane.models import Tenant
 from ssi.errors import BAD_DECLARATION, UNKNOWN_ITEM, UNTRACKED_FRAMEWORK, store
-from ssi.exports import Table, label
 from ssi.library import Indicator, IndicatorFramework, Requirement, RequirementFramework
 from ssi.library.schema import YES_NO
 from ssi.library.service import library
-from ssi.tracker.indicators import Declared, Item, Status, judge
+from ssi.tracker.indicators import Declared, Item, Status, judge, label
 from ssi.tracker.models import IndicatorDeclaration
 from ssi.tracker.schemas import (
     AutomaticRead,

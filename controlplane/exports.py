@@ -1,8 +1,10 @@
-"""Exports of the SSI plane's tables: CSV, XLSX and PDF of one and the same :class:`Table`.
+"""Table exports: CSV, XLSX and PDF of one and the same :class:`Table`, for every plane.
 
 A route that lists something builds a :class:`Table` (title, header, rows) and answers
 ``?format=csv|xlsx|pdf`` with :func:`respond`; ``json`` (the default) stays the route's
-own answer. Statuses are written in French and coloured alike in the XLSX and the PDF.
+own answer. The CLI writes the same files with :func:`export_file`. Statuses written in
+French (``atteint``, ``non atteint``, ``oui``, ``non``...) are coloured alike in the XLSX
+and the PDF.
 """
 
 from __future__ import annotations
@@ -16,7 +18,6 @@ from typing import TYPE_CHECKING, Any
 import jinja2
 
 from controlplane.reports import XLSX_MEDIA_TYPE, html_to_pdf, to_csv, to_xlsx
-from ssi.tracker.indicators import Status
 
 if TYPE_CHECKING:
     from fastapi import Response
@@ -31,12 +32,6 @@ class ExportFormat(StrEnum):
     PDF = "pdf"
 
 
-STATUS_LABELS: dict[str, str] = {
-    Status.MET: "atteint",
-    Status.NOT_MET: "non atteint",
-    Status.EXPIRED: "preuve expirée",
-    Status.UNKNOWN: "inconnu",
-}
 # traffic lights (background colours, RRGGBB) by French label, shared by XLSX and PDF
 LABEL_COLOURS: dict[str, str] = {
     "atteint": "C6EFCE",
@@ -48,11 +43,6 @@ LABEL_COLOURS: dict[str, str] = {
     "réussi": "C6EFCE",
     "en échec": "FFC7CE",
 }
-
-
-def label(status: Status | str) -> str:
-    """A status as shown to people."""
-    return STATUS_LABELS.get(status, str(status))
 
 
 @dataclass(frozen=True)
