@@ -9,6 +9,9 @@ and the PDF.
 
 from __future__ import annotations
 
+import json
+import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -16,6 +19,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 import jinja2
+from pydantic import BaseModel
 
 from controlplane.reports import XLSX_MEDIA_TYPE, html_to_pdf, to_csv, to_xlsx
 
@@ -54,6 +58,27 @@ class Table:
     header: Sequence[str]
     rows: Sequence[Sequence[object]]
     filename: str
+
+
+def _cell(value: Any) -> object:
+    """A JSON-ready value as one table cell: nested lists and objects as compact JSON."""
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False, separators=(",", ": "))
+    return value
+
+
+def table_of(items: Sequence[BaseModel], shape: type[BaseModel], *, title: str,
+             subtitle: str = "") -> Table:
+    """A listing as a table: one column per field of its answer ``shape``, one row per
+    item (values as the JSON answer gives them; nested ones as compact JSON)."""
+    header = [*shape.model_fields, *shape.model_computed_fields]
+    rows = []
+    for item in items:
+        fields = item.model_dump(mode="json")
+        rows.append([_cell(fields.get(name)) for name in header])
+    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-") or "export"
+    return Table(title=title, subtitle=subtitle, header=header, rows=rows, filename=slug)
 
 
 _HTML = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined).from_string(

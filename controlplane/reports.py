@@ -106,9 +106,11 @@ def to_xlsx(
     """Rows as an XLSX workbook of one sheet named ``title``: bold frozen header with an
     auto-filter, numbers and dates kept typed, text always text (never a formula, whatever
     it starts with), ``None`` as an empty cell. ``fills`` maps
-    a cell's text to a background colour (``"RRGGBB"``), e.g. statuses to traffic lights."""
+    a cell's text to a background colour (``"RRGGBB"``), e.g. statuses to traffic lights.
+    Control characters XML cannot hold (a token named with ``\x01``) are shown as U+FFFD."""
     # openpyxl is imported here, not with the module: every CLI command would pay for it.
     from openpyxl import Workbook
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
     from openpyxl.styles import Font, PatternFill
     from openpyxl.utils import get_column_letter
 
@@ -122,7 +124,8 @@ def to_xlsx(
                 for text, colour in (fills or {}).items()}
     widths = [len(str(name)) for name in header]
     for row in rows:
-        sheet.append([None if value is None else value for value in row])
+        sheet.append([ILLEGAL_CHARACTERS_RE.sub("\ufffd", value) if isinstance(value, str)
+                      else value for value in row])
         for index, cell in enumerate(sheet[sheet.max_row]):
             if cell.data_type == "f":  # text starting with "=": keep it text, never a formula
                 cell.data_type = "s"

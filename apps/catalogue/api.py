@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
 
@@ -13,7 +13,9 @@ from apps.catalogue.schemas import ReleaseRead, ServiceRead, VersionRead
 from apps.deployments import service as deployments
 from apps.enrolments import service as enrolments
 from controlplane.api.deps import DbSession, PageParams, require
+from controlplane.api.pagination import ExportQuery, items_page_or_export
 from controlplane.auth import Principal
+from controlplane.exports import EXPORT_RESPONSES, ExportFormat
 from controlplane.schemas import Page
 
 router = APIRouter()
@@ -24,11 +26,6 @@ CREATED = status.HTTP_201_CREATED
 ACCEPTED = status.HTTP_202_ACCEPTED
 GONE = {"status_code": status.HTTP_204_NO_CONTENT, "response_class": Response}
 ServiceName = Annotated[str | None, Query(max_length=32, description="Service name.")]
-
-
-def _page(items: list[Any], paging: Any) -> dict[str, Any]:
-    return {"items": items[paging.offset:paging.offset + paging.limit], "total": len(items),
-            "limit": paging.limit, "offset": paging.offset}
 
 
 def _service_read(service: catalogue.Service, tenants: list[str]) -> ServiceRead:
@@ -50,14 +47,16 @@ def _enrolled(db: DbSession) -> dict[str, list[str]]:
 # --- catalogue -----------------------------------------------------------------------
 
 
-@router.get("/services", response_model=Page[ServiceRead])
-def list_services(db: DbSession, paging: PageParams, caller: Reader) -> dict[str, Any]:
+@router.get("/services", response_model=Page[ServiceRead], responses=EXPORT_RESPONSES)
+def list_services(
+    db: DbSession, paging: PageParams, caller: Reader, format: ExportQuery = ExportFormat.JSON,
+) -> Page[ServiceRead] | Response:
     """The service catalogue, by name, with the establishments enrolled (an
     establishment sees only its own enrolments)."""
     enrolled = _enrolled(db)
     items = [_service_read(s, enrolled.get(n, []))
              for n, s in sorted(catalogue.current().services.items())]
-    return _page(items, paging)
+    return items_page_or_export(items, paging, ServiceRead, format, title="Services régionaux")
 
 
 @router.get("/services/{name}", response_model=ServiceRead)
@@ -69,10 +68,11 @@ def get_service(name: str, db: DbSession, caller: Reader) -> ServiceRead:
     return _service_read(service, _enrolled(db).get(name, []))
 
 
-@router.get("/releases", response_model=Page[ReleaseRead])
+@router.get("/releases", response_model=Page[ReleaseRead], responses=EXPORT_RESPONSES)
 def list_releases(
-    db: DbSession, paging: PageParams, caller: Reader, service: ServiceName = None
-) -> dict[str, Any]:
+    db: DbSession, paging: PageParams, caller: Reader, service: ServiceName = None,
+    format: ExportQuery = ExportFormat.JSON,
+) -> Page[ReleaseRead] | Response:
     """Every version of every service, with the targets running it."""
     running: dict[tuple[str, str], list[str]] = {}
     for instance in db.scalars(deployments.instance_query(service=service)).all():
@@ -84,4 +84,5 @@ def list_releases(
         if service in (None, name)
         for v in s.versions
     ]
-    return _page(items, paging)
+    return items_page_or_export(items, paging, ReleaseRead, format,
+                                title="Versions des services")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Query, Response, status
 
 from apps.deployments import service as deployments
 from apps.deployments.flows import OBSERVE_JOB
@@ -15,8 +15,9 @@ from apps.deployments.schemas import DeploymentCreate, DeploymentRead, InstanceR
 from apps.errors import store
 from controlplane import jobs
 from controlplane.api.deps import DbSession, PageParams, require
-from controlplane.api.pagination import page_of
+from controlplane.api.pagination import ExportQuery, page_or_export
 from controlplane.auth import Principal
+from controlplane.exports import EXPORT_RESPONSES, ExportFormat
 from controlplane.models import Job
 from controlplane.schemas import JobAccepted, JobSummary, Page, RowId
 
@@ -44,15 +45,17 @@ def create_deployment(body: DeploymentCreate, db: DbSession, caller: Writer) -> 
     return _accepted(db, deployments.create(db, body, actor=caller.actor))
 
 
-@router.get("/deployments", response_model=Page[DeploymentRead])
+@router.get("/deployments", response_model=Page[DeploymentRead], responses=EXPORT_RESPONSES)
 def list_deployments(
     db: DbSession,
     paging: PageParams,
     caller: Reader,
     state: Annotated[str | None, Query(max_length=16)] = None,
-) -> Page[DeploymentRead]:
+    format: ExportQuery = ExportFormat.JSON,
+) -> Page[DeploymentRead] | Response:
     """Deployments, newest first."""
-    return page_of(db, deployments.deployment_query(state=state), paging, DeploymentRead)
+    return page_or_export(db, deployments.deployment_query(state=state), paging, DeploymentRead,
+                          format, title="Déploiements")
 
 
 @router.get("/deployments/{deployment_id}", response_model=DeploymentRead)
@@ -72,12 +75,14 @@ def rollback_deployment(deployment_id: RowId, db: DbSession, caller: Writer) -> 
 # --- instances, drift, inventory -----------------------------------------------------
 
 
-@router.get("/instances", response_model=Page[InstanceRead])
+@router.get("/instances", response_model=Page[InstanceRead], responses=EXPORT_RESPONSES)
 def list_instances(
-    db: DbSession, paging: PageParams, caller: Reader, service: ServiceName = None
-) -> Page[InstanceRead]:
+    db: DbSession, paging: PageParams, caller: Reader, service: ServiceName = None,
+    format: ExportQuery = ExportFormat.JSON,
+) -> Page[InstanceRead] | Response:
     """What runs where, its health and its drift (as last observed)."""
-    return page_of(db, deployments.instance_query(service=service), paging, InstanceRead)
+    return page_or_export(db, deployments.instance_query(service=service), paging, InstanceRead,
+                          format, title="Instances déployées")
 
 
 @router.get("/instances/{instance_id}", response_model=InstanceRead)

@@ -13,8 +13,9 @@ from apps.enrolments.models import Enrolment
 from apps.enrolments.schemas import EnrolmentCreate, EnrolmentRead, EnrolmentUpdate
 from apps.errors import store
 from controlplane.api.deps import DbSession, PageParams, require
-from controlplane.api.pagination import page_of
+from controlplane.api.pagination import ExportQuery, page_or_export
 from controlplane.auth import Principal
+from controlplane.exports import EXPORT_RESPONSES, ExportFormat
 from controlplane.schemas import Page, RowId
 
 router = APIRouter()
@@ -34,12 +35,14 @@ def create_enrolment(body: EnrolmentCreate, db: DbSession, caller: Writer) -> En
     return EnrolmentRead.model_validate(enrolments.enrol(db, body, actor=caller.actor))
 
 
-@router.get("/enrolments", response_model=Page[EnrolmentRead])
+@router.get("/enrolments", response_model=Page[EnrolmentRead], responses=EXPORT_RESPONSES)
 def list_enrolments(
-    db: DbSession, paging: PageParams, caller: Reader, service: ServiceName = None
-) -> Page[EnrolmentRead]:
+    db: DbSession, paging: PageParams, caller: Reader, service: ServiceName = None,
+    format: ExportQuery = ExportFormat.JSON,
+) -> Page[EnrolmentRead] | Response:
     """Enrolments (an establishment: its own)."""
-    return page_of(db, enrolments.enrolment_query(service=service), paging, EnrolmentRead)
+    return page_or_export(db, enrolments.enrolment_query(service=service), paging, EnrolmentRead,
+                          format, title="Adhésions aux services")
 
 
 @router.get("/enrolments/{enrolment_id}", response_model=EnrolmentRead)

@@ -14,8 +14,9 @@ from apps.targets.inventory import full as full_inventory
 from apps.targets.models import AppTarget
 from apps.targets.schemas import TargetCreate, TargetRead, TargetUpdate
 from controlplane.api.deps import DbSession, PageParams, require
-from controlplane.api.pagination import paginate
+from controlplane.api.pagination import ExportQuery, page_or_export
 from controlplane.auth import Principal
+from controlplane.exports import EXPORT_RESPONSES, ExportFormat
 from controlplane.schemas import Page, RowId
 
 router = APIRouter()
@@ -37,12 +38,13 @@ def create_target(body: TargetCreate, db: DbSession, caller: Writer) -> TargetRe
     return targets.reads(db, [targets.create_target(db, body, actor=caller.actor)])[0]
 
 
-@router.get("/targets", response_model=Page[TargetRead])
-def list_targets(db: DbSession, paging: PageParams, caller: Reader) -> dict[str, Any]:
+@router.get("/targets", response_model=Page[TargetRead], responses=EXPORT_RESPONSES)
+def list_targets(
+    db: DbSession, paging: PageParams, caller: Reader, format: ExportQuery = ExportFormat.JSON,
+) -> Page[TargetRead] | Response:
     """Targets, by name, each with its network site's access."""
-    rows, total = paginate(db, targets.target_query(), paging)
-    return {"items": targets.reads(db, rows), "total": total, "limit": paging.limit,
-            "offset": paging.offset}
+    return page_or_export(db, targets.target_query(), paging, TargetRead, format,
+                          title="Cibles de déploiement", show=targets.reads)
 
 
 @router.get("/targets/{target_id}", response_model=TargetRead)

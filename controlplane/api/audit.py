@@ -4,19 +4,20 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
 from controlplane import audit
 from controlplane.api.deps import API_PREFIX, DbSession, PageParams, require
-from controlplane.api.pagination import paginate
+from controlplane.api.pagination import ExportQuery, page_or_export
 from controlplane.api.problems import PROBLEM_RESPONSES
 from controlplane.auth import Principal
+from controlplane.exports import EXPORT_RESPONSES, ExportFormat
 from controlplane.schemas import AuditRead, AuditVerification, Page
 
 router = APIRouter(prefix=f"{API_PREFIX}/audit", tags=["audit"], responses=PROBLEM_RESPONSES)
 
 
-@router.get("", response_model=Page[AuditRead])
+@router.get("", response_model=Page[AuditRead], responses=EXPORT_RESPONSES)
 def list_audit(
     db: DbSession,
     paging: PageParams,
@@ -25,16 +26,11 @@ def list_audit(
     target_type: Annotated[str | None, Query(max_length=64)] = None,
     tenant: Annotated[str | None, Query(max_length=9, description="FINESS")] = None,
     actor: Annotated[str | None, Query(max_length=200, description="Actor contains.")] = None,
-) -> Page[AuditRead]:
+    format: ExportQuery = ExportFormat.JSON,
+) -> Page[AuditRead] | Response:
     """Audit records, newest first."""
     stmt = audit.list_query(action=action, target_type=target_type, tenant=tenant, actor=actor)
-    items, total = paginate(db, stmt, paging)
-    return Page[AuditRead](
-        items=[AuditRead.model_validate(r) for r in items],
-        total=total,
-        limit=paging.limit,
-        offset=paging.offset,
-    )
+    return page_or_export(db, stmt, paging, AuditRead, format, title="Journal d'audit")
 
 
 @router.get("/verify", response_model=AuditVerification)

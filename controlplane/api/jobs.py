@@ -4,34 +4,31 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Query, Response, status
 
 from controlplane import job_views, jobs
 from controlplane.api.deps import API_PREFIX, DbSession, PageParams, require
-from controlplane.api.pagination import paginate
+from controlplane.api.pagination import ExportQuery, page_or_export
 from controlplane.api.problems import PROBLEM_RESPONSES
 from controlplane.auth import Principal
+from controlplane.exports import EXPORT_RESPONSES, ExportFormat
 from controlplane.schemas import JobAccepted, JobRead, JobSummary, Page, RowId
 
 router = APIRouter(prefix=f"{API_PREFIX}/jobs", tags=["jobs"], responses=PROBLEM_RESPONSES)
 
 
-@router.get("", response_model=Page[JobSummary])
+@router.get("", response_model=Page[JobSummary], responses=EXPORT_RESPONSES)
 def list_jobs(
     db: DbSession,
     paging: PageParams,
     caller: Annotated[Principal, require("jobs:read")],
     state: Annotated[str | None, Query(pattern="^(" + "|".join(jobs.JOB_STATES) + ")$")] = None,
     kind: Annotated[str | None, Query(max_length=100)] = None,
-) -> Page[JobSummary]:
+    format: ExportQuery = ExportFormat.JSON,
+) -> Page[JobSummary] | Response:
     """Jobs, newest first (an establishment: its own)."""
-    items, total = paginate(db, job_views.list_query(state=state, kind=kind), paging)
-    return Page[JobSummary](
-        items=[JobSummary.model_validate(j) for j in items],
-        total=total,
-        limit=paging.limit,
-        offset=paging.offset,
-    )
+    return page_or_export(db, job_views.list_query(state=state, kind=kind), paging, JobSummary,
+                          format, title="Travaux")
 
 
 @router.get("/{job_id}", response_model=JobRead)

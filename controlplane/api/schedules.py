@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Request, Response
 
 from controlplane import schedule
 from controlplane.api.deps import API_PREFIX, PageParams, database, require
+from controlplane.api.pagination import ExportQuery, items_page_or_export
 from controlplane.api.problems import PROBLEM_RESPONSES
 from controlplane.auth import Principal, Role
 from controlplane.db import Database
+from controlplane.exports import EXPORT_RESPONSES, ExportFormat
 from controlplane.schedule import ScheduleRead
 from controlplane.schemas import Page
 
@@ -18,13 +20,14 @@ router = APIRouter(prefix=f"{API_PREFIX}/schedules", tags=["jobs"],
                    responses=PROBLEM_RESPONSES)
 
 
-@router.get("", response_model=Page[ScheduleRead])
+@router.get("", response_model=Page[ScheduleRead], responses=EXPORT_RESPONSES)
 def list_schedules(
     request: Request,
     db: Annotated[Database, Depends(database)],
     paging: PageParams,
     caller: Annotated[Principal, require("jobs:read")],
-) -> Page[ScheduleRead]:
+    format: ExportQuery = ExportFormat.JSON,
+) -> Page[ScheduleRead] | Response:
     """The periodic schedules: timing, last and next run, last result or error.
 
     They are regional work: an establishment sees when they ran, not what they queued
@@ -34,5 +37,4 @@ def list_schedules(
     views = schedule.describe(db, schedule.plane_schedules(settings), settings)
     if caller.role is Role.ESTABLISHMENT:
         views = [v.model_copy(update={"last_result": None, "last_error": None}) for v in views]
-    return Page[ScheduleRead](items=views[paging.offset:paging.offset + paging.limit],
-                              total=len(views), limit=paging.limit, offset=paging.offset)
+    return items_page_or_export(views, paging, ScheduleRead, format, title="Tâches périodiques")

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Query, Response, status
 
 from controlplane import tenants
 from controlplane.api.deps import API_PREFIX, DbSession, PageParams, require
-from controlplane.api.pagination import paginate
+from controlplane.api.pagination import ExportQuery, page_or_export
 from controlplane.api.problems import PROBLEM_RESPONSES
 from controlplane.auth import Principal
+from controlplane.exports import EXPORT_RESPONSES, ExportFormat
 from controlplane.schemas import Page, TenantCreate, TenantKind, TenantRead, TenantUpdate
 
 router = APIRouter(prefix=f"{API_PREFIX}/tenants", tags=["tenants"], responses=PROBLEM_RESPONSES)
@@ -26,7 +27,7 @@ def create_tenant(
     return TenantRead.model_validate(tenants.create(db, body, actor=caller.actor))
 
 
-@router.get("", response_model=Page[TenantRead])
+@router.get("", response_model=Page[TenantRead], responses=EXPORT_RESPONSES)
 def list_tenants(
     db: DbSession,
     paging: PageParams,
@@ -35,18 +36,13 @@ def list_tenants(
     department: Annotated[str | None, Query(max_length=3)] = None,
     active: Annotated[bool | None, Query()] = None,
     q: Annotated[str | None, Query(max_length=100, description="Name or FINESS contains.")] = None,
-) -> Page[TenantRead]:
+    format: ExportQuery = ExportFormat.JSON,
+) -> Page[TenantRead] | Response:
     """Tenants the caller may see (an establishment: its own)."""
     stmt = tenants.list_query(
         kind=kind.value if kind else None, department=department, active=active, q=q
     )
-    items, total = paginate(db, stmt, paging)
-    return Page[TenantRead](
-        items=[TenantRead.model_validate(t) for t in items],
-        total=total,
-        limit=paging.limit,
-        offset=paging.offset,
-    )
+    return page_or_export(db, stmt, paging, TenantRead, format, title="Établissements")
 
 
 @router.get("/{finess}", response_model=TenantRead)

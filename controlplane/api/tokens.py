@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Response, status
 
 from controlplane import tokens
 from controlplane.api.deps import API_PREFIX, DbSession, PageParams, require
-from controlplane.api.pagination import paginate
+from controlplane.api.pagination import ExportQuery, page_or_export
 from controlplane.api.problems import PROBLEM_RESPONSES
 from controlplane.auth import ROLE_PERMISSIONS, Principal
+from controlplane.exports import EXPORT_RESPONSES, ExportFormat
 from controlplane.schemas import Page, RowId, TokenCreate, TokenIssued, TokenRead, WhoAmI
 
 router = APIRouter(prefix=API_PREFIX, tags=["tokens"], responses=PROBLEM_RESPONSES)
@@ -38,20 +39,16 @@ def create_token(
     return TokenIssued(**tokens.to_read(issued.record).model_dump(), token=issued.secret)
 
 
-@router.get("/tokens", response_model=Page[TokenRead])
+@router.get("/tokens", response_model=Page[TokenRead], responses=EXPORT_RESPONSES)
 def list_tokens(
     db: DbSession,
     paging: PageParams,
     caller: Annotated[Principal, require("tokens:read")],
-) -> Page[TokenRead]:
+    format: ExportQuery = ExportFormat.JSON,
+) -> Page[TokenRead] | Response:
     """Every token's public facts."""
-    items, total = paginate(db, tokens.list_query(), paging)
-    return Page[TokenRead](
-        items=[tokens.to_read(t) for t in items],
-        total=total,
-        limit=paging.limit,
-        offset=paging.offset,
-    )
+    return page_or_export(db, tokens.list_query(), paging, TokenRead, format, title="Jetons d'API",
+                          show=lambda db, rows: [tokens.to_read(t) for t in rows])
 
 
 @router.delete("/tokens/{token_id}", response_model=TokenRead)

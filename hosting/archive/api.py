@@ -14,15 +14,16 @@ import tempfile
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, Body, Query, Request, status
+from fastapi import APIRouter, Body, Query, Request, Response, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.background import BackgroundTask
 
 from controlplane.api.deps import DbSession, PageParams, TenantFiness, require
-from controlplane.api.pagination import page_of
+from controlplane.api.pagination import ExportQuery, page_or_export
 from controlplane.auth import Principal
+from controlplane.exports import EXPORT_RESPONSES, ExportFormat
 from controlplane.schemas import JobAccepted, JobSummary, Page, RowId
 from hosting.archive import flows as archive_checks
 from hosting.archive import service as archive
@@ -84,17 +85,18 @@ async def deposit(
         return await run_in_threadpool(_deposit)
 
 
-@router.get("/archives", response_model=Page[ArchiveRead])
+@router.get("/archives", response_model=Page[ArchiveRead], responses=EXPORT_RESPONSES)
 def list_archives(
     db: DbSession,
     paging: PageParams,
     caller: Reader,
     tenant: TenantFiness = None,
     subscription_id: RowId | None = None,
-) -> Page[ArchiveRead]:
+    format: ExportQuery = ExportFormat.JSON,
+) -> Page[ArchiveRead] | Response:
     """Archived documents, newest first (an establishment: its own)."""
     stmt = archive.archive_query(tenant=tenant, subscription=subscription_id)
-    return page_of(db, stmt, paging, ArchiveRead)
+    return page_or_export(db, stmt, paging, ArchiveRead, format, title="Archives")
 
 
 @router.get("/archives/{archive_id}", response_model=ArchiveRead)

@@ -13,12 +13,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Query, Response, status
 
 from controlplane.api.deps import DbSession, PageParams, TenantFiness, require
-from controlplane.api.pagination import page_of, paginate
+from controlplane.api.pagination import ExportQuery, page_or_export
 from controlplane.auth import Principal
 from controlplane.db import utcnow
+from controlplane.exports import EXPORT_RESPONSES, ExportFormat
 from controlplane.models import Job
 from controlplane.schemas import JobAccepted, JobSummary, Page, RowId
 from hosting.backup import flows as jobs
@@ -85,36 +86,48 @@ def restore_test(subscription_id: RowId, db: DbSession, caller: Requester,
                                                 body or RestoreTestStart(), actor=caller.actor))
 
 
-@router.get("/backups", response_model=Page[BackupStatusRead])
-def list_backups(db: DbSession, paging: PageParams, caller: Reader,
-                 tenant: TenantFiness = None) -> Page[BackupStatusRead]:
+@router.get("/backups", response_model=Page[BackupStatusRead], responses=EXPORT_RESPONSES)
+def list_backups(
+    db: DbSession, paging: PageParams, caller: Reader, tenant: TenantFiness = None,
+    format: ExportQuery = ExportFormat.JSON,
+) -> Page[BackupStatusRead] | Response:
     """Every copy with its last good snapshot and RPO status (ok / late)."""
-    rows, total = paginate(db, service.repository_query(tenant=tenant), paging)
-    return Page[BackupStatusRead](items=service.status_of(db, rows, utcnow()), total=total,
-                                  limit=paging.limit, offset=paging.offset)
+    return page_or_export(db, service.repository_query(tenant=tenant), paging, BackupStatusRead,
+                          format, title="Copies de sauvegarde",
+                          show=lambda db, rows: service.status_of(db, rows, utcnow()))
 
 
-@router.get("/backups/runs", response_model=Page[RunRead])
-def list_runs(db: DbSession, paging: PageParams, caller: Reader, tenant: TenantFiness = None,
-              subscription_id: Annotated[RowId | None, Query()] = None) -> Page[RunRead]:
+@router.get("/backups/runs", response_model=Page[RunRead], responses=EXPORT_RESPONSES)
+def list_runs(
+    db: DbSession, paging: PageParams, caller: Reader, tenant: TenantFiness = None,
+    subscription_id: Annotated[RowId | None, Query()] = None,
+    format: ExportQuery = ExportFormat.JSON,
+) -> Page[RunRead] | Response:
     """Backup and retention runs, newest first."""
     query = service.run_query(subscription_id=subscription_id, tenant=tenant)
-    return page_of(db, query, paging, RunRead)
+    return page_or_export(db, query, paging, RunRead, format, title="Sauvegardes exécutées")
 
 
-@router.get("/backups/restore-tests", response_model=Page[RestoreTestRead])
-def list_restore_tests(db: DbSession, paging: PageParams, caller: Reader,
-                       tenant: TenantFiness = None) -> Page[RestoreTestRead]:
+@router.get("/backups/restore-tests", response_model=Page[RestoreTestRead],
+            responses=EXPORT_RESPONSES)
+def list_restore_tests(
+    db: DbSession, paging: PageParams, caller: Reader, tenant: TenantFiness = None,
+    format: ExportQuery = ExportFormat.JSON,
+) -> Page[RestoreTestRead] | Response:
     """Restore tests, newest first, with their measured RTO."""
-    return page_of(db, service.restore_test_query(tenant=tenant), paging, RestoreTestRead)
+    return page_or_export(db, service.restore_test_query(tenant=tenant), paging, RestoreTestRead,
+                          format, title="Tests de restauration")
 
 
-@router.get("/backups/alerts", response_model=Page[AlertRead])
-def list_alerts(db: DbSession, paging: PageParams, caller: Reader, tenant: TenantFiness = None,
-                all_alerts: Annotated[bool, Query(alias="all")] = False) -> Page[AlertRead]:
+@router.get("/backups/alerts", response_model=Page[AlertRead], responses=EXPORT_RESPONSES)
+def list_alerts(
+    db: DbSession, paging: PageParams, caller: Reader, tenant: TenantFiness = None,
+    all_alerts: Annotated[bool, Query(alias="all")] = False,
+    format: ExportQuery = ExportFormat.JSON,
+) -> Page[AlertRead] | Response:
     """Open backup alerts (late, failed, restore-failed); ``all=true`` includes closed ones."""
     query = service.alert_query(open_only=not all_alerts, tenant=tenant)
-    return page_of(db, query, paging, AlertRead)
+    return page_or_export(db, query, paging, AlertRead, format, title="Alertes de sauvegarde")
 
 
 @router.post("/backups/schedule")

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Response, status
 
 from controlplane.api.deps import DbSession, PageParams, require
-from controlplane.api.pagination import page_of
+from controlplane.api.pagination import ExportQuery, page_or_export
 from controlplane.auth import Principal
+from controlplane.exports import EXPORT_RESPONSES, ExportFormat
 from controlplane.schemas import Page, RowId
 from hosting.catalogue import service as catalogue
 from hosting.catalogue.models import Offer
@@ -32,16 +33,18 @@ def create_offer(body: OfferCreate, db: DbSession, caller: Writer) -> OfferRead:
     return OfferRead.model_validate(catalogue.create_offer(db, body, actor=caller.actor))
 
 
-@router.get("/offers", response_model=Page[OfferRead])
+@router.get("/offers", response_model=Page[OfferRead], responses=EXPORT_RESPONSES)
 def list_offers(
     db: DbSession,
     paging: PageParams,
     caller: Reader,
     kind: OfferKind | None = None,
     active: bool | None = None,
-) -> Page[OfferRead]:
+    format: ExportQuery = ExportFormat.JSON,
+) -> Page[OfferRead] | Response:
     """The catalogue, by code."""
-    return page_of(db, catalogue.offer_query(kind=kind, active=active), paging, OfferRead)
+    return page_or_export(db, catalogue.offer_query(kind=kind, active=active), paging, OfferRead,
+                          format, title="Catalogue des offres")
 
 
 @router.get("/offers/{offer_id}", response_model=OfferRead)

@@ -9,11 +9,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Response, status
 
 from controlplane.api.deps import DbSession, PageParams, TenantFiness, require
-from controlplane.api.pagination import page_of
+from controlplane.api.pagination import ExportQuery, page_or_export
 from controlplane.auth import Principal
+from controlplane.exports import EXPORT_RESPONSES, ExportFormat
 from controlplane.schemas import JobAccepted, JobSummary, Page, RowId
 from hosting.dr import flows as dr_exercise
 from hosting.dr import service as dr
@@ -34,12 +35,14 @@ def create_plan(body: DrPlanCreate, db: DbSession, caller: Writer) -> DrPlanRead
     return DrPlanRead.model_validate(plan)
 
 
-@router.get("/dr-plans", response_model=Page[DrPlanRead])
+@router.get("/dr-plans", response_model=Page[DrPlanRead], responses=EXPORT_RESPONSES)
 def list_plans(
-    db: DbSession, paging: PageParams, caller: Reader, tenant: TenantFiness = None
-) -> Page[DrPlanRead]:
+    db: DbSession, paging: PageParams, caller: Reader, tenant: TenantFiness = None,
+    format: ExportQuery = ExportFormat.JSON,
+) -> Page[DrPlanRead] | Response:
     """PRA, newest first (an establishment: its own)."""
-    return page_of(db, dr.plan_query(tenant=tenant), paging, DrPlanRead)
+    return page_or_export(db, dr.plan_query(tenant=tenant), paging, DrPlanRead, format,
+                          title="Plans de reprise d'activité")
 
 
 @router.get("/dr-plans/{plan_id}", response_model=DrPlanRead)
@@ -59,17 +62,18 @@ def exercise(plan_id: RowId, db: DbSession, caller: Writer) -> JobAccepted:
     return JobAccepted(job=JobSummary.model_validate(job))
 
 
-@router.get("/dr-exercises", response_model=Page[DrExerciseRead])
+@router.get("/dr-exercises", response_model=Page[DrExerciseRead], responses=EXPORT_RESPONSES)
 def list_exercises(
     db: DbSession,
     paging: PageParams,
     caller: Reader,
     tenant: TenantFiness = None,
     plan_id: RowId | None = None,
-) -> Page[DrExerciseRead]:
+    format: ExportQuery = ExportFormat.JSON,
+) -> Page[DrExerciseRead] | Response:
     """Exercises, newest first, with achieved RTO/RPO."""
     stmt = dr_exercise.exercise_query(tenant=tenant, plan_id=plan_id)
-    return page_of(db, stmt, paging, DrExerciseRead)
+    return page_or_export(db, stmt, paging, DrExerciseRead, format, title="Exercices de PRA")
 
 
 @router.get("/dr-exercises/{exercise_id}", response_model=DrExerciseRead)

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Response, status
 
 from controlplane.api.deps import DbSession, PageParams, require
-from controlplane.api.pagination import page_of
+from controlplane.api.pagination import ExportQuery, page_or_export
 from controlplane.auth import Principal
+from controlplane.exports import EXPORT_RESPONSES, ExportFormat
 from controlplane.schemas import Page, RowId
 from hosting.errors import store
 from hosting.providers import service as providers
@@ -35,10 +36,13 @@ def create_provider(body: ProviderCreate, db: DbSession, caller: Writer) -> Prov
     return ProviderRead.model_validate(providers.create_provider(db, body, actor=caller.actor))
 
 
-@router.get("/providers", response_model=Page[ProviderRead])
-def list_providers(db: DbSession, paging: PageParams, caller: Reader) -> Page[ProviderRead]:
+@router.get("/providers", response_model=Page[ProviderRead], responses=EXPORT_RESPONSES)
+def list_providers(
+    db: DbSession, paging: PageParams, caller: Reader, format: ExportQuery = ExportFormat.JSON,
+) -> Page[ProviderRead] | Response:
     """Providers, by name."""
-    return page_of(db, providers.provider_query(), paging, ProviderRead)
+    return page_or_export(db, providers.provider_query(), paging, ProviderRead, format,
+                          title="Hébergeurs HDS")
 
 
 @router.get("/providers/{provider_id}", response_model=ProviderRead)

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Query, Response, status
 
 from controlplane.api.deps import DbSession, PageParams, TenantFiness, require
-from controlplane.api.pagination import page_of
+from controlplane.api.pagination import ExportQuery, page_or_export
 from controlplane.auth import Principal
+from controlplane.exports import EXPORT_RESPONSES, ExportFormat
 from controlplane.models import Job
 from controlplane.schemas import JobAccepted, JobSummary, Page, RowId
 from hosting.errors import store
@@ -48,7 +49,7 @@ def create_request(body: RequestCreate, db: DbSession, caller: Requester) -> Req
     return RequestRead.model_validate(lifecycle.create_request(db, body, caller=caller))
 
 
-@router.get("/requests", response_model=Page[RequestRead])
+@router.get("/requests", response_model=Page[RequestRead], responses=EXPORT_RESPONSES)
 def list_requests(
     db: DbSession,
     paging: PageParams,
@@ -56,10 +57,11 @@ def list_requests(
     tenant: TenantFiness = None,
     state: RequestState | None = None,
     offer: Annotated[str | None, Query(max_length=64, description="Offer code.")] = None,
-) -> Page[RequestRead]:
+    format: ExportQuery = ExportFormat.JSON,
+) -> Page[RequestRead] | Response:
     """Requests, newest first (an establishment: its own)."""
     stmt = lifecycle.request_query(tenant=tenant, state=state, offer=offer)
-    return page_of(db, stmt, paging, RequestRead)
+    return page_or_export(db, stmt, paging, RequestRead, format, title="Demandes d'hébergement")
 
 
 @router.get("/requests/{request_id}", response_model=RequestRead)
@@ -94,12 +96,14 @@ def reject_request(
 # --- subscriptions and quotas --------------------------------------------------------
 
 
-@router.get("/subscriptions", response_model=Page[SubscriptionRead])
+@router.get("/subscriptions", response_model=Page[SubscriptionRead], responses=EXPORT_RESPONSES)
 def list_subscriptions(
-    db: DbSession, paging: PageParams, caller: Reader, tenant: TenantFiness = None
-) -> Page[SubscriptionRead]:
+    db: DbSession, paging: PageParams, caller: Reader, tenant: TenantFiness = None,
+    format: ExportQuery = ExportFormat.JSON,
+) -> Page[SubscriptionRead] | Response:
     """Subscriptions with their resources, newest first (an establishment: its own)."""
-    return page_of(db, lifecycle.subscription_query(tenant=tenant), paging, SubscriptionRead)
+    return page_or_export(db, lifecycle.subscription_query(tenant=tenant), paging, SubscriptionRead,
+                          format, title="Abonnements")
 
 
 @router.get("/subscriptions/{subscription_id}", response_model=SubscriptionRead)

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Query, Response, status
 
 from controlplane.api.deps import DbSession, PageParams, require
+from controlplane.api.pagination import ExportQuery, items_page_or_export
 from controlplane.auth import Principal
+from controlplane.exports import EXPORT_RESPONSES, ExportFormat
 from controlplane.schemas import JobAccepted, JobSummary, Page, RowId
 from network.config import drift, migrations, plans
 from network.config import flows as scheduled
@@ -59,14 +61,15 @@ def apply(body: ApplyCreate, db: DbSession, caller: Writer) -> JobAccepted:
                                                                  actor=caller.actor)))
 
 
-@router.get("/drift", response_model=Page[DriftItem])
+@router.get("/drift", response_model=Page[DriftItem], responses=EXPORT_RESPONSES)
 def get_drift(
     db: DbSession,
     paging: PageParams,
     caller: Reader,
     site: Annotated[str | None, Query(max_length=32, description="Site code.")] = None,
     include_compliant: Annotated[bool, Query(description="List compliant routers too.")] = False,
-) -> Page[DriftItem]:
+    format: ExportQuery = ExportFormat.JSON,
+) -> Page[DriftItem] | Response:
     """Routers whose latest backed-up running configuration differs from their intent,
     with the diff; `unknown` (no backup yet) and `error` (no intent) are listed too."""
     items = [
@@ -74,12 +77,8 @@ def get_drift(
         for item in drift.report(db, site=site)
         if include_compliant or item.status is not DriftStatus.COMPLIANT
     ]
-    return Page[DriftItem](
-        items=items[paging.offset : paging.offset + paging.limit],
-        total=len(items),
-        limit=paging.limit,
-        offset=paging.offset,
-    )
+    return items_page_or_export(items, paging, DriftItem, format,
+                                title="Dérive des configurations")
 
 
 @router.get("/devices/{device_id}/config", response_model=DeviceConfigRead)

@@ -13,8 +13,9 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response, status
 
 from controlplane.api.deps import DbSession, PageParams, TenantFiness, require
-from controlplane.api.pagination import page_of
+from controlplane.api.pagination import ExportQuery, page_or_export
 from controlplane.auth import Principal
+from controlplane.exports import EXPORT_RESPONSES, ExportFormat
 from controlplane.schemas import Page, RowId, UtcDatetime
 from network.errors import store
 from network.inventory import changes
@@ -63,16 +64,18 @@ def create_provider(body: ProviderCreate, db: DbSession, caller: Writer) -> Prov
     return ProviderRead.model_validate(inventory.create_provider(db, body, actor=caller.actor))
 
 
-@router.get("/providers", response_model=Page[ProviderRead])
+@router.get("/providers", response_model=Page[ProviderRead], responses=EXPORT_RESPONSES)
 def list_providers(
     db: DbSession,
     paging: PageParams,
     caller: Reader,
     kind: Access | None = None,
     q: Annotated[str | None, Query(max_length=100, description="Name contains.")] = None,
-) -> Page[ProviderRead]:
+    format: ExportQuery = ExportFormat.JSON,
+) -> Page[ProviderRead] | Response:
     """Providers, by name."""
-    return page_of(db, inventory.provider_query(kind=kind, q=q), paging, ProviderRead)
+    return page_or_export(db, inventory.provider_query(kind=kind, q=q), paging, ProviderRead,
+                          format, title="Opérateurs du réseau")
 
 
 @router.get("/providers/{provider_id}", response_model=ProviderRead)
@@ -90,7 +93,7 @@ def create_site(body: SiteCreate, db: DbSession, caller: Writer) -> SiteRead:
     return SiteRead.model_validate(inventory.create_site(db, body, actor=caller.actor))
 
 
-@router.get("/sites", response_model=Page[SiteRead])
+@router.get("/sites", response_model=Page[SiteRead], responses=EXPORT_RESPONSES)
 def list_sites(
     db: DbSession,
     paging: PageParams,
@@ -100,12 +103,13 @@ def list_sites(
     access: Access | None = None,
     service_class: ServiceClass | None = None,
     q: Annotated[str | None, Query(max_length=100, description="Name or code contains.")] = None,
-) -> Page[SiteRead]:
+    format: ExportQuery = ExportFormat.JSON,
+) -> Page[SiteRead] | Response:
     """Sites, by code (an establishment: its own)."""
     stmt = inventory.site_query(
         tenant=tenant, department=department, access=access, service_class=service_class, q=q
     )
-    return page_of(db, stmt, paging, SiteRead)
+    return page_or_export(db, stmt, paging, SiteRead, format, title="Sites")
 
 
 @router.get("/sites/{site_id}", response_model=SiteRead)
@@ -124,7 +128,7 @@ def create_device(body: DeviceCreate, db: DbSession, caller: Writer) -> DeviceRe
     return DeviceRead.model_validate(inventory.create_device(db, body, actor=caller.actor))
 
 
-@router.get("/devices", response_model=Page[DeviceRead])
+@router.get("/devices", response_model=Page[DeviceRead], responses=EXPORT_RESPONSES)
 def list_devices(
     db: DbSession,
     paging: PageParams,
@@ -133,10 +137,11 @@ def list_devices(
     site: SiteCode = None,
     role: DeviceRole | None = None,
     platform: Platform | None = None,
-) -> Page[DeviceRead]:
+    format: ExportQuery = ExportFormat.JSON,
+) -> Page[DeviceRead] | Response:
     """Devices, by hostname (an establishment: its own CEs)."""
     stmt = inventory.device_query(tenant=tenant, site=site, role=role, platform=platform)
-    return page_of(db, stmt, paging, DeviceRead)
+    return page_or_export(db, stmt, paging, DeviceRead, format, title="Équipements")
 
 
 @router.get("/devices/{device_id}", response_model=DeviceRead)
@@ -154,7 +159,7 @@ def create_circuit(body: CircuitCreate, db: DbSession, caller: Writer) -> Circui
     return CircuitRead.model_validate(inventory.create_circuit(db, body, actor=caller.actor))
 
 
-@router.get("/circuits", response_model=Page[CircuitRead])
+@router.get("/circuits", response_model=Page[CircuitRead], responses=EXPORT_RESPONSES)
 def list_circuits(
     db: DbSession,
     paging: PageParams,
@@ -165,7 +170,8 @@ def list_circuits(
     access: Access | None = None,
     status: CircuitStatus | None = None,
     sla_class: SlaClass | None = None,
-) -> Page[CircuitRead]:
+    format: ExportQuery = ExportFormat.JSON,
+) -> Page[CircuitRead] | Response:
     """Circuits, by ref (an establishment: its own)."""
     stmt = inventory.circuit_query(
         tenant=tenant,
@@ -175,7 +181,7 @@ def list_circuits(
         status=status,
         sla_class=sla_class,
     )
-    return page_of(db, stmt, paging, CircuitRead)
+    return page_or_export(db, stmt, paging, CircuitRead, format, title="Circuits")
 
 
 @router.get("/circuits/{circuit_id}", response_model=CircuitRead)
@@ -194,7 +200,7 @@ def create_maintenance(body: MaintenanceCreate, db: DbSession, caller: Writer) -
     return MaintenanceRead.model_validate(window)
 
 
-@router.get("/maintenances", response_model=Page[MaintenanceRead])
+@router.get("/maintenances", response_model=Page[MaintenanceRead], responses=EXPORT_RESPONSES)
 def list_maintenances(
     db: DbSession,
     paging: PageParams,
@@ -205,10 +211,12 @@ def list_maintenances(
     at: Annotated[UtcDatetime | None,
                   Query(description="Only windows open at this time (with Z or an offset).")
                   ] = None,
-) -> Page[MaintenanceRead]:
+    format: ExportQuery = ExportFormat.JSON,
+) -> Page[MaintenanceRead] | Response:
     """Maintenance windows, by start (an establishment: those of its circuits)."""
     stmt = inventory.maintenance_query(tenant=tenant, provider=provider, circuit=circuit, at=at)
-    return page_of(db, stmt, paging, MaintenanceRead)
+    return page_or_export(db, stmt, paging, MaintenanceRead, format,
+                          title="Fenêtres de maintenance")
 
 
 @router.get("/maintenances/{maintenance_id}", response_model=MaintenanceRead)

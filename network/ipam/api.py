@@ -11,8 +11,9 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, Response, status
 
 from controlplane.api.deps import DbSession, PageParams, TenantFiness, require
-from controlplane.api.pagination import page_of
+from controlplane.api.pagination import ExportQuery, page_or_export
 from controlplane.auth import Principal
+from controlplane.exports import EXPORT_RESPONSES, ExportFormat
 from controlplane.schemas import Page, RowId
 from network.errors import store
 from network.inventory.api import SiteCode
@@ -52,7 +53,7 @@ def create_vrf(body: VrfCreate, db: DbSession, caller: Writer) -> VrfRead:
     return VrfRead.model_validate(vrfs.create_vrf(db, body, actor=caller.actor))
 
 
-@router.get("/vrfs", response_model=Page[VrfRead])
+@router.get("/vrfs", response_model=Page[VrfRead], responses=EXPORT_RESPONSES)
 def list_vrfs(
     db: DbSession,
     paging: PageParams,
@@ -60,9 +61,11 @@ def list_vrfs(
     tenant: TenantFiness = None,
     kind: VrfKind | None = None,
     service: Annotated[str | None, Query(max_length=32)] = None,
-) -> Page[VrfRead]:
+    format: ExportQuery = ExportFormat.JSON,
+) -> Page[VrfRead] | Response:
     """VRFs, by name (an establishment: its own)."""
-    return page_of(db, vrfs.vrf_query(tenant=tenant, kind=kind, service=service), paging, VrfRead)
+    return page_or_export(db, vrfs.vrf_query(tenant=tenant, kind=kind, service=service), paging,
+                          VrfRead, format, title="VRF")
 
 
 @router.get("/vrfs/{vrf_id}", response_model=VrfRead)
@@ -80,16 +83,18 @@ def create_pool(body: PoolCreate, db: DbSession, caller: Writer) -> PoolRead:
     return PoolRead.model_validate(ipam.create_pool(db, body, actor=caller.actor))
 
 
-@router.get("/pools", response_model=Page[PoolRead])
+@router.get("/pools", response_model=Page[PoolRead], responses=EXPORT_RESPONSES)
 def list_pools(
     db: DbSession,
     paging: PageParams,
     caller: Reader,
     role: PoolRole | None = None,
     family: Family = None,
-) -> Page[PoolRead]:
+    format: ExportQuery = ExportFormat.JSON,
+) -> Page[PoolRead] | Response:
     """Prefix pools, by family then address."""
-    return page_of(db, ipam.pool_query(role=role, family=family), paging, PoolRead)
+    return page_or_export(db, ipam.pool_query(role=role, family=family), paging, PoolRead, format,
+                          title="Plages d'adresses")
 
 
 @router.get("/pools/{pool_id}", response_model=PoolRead)
@@ -127,7 +132,7 @@ def allocate_prefix(
     return PrefixRead.model_validate(ipam.allocate(db, pool_id, body, actor=caller.actor))
 
 
-@router.get("/prefixes", response_model=Page[PrefixRead])
+@router.get("/prefixes", response_model=Page[PrefixRead], responses=EXPORT_RESPONSES)
 def list_prefixes(
     db: DbSession,
     paging: PageParams,
@@ -137,10 +142,11 @@ def list_prefixes(
     site: SiteCode = None,
     family: Family = None,
     role: PoolRole | None = None,
-) -> Page[PrefixRead]:
+    format: ExportQuery = ExportFormat.JSON,
+) -> Page[PrefixRead] | Response:
     """Allocated prefixes, by family then address (an establishment: its sites')."""
     stmt = ipam.prefix_query(pool=pool, tenant=tenant, site=site, family=family, role=role)
-    return page_of(db, stmt, paging, PrefixRead)
+    return page_or_export(db, stmt, paging, PrefixRead, format, title="Préfixes alloués")
 
 
 @router.get("/prefixes/{prefix_id}", response_model=PrefixRead)

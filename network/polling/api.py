@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Response
 
 from controlplane.api.deps import DbSession, PageParams, require
-from controlplane.api.pagination import page_of
+from controlplane.api.pagination import ExportQuery, page_or_export
 from controlplane.auth import Principal
+from controlplane.exports import EXPORT_RESPONSES, ExportFormat
 from controlplane.schemas import Page
 from network.polling import service
 from network.polling.schemas import (
@@ -31,15 +32,17 @@ Reader = Annotated[Principal, require("network:read")]
 Writer = Annotated[Principal, require("network:write")]
 
 
-@router.get("/devices", response_model=Page[DeviceMonitorRead])
+@router.get("/devices", response_model=Page[DeviceMonitorRead], responses=EXPORT_RESPONSES)
 def list_device_monitors(
     db: DbSession,
     paging: PageParams,
     caller: Reader,
     state: Annotated[PollState | None, Query(description="Only devices in this state.")] = None,
-) -> Page[DeviceMonitorRead]:
+    format: ExportQuery = ExportFormat.JSON,
+) -> Page[DeviceMonitorRead] | Response:
     """Polled devices and their last poll status, by hostname."""
-    return page_of(db, service.device_monitor_query(state=state), paging, DeviceMonitorRead)
+    return page_or_export(db, service.device_monitor_query(state=state), paging, DeviceMonitorRead,
+                          format, title="Équipements supervisés")
 
 
 @router.put("/devices/{hostname}", response_model=DeviceMonitorRead)
@@ -52,12 +55,13 @@ def set_device_monitor(
     return DeviceMonitorRead.model_validate(row)
 
 
-@router.get("/circuits", response_model=Page[CircuitMonitorRead])
+@router.get("/circuits", response_model=Page[CircuitMonitorRead], responses=EXPORT_RESPONSES)
 def list_circuit_monitors(
-    db: DbSession, paging: PageParams, caller: Reader
-) -> Page[CircuitMonitorRead]:
+    db: DbSession, paging: PageParams, caller: Reader, format: ExportQuery = ExportFormat.JSON
+) -> Page[CircuitMonitorRead] | Response:
     """Observed circuits (interface polled, probe reflector), by ref."""
-    return page_of(db, service.circuit_monitor_query(), paging, CircuitMonitorRead)
+    return page_or_export(db, service.circuit_monitor_query(), paging, CircuitMonitorRead, format,
+                          title="Circuits observés")
 
 
 @router.put("/circuits/{ref}", response_model=CircuitMonitorRead)

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Query, Response, status
 
 from controlplane.api.deps import DbSession, PageParams, require
-from controlplane.api.pagination import page_of
+from controlplane.api.pagination import ExportQuery, items_page_or_export, page_or_export
 from controlplane.auth import Principal
+from controlplane.exports import EXPORT_RESPONSES, ExportFormat
 from controlplane.schemas import Page
 from network.sla import contracts, events, service
 from network.sla.schemas import (
@@ -51,7 +52,7 @@ def sla_report(
     return service.report(db, period, group_by, circuit=circuit, provider=provider)
 
 
-@router.get("/breaches", response_model=Page[SlaBreach])
+@router.get("/breaches", response_model=Page[SlaBreach], responses=EXPORT_RESPONSES)
 def sla_breaches(
     db: DbSession,
     paging: PageParams,
@@ -60,12 +61,12 @@ def sla_breaches(
     last: Annotated[str, Query(alias="to", max_length=7, description="Last month.")],
     circuit: CircuitRef = None,
     provider: ProviderName = None,
-) -> Page[SlaBreach]:
+    format: ExportQuery = ExportFormat.JSON,
+) -> Page[SlaBreach] | Response:
     """Contract targets missed from month `from` to month `to` (at most 24 months), by
     month then circuit."""
     found = service.breaches(db, first, last, circuit=circuit, provider=provider)
-    return Page[SlaBreach](items=found[paging.offset:paging.offset + paging.limit],
-                           total=len(found), limit=paging.limit, offset=paging.offset)
+    return items_page_or_export(found, paging, SlaBreach, format, title="Dépassements de SLA")
 
 
 @router.post("/contracts", status_code=status.HTTP_201_CREATED, response_model=ContractRead)
@@ -74,15 +75,17 @@ def create_contract(body: ContractCreate, db: DbSession, caller: Writer) -> Cont
     return ContractRead.model_validate(contracts.create_contract(db, body, actor=caller.actor))
 
 
-@router.get("/contracts", response_model=Page[ContractRead])
+@router.get("/contracts", response_model=Page[ContractRead], responses=EXPORT_RESPONSES)
 def list_contracts(
-    db: DbSession, paging: PageParams, caller: Reader, provider: ProviderName = None
-) -> Page[ContractRead]:
+    db: DbSession, paging: PageParams, caller: Reader, provider: ProviderName = None,
+    format: ExportQuery = ExportFormat.JSON,
+) -> Page[ContractRead] | Response:
     """SLA contracts, by provider then class."""
-    return page_of(db, contracts.contract_query(provider=provider), paging, ContractRead)
+    return page_or_export(db, contracts.contract_query(provider=provider), paging, ContractRead,
+                          format, title="Contrats SLA")
 
 
-@router.get("/events", response_model=Page[SlaEventRead])
+@router.get("/events", response_model=Page[SlaEventRead], responses=EXPORT_RESPONSES)
 def list_events(
     db: DbSession,
     paging: PageParams,
@@ -90,8 +93,9 @@ def list_events(
     period: Annotated[str | None, Query(max_length=7, description="Month, YYYY-MM.")] = None,
     circuit: CircuitRef = None,
     metric: Annotated[Metric | None, Query(description="Only this metric.")] = None,
-) -> Page[SlaEventRead]:
+    format: ExportQuery = ExportFormat.JSON,
+) -> Page[SlaEventRead] | Response:
     """SLA-breach events Socle recorded (once per circuit, month and metric), newest
     month first."""
     stmt = events.event_query(period=period, circuit=circuit, metric=metric, db=db)
-    return page_of(db, stmt, paging, SlaEventRead)
+    return page_or_export(db, stmt, paging, SlaEventRead, format, title="Dépassements de SLA")

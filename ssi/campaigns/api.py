@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Response, status
 
 from controlplane.api.deps import DbSession, PageParams, TenantFiness, require
-from controlplane.api.pagination import page_of
+from controlplane.api.pagination import ExportQuery, page_or_export
 from controlplane.auth import Principal
+from controlplane.exports import EXPORT_RESPONSES, ExportFormat
 from controlplane.schemas import JobAccepted, JobSummary, Page, RowId
 from ssi.campaigns import service as campaigns
 from ssi.campaigns.flows import enqueue_reminders
@@ -44,12 +45,14 @@ def open_campaign(body: CampaignCreate, db: DbSession, caller: Writer) -> Campai
     return CampaignRead.model_validate(campaigns.open_campaign(db, body, actor=caller.actor))
 
 
-@router.get("/campaigns", response_model=Page[CampaignRead])
+@router.get("/campaigns", response_model=Page[CampaignRead], responses=EXPORT_RESPONSES)
 def list_campaigns(
-    db: DbSession, paging: PageParams, caller: Reader, state: CampaignState | None = None
-) -> Page[CampaignRead]:
+    db: DbSession, paging: PageParams, caller: Reader, state: CampaignState | None = None,
+    format: ExportQuery = ExportFormat.JSON,
+) -> Page[CampaignRead] | Response:
     """Campaigns, newest first."""
-    return page_of(db, campaigns.campaign_query(state=state), paging, CampaignRead)
+    return page_or_export(db, campaigns.campaign_query(state=state), paging, CampaignRead, format,
+                          title="Campagnes de diagnostic flash")
 
 
 @router.get("/campaigns/{campaign_id}", response_model=CampaignRead)
@@ -83,7 +86,7 @@ def remind(campaign_id: RowId, db: DbSession, caller: Writer) -> JobAccepted:
     return JobAccepted(job=JobSummary.model_validate(job))
 
 
-@router.get("/assessments", response_model=Page[AssessmentRead])
+@router.get("/assessments", response_model=Page[AssessmentRead], responses=EXPORT_RESPONSES)
 def list_assessments(
     db: DbSession,
     paging: PageParams,
@@ -91,10 +94,11 @@ def list_assessments(
     campaign: RowId | None = None,
     tenant: TenantFiness = None,
     state: AssessmentState | None = None,
-) -> Page[AssessmentRead]:
+    format: ExportQuery = ExportFormat.JSON,
+) -> Page[AssessmentRead] | Response:
     """Assessments (an establishment sees its own), newest first."""
     stmt = campaigns.assessment_query(campaign_id=campaign, tenant=tenant, state=state)
-    return page_of(db, stmt, paging, AssessmentRead)
+    return page_or_export(db, stmt, paging, AssessmentRead, format, title="Autodiagnostics")
 
 
 @router.get("/assessments/{assessment_id}", response_model=AssessmentDetail)

@@ -18,7 +18,7 @@ from fastapi import APIRouter, Query, Response, status
 
 from controlplane import tenants
 from controlplane.api.deps import DbSession, PageParams, require
-from controlplane.api.pagination import page_of, paginate
+from controlplane.api.pagination import ExportQuery, page_of, page_or_export, paginate
 from controlplane.auth import Principal
 from controlplane.exports import EXPORT_RESPONSES, ExportFormat, Table, respond
 from controlplane.schemas import JobAccepted, JobSummary, Page
@@ -50,12 +50,16 @@ def discover_targets(finess: str, db: DbSession, caller: Writer) -> list[TargetR
             for t in service.discover_targets(db, tenant, actor=caller.actor)]
 
 
-@router.get("/tenants/{finess}/check-targets", response_model=Page[TargetRead])
-def list_targets(finess: str, db: DbSession, paging: PageParams, caller: Reader
-                 ) -> Page[TargetRead]:
+@router.get("/tenants/{finess}/check-targets", response_model=Page[TargetRead],
+            responses=EXPORT_RESPONSES)
+def list_targets(
+    finess: str, db: DbSession, paging: PageParams, caller: Reader,
+    format: ExportQuery = ExportFormat.JSON,
+) -> Page[TargetRead] | Response:
     """The establishment's declared endpoints, by name."""
     tenant = tenants.get_by_finess(db, finess)
-    return page_of(db, service.target_query(tenant), paging, TargetRead)
+    return page_or_export(db, service.target_query(tenant), paging, TargetRead, format,
+                          title="Points d'accès déclarés")
 
 
 @router.post("/tenants/{finess}/checks", status_code=status.HTTP_202_ACCEPTED,

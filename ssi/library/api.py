@@ -10,10 +10,12 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Annotated
 
-from fastapi import APIRouter, FastAPI, Query
+from fastapi import APIRouter, FastAPI, Query, Response
 
 from controlplane.api.deps import PageParams, require
+from controlplane.api.pagination import ExportQuery, items_page_or_export
 from controlplane.auth import Principal
+from controlplane.exports import EXPORT_RESPONSES, ExportFormat
 from controlplane.schemas import Page
 from ssi.library.schema import Kind
 from ssi.library.schemas import FrameworkRead, FrameworkSummary
@@ -31,22 +33,18 @@ router = APIRouter(lifespan=_load_library_at_start)
 Reader = Annotated[Principal, require("ssi:read")]
 
 
-@router.get("/frameworks", response_model=Page[FrameworkSummary])
+@router.get("/frameworks", response_model=Page[FrameworkSummary], responses=EXPORT_RESPONSES)
 def list_frameworks(
     paging: PageParams,
     caller: Reader,
     kind: Annotated[Kind | None, Query(description="Only frameworks of this kind.")] = None,
     latest: Annotated[bool, Query(description="Only each framework's latest version.")] = False,
-) -> Page[FrameworkSummary]:
+    format: ExportQuery = ExportFormat.JSON,
+) -> Page[FrameworkSummary] | Response:
     """Every framework version of the library, by id then version."""
     found = [FrameworkSummary.of(framework) for framework in library()]
     found = [s for s in found if (kind is None or s.kind == kind) and (s.latest or not latest)]
-    return Page[FrameworkSummary](
-        items=found[paging.offset : paging.offset + paging.limit],
-        total=len(found),
-        limit=paging.limit,
-        offset=paging.offset,
-    )
+    return items_page_or_export(found, paging, FrameworkSummary, format, title="Référentiels")
 
 
 @router.get("/frameworks/{framework_id}", response_model=FrameworkRead)

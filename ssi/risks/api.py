@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Response, status
 
 from controlplane.api.deps import DbSession, PageParams, TenantFiness, require
-from controlplane.api.pagination import page_of
+from controlplane.api.pagination import ExportQuery, page_or_export
 from controlplane.auth import Principal
 from controlplane.db import utcnow
+from controlplane.exports import EXPORT_RESPONSES, ExportFormat
 from controlplane.schemas import Page, RowId
 from ssi.errors import store
 from ssi.risks import service as risks
@@ -34,12 +35,14 @@ def create_study(body: StudyCreate, db: DbSession, caller: Writer) -> StudyRead:
     return risks.read(study, today=utcnow().date())
 
 
-@router.get("/risk-studies", response_model=Page[StudySummary])
+@router.get("/risk-studies", response_model=Page[StudySummary], responses=EXPORT_RESPONSES)
 def list_studies(
-    db: DbSession, paging: PageParams, caller: Reader, tenant: TenantFiness = None
-) -> Page[StudySummary]:
+    db: DbSession, paging: PageParams, caller: Reader, tenant: TenantFiness = None,
+    format: ExportQuery = ExportFormat.JSON,
+) -> Page[StudySummary] | Response:
     """Studies, newest first."""
-    return page_of(db, risks.study_query(tenant=tenant), paging, StudySummary)
+    return page_or_export(db, risks.study_query(tenant=tenant), paging, StudySummary, format,
+                          title="Études de risques EBIOS RM")
 
 
 @router.get("/risk-studies/{study_id}", response_model=StudyRead)

@@ -39,3 +39,9 @@ def test_xlsx_text_is_never_a_formula() -> None:
     cells = [(cell.data_type, cell.value) for row in workbook.active.iter_rows(min_row=2)
              for cell in row]
     assert cells == [item for text in HOSTILE for item in (("s", text), ("n", 7))]
+
+
+def test_xlsx_shows_control_characters_instead_of_failing() -> None:
+    content = to_xlsx(["name"], [["token\x01name"], ["tab\tand newline\nkept"]])
+    rows = [[cell.value for cell in row] for row in load_workbook(io.BytesIO(content)).active]
+    assert rows[1:] == [["token\ufffdname"], ["tab\tand newline\nkept"]]
