@@ -14,8 +14,9 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -61,6 +62,29 @@ def _pid_file(data_dir: Path, name: str) -> Path:
 def state_file(data_dir: Path, name: str) -> Path:
     """The JSON file a simulator writes once ready."""
     return sim_dir(data_dir) / f"{name}.json"
+
+
+def write_state(path: Path, state: Mapping[str, Any]) -> None:
+    """Write a simulator's state as JSON, atomically (temp file, fsync, rename) and mode
+    0600: it holds the demo's credentials."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(state, handle, indent=2)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def read_state(data_dir: Path, name: str) -> dict[str, Any] | None:
+    """What the simulator ``name`` wrote once ready, or None when it does not run."""
+    path = state_file(data_dir, name)
+    return json.loads(path.read_text()) if path.exists() else None
 
 
 def _alive(pid: int) -> bool:

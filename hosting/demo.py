@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from controlplane import simulation
 from controlplane.auth import system_principal
 from controlplane.models import Tenant
 from controlplane.settings import Settings
@@ -27,11 +28,10 @@ from hosting.providers import service as provider_service
 from hosting.providers.models import HostingProvider
 from hosting.providers.schemas import ProviderCreate
 from hosting.secrets import SECRETS
-from hosting.sim.state import read_state_file
 from hosting.subscriptions import service as lifecycle
 from hosting.subscriptions.schemas import RequestCreate
 
-PROVIDERS_STATE = "sim/hosting-providers.json"
+PROVIDERS_SIMULATOR = "hosting-providers"  # its state: the endpoints and their keys
 IMAGE = "ami-03cf127a"  # an image the simulated EC2 endpoint knows
 
 
@@ -91,19 +91,19 @@ def _catalogue(db: Session, actor: str) -> int:
     return made
 
 
-def _providers(db: Session, actor: str, settings: Settings) -> None:
-    endpoints = read_state_file(settings.data_dir / PROVIDERS_STATE)
-    s3 = [e for e in endpoints if e.kind == "s3"]
-    ec2 = next(e for e in endpoints if e.kind == "ec2")
+def _providers(db: Session, actor: str, settings: Settings, state: dict[str, Any]) -> None:
+    endpoints = state["endpoints"]
+    s3 = [e for e in endpoints if e["kind"] == "s3"]
+    ec2 = next(e for e in endpoints if e["kind"] == "ec2")
     for name, city, index in DEMO_PROVIDERS:
         keys = f"demo-{name}.keys"
         SECRETS.store_file(settings.data_dir, keys,
-                           f"{s3[index].access_key}:{s3[index].secret_key}")
+                           f"{s3[index]['access_key']}:{s3[index]['secret_key']}")
         provider_service.create_provider(db, ProviderCreate(
             name=name, certificate_activities=[1, 2, 3, 4, 5, 6], certification_body="AFNOR",
             certificate_expires_on=date(date.today().year + 2, 6, 30), country="FR",
-            location=city, s3_endpoint=s3[index].url, s3_region=s3[index].region,
-            ec2_endpoint=ec2.url, credential_ref=f"file:{keys}", capacity_gb=50_000,
+            location=city, s3_endpoint=s3[index]["url"], s3_region=s3[index]["region"],
+            ec2_endpoint=ec2["url"], credential_ref=f"file:{keys}", capacity_gb=50_000,
             capacity_vcpus=256,
         ), actor=actor)
 
@@ -129,12 +129,13 @@ def seed(db: Session, *, actor: str, settings: Settings) -> list[str]:
     made = _catalogue(db, actor)
     said = [f"hosting: {made} offer(s) added to the catalogue ({len(OFFERS)} with prices); "
             "try `socle hosting offer list`"]
-    if not (settings.data_dir / PROVIDERS_STATE).exists():
+    state = simulation.read_state(settings.data_dir, PROVIDERS_SIMULATOR)
+    if state is None:
         return [*said, "hosting: the simulated providers are not running (socle sim up): "
                 "no providers nor subscriptions"]
     if store.find(db, HostingProvider, DEMO_PROVIDERS[0][0]) is not None:
         return [*said, "hosting: demo providers and subscriptions already there"]
-    _providers(db, actor, settings)
+    _providers(db, actor, settings, state)
     approved = _requests(db, actor)
     return [*said, f"hosting: {len(DEMO_PROVIDERS)} HDS providers on the simulated region; "
             f"{approved} request(s) approved, provisioned by the worker "

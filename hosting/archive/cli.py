@@ -32,7 +32,6 @@ from hosting.archive import flows as archive_checks
 from hosting.archive import service as archive
 from hosting.archive.models import ArchiveItem
 from hosting.archive.schemas import ArchiveRead
-from hosting.drivers.archive import CHUNK
 from hosting.errors import store
 from hosting.subscriptions.models import Subscription
 
@@ -47,9 +46,7 @@ COLUMNS = ["id", "tenant", "subscription", "name", "size", "sha256", "retain_unt
 def _chunks(path: Path, progress: Progress) -> Iterator[bytes]:
     task = progress.add_task(path.name, total=path.stat().st_size)
     with path.open("rb") as handle:
-        while chunk := handle.read(CHUNK):
-            progress.advance(task, len(chunk))
-            yield chunk
+        yield from archive.read_file(handle, on_chunk=lambda size: progress.advance(task, size))
 
 
 @app.command("deposit")

@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import math
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import IO
 
@@ -90,9 +90,12 @@ def spool(chunks: Iterable[bytes]) -> tuple[IO[bytes], str, int]:
     return spooled, digest.hexdigest(), size
 
 
-def read_file(handle: IO[bytes]) -> Iterable[bytes]:
-    """A file's content, chunk by chunk."""
+def read_file(handle: IO[bytes], *,
+              on_chunk: Callable[[int], None] | None = None) -> Iterable[bytes]:
+    """A file's content, chunk by chunk; ``on_chunk(size)`` after each (a progress bar)."""
     while chunk := handle.read(CHUNK):
+        if on_chunk is not None:
+            on_chunk(len(chunk))
         yield chunk
 
 

@@ -6,22 +6,15 @@ dropped when ``floor((n + 1) * loss) > floor(n * loss)``, so exactly ``loss`` of
 go, evenly spread (tests can count on it). Non-probe datagrams are ignored.
 
 Python API: ``async with Reflector(host, port, Impairment(delay_ms=20, loss=0.1)) as r``.
-Foreground launcher for ``socle sim up``:
-``python -m network.probes.reflector --state-file PATH [--delay-ms D] [--loss L]``.
+The simulated region runs one with ``python -m network.sim.reflector`` (``socle sim up``).
 """
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import math
-import os
-import signal
-import sys
 import time
-from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from types import TracebackType
 
 from network.probes.packet import MalformedProbe, reflect
@@ -119,49 +112,3 @@ class Reflector:
         if protocol.transport is not None and not protocol.transport.is_closing():
             protocol.transport.sendto(reply, addr)
             self.reflected += 1
-
-
-def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
-    """Command-line options."""
-    parser = argparse.ArgumentParser(prog="python -m network.probes.reflector",
-                                     description="Run a UDP probe reflector.")
-    parser.add_argument("--state-file", type=Path, required=True, help="JSON endpoint file")
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=0, help="default: any free port")
-    parser.add_argument("--delay-ms", type=float, default=0.0)
-    parser.add_argument("--loss", type=float, default=0.0, help="ratio 0..1")
-    return parser.parse_args(argv)
-
-
-async def _serve(args: argparse.Namespace) -> None:
-    from network.sim.launcher import write_state
-
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(signum, stop.set)
-    impairment = Impairment(args.delay_ms, args.loss)
-    async with Reflector(args.host, args.port, impairment) as reflector:
-        write_state(args.state_file, {
-            "pid": os.getpid(), "host": reflector.host, "port": reflector.port,
-            "delay_ms": impairment.delay_ms, "loss": impairment.loss})
-        try:
-            await stop.wait()
-        finally:
-            args.state_file.unlink(missing_ok=True)
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run the reflector in the foreground until SIGTERM or SIGINT."""
-    args = parse_args(argv)
-    try:
-        Impairment(args.delay_ms, args.loss)
-    except ValueError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    asyncio.run(_serve(args))
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -24,7 +24,7 @@ SIMULATORS = (
     ),
     Simulator(
         name="network-probe-reflector",
-        module="network.probes.reflector",
+        module="network.sim.reflector",
         args=("--delay-ms", "12", "--loss", "0.005"),
         description="UDP probe reflector (TWAMP-light style; 12 ms added delay, 0.5 % loss)",
     ),

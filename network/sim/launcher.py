@@ -9,17 +9,15 @@ written atomically, mode 0600, once every device answers SSH, and removed on exi
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import os
 import signal
 import sys
-import tempfile
 import threading
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
+from controlplane.simulation import write_state
 from network.sim.routers import PLATFORMS, SimulatedRouters
 
 
@@ -39,21 +37,6 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--password", default=None, help="default: random")
     parser.add_argument("--name-prefix", default="ce")
     return parser.parse_args(argv)
-
-
-def write_state(path: Path, state: dict[str, Any]) -> None:
-    """Write `state` as JSON to `path` atomically (temp file, fsync, rename), mode 0600."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(state, handle, indent=2)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def main(argv: Sequence[str] | None = None) -> int:

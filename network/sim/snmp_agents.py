@@ -31,8 +31,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from controlplane.simulation import write_state
 from network.sim import snmp_responder, snmp_variation
-from network.sim.launcher import write_state
 from network.sim.snmp_data import (
     FlapSchedule,
     SimInterface,

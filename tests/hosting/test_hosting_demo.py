@@ -11,7 +11,8 @@ from controlplane import jobs
 from controlplane.cli.main import app as cli
 from controlplane.db import Database, Scope
 from controlplane.settings import Settings
-from hosting.demo import OFFERS, PROVIDERS_STATE
+from controlplane.simulation import state_file
+from hosting.demo import OFFERS, PROVIDERS_SIMULATOR
 from hosting.sim.providers import SimulatedProviders
 from hosting.sim.state import write_state_file
 from hosting.subscriptions.models import Subscription
@@ -33,7 +34,7 @@ def test_demo_catalogue_then_subscriptions_on_the_simulated_providers(
     assert all(o["monthly_price_cents"] > 0 for o in offers.values())
     assert offers["sauvegarde-or"]["rpo_hours"] == 1 and offers["sauvegarde-or"]["immutable"]
 
-    state = settings.data_dir / PROVIDERS_STATE
+    state = state_file(settings.data_dir, PROVIDERS_SIMULATOR)
     state.parent.mkdir(parents=True, exist_ok=True)
     write_state_file(state, providers.endpoints, pid=0)
     seeded = runner.invoke(cli, ["demo"])
