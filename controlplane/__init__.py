@@ -1,1 +1,2 @@
-"""Socle control plane: what every plane shares (DB, API, CLI, auth, audit, jobs, reconcile)."""
+"""Socle control plane: what the planes share (DB, API, CLI, auth, tenants, audit, jobs,
+schedules, evidence, exports, the reconcile framework)."""

@@ -1,12 +1,20 @@
-"""The reconcile framework every plane uses: desired vs observed, plan, apply.
+"""The reconcile framework for resources reconciled key by key: desired vs observed, a
+stored plan, apply.
 
-A plane writes a :class:`Reconciler` for each of its kinds: ``desired()`` reads the
-spec from the database, ``observe()`` asks the real world (through a driver),
-``compare()`` is a pure function giving the :class:`Change` for one key, and
-``apply()`` makes one change real, idempotently. This module does the rest: it stores
-each plan with its attempt/success times, runs ``apply`` as a job (one step per
-change, then a verification step that re-plans and expects no change left), and
-rolls back through the reconciler when a change fails.
+A plane writes a :class:`Reconciler` for each such kind (today network's router
+configurations and MPLS→THD site migrations): ``desired()`` reads the spec from the
+database, ``observe()`` asks the real world (through a driver), ``compare()`` is a pure
+function giving the :class:`Change` for one key, and ``apply()`` makes one change real,
+idempotently. This module does the rest: it stores each plan with its attempt/success
+times, runs ``apply`` as a job (one step per change, then a verification step that
+re-plans and expects no change left), and rolls back through the reconciler when a
+change fails.
+
+The apps plane does not use it: a deployment is a rollout (services in dependency
+order, targets in canary or rolling batches, each gated by a health check, the whole
+service rolled back on failure) observed by one Ansible run for every host, not a set
+of independent per-key changes; its desired state, drift and re-sync live in
+``apps.deployments``.
 """
 
 from __future__ import annotations
