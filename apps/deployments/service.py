@@ -12,6 +12,7 @@ same services is under way.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
@@ -70,19 +71,29 @@ def _check_release(services: Catalog, index: int, service_name: str, version: st
                              f"{release.sha256}", errors.CHECKSUM)
 
 
-def create(db: Session, body: DeploymentCreate, *, actor: str, action: str = "deploy",
-           rollback_of: int | None = None,
-           pinned: Mapping[str, Mapping[str, Any]] | None = None) -> Deployment:
-    """Check ``body`` and queue its deployment job (202 at the API). ``pinned``: services'
-    exact configurations to deploy as they are (a rollback's), instead of rendering them
-    with the enrolments of the moment."""
-    services = catalogue.current()
+@dataclass(frozen=True)
+class _Checked:
+    """A deployment request found sound: its services in dependency order, its targets,
+    and each service's configuration rendered against its schema."""
+
+    order: list[str]
+    targets: list[AppTarget]
+    rendered: dict[str, dict[str, Any]]
+
+
+def _check_releases(services: Catalog, body: DeploymentCreate) -> list[str]:
+    """Each release known and listed once; the services in dependency order."""
     names = [r.service for r in body.releases]
     for index, release in enumerate(body.releases):
         _check_release(services, index, release.service, release.version)
         if release.service in names[:index]:
             raise errors.invalid(f"releases.{index}.service", "listed twice")
-    order = _release_order(services, names)
+    return _release_order(services, names)
+
+
+def _check_dependencies(db: Session, services: Catalog, names: list[str],
+                        order: list[str]) -> None:
+    """A service's dependencies are part of the request, or deployed and healthy."""
     position = {name: names.index(name) for name in names}
     for name in order:
         for dependency in services.services[name].dependencies:
@@ -91,7 +102,11 @@ def create(db: Session, body: DeploymentCreate, *, actor: str, action: str = "de
                     f"releases.{position[name]}.service",
                     f"{name} needs {dependency} deployed and healthy first (add it to the "
                     "releases or deploy it before)", errors.DEPENDENCY)
-    targets = _targets(db, body.targets)
+
+
+def _check_placement(db: Session, services: Catalog, order: list[str],
+                     targets: list[AppTarget]) -> None:
+    """Every target stands where each service needs it (its site's network access)."""
     access = accesses(db, targets)
     for name in order:
         needed = services.services[name].network_access
@@ -102,8 +117,14 @@ def create(db: Session, body: DeploymentCreate, *, actor: str, action: str = "de
                 raise errors.invalid(f"targets.{index}",
                                      f"{name} runs only at a {needed} network site; "
                                      f"{target.name} is {where}", errors.PLACEMENT)
+
+
+def _check_configuration(services: Catalog, body: DeploymentCreate,
+                         order: list[str]) -> dict[str, dict[str, Any]]:
+    """Each service's configuration rendered against its schema, and a reference for each
+    secret it declares."""
     for key in body.config:
-        if key not in names:
+        if key not in order:
             raise errors.invalid(f"config.{key}", "not a service of this deployment")
     rendered = {name: config.checked(services.services[name], body.config.get(name, {}),
                                      field=f"config.{name}") for name in order}
@@ -113,16 +134,39 @@ def create(db: Session, body: DeploymentCreate, *, actor: str, action: str = "de
                 raise errors.invalid(f"secrets.{name}.{secret}",
                                      f"a reference ({SECRETS.form}) is required",
                                      errors.SECRET_REFERENCE)
+    return rendered
+
+
+def _checked(db: Session, body: DeploymentCreate) -> _Checked:
+    """Every check of a deployment request, in the order their errors are reported: 422
+    naming the field, or 409 while another deployment of these services runs."""
+    services = catalogue.current()
+    order = _check_releases(services, body)
+    _check_dependencies(db, services, [r.service for r in body.releases], order)
+    targets = _targets(db, body.targets)
+    _check_placement(db, services, order, targets)
+    rendered = _check_configuration(services, body, order)
     _not_busy(db, order)
+    return _Checked(order, targets, rendered)
+
+
+def create(db: Session, body: DeploymentCreate, *, actor: str, action: str = "deploy",
+           rollback_of: int | None = None,
+           pinned: Mapping[str, Mapping[str, Any]] | None = None) -> Deployment:
+    """Check ``body`` and queue its deployment job (202 at the API). ``pinned``: services'
+    exact configurations to deploy as they are (a rollback's), instead of rendering them
+    with the enrolments of the moment."""
+    checked = _checked(db, body)
+    order = checked.order
     wanted = {r.service: r.version for r in body.releases}
     deployment = Deployment(
         action=action,
         releases=[{"service": name, "version": wanted[name],
-                   **_previous(db, name, targets, wanted[name])} for name in order],
-        targets=[t.name for t in targets],
+                   **_previous(db, name, checked.targets, wanted[name])} for name in order],
+        targets=[t.name for t in checked.targets],
         strategy=body.strategy.value,
         batch_size=body.batch_size,
-        config=rendered,
+        config=checked.rendered,
         rendered={name: dict(exact) for name, exact in (pinned or {}).items()},
         secret_refs={name: dict(body.secrets.get(name, {})) for name in order
                      if body.secrets.get(name)},

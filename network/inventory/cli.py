@@ -2,19 +2,24 @@
 the command line.
 
 Each kind has ``create``, ``list`` (``--json`` for scripts) and ``show`` (by its
-natural key: provider name, site code, hostname, circuit ref). The commands call the
-same service functions as the API, with the CLI's full scope, audited as the local
-user.
+natural key: provider name, site code, hostname, circuit ref); providers, sites,
+devices and circuits also ``update`` (only the options given change; nothing given is
+an error) and ``delete`` (refused, exit code 4, while others refer to the object, which
+are listed). The commands call the same service functions as the API (the same checks
+and audit records), with the CLI's full scope, audited as the local user.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import typer
+from pydantic import BaseModel
 
 from controlplane.cli.common import (
     JsonOption,
+    console,
     emit_item,
     emit_query,
     emit_row,
@@ -24,7 +29,7 @@ from controlplane.cli.common import (
     transaction,
 )
 from network.errors import store
-from network.inventory import cli_changes
+from network.inventory import changes
 from network.inventory import service as inventory
 from network.inventory.models import Circuit, Device, Maintenance, Provider, Site
 from network.inventory.platforms import Platform
@@ -33,18 +38,22 @@ from network.inventory.schemas import (
     CircuitCreate,
     CircuitRead,
     CircuitStatus,
+    CircuitUpdate,
     Contact,
     CosProfile,
     DeviceCreate,
     DeviceRead,
     DeviceRole,
+    DeviceUpdate,
     MaintenanceCreate,
     MaintenanceRead,
     ProviderCreate,
     ProviderRead,
+    ProviderUpdate,
     ServiceClass,
     SiteCreate,
     SiteRead,
+    SiteUpdate,
     SlaClass,
     normalize_hostname,
     normalize_site_code,
@@ -67,6 +76,18 @@ def _normal(normalize: Callable[[str], str], key: str) -> str:
         return normalize(key)
     except ValueError:
         return key
+
+
+def _given(**options: Any) -> dict[str, Any]:
+    """The options given on the command line (an update changes only those)."""
+    return {name: value for name, value in options.items() if value is not None}
+
+
+def _delete(model: type[Any], key: str, read: type[BaseModel]) -> None:
+    """Remove the row ``key`` names (exit 4 listing what still refers to it)."""
+    with transaction() as db:
+        store.delete(db, store.by_key(db, model, key), actor=local_actor(), read=read)
+    console.print(f"{model.__kind__} {key} deleted")
 
 
 # --- providers -----------------------------------------------------------------------
@@ -110,6 +131,28 @@ def provider_show(name: str, as_json: bool = JsonOption) -> None:
     """Show a provider."""
     emit_row(lambda db: store.by_key(db, Provider, name), ProviderRead, as_json,
              write=False)
+
+
+@provider_app.command("update")
+@handle_errors
+def provider_update(
+    name: str,
+    new_name: str | None = typer.Option(None, "--name", help="New name."),
+    contract_ref: str | None = typer.Option(None),
+    as_json: bool = JsonOption,
+) -> None:
+    """Rename a provider or change its contract reference."""
+    data = ProviderUpdate(**_given(name=new_name, contract_ref=contract_ref))
+    emit_row(lambda db: changes.update_provider(db, store.by_key(db, Provider, name), data,
+                                                actor=local_actor()),
+             ProviderRead, as_json, write=True)
+
+
+@provider_app.command("delete")
+@handle_errors
+def provider_delete(name: str) -> None:
+    """Remove a provider nothing refers to."""
+    _delete(Provider, name, ProviderRead)
 
 
 # --- sites ---------------------------------------------------------------------------
@@ -161,6 +204,32 @@ def site_show(code: str, as_json: bool = JsonOption) -> None:
     """Show a site."""
     emit_row(lambda db: store.by_key(db, Site, _normal(normalize_site_code, code)), SiteRead,
              as_json, write=False)
+
+
+@site_app.command("update")
+@handle_errors
+def site_update(
+    code: str,
+    name: str | None = typer.Option(None),
+    address: str | None = typer.Option(None),
+    department: str | None = typer.Option(None, help="01-95, 2A, 2B or 971-976."),
+    service_class: ServiceClass | None = typer.Option(None, case_sensitive=False),
+    as_json: bool = JsonOption,
+) -> None:
+    """Rename a site, change its address, department or service class."""
+    data = SiteUpdate(**_given(name=name, address=address, department=department,
+                               service_class=service_class))
+    key = _normal(normalize_site_code, code)
+    emit_row(lambda db: changes.update_site(db, store.by_key(db, Site, key), data,
+                                            actor=local_actor()),
+             SiteRead, as_json, write=True)
+
+
+@site_app.command("delete")
+@handle_errors
+def site_delete(code: str) -> None:
+    """Remove a site with no device, circuit or prefix left."""
+    _delete(Site, _normal(normalize_site_code, code), SiteRead)
 
 
 # --- devices -------------------------------------------------------------------------
@@ -221,6 +290,37 @@ def device_show(hostname: str, as_json: bool = JsonOption) -> None:
     """Show a device."""
     emit_row(lambda db: store.by_key(db, Device, _normal(normalize_hostname, hostname)), DeviceRead,
              as_json, write=False)
+
+
+@device_app.command("update")
+@handle_errors
+def device_update(
+    hostname: str,
+    platform: Platform | None = typer.Option(None),
+    mgmt_address: str | None = typer.Option(None),
+    mgmt_port: int | None = typer.Option(None),
+    username: str | None = typer.Option(None),
+    credential_ref: str | None = typer.Option(None, help=SECRETS.form),
+    asn: int | None = typer.Option(None),
+    lan_interface: str | None = typer.Option(None),
+    as_json: bool = JsonOption,
+) -> None:
+    """Re-address a router, change its platform, credential reference, AS or LAN port."""
+    data = DeviceUpdate(**_given(
+        platform=platform, mgmt_address=mgmt_address, mgmt_port=mgmt_port,
+        username=username, credential_ref=credential_ref, asn=asn,
+        lan_interface=lan_interface))
+    key = _normal(normalize_hostname, hostname)
+    emit_row(lambda db: changes.update_device(db, store.by_key(db, Device, key), data,
+                                              actor=local_actor()),
+             DeviceRead, as_json, write=True)
+
+
+@device_app.command("delete")
+@handle_errors
+def device_delete(hostname: str) -> None:
+    """Remove a router no circuit, backup or monitor refers to."""
+    _delete(Device, _normal(normalize_hostname, hostname), DeviceRead)
 
 
 # --- circuits ------------------------------------------------------------------------
@@ -302,6 +402,38 @@ def circuit_show(ref: str, as_json: bool = JsonOption) -> None:
              write=False)
 
 
+@circuit_app.command("update")
+@handle_errors
+def circuit_update(
+    ref: str,
+    bandwidth: int | None = typer.Option(None, help="Mbit/s."),
+    committed: int | None = typer.Option(None, help="Committed rate, Mbit/s."),
+    cos_profile: CosProfile | None = typer.Option(None),
+    sla_class: SlaClass | None = typer.Option(None),
+    status: CircuitStatus | None = typer.Option(None),
+    a_interface: str | None = typer.Option(None),
+    z_interface: str | None = typer.Option(None),
+    vlan: int | None = typer.Option(None),
+    vrf: str | None = typer.Option(None, help="The tenant VRF the circuit carries."),
+    as_json: bool = JsonOption,
+) -> None:
+    """Change a circuit's rates, profile, SLA class, status, ports, VLAN or VRF."""
+    data = CircuitUpdate(**_given(
+        bandwidth_mbps=bandwidth, committed_mbps=committed, cos_profile=cos_profile,
+        sla_class=sla_class, status=status, a_interface=a_interface,
+        z_interface=z_interface, vlan=vlan, vrf=vrf))
+    emit_row(lambda db: changes.update_circuit(db, store.by_key(db, Circuit, ref), data,
+                                               actor=local_actor()),
+             CircuitRead, as_json, write=True)
+
+
+@circuit_app.command("delete")
+@handle_errors
+def circuit_delete(ref: str) -> None:
+    """Remove a circuit with no prefix, window, measurement or migration left."""
+    _delete(Circuit, ref, CircuitRead)
+
+
 # --- maintenance windows -------------------------------------------------------------
 
 
@@ -344,6 +476,3 @@ def maintenance_show(window_id: int, as_json: bool = JsonOption) -> None:
         item = MaintenanceRead.model_validate(store.get(db, Maintenance, window_id))
     emit_item(item, as_json)
 
-
-# `socle network provider|site|device|circuit update|delete` (cli_changes.py).
-cli_changes.register(provider_app, site_app, device_app, circuit_app)
