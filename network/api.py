@@ -17,12 +17,10 @@ from network.inventory.api import router as inventory_router
 from network.ipam.api import router as ipam_router
 from network.polling.api import router as monitors_router
 from network.sla.api import router as sla_router
-from network.sla.report_api import router as sla_report_router
 
 router = APIRouter(prefix=f"{API_PREFIX}/network", tags=["network"], responses=PROBLEM_RESPONSES)
 router.include_router(inventory_router)  # providers, sites, devices, circuits, maintenances
 router.include_router(ipam_router)  # VRFs, prefix pools, prefixes
 router.include_router(config_router)  # plans, apply, drift, device configs, backups, migrations
-router.include_router(sla_router)  # SLA figures, breaches, contracts: /sla
-router.include_router(sla_report_router)  # the monthly SLA report as a document: /sla/report
+router.include_router(sla_router)  # SLA figures, breaches, contracts, the report document: /sla
 router.include_router(monitors_router)  # polled devices and observed circuits: /monitors

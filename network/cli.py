@@ -13,12 +13,10 @@ from network.inventory import cli as inventory_cli
 from network.ipam import cli as ipam_cli
 from network.polling import cli as polling_cli
 from network.sla import cli as sla_cli
-from network.sla import report_cli
 
 app = typer.Typer(help="Network plane: inventory and IP/VPN plan.", no_args_is_help=True)
 app.add_typer(inventory_cli.app)  # provider, site, device, circuit, maintenance
 app.add_typer(ipam_cli.app)  # vrf, pool, prefix
 config_cli.register(app)  # plan, apply, drift, migrate, backup
-app.add_typer(sla_cli.app, name="sla")
-report_cli.register(sla_cli.app)  # sla report
+app.add_typer(sla_cli.app, name="sla")  # report (JSON or a document), breaches, contracts
 app.add_typer(polling_cli.app, name="poll")

@@ -1,4 +1,5 @@
-"""``/api/v1/network/sla``: the monthly SLA report, its breaches, and the contracts.
+"""``/api/v1/network/sla``: the monthly SLA report (JSON, or as a document: HTML with
+charts, PDF, CSV at ``/sla/report``), its breaches and events, and the contracts.
 
 Included in :mod:`network.api`'s router. Reads need ``network:read`` (an establishment
 sees only its own circuits: the session is scoped); creating a contract needs
@@ -17,7 +18,8 @@ from controlplane.api.pagination import ExportQuery, items_page_or_export, page_
 from controlplane.auth import Principal
 from controlplane.exports import EXPORT_RESPONSES, ExportFormat
 from controlplane.schemas import Page
-from network.sla import contracts, events, service
+from network.sla import contracts, events, report, report_render, service
+from network.sla.report import ReportFormat, ReportGroup
 from network.sla.schemas import (
     ContractCreate,
     ContractRead,
@@ -99,3 +101,25 @@ def list_events(
     month first."""
     stmt = events.event_query(period=period, circuit=circuit, metric=metric, db=db)
     return page_or_export(db, stmt, paging, SlaEventRead, format, title="Dépassements de SLA")
+
+
+DOCUMENTS = {media.split(";")[0]: {} for media in report_render.MEDIA_TYPES.values()}
+
+
+@router.get("/report", response_class=Response,
+            responses={200: {"content": DOCUMENTS, "description": "The report."}})
+def sla_report_document(
+    period: Annotated[str, Query(max_length=7, description="Month as YYYY-MM (Europe/Paris).")],
+    db: DbSession,
+    caller: Reader,
+    group_by: ReportGroup = ReportGroup.PROVIDER,
+    fmt: Annotated[ReportFormat, Query(alias="format")] = ReportFormat.HTML,
+    to: Annotated[str | None, Query(max_length=7, description="Last month (a range).")] = None,
+    provider: Annotated[str | None, Query(max_length=100, description="Provider name.")] = None,
+) -> Response:
+    """The monthly SLA report per provider or per department as HTML (with charts), PDF
+    or CSV; with `to`, one section per month. Minutes without samples are shown apart."""
+    found = report.build(db, period, to=to, group_by=group_by, provider=provider)
+    name = report_render.filename(found, fmt)
+    return Response(report_render.render(found, fmt), media_type=report_render.MEDIA_TYPES[fmt],
+                    headers={"Content-Disposition": f'inline; filename="{name}"'})

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
 
 from controlplane.cli.common import (
     JsonOption,
+    console,
     emit_item,
     emit_json_or_table,
     emit_rows,
@@ -14,7 +17,8 @@ from controlplane.cli.common import (
     transaction,
 )
 from network.inventory.schemas import SlaClass
-from network.sla import contracts, service
+from network.sla import contracts, report, report_render, service
+from network.sla.report import ReportFormat, ReportGroup
 from network.sla.schemas import ContractCreate, ContractRead, GroupBy, SlaEventRead
 
 app = typer.Typer(help="SLA: monthly report, breaches, contracts.", no_args_is_help=True)
@@ -120,3 +124,24 @@ def list_events(
                  db.scalars(events.event_query(period=period, circuit=circuit, db=db))]
     emit_rows(items, as_json, title="SLA-breach events",
               columns=["period", "circuit", "metric", "target", "measured", "detected_at"])
+
+
+@app.command("report")
+@handle_errors
+def report_document(
+    period: str = typer.Option(..., help="Month as YYYY-MM (Europe/Paris)."),
+    output: Path = typer.Option(..., "--output", "-o", help="File to write."),
+    fmt: ReportFormat = typer.Option(ReportFormat.HTML, "--format", case_sensitive=False),
+    group_by: ReportGroup = typer.Option(ReportGroup.PROVIDER, case_sensitive=False),
+    to: str | None = typer.Option(None, help="Last month, for a report of several months."),
+    provider: str | None = typer.Option(None, help="Only this provider's circuits."),
+) -> None:
+    """Write the monthly SLA report per provider or department (HTML, PDF or CSV)."""
+    with console.status(f"SLA report from {period}: computing each month and its days..."):
+        with transaction(write=False) as db:
+            found = report.build(db, period, to=to, group_by=group_by, provider=provider)
+        content = report_render.render(found, fmt)
+    output.write_bytes(content)
+    unknown = sum(s.unknown_minutes for s in found.sections)
+    console.print(f"{output}: {found.title} ({fmt.value}, {len(content)} bytes; "
+                  f"{unknown} minute(s) without samples)")

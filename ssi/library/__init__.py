@@ -14,7 +14,7 @@ exact version with :meth:`FrameworkLibrary.get`.
 from ssi.errors import FrameworkLibraryError, Problem
 from ssi.library.catalog import SHIPPED_DIR, FrameworkLibrary, load_library
 from ssi.library.evidence import EVIDENCE_KEYS
-from ssi.library.schema import (
+from ssi.library.framework_file import (
     Chapter,
     ChecklistChapter,
     ChecklistFramework,

@@ -17,7 +17,7 @@ from controlplane.api.pagination import ExportQuery, items_page_or_export
 from controlplane.auth import Principal
 from controlplane.exports import EXPORT_RESPONSES, ExportFormat
 from controlplane.schemas import Page
-from ssi.library.schema import Kind
+from ssi.library.framework_file import Kind
 from ssi.library.schemas import FrameworkRead, FrameworkSummary
 from ssi.library.service import library
 

@@ -23,7 +23,7 @@ from ssi.errors import (
     unknown_framework,
     unknown_version,
 )
-from ssi.library.schema import ChecklistFramework, Framework, version_key
+from ssi.library.framework_file import ChecklistFramework, Framework, version_key
 from ssi.library.validation import read_framework
 
 SHIPPED_DIR = Path(__file__).resolve().parent / "frameworks"

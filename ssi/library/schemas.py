@@ -7,7 +7,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from ssi.library import Framework
-from ssi.library.schema import Kind
+from ssi.library.framework_file import Kind
 from ssi.library.service import library
 
 

@@ -21,7 +21,7 @@ from typing import cast
 
 from controlplane.errors import FieldError, InvalidInput
 from ssi.errors import OUT_OF_SCALE, UNKNOWN_QUESTION
-from ssi.library.schema import ChecklistChapter, ChecklistFramework, MaturityLevel, Scale
+from ssi.library.framework_file import ChecklistChapter, ChecklistFramework, MaturityLevel, Scale
 
 NOT_APPLICABLE = "na"
 

@@ -1,7 +1,7 @@
 """Validate one framework file and locate every problem in it by line.
 
 Three passes, each reporting ``path:line``: YAML syntax (and repeated keys), the schema
-of the file's kind (:mod:`ssi.library.schema`), then identifiers unique within the version
+of the file's kind (:mod:`ssi.library.framework_file`), then identifiers unique within the version
 (chapter ids among chapters, item ids among all items: answers and evidence are keyed
 by item id).
 """
@@ -15,7 +15,7 @@ from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
 from ssi.errors import INVALID_FILE, FrameworkLibraryError, Problem
-from ssi.library.schema import MODELS, Framework
+from ssi.library.framework_file import MODELS, Framework
 from ssi.library.yamlfile import Location, YamlDocument, YamlSyntaxError, line_of, parse
 
 

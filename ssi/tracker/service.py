@@ -25,7 +25,7 @@ from controlplane.exports import Table
 from controlplane.models import Tenant
 from ssi.errors import BAD_DECLARATION, UNKNOWN_ITEM, UNTRACKED_FRAMEWORK, store
 from ssi.library import Indicator, IndicatorFramework, Requirement, RequirementFramework
-from ssi.library.schema import YES_NO
+from ssi.library.framework_file import YES_NO
 from ssi.library.service import library
 from ssi.tracker.indicators import Declared, Item, Status, judge, label
 from ssi.tracker.models import IndicatorDeclaration

@@ -1,4 +1,4 @@
-"""Authorization-matrix example for ``GET /network/sla/report`` (network/sla/report_api.py):
+"""Authorization-matrix example for ``GET /network/sla/report`` (network/sla/api.py):
 a computed report, scoped by the session (an establishment's holds its own circuits),
 never tenant-bound."""
 
