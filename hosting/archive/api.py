@@ -25,7 +25,7 @@ from controlplane.api.pagination import ExportQuery, page_or_export
 from controlplane.auth import Principal
 from controlplane.exports import EXPORT_RESPONSES, ExportFormat
 from controlplane.schemas import JobAccepted, JobSummary, Page, RowId
-from hosting.archive import flows as archive_checks
+from hosting.archive import flows
 from hosting.archive import service as archive
 from hosting.archive.models import ArchiveItem
 from hosting.archive.schemas import ArchiveRead
@@ -142,5 +142,5 @@ def verify_all(
     If a check is already queued or running, that one is answered.
     """
     days = body.older_than_days if body is not None else None
-    job = archive_checks.start_verification(db, actor=caller.actor, older_than_days=days)
+    job = flows.start_verification(db, actor=caller.actor, older_than_days=days)
     return JobAccepted(job=JobSummary.model_validate(job))

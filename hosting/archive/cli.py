@@ -28,7 +28,7 @@ from controlplane.cli.common import (
 )
 from controlplane.cli.job import follow
 from controlplane.schemas import JobSummary
-from hosting.archive import flows as archive_checks
+from hosting.archive import flows
 from hosting.archive import service as archive
 from hosting.archive.models import ArchiveItem
 from hosting.archive.schemas import ArchiveRead
@@ -137,7 +137,7 @@ def verify_all(
     """Queue the integrity check of every document due for one (following it: exit 1 when
     a document is damaged)."""
     with transaction() as db:
-        job = archive_checks.start_verification(db, actor=local_actor(),
+        job = flows.start_verification(db, actor=local_actor(),
                                          older_than_days=older_than_days)
         summary = JobSummary.model_validate(job)
     if wait or here:

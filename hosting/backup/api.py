@@ -22,8 +22,7 @@ from controlplane.db import utcnow
 from controlplane.exports import EXPORT_RESPONSES, ExportFormat
 from controlplane.models import Job
 from controlplane.schemas import JobAccepted, JobSummary, Page, RowId
-from hosting.backup import flows as jobs
-from hosting.backup import policies, rotation, service
+from hosting.backup import flows, policies, rotation, service
 from hosting.backup.schemas import (
     AlertRead,
     BackupStatusRead,
@@ -133,7 +132,7 @@ def list_alerts(
 @router.post("/backups/schedule")
 def schedule(db: DbSession, caller: Writer) -> dict[str, Any]:
     """Run the scheduler's tick now: queue what is due, raise late alerts."""
-    return jobs.tick(db, now=utcnow(), actor=caller.actor)
+    return flows.tick(db, now=utcnow(), actor=caller.actor)
 
 
 @router.post("/tenants/{finess}/backup-key/rotate", status_code=ACCEPTED,

@@ -26,8 +26,7 @@ from controlplane.cli.job import follow
 from controlplane.db import utcnow
 from controlplane.models import Job
 from controlplane.schemas import JobSummary
-from hosting.backup import flows as jobs
-from hosting.backup import policies, rotation, service
+from hosting.backup import flows, policies, rotation, service
 from hosting.backup.schemas import (
     AlertRead,
     LocalExecutorSpec,
@@ -194,5 +193,5 @@ def alerts(all_alerts: bool = typer.Option(False, "--all", help="Include closed 
 def schedule(as_json: bool = JsonOption) -> None:
     """Run the scheduler's tick now: queue what is due, raise late alerts."""
     with transaction() as db:
-        result = jobs.tick(db, now=utcnow(), actor=local_actor())
+        result = flows.tick(db, now=utcnow(), actor=local_actor())
     emit_result(result, as_json, result)

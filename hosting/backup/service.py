@@ -13,8 +13,7 @@ from sqlalchemy.orm import Session
 from controlplane.models import Job
 from controlplane.tenants import of_tenant
 from hosting import errors
-from hosting.backup import flows as jobs
-from hosting.backup import supervision
+from hosting.backup import flows, supervision
 from hosting.backup.models import (
     BackupAlert,
     BackupPolicy,
@@ -28,12 +27,12 @@ from hosting.backup.schemas import BackupStatusRead, RestoreTestStart
 
 def start_backup(db: Session, subscription_id: int, *, actor: str) -> Job:
     """Queue a backup of the subscription's source to every copy."""
-    return jobs.enqueue(db, jobs.BACKUP_JOB, policy_of(db, subscription_id), actor=actor)
+    return flows.enqueue(db, flows.BACKUP_JOB, policy_of(db, subscription_id), actor=actor)
 
 
 def start_retention(db: Session, subscription_id: int, *, actor: str) -> Job:
     """Queue the subscription's retention (``forget --prune`` on every copy)."""
-    return jobs.enqueue(db, jobs.RETENTION_JOB, policy_of(db, subscription_id), actor=actor)
+    return flows.enqueue(db, flows.RETENTION_JOB, policy_of(db, subscription_id), actor=actor)
 
 
 def start_restore_test(
@@ -53,7 +52,7 @@ def start_restore_test(
         what = f"snapshot {body.snapshot_id}" if body.snapshot_id else "any snapshot"
         raise errors.unknown_snapshot(
             "snapshot_id", f"copy {body.copy_index} has no recorded good backup of {what}")
-    return jobs.enqueue(db, jobs.RESTORE_TEST_JOB, policy, actor=actor,
+    return flows.enqueue(db, flows.RESTORE_TEST_JOB, policy, actor=actor,
                         copy_index=body.copy_index, snapshot_id=body.snapshot_id)
 
 

@@ -11,7 +11,7 @@ from starlette.responses import RedirectResponse
 from controlplane.api.deps import Paging
 from controlplane.api.pagination import page_of
 from controlplane.console import Visitor, allowed, console_router, render
-from hosting.dr import flows as dr_exercise
+from hosting.dr import flows
 from hosting.dr import service as dr
 from hosting.dr.models import DrPlan
 from hosting.dr.schemas import DrExerciseRead, DrPlanRead
@@ -31,7 +31,7 @@ def plans(request: Request, visitor: Reader, offset: int = 0) -> Response:
     paging = Paging(limit=PAGE_SIZE, offset=max(0, offset))
     with visitor.read() as db:
         found = page_of(db, dr.plan_query(), paging, DrPlanRead)
-        exercises = page_of(db, dr_exercise.exercise_query(), Paging(limit=PAGE_SIZE, offset=0),
+        exercises = page_of(db, flows.exercise_query(), Paging(limit=PAGE_SIZE, offset=0),
                             DrExerciseRead)
     latest: dict[int, DrExerciseRead] = {}
     for exercise in exercises.items:  # newest first: the first seen per plan is its latest
@@ -45,6 +45,6 @@ def plans(request: Request, visitor: Reader, offset: int = 0) -> Response:
 def exercise(plan_id: int, visitor: Writer) -> Response:
     """Start an exercise (restore at the secondary, start, probe, tear down); its job."""
     with visitor.write() as db:
-        _, job = dr_exercise.start_exercise(db, store.get(db, DrPlan, plan_id),
+        _, job = flows.start_exercise(db, store.get(db, DrPlan, plan_id),
                                             actor=visitor.principal.actor)
     return RedirectResponse(f"/console/jobs/{job.id}", status_code=303)

@@ -16,7 +16,7 @@ from controlplane.api.pagination import ExportQuery, page_or_export
 from controlplane.auth import Principal
 from controlplane.exports import EXPORT_RESPONSES, ExportFormat
 from controlplane.schemas import JobAccepted, JobSummary, Page, RowId
-from hosting.dr import flows as dr_exercise
+from hosting.dr import flows
 from hosting.dr import service as dr
 from hosting.dr.models import DrExercise, DrPlan
 from hosting.dr.schemas import DrExerciseRead, DrPlanCreate, DrPlanRead
@@ -58,7 +58,7 @@ def get_plan(plan_id: RowId, db: DbSession, caller: Reader) -> DrPlanRead:
 )
 def exercise(plan_id: RowId, db: DbSession, caller: Writer) -> JobAccepted:
     """Start an exercise: the job restores at the secondary, starts, probes, tears down."""
-    _, job = dr_exercise.start_exercise(db, store.get(db, DrPlan, plan_id), actor=caller.actor)
+    _, job = flows.start_exercise(db, store.get(db, DrPlan, plan_id), actor=caller.actor)
     return JobAccepted(job=JobSummary.model_validate(job))
 
 
@@ -72,7 +72,7 @@ def list_exercises(
     format: ExportQuery = ExportFormat.JSON,
 ) -> Page[DrExerciseRead] | Response:
     """Exercises, newest first, with achieved RTO/RPO."""
-    stmt = dr_exercise.exercise_query(tenant=tenant, plan_id=plan_id)
+    stmt = flows.exercise_query(tenant=tenant, plan_id=plan_id)
     return page_or_export(db, stmt, paging, DrExerciseRead, format, title="Exercices de PRA")
 
 

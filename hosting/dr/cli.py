@@ -16,7 +16,7 @@ from controlplane.cli.common import (
     transaction,
 )
 from controlplane.cli.job import follow
-from hosting.dr import flows as dr_exercise
+from hosting.dr import flows
 from hosting.dr import service as dr
 from hosting.dr.models import DrExercise, DrPlan
 from hosting.dr.schemas import DrExerciseRead, DrPlanCreate, DrPlanRead
@@ -85,7 +85,7 @@ def exercise(
     it measured, not the job; the progress bar goes to stderr). Exit 1 unless it succeeded.
     """
     with transaction() as db:
-        row, _ = dr_exercise.start_exercise(db, store.get(db, DrPlan, plan_id), actor=local_actor())
+        row, _ = flows.start_exercise(db, store.get(db, DrPlan, plan_id), actor=local_actor())
         shown = DrExerciseRead.model_validate(row)
     if not wait or shown.job_id is None:
         emit_item(shown, as_json)
@@ -107,7 +107,7 @@ def exercises(
 ) -> None:
     """List exercises with achieved RTO/RPO."""
     with transaction(write=False) as db:
-        query = dr_exercise.exercise_query(tenant=tenant, plan_id=plan_id)
+        query = flows.exercise_query(tenant=tenant, plan_id=plan_id)
         rows = [DrExerciseRead.model_validate(e) for e in db.scalars(query)]
     emit_rows(rows, as_json, title="PRA exercises",
               columns=["id", "plan", "state", "RTO (s)", "RPO (s)", "met", "job"],

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 from controlplane.settings import get_settings
-from hosting import secrets as credentials
 from hosting.drivers import Compute, ObjectStorage
 from hosting.drivers.ec2 import Ec2Compute
 from hosting.drivers.s3 import S3Storage
 from hosting.providers.models import HostingProvider
+from hosting.secrets import Keys, resolve
 
 DEFAULT_REGION = "eu-west-3"
 
 
-def provider_keys(provider: HostingProvider) -> credentials.Keys:
+def provider_keys(provider: HostingProvider) -> Keys:
     """The provider's keys (resolved now, never stored)."""
-    return credentials.resolve(provider.credential_ref, data_dir=get_settings().data_dir)
+    return resolve(provider.credential_ref, data_dir=get_settings().data_dir)
 
 
 def storage_for(provider: HostingProvider) -> ObjectStorage:

@@ -16,8 +16,7 @@ from controlplane.api.pagination import ExportQuery, items_page_or_export
 from controlplane.auth import Principal
 from controlplane.exports import EXPORT_RESPONSES, ExportFormat
 from controlplane.schemas import JobAccepted, JobSummary, Page, RowId
-from network.config import drift, migrations, plans
-from network.config import flows as scheduled
+from network.config import drift, flows, migrations, plans
 from network.config.schemas import (
     ApplyCreate,
     DeviceConfigRead,
@@ -90,7 +89,7 @@ def get_device_config(device_id: RowId, db: DbSession, caller: Reader) -> Device
 @router.post("/backups", status_code=ACCEPTED, response_model=JobAccepted)
 def backup(db: DbSession, caller: Writer) -> JobAccepted:
     """Back up every CE router's running configuration now (the scheduler does it too)."""
-    job = scheduled.enqueue_backups(db, actor=caller.actor)
+    job = flows.enqueue_backups(db, actor=caller.actor)
     return JobAccepted(job=JobSummary.model_validate(job))
 
 

@@ -22,8 +22,7 @@ from controlplane.cli.common import (
     local_actor,
     transaction,
 )
-from network.config import drift, migrations, plans
-from network.config import flows as scheduled
+from network.config import drift, flows, migrations, plans
 from network.config.schemas import DriftStatus, MigrationCreate, PlanCreate, PlanKind, PlanRead
 
 
@@ -103,7 +102,7 @@ def migrate(
 def backup(here: bool = HereOption, as_json: bool = JsonOption) -> None:
     """Back up every CE router's running configuration now, and follow the job."""
     with transaction() as db:
-        job_id = scheduled.enqueue_backups(db, actor=local_actor()).id
+        job_id = flows.enqueue_backups(db, actor=local_actor()).id
     job_cli.follow(job_id, here=here, as_json=as_json)
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from controlplane.db import Scope
 from controlplane.models import Tenant
-from hosting.dr import flows as dr_exercise
+from hosting.dr import flows
 from hosting.dr import service as dr
 from hosting.dr.models import DrPlan
 from hosting.dr.schemas import DrPlanCreate
@@ -44,7 +44,7 @@ def exercise(w: World, t: Tenant) -> int:
     """A (queued) exercise of a PRA of ``t``."""
     plan_id = plan(w, t)
     with w.database.transaction(scope=Scope.unrestricted()) as db:
-        row, _ = dr_exercise.start_exercise(db, store.get(db, DrPlan, plan_id), actor="tests")
+        row, _ = flows.start_exercise(db, store.get(db, DrPlan, plan_id), actor="tests")
         return row.id
 
 

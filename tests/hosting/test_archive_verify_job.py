@@ -22,7 +22,7 @@ from controlplane.db import Database, Scope, utcnow
 from controlplane.models import AuditRecord, Job, JobLog
 from controlplane.schedule import run_if_due
 from controlplane.settings import Settings, get_settings
-from hosting.archive import flows as archive_checks
+from hosting.archive import flows
 from hosting.archive import service as archive
 from hosting.archive.models import ArchiveItem
 from hosting.schedules import SCHEDULES
@@ -34,7 +34,7 @@ from tests.hosting.test_archive_copies import rot_one_byte
 from tests.hosting.test_hosting_cli import socle
 
 ARCHIVES = f"{HOST}/archives"
-(SCHEDULE,) = [s for s in SCHEDULES if s.name == archive_checks.VERIFY_JOB]
+(SCHEDULE,) = [s for s in SCHEDULES if s.name == flows.VERIFY_JOB]
 
 
 def reads(database: Database) -> dict[int, int]:
@@ -141,7 +141,7 @@ def test_scheduled_check_finds_rot_and_leaves_recent_checks_alone(
     assert dead.claim() == job_id
     with database.transaction(scope=Scope.unrestricted()) as db:
         archive.verify(db, db.get_one(ArchiveItem, ids["ancien"]),
-                       actor=f"job:{job_id} ({archive_checks.VERIFY_JOB})")
+                       actor=f"job:{job_id} ({flows.VERIFY_JOB})")
         db.execute(update(Job).where(Job.id == job_id)
                    .values(lease_expires_at=utcnow() - timedelta(seconds=1)))
     assert jobs.Worker(database).run_once() == job_id
@@ -155,7 +155,7 @@ def test_scheduled_check_finds_rot_and_leaves_recent_checks_alone(
 
 def test_verify_all_from_the_cli(database: Database, settings: Settings) -> None:
     queued = socle("archive", "verify-all", "--older-than-days", "7", "--json")
-    assert (queued["kind"], queued["state"]) == (archive_checks.VERIFY_JOB, "queued")
+    assert (queued["kind"], queued["state"]) == (flows.VERIFY_JOB, "queued")
     socle("archive", "verify-all", "--older-than-days", "-1", code=2)
     assert jobs.Worker(database).run_once() == queued["id"]
     finished = socle("archive", "verify-all", "--here", "--json")
