@@ -87,18 +87,22 @@ def test_forget_with_prune_keeps_the_rule(repo: Restic, source: Path) -> None:
         RetentionRule().options()
 
 
-def test_stale_lock_detected_blocks_then_unlocked(repo: Restic, tmp_path: Path) -> None:
-    big = tmp_path / "big"
-    big.mkdir()
-    (big / "data.bin").write_bytes(os.urandom(64 * 1024 * 1024))
+def test_stale_lock_detected_blocks_then_unlocked(repo: Restic) -> None:
+    # A backup of a stdin that never ends, killed once it holds its lock: it cannot finish
+    # between two lock listings, whatever the machine's speed (a large file could).
     env = {**os.environ, **repo.access.environment(), "RESTIC_CACHE_DIR": repo.cache_dir or ""}
-    killed = subprocess.Popen(["restic", "backup", str(big)], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 30
-    while not repo.locks() and time.monotonic() < deadline:
-        time.sleep(0.1)
-    killed.send_signal(signal.SIGKILL)
-    killed.wait()
+    killed = subprocess.Popen(
+        ["restic", "backup", "--stdin", "--stdin-filename", "never-ends.bin"],
+        env=env, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while not repo.locks() and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        killed.send_signal(signal.SIGKILL)
+        killed.wait()
+        assert killed.stdin is not None
+        killed.stdin.close()
     locks = repo.locks()
     assert len(locks) == 1 and locks[0].pid == killed.pid and not locks[0].exclusive
     with pytest.raises(ResticError) as refused:
