@@ -5,7 +5,7 @@
   of each policy, and raise ``late`` alerts on copies past their RPO.
 - ``hosting.archive-verify``: daily at 03:30 (Europe/Paris), queue the integrity check of
   every archived document not checked for N days, if there is one
-  (``hosting.archive.service.queue_verification``).
+  (``hosting.archive.flows.queue_verification``).
 """
 
 from __future__ import annotations

@@ -12,4 +12,4 @@
 
 from ssi import models as _models  # noqa: F401  (registers every feature's tables)
 from ssi.campaigns import flows as _campaigns_flows  # noqa: F401  (registers the reminder job kind)
-from ssi.checks import service as _checks  # noqa: F401  (registers the check job kind)
+from ssi.checks import flows as _checks_flows  # noqa: F401  (registers the check job kind)

@@ -5,7 +5,7 @@ health check, JSON Schemas of its configuration and per-tenant settings, data to
 up, versions with their artifact and SHA-256), or extends one with more versions
 (``extends: NAME``). Files are validated when loaded: an error names the file and line.
 
-Extra catalogue directories (read after ``apps/catalog``) are named by the
+Extra catalogue directories (read after ``apps/catalogue/catalog``) are named by the
 ``SOCLE_APPS_CATALOG`` environment variable (``os.pathsep``-separated).
 """
 

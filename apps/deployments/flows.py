@@ -217,7 +217,7 @@ def _rollback(ctx: jobs.StepContext, plan: _Plan, changed: Sequence[str]) -> str
             continue
         version, _, origin = previous
         release = plan.service.version(version)
-        with ctx.session() as db:
+        with ctx.read() as db:
             earlier = db.get(Deployment, origin) if origin else None
             cfg = _earlier_config(db, plan, earlier)
         if release is None:
@@ -288,7 +288,7 @@ def _finish(ctx: jobs.StepContext) -> Mapping[str, Any]:
 
 
 def _failed(ctx: jobs.StepContext, message: str) -> None:
-    with ctx.session() as db:
+    with ctx.read() as db:
         deployment = store.get(db, Deployment, int(ctx.params["deployment_id"]))
         settled = deployment.state in (DeploymentState.FAILED.value,
                                        DeploymentState.ROLLED_BACK.value)
@@ -345,7 +345,7 @@ def drift_of(instance: Instance, observed: Mapping[str, Any] | None,
 
 
 def _observe(ctx: jobs.StepContext) -> Mapping[str, Any]:
-    with ctx.session() as db:
+    with ctx.read() as db:
         instances = db.scalars(select(Instance).order_by(Instance.id)).all()
         targets = {i.target.name: i.target for i in instances}
         for target in targets.values():

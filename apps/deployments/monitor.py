@@ -39,7 +39,7 @@ class _Check:
 def _checks(ctx: jobs.StepContext) -> list[_Check]:
     services = catalogue.current().services
     found = []
-    with ctx.session() as db:
+    with ctx.read() as db:
         for instance in db.scalars(select(Instance).order_by(Instance.id)):
             service = services.get(instance.service)
             if service is None:

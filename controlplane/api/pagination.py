@@ -54,6 +54,16 @@ def _export(items: Sequence[BaseModel], read: type[M], export: ExportFormat, *,
     return respond(table_of(items, read, title=title, subtitle=subtitle), export)
 
 
+def rows_to_export(db: Session, stmt: Select[Any]) -> list[Any]:
+    """Every row of ``stmt`` for an export (``?limit``/``offset`` do not apply): at most
+    :data:`EXPORT_LIMIT`, else a 422 on ``format`` saying to filter the listing first."""
+    rows = list(db.scalars(stmt.limit(EXPORT_LIMIT + 1)))
+    if len(rows) > EXPORT_LIMIT:
+        raise InvalidInput.on("format", f"more than {EXPORT_LIMIT} rows to export: filter the "
+                                        "listing first")
+    return rows
+
+
 def page_or_export(
     db: Session,
     stmt: Select[Any],
@@ -75,11 +85,7 @@ def page_or_export(
         rows, total = paginate(db, stmt, paging)
         return Page[read](  # type: ignore[valid-type]
             items=answers(rows), total=total, limit=paging.limit, offset=paging.offset)
-    rows = list(db.scalars(stmt.limit(EXPORT_LIMIT + 1)))
-    if len(rows) > EXPORT_LIMIT:
-        raise InvalidInput.on("format", f"more than {EXPORT_LIMIT} rows to export: filter the "
-                                        "listing first")
-    return _export(answers(rows), read, export, title=title)
+    return _export(answers(rows_to_export(db, stmt)), read, export, title=title)
 
 
 def items_page_or_export(items: Sequence[M], paging: Paging, read: type[M],

@@ -1,6 +1,7 @@
 """Provider drivers: thin adapters behind one Protocol per capability.
 
-Only :mod:`hosting.subscriptions.flows` uses them; the domain code never imports boto3. Each
+They are built from a provider by :mod:`hosting.providers.connections` and used by the
+provisioning and PRA flows; the domain code never imports boto3. Each
 ``ensure_*`` call is idempotent: it finds the resource by its name or its
 idempotency tag and creates it only when missing, so a retried job converges.
 """

@@ -3,7 +3,7 @@
 Objects are written under S3 Object Lock in COMPLIANCE mode with an explicit
 retain-until date; reading streams a given version through SHA-256 into a sink, so an
 integrity check never holds a whole document in memory. Only :mod:`hosting.archive.service`
-uses it (built by :func:`hosting.providers.connections.archive_for`).
+uses it, built with the provider's keys (:func:`hosting.providers.connections.provider_keys`).
 """
 
 from __future__ import annotations

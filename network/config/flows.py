@@ -36,7 +36,7 @@ class BackupFailed(RuntimeError):
 
 
 def _fetch_all(ctx: jobs.StepContext) -> Mapping[str, Any]:
-    with ctx.session() as db:
+    with ctx.read() as db:
         devices = db.scalars(select(Device).where(Device.role == DeviceRole.CE.value))
         targets = [
             (Target(intent.endpoint(d), d.credential_ref), d.id, d.tenant_id) for d in devices
@@ -47,12 +47,10 @@ def _fetch_all(ctx: jobs.StepContext) -> Mapping[str, Any]:
 
     def fetch(target: Target, device_id: int, tenant_id: int | None) -> bool:
         content = ops.read(target)
-        with ctx.session() as db:
+        with ctx.transaction() as db:
             kept = backups.store(db, device_id=device_id, tenant_id=tenant_id, content=content,
                                  source=backups.Source.SCHEDULED, job_id=ctx.job_id)
-            new = kept.job_id == ctx.job_id
-            db.commit()
-        return new
+            return kept.job_id == ctx.job_id
 
     with ThreadPoolExecutor(max_workers=device_config.concurrency) as pool:
         futures = {pool.submit(fetch, *t): t[0].name for t in targets}

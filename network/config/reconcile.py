@@ -138,7 +138,7 @@ class RouterReconciler:
         target, device_id, tenant_id = self._target(ctx, change.key)
         ops = self.ops()
         platform = target.platform
-        with ctx.session() as db:
+        with ctx.read() as db:
             saved = backups.before_job(db, device_id=device_id, job_id=ctx.job_id)
             baseline = saved.content if saved else None
         current = ops.read(target)
@@ -168,7 +168,7 @@ class RouterReconciler:
         """Restore the configuration the job read before pushing (nothing read: nothing
         pushed, only a Junos candidate to drop)."""
         target, device_id, tenant_id = self._target(ctx, change.key)
-        with ctx.session() as db:
+        with ctx.read() as db:
             baseline = backups.before_job(db, device_id=device_id, job_id=ctx.job_id)
             content = baseline.content if baseline else None
         if content is None:
@@ -180,7 +180,7 @@ class RouterReconciler:
                 f"({lines} line(s))", level="warning")
 
     def _target(self, ctx: jobs.StepContext, hostname: str) -> tuple[Target, int, int | None]:
-        with ctx.session() as db:
+        with ctx.read() as db:
             device = db.scalar(select(Device).where(Device.hostname == hostname))
             if device is None:
                 raise RouterError(hostname, "no such device in the inventory")
@@ -198,7 +198,7 @@ class RouterReconciler:
         content: str,
         source: backups.Source,
     ) -> int:
-        with ctx.session() as db:
+        with ctx.transaction() as db:
             backup = backups.store(
                 db,
                 device_id=device_id,
@@ -207,7 +207,7 @@ class RouterReconciler:
                 source=source,
                 job_id=ctx.job_id,
             )
-            db.commit()
+            db.flush()
             return backup.id
 
 
@@ -300,9 +300,8 @@ class MigrationReconciler(RouterReconciler):
         result = self.push_phases(
             change, [Phase.from_json(p) for p in change.data["phases"]], ctx
         )
-        with ctx.session() as db:
+        with ctx.transaction() as db:
             migrations.complete(db, int(change.data["migration_id"]), job_id=ctx.job_id)
-            db.commit()
         ctx.log(f"{change.key}: migration {change.data['migration_id']} complete")
         return result
 

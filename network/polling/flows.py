@@ -54,10 +54,9 @@ def _poll(ctx: jobs.StepContext) -> Mapping[str, Any]:
 
 
 def _events(ctx: jobs.StepContext) -> Mapping[str, Any]:
-    with ctx.session() as db:
-        created = events.detect(db, ctx.params.get("month"), actor="scheduler")
+    with ctx.transaction() as db:
+        created = events.detect(db, ctx.params.get("month"), actor=ctx.actor)
         found = [(e.period, e.circuit.ref, e.metric) for e in created]
-        db.commit()
     for period, ref, metric in found:
         ctx.log(f"{period} {ref}: {metric} under contract")
     return {"new_events": len(found)}
@@ -65,9 +64,8 @@ def _events(ctx: jobs.StepContext) -> Mapping[str, Any]:
 
 def _retention(ctx: jobs.StepContext) -> Mapping[str, Any]:
     keep = get_settings().network_sla_retention_days
-    with ctx.session() as db:
+    with ctx.transaction() as db:
         deleted = purge(db, keep_days=keep)
-        db.commit()
     ctx.log(f"{deleted} SLA day row(s) older than {keep} days purged")
     return {"deleted": deleted, "keep_days": keep}
 

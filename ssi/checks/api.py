@@ -18,7 +18,7 @@ from fastapi import APIRouter, Query, Response, status
 
 from controlplane import tenants
 from controlplane.api.deps import DbSession, PageParams, require
-from controlplane.api.pagination import ExportQuery, page_of, page_or_export, paginate
+from controlplane.api.pagination import ExportQuery, page_of, page_or_export, rows_to_export
 from controlplane.auth import Principal
 from controlplane.exports import EXPORT_RESPONSES, ExportFormat, Table, respond
 from controlplane.schemas import JobAccepted, JobSummary, Page
@@ -76,15 +76,16 @@ def run_checks(finess: str, body: CheckRun, db: DbSession, caller: Writer) -> Jo
 def list_results(
     finess: str, db: DbSession, paging: PageParams, caller: Reader,
     target: Annotated[str | None, Query(description="Only this endpoint.")] = None,
-    format: Annotated[ExportFormat, Query(description="json, or an export.")] = ExportFormat.JSON,
+    format: ExportQuery = ExportFormat.JSON,
 ) -> Page[ResultRead] | Response:
-    """The establishment's check results, newest first, with their findings."""
+    """The establishment's check results, newest first, with their findings (an export:
+    every result, not one page)."""
     tenant = tenants.get_by_finess(db, finess)
     stmt = service.result_query(tenant, target)
     if format is ExportFormat.JSON:
         return page_of(db, stmt, paging, ResultRead)
-    results, _ = paginate(db, stmt, paging)
-    return respond(_table(tenant.finess, [ResultRead.model_validate(r) for r in results]), format)
+    results = [ResultRead.model_validate(r) for r in rows_to_export(db, stmt)]
+    return respond(_table(tenant.finess, results), format)
 
 
 def _table(finess: str, results: list[ResultRead]) -> Table:

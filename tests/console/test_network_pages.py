@@ -22,7 +22,8 @@ from fastapi.testclient import TestClient
 from controlplane.db import Database, Scope
 from controlplane.models import Tenant
 from network.inventory.schemas import CircuitRead
-from network.sla import Observation, create_contract, ingest
+from network.sla.contracts import create_contract
+from network.sla.ingest import Observation, ingest
 from network.sla.schemas import ContractCreate
 from tests.conftest import TenantFactory, TokenFactory
 from tests.console.support import signed_in

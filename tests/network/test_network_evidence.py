@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from controlplane import evidence
 from controlplane.db import Database, Scope
 from network.evidence import AVAILABILITY, availability, last_complete_month
-from network.sla import Observation, ingest
+from network.sla.ingest import Observation, ingest
 from tests.conftest import TenantFactory
 from tests.network.factories import NetworkFactory
 

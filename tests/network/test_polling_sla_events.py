@@ -17,7 +17,8 @@ from controlplane.db import Database, Scope
 from controlplane.models import AuditRecord, Job
 from network.polling import metrics
 from network.polling.flows import EVENTS_JOB, RETENTION_JOB
-from network.sla import Observation, contracts, events, ingest
+from network.sla import contracts, events
+from network.sla.ingest import Observation, ingest
 from network.sla.models import CircuitDay
 from network.sla.schemas import ContractCreate
 from tests.conftest import TenantFactory, TokenFactory

@@ -18,8 +18,8 @@ from network.drivers.snmp_types import (
     Unreachable,
     UnreachableReason,
 )
-from network.sla import Observation, from_poll, ingest, purge
 from network.sla.codec import LOSS_UNKNOWN, DayArrays
+from network.sla.ingest import Observation, from_poll, ingest, purge
 from network.sla.models import CircuitDay
 from tests.conftest import TenantFactory
 from tests.network.factories import NetworkFactory, race

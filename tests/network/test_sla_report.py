@@ -43,7 +43,8 @@ from controlplane.cli.main import app as cli
 from controlplane.db import Database, Scope
 from controlplane.models import Tenant
 from network.inventory.schemas import CircuitRead, MaintenanceCreate
-from network.sla import Observation, ingest
+from network.sla.contracts import create_contract
+from network.sla.ingest import Observation, ingest
 from network.sla.schemas import ContractCreate
 from tests.conftest import TenantFactory, TokenFactory
 from tests.network.factories import NetworkFactory
@@ -113,7 +114,7 @@ def region(database: Database, make_tenant: TenantFactory) -> Region:
         for window in windows:
             network.create_maintenance(db, MaintenanceCreate(reason="works", **window),
                                        actor="tests")
-        network.sla.create_contract(db, ContractCreate(
+        create_contract(db, ContractCreate(
             provider=p1.name, sla_class="standard", availability_pct=99.95, latency_p95_ms=50,
             jitter_p95_ms=30, loss_pct=0.5, monthly_fee_cents=100_000), actor="tests")
         ingest(db, _availability_observations(a.id))

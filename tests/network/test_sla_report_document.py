@@ -31,12 +31,12 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-import network
 from controlplane.cli.main import app as cli
 from controlplane.db import Database, Scope
 from controlplane.models import Tenant
 from network.inventory.schemas import CircuitRead, ProviderRead
-from network.sla import Observation, ingest
+from network.sla.contracts import create_contract
+from network.sla.ingest import Observation, ingest
 from network.sla.schemas import ContractCreate
 from tests.conftest import TenantFactory, TokenFactory
 from tests.network.factories import NetworkFactory
@@ -71,7 +71,7 @@ def region(database: Database, make_tenant: TenantFactory) -> Region:
     c = net.circuit(t1, provider=p2, status="active", sla_class="standard")
     down = _minutes(datetime(2026, 12, 1, 10, tzinfo=UTC), 30)
     with database.transaction(scope=Scope.unrestricted()) as db:
-        network.sla.create_contract(db, ContractCreate(
+        create_contract(db, ContractCreate(
             provider=p1.name, sla_class="standard", availability_pct=99.9, latency_p95_ms=50,
             jitter_p95_ms=30, loss_pct=0.5, monthly_fee_cents=100_000), actor="tests")
         ingest(db, [Observation(a.id, at, up=at not in down) for at in _minutes(START, 2880)])

@@ -15,7 +15,7 @@ from controlplane.auth import Role
 from controlplane.db import Database, Scope
 from controlplane.evidence import Evidence
 from controlplane.models import Tenant
-from network.sla import Observation, ingest
+from network.sla.ingest import Observation, ingest
 from ssi.tracker import regional
 from ssi.tracker import service as tracker
 from ssi.tracker.schemas import DeclarationWrite
