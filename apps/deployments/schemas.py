@@ -10,7 +10,7 @@ from typing import Annotated, Any
 from pydantic import BeforeValidator, Field
 
 from apps.secrets import SECRETS
-from controlplane.schemas import Answer, StrictBody
+from controlplane.schemas import Answer, StrictBody, natural_key
 
 
 class Strategy(StrEnum):
@@ -77,16 +77,12 @@ class DeploymentRead(Answer):
 # --- instances -----------------------------------------------------------------------
 
 
-def _target_name(value: Any) -> Any:
-    return value if isinstance(value, str) else value.name
-
-
 class InstanceRead(Answer):
     """A service on a target: what should run, its health, and its drift."""
 
     id: int
     service: str
-    target: Annotated[str, BeforeValidator(_target_name)]
+    target: Annotated[str, BeforeValidator(natural_key("name"))]
     version: str
     previous_version: str | None
     config_sha256: str

@@ -4,15 +4,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Any
 
-from pydantic import BeforeValidator, Field
+from pydantic import Field
 
-from controlplane.schemas import Answer, Finess, PartialUpdate, StrictBody
-
-
-def _finess(value: Any) -> Any:
-    return value if value is None or isinstance(value, str) else value.finess
+from controlplane.schemas import Answer, Finess, PartialUpdate, StrictBody, TenantKey
 
 
 class EnrolmentCreate(StrictBody):
@@ -33,7 +29,7 @@ class EnrolmentRead(Answer):
     """An enrolment."""
 
     id: int
-    tenant: Annotated[str, BeforeValidator(_finess)]
+    tenant: TenantKey
     service: str
     settings: dict[str, Any]
     created_at: datetime

@@ -17,7 +17,6 @@ from urllib.parse import quote
 from fastapi import APIRouter, Body, Query, Request, Response, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
-from pydantic import BaseModel, ConfigDict, Field
 from starlette.background import BackgroundTask
 
 from controlplane.api.deps import DbSession, PageParams, TenantFiness, require
@@ -28,7 +27,7 @@ from controlplane.schemas import JobAccepted, JobSummary, Page, RowId
 from hosting.archive import flows
 from hosting.archive import service as archive
 from hosting.archive.models import ArchiveItem
-from hosting.archive.schemas import ArchiveRead
+from hosting.archive.schemas import ArchiveRead, VerifyAllStart
 from hosting.errors import store
 from hosting.subscriptions.models import Subscription
 
@@ -37,16 +36,6 @@ router = APIRouter()
 Reader = Annotated[Principal, require("hosting:read")]
 Requester = Annotated[Principal, require("hosting:request")]
 Writer = Annotated[Principal, require("hosting:write")]
-
-
-class VerifyAllStart(BaseModel):
-    """Which documents a check started by hand reads (default: the configured N days)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    older_than_days: int | None = Field(
-        default=None, ge=0, le=36500,
-        description="Check documents not checked for this many days (0: every document).")
 
 
 @router.post(

@@ -6,7 +6,7 @@ import re
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, Field
 
 from controlplane.schemas import Answer, TenantKey
 
@@ -70,3 +70,13 @@ class ArchiveRead(Answer):
             "retain_until": self.retain_until.date().isoformat(),
             "verified": {None: "never", True: "ok", False: "FAILED"}[self.verified_ok],
         }
+
+
+class VerifyAllStart(BaseModel):
+    """Which documents a check started by hand reads (default: the configured N days)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    older_than_days: int | None = Field(
+        default=None, ge=0, le=36500,
+        description="Check documents not checked for this many days (0: every document).")

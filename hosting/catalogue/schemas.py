@@ -6,19 +6,24 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from enum import StrEnum
+from typing import Annotated
 
 from pydantic import (
+    BeforeValidator,
     Field,
     ValidationInfo,
     field_validator,
     model_validator,
 )
 
-from controlplane.schemas import INT4_MAX, Answer, StrictBody
-from hosting.providers.schemas import Cents, Name
+from controlplane.schemas import INT4_MAX, Answer, StrictBody, natural_key
+from hosting.providers.schemas import Name
 
 _CODE = re.compile(r"^[a-z0-9][a-z0-9-]{1,63}$")
 _PARAMETER = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
+
+OfferKey = Annotated[str, BeforeValidator(natural_key("code"))]
+Cents = Annotated[int, Field(ge=0, le=100_000_000, description="Euro cents.")]
 
 
 class OfferKind(StrEnum):

@@ -41,10 +41,8 @@ def _check_country(value: str) -> str:
     return value.upper()
 
 
-OfferKey = Annotated[str, BeforeValidator(natural_key("code"))]
 ProviderKey = Annotated[str, BeforeValidator(natural_key("name"))]
 Name = Annotated[str, Field(min_length=1, max_length=100)]
-Cents = Annotated[int, Field(ge=0, le=100_000_000, description="Euro cents.")]
 
 
 

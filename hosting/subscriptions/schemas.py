@@ -12,7 +12,8 @@ from pydantic import (
 )
 
 from controlplane.schemas import Answer, Finess, StrictBody, TenantKey
-from hosting.providers.schemas import Cents, OfferKey, ProviderKey
+from hosting.catalogue.schemas import Cents, OfferKey
+from hosting.providers.schemas import ProviderKey
 
 
 class RequestState(StrEnum):
