@@ -109,6 +109,7 @@ _ORDER: dict[str, tuple[str, ...]] = {
 }
 
 _PHYSICAL_INTERFACE = re.compile(r"interface (?:\S*Ethernet|Serial)[\d/]+")
+_DEFAULT_INTERFACE = re.compile(r"default (interface \S+)")
 _IPV6_ADDRESS = re.compile(r"((?:no )?ipv6 address )([0-9A-Fa-f:.]+)(/\d+)?(.*)")
 
 
@@ -246,6 +247,8 @@ class IosCursor:
         if not line or line.startswith("!"):
             return ""
         line = canonical(line)
+        if len(self._stack) == 1 and (default := _DEFAULT_INTERFACE.fullmatch(line)):
+            return _default_interface(self._stack[0], default[1])
         if line == "exit-address-family":
             if self._stack[-1].kind.endswith("-af"):
                 self._stack.pop()
@@ -329,6 +332,15 @@ def _remove_section(section: Section, header: str) -> str:
     if _PHYSICAL_INTERFACE.fullmatch(header):
         return "% Removal of physical interfaces is not permitted"
     section.children[:] = [c for c in section.children if _text(c) != header]
+    return ""
+
+
+def _default_interface(root: Section, header: str) -> str:
+    """``default interface X``: the interface back to its factory state; the simulator lists
+    a physical interface only while it holds configuration, so it leaves the listing."""
+    if not _PHYSICAL_INTERFACE.fullmatch(header):
+        return "% Invalid input detected at '^' marker."
+    root.children[:] = [c for c in root.children if _text(c) != header]
     return ""
 
 

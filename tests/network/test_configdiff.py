@@ -219,3 +219,12 @@ def test_secret_references(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
     values = secrets.Secrets({"a": "s3cret-value"})
     assert "s3cret-value" not in repr(values)
     assert values.mask(values.reveal("x <<secret:a>> y")) == "x <<secret:a>> y"
+
+
+def test_restoring_a_config_without_a_physical_interface_defaults_it() -> None:
+    # IOS refuses `no interface GigabitEthernet0/3`: a rollback must default it instead.
+    before = "hostname ce01\n!\ninterface GigabitEthernet0/1\n description MPLS\n!\nend\n"
+    after = (before.replace("!\nend\n", "") + "!\ninterface GigabitEthernet0/3\n"
+             " description THD\n ip address 10.1.0.5 255.255.255.252\n!\nend\n")
+    undo = configdiff.compare("cisco_ios", after, before, Scope(everything=True), name="ce01")
+    assert undo.lines == ("default interface GigabitEthernet0/3",)

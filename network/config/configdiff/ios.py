@@ -34,6 +34,9 @@ _OWNED = re.compile(
     r"|class-map (?:match-\S+ )?SOCLE-|policy-map SOCLE-|ip access-list \S+ SOCLE-)"
 )
 _STRUCTURE = frozenset({"exit-address-family", "end"})
+# A physical interface cannot be removed (``no interface Gi0/3`` is refused): it is put
+# back to its defaults instead (``default interface Gi0/3``).
+_PHYSICAL_INTERFACE = re.compile(r"interface (?:\S*Ethernet|Serial)[\d/]+")
 _BANNER = re.compile(r"^(?:Building configuration|Current configuration|!)")
 
 
@@ -205,6 +208,8 @@ def _headers(lines: Iterable[Line]) -> set[Path]:
 def _negate(text: str) -> str:
     indent = text[: len(text) - len(text.lstrip())]
     body = text.strip()
+    if not indent and _PHYSICAL_INTERFACE.fullmatch(body):
+        return f"default {body}"
     if body.startswith("no "):
         return indent + body.removeprefix("no ")
     if body.startswith("snmp-server user ") or "<<secret:" in body:
