@@ -9,6 +9,8 @@ plane contributes by convention, if the module exists:
   a command line uses it; its one-line help is repeated in ``PLANE_CLI_HELP`` so that
   ``socle --help`` lists it without importing the plane;
 - ``<plane>.sim``: ``SIMULATORS`` (controlplane.simulation.Simulator entries);
+- ``<plane>.sim.faults``: ``FAULT_KINDS`` (controlplane.faults.FaultKind entries: the
+  faults its simulators honour, for ``socle sim fault``);
 - ``<plane>.demo``: ``seed(db, *, actor, settings) -> list[str]`` (called by ``socle demo``);
 - ``<plane>.evidence``: ``COLLECTORS`` (evidence key → collector, see controlplane.evidence);
   optionally ``BATCHED`` (evidence key → collector of many tenants in one go);
@@ -33,6 +35,7 @@ if TYPE_CHECKING:
     from fastapi import APIRouter
     from typer import Typer
 
+    from controlplane.faults import FaultKind
     from controlplane.schedule import Schedule
     from controlplane.simulation import Simulator
 
@@ -52,7 +55,10 @@ _loaded: set[str] = set()
 
 def _optional(module: str) -> ModuleType | None:
     """Import ``module`` if it exists (a plane may not have built that part yet)."""
-    if importlib.util.find_spec(module) is None:
+    try:
+        if importlib.util.find_spec(module) is None:
+            return None
+    except ModuleNotFoundError:  # a parent package is missing (``ssi.sim`` for ssi.sim.faults)
         return None
     return importlib.import_module(module)
 
@@ -95,6 +101,12 @@ def plane_cli(plane: str) -> Typer | None:
 def plane_simulators() -> list[Simulator]:
     """Every simulator the planes declare, in plane order."""
     return [sim for _, sims in contributions("sim", "SIMULATORS") for sim in sims]
+
+
+def plane_fault_kinds() -> dict[str, FaultKind]:
+    """Every fault kind the planes' simulators honour, by name."""
+    return {kind.name: kind for _, kinds in contributions("sim.faults", "FAULT_KINDS")
+            for kind in kinds}
 
 
 def demo_seeders() -> list[Any]:

@@ -86,6 +86,11 @@ class Settings(BaseSettings):
     network_ssh_timeout: float = Field(
         default=10.0, gt=0, description="Seconds an SSH connection or one CLI exchange may take."
     )
+    network_session_wait: float = Field(
+        default=60.0, gt=0, le=3600,
+        description="Seconds a migration waits for the new BGP session to come up before it "
+        "stops, keeps the old access and rolls the router back.",
+    )
     network_snmp_user: str = Field(
         default="socle-mon", description="SNMPv3 user rendered on the routers for monitoring."
     )

@@ -1,4 +1,5 @@
-"""``socle sim``: the simulated region on loopback (routers, agents, storage, clouds)."""
+"""``socle sim``: the simulated region on loopback (routers, agents, storage, clouds), and
+the faults it can be told to have (``socle sim fault inject|list|clear``)."""
 
 from __future__ import annotations
 
@@ -10,11 +11,21 @@ from controlplane.cli.common import (
     JsonOption,
     console,
     emit_json_or_table,
+    emit_result,
+    emit_rows,
     errors,
+    handle_errors,
+    transaction,
 )
+from controlplane.errors import InvalidInput
+from controlplane.faults import FaultBook, parse_duration
 from controlplane.settings import get_settings
 
 app = typer.Typer(help="Start, stop and inspect the simulated region.", no_args_is_help=True)
+fault_app = typer.Typer(help="Faults of the simulated region (a dead circuit, a provider "
+                             "down...), honoured by the simulators until cleared.",
+                        no_args_is_help=True)
+app.add_typer(fault_app, name="fault")
 
 
 @app.command("up")
@@ -42,6 +53,9 @@ def down() -> None:
     for simulator in plugins.plane_simulators():
         if simulation.stop(simulator, data_dir):
             console.print(f"stopped {simulator.name}")
+    cleared = FaultBook.of_region(data_dir).clear()
+    if cleared:
+        console.print(f"{len(cleared)} fault(s) cleared")
 
 
 @app.command("status")
@@ -54,3 +68,67 @@ def status(as_json: bool = JsonOption) -> None:
                        rows=[(r.name, r.pid, r.running) for r in rows])
     if not all(r.running for r in rows):
         raise typer.Exit(1)
+
+
+def _book() -> FaultBook:
+    return FaultBook.of_region(get_settings().data_dir)
+
+
+@fault_app.command("inject")
+@handle_errors
+def inject(
+    kind: str = typer.Argument(..., help="The fault's kind (see `socle sim fault kinds`)."),
+    target: str = typer.Argument(..., help="What it strikes: a device, a provider..."),
+    lasting: str | None = typer.Option(None, "--for", help="How long: 90s, 4m, 2h (default: "
+                                                             "until cleared)."),
+    neighbour: str | None = typer.Option(None, help="bgp-down: only this BGP neighbour."),
+    s3: bool = typer.Option(False, "--s3", help="provider-down: its S3 endpoint."),
+    ec2: bool = typer.Option(False, "--ec2", help="provider-down: its EC2 endpoint."),
+    as_json: bool = JsonOption,
+) -> None:
+    """Inject a fault: the simulators honour it within a second, until it ends or is
+    cleared."""
+    kinds = plugins.plane_fault_kinds()
+    fault_kind = kinds.get(kind)
+    if fault_kind is None:
+        raise InvalidInput.on("kind", f"{kind!r}: one of {', '.join(sorted(kinds))}")
+    given = {name: value for name, value in
+             (("neighbour", neighbour), ("s3", s3 or None), ("ec2", ec2 or None))
+             if value is not None}
+    for name in given:
+        if name not in fault_kind.options:
+            raise InvalidInput.on(name, f"{kind} takes no --{name}")
+    duration = parse_duration(lasting) if lasting else None
+    with transaction(write=False) as db:
+        selectors = fault_kind.resolve(db, target, given)
+    fault = _book().inject(kind, target, options=given, selectors=selectors, lasting=duration)
+    until = f"until {fault.ends_at:%H:%M:%S} UTC" if fault.ends_at else "until cleared"
+    emit_result(fault.to_json(), as_json, f"fault {fault.id}: {kind} on {target}, {until}")
+
+
+@fault_app.command("list")
+def list_faults(as_json: bool = JsonOption) -> None:
+    """The faults holding now, with their start and end."""
+    emit_rows([fault.to_json() for fault in _book().faults()], as_json, title="Faults",
+              columns=["id", "kind", "target", "options", "started_at", "ends_at"])
+
+
+@fault_app.command("clear")
+@handle_errors
+def clear(
+    fault_id: str | None = typer.Argument(None, help="The fault to clear."),
+    every: bool = typer.Option(False, "--all", help="Clear every fault."),
+) -> None:
+    """Clear one fault, or every fault with --all."""
+    if (fault_id is None) == (not every):
+        raise InvalidInput.on("id", "name one fault, or give --all")
+    gone = _book().clear(None if every else fault_id)
+    console.print(f"{len(gone)} fault(s) cleared")
+
+
+@fault_app.command("kinds")
+def kinds(as_json: bool = JsonOption) -> None:
+    """The fault kinds the planes' simulators honour."""
+    emit_rows([{"kind": k.name, "description": k.description, "options": list(k.options)}
+               for k in sorted(plugins.plane_fault_kinds().values(), key=lambda k: k.name)],
+              as_json, title="Fault kinds", columns=["kind", "description", "options"])

@@ -4,6 +4,7 @@ in the foreground: ``python -m hosting.sim.providers --dir DIR --state-file PATH
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import logging
 import os
 import signal
@@ -13,7 +14,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from types import FrameType, TracebackType
 from typing import Protocol
+from urllib.parse import urlsplit
 
+from controlplane.faults import FAULTS_FILE, FaultBook
+from controlplane.relay import TcpRelay
 from hosting.sim.endpoints import Endpoint
 from hosting.sim.motoserver import MotoServer
 from hosting.sim.process import ManagedProcess, SimulatorError
@@ -25,6 +29,7 @@ __all__ = ["Endpoint", "SimulatedProviders", "SimulatorError", "main"]
 S3_NAMES = ("hds-a", "hds-b")
 EC2_NAME = "hds-compute"
 DEFAULT_REGION = "eu-west-3"
+FAULT_KIND = "provider-down"
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +46,8 @@ class _Server(Protocol):
 class SimulatedProviders:
     """Start two SeaweedFS S3 servers (``hds-a``, ``hds-b``) and one moto EC2 server
     (``hds-compute``) under ``base_dir``, on free loopback ports, with fresh keys.
+    Each is published behind a :class:`~controlplane.relay.TcpRelay`, which refuses
+    connections while a ``provider-down`` fault of ``faults`` holds its endpoint.
 
     ``stop_timeout`` is the grace between SIGTERM and SIGKILL: weed needs ~17 s to exit
     on its own (its filer waits 15 s for gRPC streams); a kill loses no acknowledged write.
@@ -53,8 +60,11 @@ class SimulatedProviders:
         region: str = DEFAULT_REGION,
         start_timeout: float = 90.0,
         stop_timeout: float = 5.0,
+        faults: FaultBook | None = None,
     ) -> None:
         self.base_dir = Path(base_dir)
+        self.faults = faults
+        self._relays: list[TcpRelay] = []
         self.region = region
         self.start_timeout = start_timeout
         self.stop_timeout = stop_timeout
@@ -62,8 +72,11 @@ class SimulatedProviders:
 
     @property
     def endpoints(self) -> tuple[Endpoint, ...]:
-        """All endpoints, S3 ones first."""
-        return tuple(server.endpoint for server in self._servers)
+        """All endpoints as published (their relays), S3 ones first."""
+        return tuple(
+            dataclasses.replace(server.endpoint, url=f"http://{relay.endpoint}")
+            for server, relay in zip(self._servers, self._relays, strict=True)
+        )
 
     @property
     def s3(self) -> tuple[Endpoint, ...]:
@@ -87,6 +100,10 @@ class SimulatedProviders:
             deadline = time.monotonic() + self.start_timeout
             for server in self._servers:
                 server.wait_ready(deadline=deadline)
+            for server in self._servers:
+                address = urlsplit(server.endpoint.url)
+                self._relays.append(TcpRelay(str(address.hostname), int(address.port or 80),
+                                             faults=self.faults, kind=FAULT_KIND).start())
         except BaseException:
             self.stop()
             raise
@@ -98,6 +115,9 @@ class SimulatedProviders:
 
     def stop(self) -> None:
         """SIGTERM every server, wait ``stop_timeout``, SIGKILL what is left. Idempotent."""
+        for relay in self._relays:
+            relay.stop()
+        self._relays.clear()
         for server in self._servers:
             server.process.terminate()
         deadline = time.monotonic() + self.stop_timeout
@@ -153,7 +173,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     state_file: Path = args.state_file.absolute()
     state_file.parent.mkdir(parents=True, exist_ok=True)
     try:
-        with SimulatedProviders(args.dir, region=args.region) as providers:
+        faults = FaultBook(state_file.parent / FAULTS_FILE)
+        with SimulatedProviders(args.dir, region=args.region, faults=faults) as providers:
             write_state_file(state_file, providers.endpoints, pid=os.getpid())
             try:
                 for ep in providers.endpoints:

@@ -11,6 +11,7 @@ planned: with placeholders, never a secret).
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
@@ -74,6 +75,7 @@ class Probe:
 
 
 Verifier = Callable[[str], ConfigDiff]
+PROBE_INTERVAL = 2.0  # seconds between two looks at a session that is not up yet
 
 
 class RouterOps:
@@ -82,6 +84,7 @@ class RouterOps:
     def __init__(self, driver: ConfigDriver, settings: Settings) -> None:
         self.driver = driver
         self.timeout = settings.network_ssh_timeout
+        self.session_wait = settings.network_session_wait
         self._data_dir = settings.data_dir
         self._references = {
             secrets.SNMP_AUTH: settings.network_snmp_auth_ref,
@@ -135,14 +138,25 @@ class RouterOps:
                     target.name, f"not verified after the push: {left.first_difference()}"
                 )
             for probe in probes:
-                answer = self._call(target, partial(session.show, probe.command))
-                if not re.search(probe.expect, answer):
-                    raise RouterError(
-                        target.name,
-                        f"{probe.what} is not up "
-                        f"({probe.command!r} answered {answer.strip()[:120]!r})",
-                    )
+                self._wait_up(target, session, probe)
         return readback
+
+    def _wait_up(self, target: Target, session: ConfigSession, probe: Probe) -> None:
+        """Ask ``probe`` every :data:`PROBE_INTERVAL` seconds until its answer matches, for
+        at most ``session_wait`` seconds (a BGP session takes a while to establish); then
+        :class:`RouterError` naming what stayed down and the last answer."""
+        deadline = time.monotonic() + self.session_wait
+        while True:
+            answer = self._call(target, partial(session.show, probe.command))
+            if re.search(probe.expect, answer):
+                return
+            if time.monotonic() >= deadline:
+                raise RouterError(
+                    target.name,
+                    f"{probe.what} is not up after {self.session_wait:g} s "
+                    f"({probe.command!r} answered {answer.strip()[:120]!r})",
+                )
+            time.sleep(min(PROBE_INTERVAL, max(0.0, deadline - time.monotonic())))
 
     def restore(self, target: Target, baseline: str) -> tuple[str, int]:
         """Bring the router back to ``baseline`` (a masked configuration read before).

@@ -6,7 +6,12 @@ import threading
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
+
+if TYPE_CHECKING:
+    from controlplane.faults import FaultBook
+
+BGP_DOWN = "bgp-down"  # the region's fault kind holding a BGP session down
 
 
 class DroppedSessionError(Exception):
@@ -72,6 +77,16 @@ class SimDevice(ABC):
         self.index = index
         self.lock = threading.RLock()
         self.faults = Faults()
+        self.region: FaultBook | None = None  # the simulated region's faults, if any
+        self.endpoint = ""  # host:port of its SSH server (what the region's faults select)
+
+    def session_down(self, neighbour: str) -> bool:
+        """True when a ``bgp-down`` fault of the region holds this router's BGP session to
+        ``neighbour`` down (whatever the configuration says)."""
+        if self.region is None:
+            return False
+        fault = self.region.holding(BGP_DOWN, "ssh", self.endpoint)
+        return fault is not None and fault.options.get("neighbour") in (None, neighbour)
 
     @abstractmethod
     def reset(self) -> None:

@@ -144,7 +144,9 @@ class IosSession(CliSession):
         if command == "show version":
             return _show_version(self.device.config.hostname())
         if match := _SHOW_BGP_NEIGHBOR.fullmatch(command):
-            return _show_bgp_neighbor(self.device.config, *match.groups())
+            vrf, address = match.groups()
+            return _show_bgp_neighbor(self.device.config, vrf, address,
+                                      down=self.device.session_down(address))
         if command == "configure terminal":
             self._cursor = IosCursor(self.device.config)
             return "Enter configuration commands, one per line.  End with CNTL/Z."
@@ -159,8 +161,9 @@ class IosSession(CliSession):
         return self.invalid(line)
 
 
-def _show_bgp_neighbor(config: IosConfig, vrf: str, address: str) -> str:
-    """A configured neighbour is shown Established (the simulated PE always answers)."""
+def _show_bgp_neighbor(config: IosConfig, vrf: str, address: str, *, down: bool) -> str:
+    """A configured neighbour is Established (the simulated PE answers), or Active while
+    the region's ``bgp-down`` fault holds it (``down``)."""
     prefix = f"neighbor {address} remote-as "
     for router in config.root.children:
         if not (isinstance(router, Section) and router.text.startswith("router bgp ")):
@@ -170,9 +173,10 @@ def _show_bgp_neighbor(config: IosConfig, vrf: str, address: str) -> str:
                 for line in family.children:
                     if isinstance(line, str) and line.startswith(prefix):
                         remote_as = line.removeprefix(prefix)
+                        state = "Active" if down else "Established, up for 00:00:05"
                         return (
                             f"BGP neighbor is {address},  vrf {vrf},  remote AS {remote_as}, "
-                            "external link\n  BGP state = Established, up for 00:00:05"
+                            f"external link\n  BGP state = {state}"
                         )
     return "% No such neighbor or address family"
 

@@ -143,7 +143,9 @@ class JunosSession(CliSession):
         if line == "show version":
             return _show_version(self.device.running.hostname())
         if match := _SHOW_BGP_NEIGHBOR.fullmatch(line):
-            return _show_bgp_neighbor(self.device.running, *match.groups())
+            address, instance = match.groups()
+            return _show_bgp_neighbor(self.device.running, address, instance,
+                                      down=self.device.session_down(address))
         if line == "configure":
             self._configuring = True
             notice = f"\n{_UNCOMMITTED}" if self.device.dirty else ""
@@ -200,8 +202,9 @@ class JunosSession(CliSession):
         return "Exiting configuration mode"
 
 
-def _show_bgp_neighbor(config: JunosConfig, address: str, instance: str) -> str:
-    """A configured neighbour is shown Established (the simulated PE always answers)."""
+def _show_bgp_neighbor(config: JunosConfig, address: str, instance: str, *, down: bool) -> str:
+    """A configured neighbour is Established (the simulated PE answers), or Active while
+    the region's ``bgp-down`` fault holds it (``down``)."""
     for statement in config.statements:
         head, rest = statement[:6], statement[6:]
         if head[:4] == ("routing-instances", instance, "protocols", "bgp") and rest[:2] == (
@@ -210,7 +213,7 @@ def _show_bgp_neighbor(config: JunosConfig, address: str, instance: str) -> str:
         ):
             return (
                 f"Peer: {address}+179 Instance: {instance}\n"
-                "  Type: External    State: Established    Flags: <Sync>"
+                f"  Type: External    State: {'Active' if down else 'Established'}    Flags: <Sync>"
             )
     return f"error: neighbor {address} not found in instance {instance}"
 

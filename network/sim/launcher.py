@@ -17,6 +17,7 @@ import threading
 from collections.abc import Sequence
 from pathlib import Path
 
+from controlplane.faults import FAULTS_FILE, FaultBook
 from controlplane.simulation import write_state
 from network.sim.routers import PLATFORMS, SimulatedRouters
 
@@ -55,6 +56,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             username=args.username,
             password=args.password,
             name_prefix=args.name_prefix,
+            faults=FaultBook(args.state_file.parent / FAULTS_FILE),
         )
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)

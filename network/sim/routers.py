@@ -17,6 +17,7 @@ from typing import Any
 from fakenos import FakeNOS
 from fakenos.core.nos import Nos
 
+from controlplane.faults import FaultBook
 from network.sim.device import SimDevice
 from network.sim.ios import IosDevice
 from network.sim.junos import JunosDevice
@@ -80,6 +81,7 @@ class SimulatedRouters:
         password: str | None = None,
         name_prefix: str = "ce",
         host: str = "127.0.0.1",
+        faults: FaultBook | None = None,
     ) -> None:
         unknown = sorted(set(platforms) - PLATFORMS.keys())
         if unknown or not platforms or count < 1:
@@ -92,6 +94,7 @@ class SimulatedRouters:
             name = f"{name_prefix}{index + 1:02d}"
             platform = platforms[index % len(platforms)]
             self._states[name] = PLATFORMS[platform](name, username, index)
+            self._states[name].region = faults
         self.devices: tuple[SimulatedDevice, ...] = ()
         self._net: FakeNOS | None = None
 
@@ -116,6 +119,8 @@ class SimulatedRouters:
                 SimulatedDevice(name, state.platform, port, self.username, self.password, self.host)
                 for (name, state), port in zip(self._states.items(), ports, strict=True)
             )
+            for device in self.devices:
+                self._states[device.name].endpoint = f"{device.host}:{device.port}"
             net = FakeNOS(inventory=self._inventory(), plugins=self._nos_plugins())
             # The inventory only accepts FakeNOS' own plugin names: swap the classes.
             net.shell_plugins["CMDShell"] = SimShell
