@@ -72,7 +72,7 @@ def daily_figures(db: Session, circuit: Circuit, period: Period) -> DailyFigures
     days = period.days
     rows = db.execute(
         select(CircuitDay.circuit_id, CircuitDay.day, CircuitDay.up, CircuitDay.unknown,
-               CircuitDay.rtt_ms, CircuitDay.jitter_ms, CircuitDay.loss)
+               CircuitDay.rtt_ms, CircuitDay.jitter_ms, CircuitDay.loss, CircuitDay.silent)
         .where(CircuitDay.circuit_id == circuit.id, CircuitDay.day.between(days[0], days[-1]))
     ).all()
     month = unpack_days(rows, [circuit.id], days)

@@ -35,6 +35,7 @@ from network.drivers.snmp import (
     PrivProtocol,
     SnmpPoller,
     Unreachable,
+    UnreachableReason,
     V2cCredentials,
     V3Credentials,
     compute_rates,
@@ -128,12 +129,17 @@ class ShardPoller:
         results = await self._snmp.poll_many(plan.targets)
         samples = [r for r in results if isinstance(r, DeviceSample)]
         failures = [r for r in results if isinstance(r, Unreachable)]
+        # The poller's own network works when some device answered, even unusably: only
+        # then is a device's silence its own (see network.sla.ingest).
+        healthy = bool(samples) or any(f.reason is not UnreachableReason.TIMEOUT
+                                       for f in failures)
         observations = [
             observation
             for result in results
             for watched in plan.circuits.get(result.device, [])
-            if (observation := from_poll(watched.circuit_id, result, watched.if_index))
-            and observation.up is not None  # unknown is what an unwritten minute says
+            if (observation := from_poll(watched.circuit_id, result, watched.if_index,
+                                         healthy=healthy))
+            and (observation.up is not None or observation.silent)  # else: unknown
         ]
         with self.database.transaction(scope=Scope.unrestricted()) as db:
             _record_status(db, plan, samples, failures)

@@ -1,9 +1,14 @@
 """How a day of one circuit is packed into bytes, and how many days unpack into arrays.
 
-A day is 1,440 UTC minutes. Bitmaps (``up``, ``unknown``) are ``numpy.packbits`` of
-1,440 booleans (180 bytes, most significant bit first); RTT and jitter are float32
-milliseconds (NaN: no measurement); loss is uint16 hundredths of a percent
-(:data:`LOSS_UNKNOWN`: no measurement). A fresh day is all unknown, never up.
+A day is 1,440 UTC minutes. Bitmaps (``up``, ``unknown``, ``silent``) are
+``numpy.packbits`` of 1,440 booleans (180 bytes, most significant bit first); RTT and
+jitter are float32 milliseconds (NaN: no measurement); loss is uint16 hundredths of a
+percent (:data:`LOSS_UNKNOWN`: no measurement). A fresh day is all unknown, never up,
+never silent.
+
+``silent`` marks minutes in which the circuit gave no sign of life while the collector
+was healthy (see :mod:`network.sla.ingest`). Unpacked for the engine (:func:`unpack_days`),
+a silent minute with no other observation is *down*, not unknown.
 """
 
 from __future__ import annotations
@@ -31,6 +36,7 @@ class DayArrays:
     rtt_ms: NDArray[np.float32]
     jitter_ms: NDArray[np.float32]
     loss: NDArray[np.uint16]
+    silent: NDArray[np.bool_]
 
     @classmethod
     def blank(cls) -> DayArrays:
@@ -41,27 +47,33 @@ class DayArrays:
             rtt_ms=np.full(MINUTES_PER_DAY, np.nan, np.float32),
             jitter_ms=np.full(MINUTES_PER_DAY, np.nan, np.float32),
             loss=np.full(MINUTES_PER_DAY, LOSS_UNKNOWN, np.uint16),
+            silent=np.zeros(MINUTES_PER_DAY, np.bool_),
         )
 
     @classmethod
-    def unpack(cls, up: bytes, unknown: bytes, rtt: bytes, jitter: bytes, loss: bytes) -> DayArrays:
-        """A stored row's columns back into writable arrays."""
+    def unpack(cls, up: bytes, unknown: bytes, rtt: bytes, jitter: bytes, loss: bytes,
+               silent: bytes | None = None) -> DayArrays:
+        """A stored row's columns back into writable arrays (``silent`` NULL: none)."""
         return cls(
             up=np.unpackbits(np.frombuffer(up, np.uint8)).astype(np.bool_),
             unknown=np.unpackbits(np.frombuffer(unknown, np.uint8)).astype(np.bool_),
             rtt_ms=np.frombuffer(rtt, np.float32).copy(),
             jitter_ms=np.frombuffer(jitter, np.float32).copy(),
             loss=np.frombuffer(loss, np.uint16).copy(),
+            silent=(np.unpackbits(np.frombuffer(silent, np.uint8)).astype(np.bool_)
+                    if silent is not None else np.zeros(MINUTES_PER_DAY, np.bool_)),
         )
 
     def pack(self) -> dict[str, bytes]:
-        """The row's columns (``up``, ``unknown``, ``rtt_ms``, ``jitter_ms``, ``loss``)."""
+        """The row's columns (``up``, ``unknown``, ``rtt_ms``, ``jitter_ms``, ``loss``,
+        ``silent``)."""
         return {
             "up": np.packbits(self.up).tobytes(),
             "unknown": np.packbits(self.unknown).tobytes(),
             "rtt_ms": self.rtt_ms.astype(np.float32).tobytes(),
             "jitter_ms": self.jitter_ms.astype(np.float32).tobytes(),
             "loss": self.loss.astype(np.uint16).tobytes(),
+            "silent": np.packbits(self.silent).tobytes(),
         }
 
 
@@ -89,10 +101,11 @@ def _stack(blobs: Sequence[bytes], dtype: Any, width: int) -> NDArray[Any]:
 def unpack_days(
     rows: Sequence[Sequence[Any]], circuits: Sequence[int], days: Sequence[date]
 ) -> Matrix:
-    """Stored rows ``(circuit_id, day, up, unknown, rtt_ms, jitter_ms, loss)`` into a
-    :class:`Matrix` with one line per circuit in ``circuits`` and ``days`` side by side.
-    A day without a row stays unknown. Vectorised: one copy per column, whatever the
-    number of rows."""
+    """Stored rows ``(circuit_id, day, up, unknown, rtt_ms, jitter_ms, loss[, silent])`` into
+    a :class:`Matrix` with one line per circuit in ``circuits`` and ``days`` side by side.
+    A day without a row stays unknown; a silent minute with no other observation is
+    down (no longer unknown). Vectorised: one copy per column, whatever the number of
+    rows."""
     line = {circuit: i for i, circuit in enumerate(circuits)}
     column = {day: j for j, day in enumerate(days)}
     n, d = len(circuits), len(days)
@@ -109,6 +122,11 @@ def unpack_days(
         rtt[lines, cols] = _stack([r[4] for r in rows], np.float32, MINUTES_PER_DAY)
         jitter[lines, cols] = _stack([r[5] for r in rows], np.float32, MINUTES_PER_DAY)
         loss[lines, cols] = _stack([r[6] for r in rows], np.uint16, MINUTES_PER_DAY)
+        silent = [(i, r[7]) for i, r in enumerate(rows) if len(r) > 7 and r[7] is not None]
+        if silent:
+            at = [i for i, _ in silent]
+            unknown[lines[at], cols[at]] &= ~_stack([s for _, s in silent], np.uint8,
+                                                    BITMAP_BYTES)
     loss_pct = loss.astype(np.float32) / LOSS_SCALE
     loss_pct[loss == LOSS_UNKNOWN] = np.nan
     width = d * MINUTES_PER_DAY

@@ -161,7 +161,8 @@ def evaluate(
         batch = circuits[first:first + BATCH]
         rows = db.execute(
             select(CircuitDay.circuit_id, CircuitDay.day, CircuitDay.up, CircuitDay.unknown,
-                   CircuitDay.rtt_ms, CircuitDay.jitter_ms, CircuitDay.loss)
+                   CircuitDay.rtt_ms, CircuitDay.jitter_ms, CircuitDay.loss,
+                   CircuitDay.silent)
             .where(CircuitDay.circuit_id.in_([c.id for c in batch]),
                    CircuitDay.day.between(days[0], days[-1]))
         ).all()

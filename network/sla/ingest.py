@@ -1,12 +1,25 @@
 """Per-minute observations into day rows: the upsert the poller and the probes call,
 and retention.
 
-An observation says, for one circuit and one minute, whether it was up (from the
-poller: ifOperStatus of the circuit's interface, or the device's reachability) and/or
-what the probes measured (RTT, jitter, loss). Merging is idempotent, so a retried batch
-changes nothing: a minute seen down stays down (two polls in one minute, one down: the
-minute is down), probe values are replaced by the latest. Minutes never observed stay
-unknown. Measurements are not audited (they are observations, not changes of intent).
+An observation says, for one circuit and one minute, what was seen of it. A minute is:
+
+- **down** when the poller saw the circuit's interface down (ifOperStatus down or
+  lowerLayerDown): that wins over anything else seen in the minute;
+- **up** when the poller saw the interface up, or a probe of the circuit answered (a
+  device refusing Socle's SNMP credentials but answering probes is alive: its poll
+  status says ``auth``, its own alert);
+- **down** too when nothing of the circuit answered, neither its device's poll nor its
+  probes, while the poller or prober itself was healthy (other devices or circuits
+  answered in the same cycle): a dead single-homed site, whose router, SNMP agent and
+  probe target go silent together. Such minutes are marked ``silent``; a sign of life
+  in the same minute (an answering probe) makes them up;
+- **unknown** when nothing was observed: the poller and prober stopped, or the whole
+  cycle went unanswered (the collector's own network is suspect), or the device answered
+  unusably (wrong SNMPv3 credentials, malformed answers) and no probe said more.
+
+Maintenance windows are excluded later, by the engine. Merging is idempotent, so a
+retried batch changes nothing; probe values are replaced by the latest. Measurements
+are not audited (they are observations, not changes of intent).
 """
 
 from __future__ import annotations
@@ -22,7 +35,7 @@ from sqlalchemy.orm import Session
 
 from controlplane.db import utcnow
 from network import errors
-from network.drivers.snmp_types import DeviceSample, Skipped, Unreachable
+from network.drivers.snmp_types import DeviceSample, Skipped, Unreachable, UnreachableReason
 from network.inventory.models import Circuit
 from network.sla.codec import LOSS_SCALE, DayArrays
 from network.sla.models import CircuitDay
@@ -41,24 +54,29 @@ class Observation:
     rtt_ms: float | None = None
     jitter_ms: float | None = None
     loss_pct: float | None = None
+    silent: bool = False  # no answer while the collector was healthy
 
 
 def from_poll(
-    circuit_id: int, result: DeviceSample | Unreachable | Skipped, if_index: int
+    circuit_id: int, result: DeviceSample | Unreachable | Skipped, if_index: int, *,
+    healthy: bool,
 ) -> Observation | None:
     """The circuit's state from a poll of the device at its end, on ``if_index``.
 
     ifOperStatus up is up; down or lowerLayerDown is down; anything else (testing,
-    dormant, missing) is unknown. A device that gives no usable answer (timeout, auth,
-    malformed, error) leaves the minute unknown: a wrong community times out just like
-    a dead link, so silence proves nothing (the device's poll status keeps the reason,
-    and the probes' loss shows a dead link). A skipped poll observes nothing.
+    dormant, missing) is unknown. A device that did not answer at all (timeout) while
+    the cycle was ``healthy`` (another device answered) makes the minute silent: down
+    unless a probe answers in it. An unusable answer (auth, malformed, error) proves the
+    device is there but not what its interface does: unknown. A skipped poll observes
+    nothing. (With SNMPv2c a wrong community is silence too: a probe answering in the
+    minute keeps such a circuit up, and its poll status says timeout.)
     """
     if isinstance(result, Skipped):
         return None
     at = datetime.fromtimestamp(result.taken_at, UTC)
     if isinstance(result, Unreachable):
-        return Observation(circuit_id, at, up=None)
+        silent = healthy and result.reason is UnreachableReason.TIMEOUT
+        return Observation(circuit_id, at, up=None, silent=silent)
     interface = result.interface(if_index)
     status = interface.oper_status if interface is not None else None
     up = {IF_UP: True, IF_DOWN: False, IF_LOWER_LAYER_DOWN: False}.get(status)  # type: ignore[arg-type]
@@ -77,6 +95,8 @@ def _check(observation: Observation) -> None:
 
 
 def _merge(day: DayArrays, observation: Observation, minute: int) -> None:
+    if observation.silent:
+        day.silent[minute] = True
     if observation.up is not None:
         day.up[minute] = observation.up and (day.unknown[minute] or day.up[minute])
         day.unknown[minute] = False
@@ -129,7 +149,8 @@ def ingest(db: Session, observations: Iterable[Observation]) -> int:
         seen = by_day.get((row.circuit_id, row.day))
         if seen is None:
             continue
-        arrays = DayArrays.unpack(row.up, row.unknown, row.rtt_ms, row.jitter_ms, row.loss)
+        arrays = DayArrays.unpack(row.up, row.unknown, row.rtt_ms, row.jitter_ms, row.loss,
+                                  row.silent)
         for minute, observation in seen:
             _merge(arrays, observation, minute)
         for column, value in arrays.pack().items():

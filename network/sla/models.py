@@ -1,7 +1,7 @@
 """The SLA tables: contracts per provider and class, and one row per circuit per day.
 
 A :class:`CircuitDay` holds a UTC day of one circuit as packed arrays (see
-:mod:`network.sla.codec`): 1,440-minute ``up`` and ``unknown`` bitmaps, and per-minute
+:mod:`network.sla.codec`): 1,440-minute ``up``, ``unknown`` and ``silent`` bitmaps, and per-minute
 RTT, jitter (float32, NaN = no probe) and loss (uint16 hundredths of a percent, 65535 =
 no probe). Ten thousand circuits make ~310,000 rows a month instead of 432 million
 samples (DESIGN §4b). Rows carry their circuit's tenant, so an establishment's session
@@ -76,6 +76,7 @@ class CircuitDay(TenantScoped, Base):
     rtt_ms: Mapped[bytes] = mapped_column(LargeBinary)
     jitter_ms: Mapped[bytes] = mapped_column(LargeBinary)
     loss: Mapped[bytes] = mapped_column(LargeBinary)
+    silent: Mapped[bytes | None] = mapped_column(LargeBinary)  # NULL: no minute silent
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 

@@ -117,7 +117,8 @@ def test_a_probe_round_feeds_the_sla_rows_and_metrics(
         day = DayArrays.unpack(row.up, row.unknown, row.rtt_ms, row.jitter_ms, row.loss)
     probed = ~np.isnan(day.rtt_ms)
     assert probed.sum() == 1 and day.rtt_ms[probed][0] == pytest.approx(ef.rtt_ms, rel=1e-6)
-    assert day.unknown.all()  # probes say nothing of up/down
+    # an answered probe is a sign of life: its minute is up (and that minute only)
+    assert (~day.unknown).sum() == 1 and day.up[probed].all()
     lost = sum(r.sent - r.received for r in report.results.values())
     assert lost == 3  # one in ten per class, in a row of 30 packets to one reflector
     exposition = client.get("/metrics").text

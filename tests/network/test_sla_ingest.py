@@ -18,7 +18,7 @@ from network.drivers.snmp_types import (
     Unreachable,
     UnreachableReason,
 )
-from network.sla.codec import LOSS_UNKNOWN, DayArrays
+from network.sla.codec import LOSS_UNKNOWN, DayArrays, unpack_days
 from network.sla.ingest import Observation, from_poll, ingest, purge
 from network.sla.models import CircuitDay
 from tests.conftest import TenantFactory
@@ -108,22 +108,27 @@ def _sample(status: int | None) -> DeviceSample:
     return DeviceSample("ce-1", NOON.timestamp(), 100, interfaces)
 
 
-@pytest.mark.parametrize(("result", "up"), [
-    (_sample(1), True),
-    (_sample(2), False),
-    (_sample(7), False),  # lowerLayerDown
-    (_sample(5), None),  # dormant: not a verdict
-    (_sample(None), None),  # the interface is missing from the answer
-    (Unreachable("ce-1", NOON.timestamp(), UnreachableReason.TIMEOUT), None),
-    (Unreachable("ce-1", NOON.timestamp(), UnreachableReason.AUTH), None),
-    (Unreachable("ce-1", NOON.timestamp(), UnreachableReason.MALFORMED), None),
+@pytest.mark.parametrize(("result", "healthy", "up", "silent"), [
+    (_sample(1), True, True, False),
+    (_sample(2), True, False, False),
+    (_sample(7), True, False, False),  # lowerLayerDown
+    (_sample(5), True, None, False),  # dormant: not a verdict
+    (_sample(None), True, None, False),  # the interface is missing from the answer
+    # no answer while others answered: silent (down unless a probe answers)
+    (Unreachable("ce-1", NOON.timestamp(), UnreachableReason.TIMEOUT), True, None, True),
+    # no answer from anyone: the poller's own network is suspect, nothing is concluded
+    (Unreachable("ce-1", NOON.timestamp(), UnreachableReason.TIMEOUT), False, None, False),
+    # it answered, unusably: it is there, its interface unseen
+    (Unreachable("ce-1", NOON.timestamp(), UnreachableReason.AUTH), True, None, False),
+    (Unreachable("ce-1", NOON.timestamp(), UnreachableReason.MALFORMED), True, None, False),
 ])
-def test_poll_results_become_observations(result: DeviceSample | Unreachable,
-                                          up: bool | None) -> None:
-    observation = from_poll(42, result, if_index=3)
+def test_poll_results_become_observations(result: DeviceSample | Unreachable, healthy: bool,
+                                          up: bool | None, silent: bool) -> None:
+    observation = from_poll(42, result, if_index=3, healthy=healthy)
     assert observation is not None
-    assert (observation.circuit_id, observation.at, observation.up) == (42, NOON, up)
-    assert from_poll(42, Skipped("ce-1", NOON.timestamp()), if_index=3) is None
+    assert (observation.circuit_id, observation.at, observation.up, observation.silent) == \
+        (42, NOON, up, silent)
+    assert from_poll(42, Skipped("ce-1", NOON.timestamp()), if_index=3, healthy=True) is None
 
 
 def test_retention_deletes_old_days(database: Database, circuit_id: int) -> None:
@@ -136,3 +141,31 @@ def test_retention_deletes_old_days(database: Database, circuit_id: int) -> None
         assert db.scalar(select(func.count()).select_from(CircuitDay)) == 5
         with pytest.raises(InvalidInput):
             purge(db, keep_days=0)
+
+
+def test_silence_on_a_healthy_collector_is_down_and_a_sign_of_life_is_up(
+    database: Database, circuit_id: int
+) -> None:
+    at = [NOON + timedelta(minutes=m) for m in range(5)]
+    _ingest(database, [
+        Observation(circuit_id, at[0], silent=True),  # poll timed out, probes lost: dead
+        Observation(circuit_id, at[1], silent=True),  # poll silent, but a probe answered
+        Observation(circuit_id, at[1] + timedelta(seconds=20), up=True, rtt_ms=11.0),
+        Observation(circuit_id, at[2], up=False),  # interface down, yet a probe answered
+        Observation(circuit_id, at[2] + timedelta(seconds=20), up=True, rtt_ms=11.0),
+        # at[3]: the device refused Socle's SNMPv3 keys and no probe ran: not written
+        Observation(circuit_id, at[4], up=True),
+    ])
+    with database.session(scope=Scope.unrestricted(), write=False) as db:
+        rows = db.execute(select(CircuitDay.circuit_id, CircuitDay.day, CircuitDay.up,
+                                 CircuitDay.unknown, CircuitDay.rtt_ms, CircuitDay.jitter_ms,
+                                 CircuitDay.loss, CircuitDay.silent)).all()
+    matrix = unpack_days(rows, [circuit_id], [NOON.date()])
+    first = NOON.hour * 60
+    minutes = slice(first, first + 5)
+    assert matrix.up[0, minutes].tolist() == [False, True, False, False, True]
+    assert matrix.unknown[0, minutes].tolist() == [False, False, False, True, False]
+    assert matrix.unknown[0, first - 1]  # never observed: unknown, not down
+    # A row written before silent minutes were recorded (NULL) reads as before.
+    legacy = [(*row[:7], None) for row in rows]
+    assert unpack_days(legacy, [circuit_id], [NOON.date()]).unknown[0, first]
