@@ -114,14 +114,15 @@ def _monitors(
         v3 = agents[polled[0]]["v3"]
         for name, key in zip(SNMP_KEY_FILES, (v3["auth_key"], v3["priv_key"]), strict=True):
             SECRETS.store_file(settings.data_dir, name, key)
-    for name in polled:
+    ports = reflector.get("ports", [reflector["port"]]) if reflector else []
+    for index, name in enumerate(polled):
         agent = agents[name]
         polling.set_device_monitor(db, name, DeviceMonitorSet(
             snmp_host=agent["host"], snmp_port=agent["port"]), actor=actor)
         polling.set_circuit_monitor(db, circuits[name], CircuitMonitorSet(
             if_index=WATCHED_IF_INDEX,
             probe_host=reflector["host"] if reflector else None,
-            probe_port=reflector["port"] if reflector else None,
+            probe_port=ports[index % len(ports)] if reflector else None,  # one per circuit
         ), actor=actor)
     return [f"network: {len(polled)} router(s) polled over SNMPv3 and their circuits probed "
             "(SLA figures fill in as the poll cycles run)"]

@@ -84,6 +84,8 @@ def inject(
     neighbour: str | None = typer.Option(None, help="bgp-down: only this BGP neighbour."),
     s3: bool = typer.Option(False, "--s3", help="provider-down: its S3 endpoint."),
     ec2: bool = typer.Option(False, "--ec2", help="provider-down: its EC2 endpoint."),
+    delay_ms: float | None = typer.Option(None, help="slow-link: added delay, ms."),
+    loss_pct: float | None = typer.Option(None, help="slow-link: packets lost, %."),
     as_json: bool = JsonOption,
 ) -> None:
     """Inject a fault: the simulators honour it within a second, until it ends or is
@@ -93,11 +95,12 @@ def inject(
     if fault_kind is None:
         raise InvalidInput.on("kind", f"{kind!r}: one of {', '.join(sorted(kinds))}")
     given = {name: value for name, value in
-             (("neighbour", neighbour), ("s3", s3 or None), ("ec2", ec2 or None))
+             (("neighbour", neighbour), ("s3", s3 or None), ("ec2", ec2 or None),
+              ("delay_ms", delay_ms), ("loss_pct", loss_pct))
              if value is not None}
     for name in given:
         if name not in fault_kind.options:
-            raise InvalidInput.on(name, f"{kind} takes no --{name}")
+            raise InvalidInput.on(name, f"{kind} takes no --{name.replace('_', '-')}")
     duration = parse_duration(lasting) if lasting else None
     with transaction(write=False) as db:
         selectors = fault_kind.resolve(db, target, given)

@@ -103,7 +103,8 @@ class SimulatedProviders:
             for server in self._servers:
                 address = urlsplit(server.endpoint.url)
                 self._relays.append(TcpRelay(str(address.hostname), int(address.port or 80),
-                                             faults=self.faults, kind=FAULT_KIND).start())
+                                             faults=self.faults,
+                                             behaviours={FAULT_KIND: "refuse"}).start())
         except BaseException:
             self.stop()
             raise

@@ -84,14 +84,17 @@ async def probe_round(
     results = {(t.ref, cos): r for (t, cos), r in zip(jobs, measured, strict=True)
                if r is not None}
     at = datetime.fromtimestamp(started, UTC)
-    # An answered probe is a sign of life; all lost is silence, down unless something
-    # answers in the minute, when the prober itself works (another circuit answered).
+    # An answered probe is a sign of life; all lost is silence (down unless something
+    # answers in the minute) when the prober itself works (another circuit answered).
+    # When nothing answered anywhere, the prober's own network is suspect: nothing of
+    # the round is recorded (no 100 % loss measured against the circuits).
     healthy = any(r.received for r in results.values())
     observations = [
         Observation(t.circuit_id, at, up=True if r.received else None,
-                    silent=healthy and not r.received, rtt_ms=r.rtt_ms,
-                    jitter_ms=r.jitter_ms, loss_pct=r.loss_pct)
-        for t in targets if (r := results.get((t.ref, t.classes[0]))) is not None
+                    silent=not r.received, rtt_ms=r.rtt_ms, jitter_ms=r.jitter_ms,
+                    loss_pct=r.loss_pct)
+        for t in targets
+        if (r := results.get((t.ref, t.classes[0]))) is not None and (healthy or r.received)
     ]
     with database.transaction(scope=Scope.unrestricted()) as db:
         day_rows = ingest(db, observations)

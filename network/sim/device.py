@@ -8,10 +8,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, ClassVar
 
+from network.sim.fault_kinds import BGP_DOWN
+
 if TYPE_CHECKING:
     from controlplane.faults import FaultBook
-
-BGP_DOWN = "bgp-down"  # the region's fault kind holding a BGP session down
 
 
 class DroppedSessionError(Exception):

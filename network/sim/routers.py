@@ -18,7 +18,9 @@ from fakenos import FakeNOS
 from fakenos.core.nos import Nos
 
 from controlplane.faults import FaultBook
+from controlplane.relay import TcpRelay
 from network.sim.device import SimDevice
+from network.sim.fault_kinds import BEHAVIOURS
 from network.sim.ios import IosDevice
 from network.sim.junos import JunosDevice
 from network.sim.server import SimSshServer
@@ -97,6 +99,9 @@ class SimulatedRouters:
             self._states[name].region = faults
         self.devices: tuple[SimulatedDevice, ...] = ()
         self._net: FakeNOS | None = None
+        self._faults = faults
+        self._inner: dict[str, int] = {}  # the port FakeNOS answers on, behind each relay
+        self._relays: list[TcpRelay] = []
 
     def __enter__(self) -> SimulatedRouters:
         self.start()
@@ -111,13 +116,21 @@ class SimulatedRouters:
         self.stop()
 
     def start(self) -> None:
-        """Start one SSH server per device on free loopback ports."""
+        """Start one SSH server per device on free loopback ports, each published behind a
+        relay the region's ``circuit-down`` fault silences."""
         if self._net is not None:
             return
         with _reserved_ports(self.host, len(self._states)) as ports:
+            self._inner = dict(zip(self._states, ports, strict=True))
+            self._relays = [
+                TcpRelay(self.host, port, faults=self._faults, behaviours=BEHAVIOURS,
+                         host=self.host).start()
+                for port in ports
+            ]
             self.devices = tuple(
-                SimulatedDevice(name, state.platform, port, self.username, self.password, self.host)
-                for (name, state), port in zip(self._states.items(), ports, strict=True)
+                SimulatedDevice(name, state.platform, relay.port, self.username, self.password,
+                                self.host)
+                for (name, state), relay in zip(self._states.items(), self._relays, strict=True)
             )
             for device in self.devices:
                 self._states[device.name].endpoint = f"{device.host}:{device.port}"
@@ -131,6 +144,9 @@ class SimulatedRouters:
     def stop(self) -> None:
         """Stop every SSH server (in parallel: each takes up to ~1 s to wind down)."""
         net, self._net = self._net, None
+        relays, self._relays = self._relays, []
+        for relay in relays:
+            relay.stop()
         if net is None:
             return
         with ThreadPoolExecutor(max_workers=len(net.hosts)) as pool:
@@ -193,7 +209,7 @@ class SimulatedRouters:
             },
             "hosts": {
                 device.name: {
-                    "port": device.port,
+                    "port": self._inner[device.name],
                     "platform": device.platform,
                     "nos": {"plugin": _nos_name(device.name)},
                     "shell": {

@@ -31,8 +31,11 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from controlplane.faults import FAULTS_FILE, FaultBook
+from controlplane.relay import UdpRelay
 from controlplane.simulation import write_state
 from network.sim import snmp_responder, snmp_variation
+from network.sim.fault_kinds import BEHAVIOURS as FAULT_BEHAVIOURS
 from network.sim.snmp_data import (
     FlapSchedule,
     SimInterface,
@@ -142,6 +145,7 @@ class SimulatedAgents:
         uptime: float = 86_400.0,
         name_prefix: str = "ce",
         host: str = "127.0.0.1",
+        faults: FaultBook | None = None,
     ) -> None:
         if count < 1 or interfaces < 1 or not 0 < flap_down < flap_period:
             raise ValueError("need count >= 1, interfaces >= 1 and 0 < flap_down < flap_period")
@@ -168,6 +172,9 @@ class SimulatedAgents:
         self._boots: dict[str, float] = {}
         self._workdir: Path | None = None
         self._children: list[subprocess.Popen[bytes]] = []
+        self._faults = faults
+        self._inner: dict[str, int] = {}  # the port snmpsim answers on, behind each relay
+        self._relays: list[UdpRelay] = []
 
     def __enter__(self) -> SimulatedAgents:
         self.start()
@@ -188,6 +195,11 @@ class SimulatedAgents:
         self._workdir = Path(tempfile.mkdtemp(prefix="socle-snmpsim-"))
         try:
             self._prepare()
+            self._relays = [
+                UdpRelay(self.host, self._inner[agent.name], faults=self._faults,
+                         behaviours=FAULT_BEHAVIOURS, host=self.host, port=agent.port).start()
+                for agent in self.agents
+            ]
             self._launch()
             self._wait_ready()
         except BaseException:
@@ -198,6 +210,9 @@ class SimulatedAgents:
 
     def stop(self) -> None:
         """Stop every snmpsim process (SIGTERM, then SIGKILL) and remove the data."""
+        relays, self._relays = self._relays, []
+        for relay in relays:
+            relay.stop()
         children, self._children = self._children, []
         for child in children:
             if child.poll() is None:
@@ -258,7 +273,10 @@ class SimulatedAgents:
             user = pwd.getpwnam(_DROP_TO[0])
             os.chown(cache_dir, user.pw_uid, user.pw_gid)
         flap_if, period, down = self._flap
-        ports = free_udp_ports(len(self._names), self.host)
+        count = len(self._names)
+        both = free_udp_ports(2 * count, self.host)
+        ports = both[:count]  # published: the relays'
+        self._inner = dict(zip(self._names, both[count:], strict=True))
         now = time.time()
         agents = []
         for index, (name, port) in enumerate(zip(self._names, ports, strict=True)):
@@ -328,7 +346,7 @@ class SimulatedAgents:
                 f"--v3-auth-proto={agent.v3_auth_protocol}",
                 f"--v3-priv-key={agent.v3_priv_key}",
                 f"--v3-priv-proto={agent.v3_priv_protocol}",
-                f"--agent-udpv4-endpoint={agent.host}:{agent.port}",
+                f"--agent-udpv4-endpoint={agent.host}:{self._inner[agent.name]}",
             ]
         )
 
@@ -390,6 +408,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             flap_period=args.flap_period,
             flap_down=args.flap_down,
             name_prefix=args.name_prefix,
+            faults=FaultBook(args.state_file.parent / FAULTS_FILE),
         )
     except ValueError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -88,7 +88,8 @@ def _refused(port: int, within: float = 5.0) -> bool:
 def test_the_relay_refuses_connections_while_a_fault_holds_it(tmp_path: Path,
                                                               echo: int) -> None:
     book = FaultBook(tmp_path / "faults.json")
-    with TcpRelay("127.0.0.1", echo, faults=book, kind="provider-down") as relay:
+    with TcpRelay("127.0.0.1", echo, faults=book,
+                  behaviours={"provider-down": "refuse"}) as relay:
         assert _talk(relay.port) == b"ping"
         held = book.inject("provider-down", "hds-a", options={},
                            selectors={"endpoint": [relay.endpoint]})
