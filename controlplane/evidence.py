@@ -42,6 +42,12 @@ class Evidence:
     ``value`` is None when unknown; ``observed_at`` is when the underlying fact was
     measured (e.g. the restore test's end), not when it was read; ``source`` names the
     record it was read from (``"hosting.restore_test#42"``) so a human can check it.
+
+    A measured number does not say yes or no by itself (99.2 % of what target?). A
+    plane whose value is a figure says what it concludes in ``verdict`` (``True`` when
+    the rule holds) and states that rule in ``rule``, in words a reader can check
+    against ``data``; a reader judging a yes/no item from a figure without a verdict
+    must call it unknown.
     """
 
     key: str
@@ -50,6 +56,8 @@ class Evidence:
     source: str
     detail: str = ""
     data: Mapping[str, Any] = field(default_factory=dict)
+    verdict: bool | None = None
+    rule: str = ""
 
     @property
     def known(self) -> bool:

@@ -4,7 +4,14 @@
 the last complete calendar month (Europe/Paris) before ``now``, from the SLA engine
 (maintenance windows excluded, unknown minutes left out): up minutes over measured
 minutes, all the tenant's circuits together. Unknown when the tenant has no circuit or
-no minute of that month was measured. :func:`availability_many` reads many tenants at
+no minute of that month was measured.
+
+The figure comes with a verdict for the HN indicator "taux de disponibilité cible défini
+et mesuré" (:data:`RULE`): yes only when every one of the tenant's circuits has a
+contractual availability target (an SLA contract for its operator and class) and was
+measured that month. Whether each target was reached is in ``data`` (``targets``,
+``missed``) and the detail, for the reader; it does not decide the verdict, which is
+about the target being defined and measured. :func:`availability_many` reads many tenants at
 once (one evaluation of all their circuits, for the regional heatmap).
 """
 
@@ -19,11 +26,13 @@ from sqlalchemy.orm import Session
 
 from controlplane.evidence import BatchedCollector, Evidence, one_of, unknown
 from network.inventory.models import Circuit
-from network.sla import engine
-from network.sla.evaluation import evaluate
+from network.sla.evaluation import Evaluation, evaluate
 from network.sla.period import TIMEZONE, Period, month_period
 
 AVAILABILITY = "network.availability"
+RULE = ("oui si chaque circuit de l'établissement a une cible de disponibilité "
+        "contractuelle (contrat SLA de son opérateur et de sa classe) et a été mesuré "
+        "pendant le mois")
 
 
 def last_complete_month(now: datetime) -> Period:
@@ -48,26 +57,43 @@ def availability_many(
             continue
         assert evaluation is not None
         rows = [i for i, c in enumerate(evaluation.circuits) if owner.get(c.ref) == tenant_id]
-        found[tenant_id] = _availability(period, [evaluation.circuits[i].ref for i in rows],
-                                         evaluation.figures, np.array(rows, np.intp))
+        found[tenant_id] = _availability(period, evaluation, np.array(rows, np.intp))
     return found
 
 
-def _availability(
-    period: Period, circuits: list[str], figures: engine.Figures, rows: np.ndarray
-) -> Evidence:
+def _availability(period: Period, evaluation: Evaluation, rows: np.ndarray) -> Evidence:
+    figures, targets = evaluation.figures, evaluation.targets.availability_pct
+    circuits = [evaluation.circuits[i].ref for i in rows]
     measured, up = int(np.sum(figures.measured[rows])), int(np.sum(figures.up[rows]))
     source = f"network.sla:{period.month}"
     if measured == 0:
         return unknown(AVAILABILITY, f"aucune minute mesurée en {period.month}", source=source)
+    without_target = [ref for ref, i in zip(circuits, rows, strict=True) if np.isnan(targets[i])]
+    unmeasured = [ref for ref, i in zip(circuits, rows, strict=True)
+                  if figures.measured[i] == 0]
+    missed = [ref for ref, i in zip(circuits, rows, strict=True)
+              if evaluation.assessment.availability[i]]
+    value = round(100.0 * up / measured, 3)
+    notes = [f"{len(circuits)} circuit(s), {measured} minutes mesurées en {period.month}"]
+    if without_target:
+        notes.append(f"sans cible contractuelle : {', '.join(without_target)}")
+    if unmeasured:
+        notes.append(f"non mesurés : {', '.join(unmeasured)}")
+    if missed:
+        notes.append(f"cible manquée : {', '.join(missed)}")
     return Evidence(
         key=AVAILABILITY,
-        value=round(100.0 * up / measured, 3),
+        value=value,
         observed_at=period.ends_at,
         source=source,
-        detail=f"{len(circuits)} circuit(s), {measured} minutes mesurées en {period.month}",
+        detail=" ; ".join(notes),
         data={"period": period.month, "circuits": circuits, "measured_minutes": measured,
-              "up_minutes": up},
+              "up_minutes": up,
+              "targets": {ref: None if np.isnan(targets[i]) else float(targets[i])
+                          for ref, i in zip(circuits, rows, strict=True)},
+              "without_target": without_target, "unmeasured": unmeasured, "missed": missed},
+        verdict=not without_target and not unmeasured,
+        rule=RULE,
     )
 
 

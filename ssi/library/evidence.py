@@ -16,7 +16,6 @@ EVIDENCE_KEYS: Mapping[str, str] = MappingProxyType(
     {
         "network.availability": "Disponibilité mesurée des liens réseau de l'établissement "
         "(moteur SLA du plan réseau).",
-        "hosting.availability": "Disponibilité mesurée des services hébergés de l'établissement.",
         "hosting.dr_plan": "PRA enregistré pour les services hébergés de l'établissement.",
         "hosting.dr_exercise": "Date et résultat du dernier exercice de reprise (PRA).",
         "hosting.backup_policy": "Politique de sauvegarde définie pour les systèmes hébergés.",

@@ -6,7 +6,10 @@ An item is judged from two kinds of facts:
   (:mod:`controlplane.evidence`). Each value is judged on its own: *unknown* when the
   plane had nothing (never met), *expired* when it was observed more than the key's
   ``max_age_days`` ago (or carries no date while the key has a validity), else *met* or
-  *not met* against the item's target;
+  *not met* against the item's target. A yes/no item is judged by the evidence's
+  ``verdict`` when the plane gives one (a figure such as an availability, with the rule
+  the plane applied), else by the value read as yes or no; a figure without a verdict
+  says nothing about a yes/no item and stays *unknown*;
 - the establishment's **declaration** (a value and a note), which counts only where
   Socle measures nothing: a declaration cannot hide a fact the platform knows. It ages
   like the item's evidence (the shortest validity of its keys).
@@ -81,12 +84,10 @@ class Judgement:
 
 
 def yes_no(value: EvidenceValue) -> str | None:
-    """``oui``/``non`` for a value: booleans and yes/no words as such, a number as
-    ``oui`` (something was measured); ``None`` when it cannot be read that way."""
+    """``oui``/``non`` for a value: booleans and yes/no words as such; ``None`` when it
+    cannot be read that way (a number does not say yes or no by itself)."""
     if isinstance(value, bool):
         return YES if value else NO
-    if isinstance(value, int | float):
-        return YES
     if isinstance(value, str):
         word = value.strip().lower()
         if word in _YES_WORDS:
@@ -96,6 +97,10 @@ def yes_no(value: EvidenceValue) -> str | None:
     return None
 
 
+def _numeric(item: Item) -> bool:
+    return isinstance(item, Indicator) and item.kind == "usage"
+
+
 def meets(item: Item, value: EvidenceValue) -> bool:
     """Whether ``value`` satisfies the item: a usage indicator's numeric target, an
     organisation indicator's oui/non target, or a requirement (met when ``oui``)."""
@@ -103,6 +108,17 @@ def meets(item: Item, value: EvidenceValue) -> bool:
         return item.target.is_met(value) if value is not None else False
     wanted = item.target.value if isinstance(item, Indicator) else YES
     return yes_no(value) == wanted
+
+
+def _automatic_status(item: Item, found: Evidence) -> Status:
+    """Met or not met from fresh evidence; unknown when a yes/no item gets a figure the
+    plane drew no verdict from."""
+    if _numeric(item):
+        return Status.MET if meets(item, found.value) else Status.NOT_MET
+    answer = found.verdict if found.verdict is not None else yes_no(found.value)
+    if answer is None:
+        return Status.UNKNOWN
+    return Status.MET if meets(item, answer) else Status.NOT_MET
 
 
 def _expiry(observed_at: datetime | None, max_age_days: int | None) -> datetime | None:
@@ -119,7 +135,7 @@ def judge_evidence(item: Item, ref: EvidenceRef, found: Evidence, now: datetime)
     elif ref.max_age_days is not None and (expires_at is None or expires_at <= now):
         status = Status.EXPIRED
     else:
-        status = Status.MET if meets(item, found.value) else Status.NOT_MET
+        status = _automatic_status(item, found)
     return AutomaticValue(found, ref.max_age_days, expires_at, status)
 
 

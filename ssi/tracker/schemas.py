@@ -46,6 +46,9 @@ class AutomaticRead(BaseModel):
     observed_at: datetime | None
     source: str
     detail: str
+    verdict: bool | None = Field(
+        None, description="the measuring plane's yes/no conclusion from a figure, under rule")
+    rule: str = Field("", description="the rule the plane applied to reach its verdict")
     max_age_days: int | None
     expires_at: datetime | None
     status: Status

@@ -184,7 +184,8 @@ def _item(
             AutomaticRead(
                 key=value.evidence.key, value=value.evidence.value,
                 observed_at=value.evidence.observed_at, source=value.evidence.source,
-                detail=value.evidence.detail, max_age_days=value.max_age_days,
+                detail=value.evidence.detail, verdict=value.evidence.verdict,
+                rule=value.evidence.rule, max_age_days=value.max_age_days,
                 expires_at=value.expires_at, status=value.status,
             )
             for value in judgement.automatic
@@ -253,6 +254,7 @@ def _automatic(item: ItemRead) -> str:
         f"{value.key} = {value.value if value.value is not None else '?'} "
         f"({value.source or value.detail}"
         f"{f', {value.observed_at:%d/%m/%Y}' if value.observed_at else ''}) : {label(value.status)}"
+        f"{f' [règle : {value.rule} ; {value.detail}]' if value.rule else ''}"
         for value in item.automatic
     )
 

@@ -90,7 +90,7 @@ def test_declarations_statuses_and_eligibility(
     assert body["total"] == len(body["items"]) == 11 + 13 + 2  # HN P1-P3, CaRE D2, CaRE D1 items
     assert {item["status"] for item in body["items"]} == {"unknown"}  # nothing measured yet
     p22 = items_by_id(body)[("hn-prerequis", "P2.2")]
-    assert [a["key"] for a in p22["automatic"]] == ["network.availability", "hosting.availability"]
+    assert [a["key"] for a in p22["automatic"]] == ["network.availability"]
     assert all(a["status"] == "unknown" and a["detail"] for a in p22["automatic"])
     assert [f["eligible"] for f in body["eligibility"]] == [False, False, False]
 
