@@ -120,9 +120,11 @@ def latest_per(
     return select(model).join(ranked, key == ranked.c.id).where(ranked.c.rank == 1)
 
 
-def unknown(key: str, reason: str, *, source: str = "") -> Evidence:
-    """Evidence with no value, saying why (no collector, no data yet, plane failed)."""
-    return Evidence(key=key, value=None, observed_at=None, source=source, detail=reason)
+def unknown(key: str, reason: str, *, source: str = "", rule: str = "") -> Evidence:
+    """Evidence with no value, saying why (no collector, no data yet, plane failed), and
+    the rule it would be judged by once measured."""
+    return Evidence(key=key, value=None, observed_at=None, source=source, detail=reason,
+                    rule=rule)
 
 
 def collectors() -> dict[str, Callable[..., Evidence]]:

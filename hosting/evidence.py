@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -39,6 +40,31 @@ from hosting.subscriptions.placement import ACTIVITIES_BY_KIND, EEA_COUNTRIES, c
 
 NO_BACKUP = "aucun service de sauvegarde hébergé pour cet établissement"
 NO_HOSTING = "aucun service hébergé pour cet établissement"
+RULES = {
+    "hosting.backup_policy": "oui si chaque abonnement de sauvegarde actif a une politique "
+    "activée (fréquence, rétention et RPO définis)",
+    "hosting.restore_test": "oui si le dernier test de restauration a rendu chaque fichier "
+    "identique à la sauvegarde (empreintes SHA-256 relevées à la sauvegarde)",
+    "hosting.immutable_copy": "oui si chaque politique a une copie en verrouillage objet "
+    "(COMPLIANCE) qui détient au moins une sauvegarde réussie",
+    "hosting.backup_supervision": "oui si aucune copie n'a sa dernière sauvegarde réussie "
+    "plus vieille que le RPO de sa politique (le seuil) et aucune alerte de sauvegarde "
+    "n'est ouverte",
+    "hosting.hds_certificate": "oui si chaque hébergeur qui détient des données de "
+    "l'établissement a un certificat HDS en cours de validité couvrant les activités de "
+    "l'offre (référentiel HDS)",
+    "hosting.data_location": "oui si chaque hébergeur qui détient des données de "
+    "l'établissement les stocke dans l'Espace économique européen",
+}
+
+
+def _missing(key: str, reason: str) -> Evidence:
+    return unknown(key, reason, rule=RULES[key])
+
+
+def _measured(key: str, value: bool, observed_at: datetime | None, source: str, detail: str,
+              data: dict[str, Any] | None = None) -> Evidence:
+    return Evidence(key, value, observed_at, source, detail, data or {}, rule=RULES[key])
 
 
 def _backup_subscriptions(
@@ -78,14 +104,14 @@ def _backup_policy(
 ) -> Evidence:
     key = "hosting.backup_policy"
     if not subscriptions:
-        return unknown(key, NO_BACKUP)
+        return _missing(key, NO_BACKUP)
     policies = {p.subscription_id: p for p in found}
     missing = [s.id for s in subscriptions if s.id not in policies]
     if missing:
-        return Evidence(key, False, now, f"{key}#subscription-{missing[0]}",
+        return _measured(key, False, now, f"{key}#subscription-{missing[0]}",
                         f"abonnement(s) sans politique de sauvegarde : {missing}")
     latest = max(policies.values(), key=lambda p: recorded_at(p, now))
-    return Evidence(key, True, recorded_at(latest, now), f"{key}#{latest.id}",
+    return _measured(key, True, recorded_at(latest, now), f"{key}#{latest.id}",
                     f"{len(policies)} politique(s) : fréquence, rétention et RPO définis",
                     {"rpo_hours": [p.rpo_hours for p in policies.values()]})
 
@@ -105,11 +131,11 @@ def restore_test_many(
 def _restore_test(test: RestoreTest | None) -> Evidence:
     key = "hosting.restore_test"
     if test is None:
-        return unknown(key, "aucun test de restauration enregistré")
+        return _missing(key, "aucun test de restauration enregistré")
     ok = test.state == "succeeded"
     detail = (f"{test.files_checked} fichiers identiques, RTO {test.rto_seconds:.1f} s" if ok
               else f"échec : {test.reason} {test.error or test.mismatches[:3]}")
-    return Evidence(key, ok, test.finished_at, f"{key}#{test.id}", detail,
+    return _measured(key, ok, test.finished_at, f"{key}#{test.id}", detail,
                     {"rto_seconds": test.rto_seconds, "snapshot_id": test.snapshot_id})
 
 
@@ -134,21 +160,21 @@ def _immutable_copy(
 ) -> Evidence:
     key = "hosting.immutable_copy"
     if not policies:
-        return unknown(key, NO_BACKUP)
+        return _missing(key, NO_BACKUP)
     without = [p.subscription_id for p in policies
                if not any(r.immutable for r in _copies(p, now))]
     if without:
-        return Evidence(key, False, now, f"hosting.backup_policy#{policies[0].id}",
+        return _measured(key, False, now, f"hosting.backup_policy#{policies[0].id}",
                         f"abonnement(s) sans copie immuable : {without}")
     runs = []
     for policy in policies:
         held = [latest[r.id] for r in _copies(policy, now) if r.immutable and r.id in latest]
         if not held:
-            return Evidence(key, False, now, f"hosting.backup_policy#{policy.id}",
+            return _measured(key, False, now, f"hosting.backup_policy#{policy.id}",
                             "la copie immuable n'a encore reçu aucune sauvegarde")
         runs.append(max(held, key=lambda r: (r.finished_at, r.id)))
     oldest = min(runs, key=lambda r: r.finished_at or now)
-    return Evidence(key, True, oldest.finished_at, f"hosting.backup_run#{oldest.id}",
+    return _measured(key, True, oldest.finished_at, f"hosting.backup_run#{oldest.id}",
                     "copie en verrouillage objet (COMPLIANCE) à jour",
                     {"snapshot_id": oldest.snapshot_id})
 
@@ -183,7 +209,7 @@ def _supervision(
 ) -> Evidence:
     key = "hosting.backup_supervision"
     if not repositories:
-        return unknown(key, NO_BACKUP)
+        return _missing(key, NO_BACKUP)
     lines = [line for _, line in repositories]
     late = [line.repository_id for line in lines if line.rpo_status is RpoStatus.LATE]
     observed = max((line.last_good_at for line in lines if line.last_good_at), default=now)
@@ -192,7 +218,7 @@ def _supervision(
               else f"{len(late)} copie(s) en retard, {len(alerts)} alerte(s) ouverte(s)")
     source = (f"hosting.backup_alert#{alerts[0].id}" if alerts
               else f"{key}#policy-{repositories[0][0].policy_id}")
-    return Evidence(key, ok, observed, source, detail,
+    return _measured(key, ok, observed, source, detail,
                     {"late": late, "open_alerts": [a.id for a in alerts]})
 
 
@@ -225,7 +251,7 @@ def hds_certificate_many(
 def _hds_certificate(held: Held, now: datetime) -> Evidence:
     key = "hosting.hds_certificate"
     if not held:
-        return unknown(key, NO_HOSTING)
+        return _missing(key, NO_HOSTING)
     problems = []
     for provider, kind in held:
         if certificate_expired(provider.certificate_expires_on, now.date()):
@@ -238,7 +264,7 @@ def _hds_certificate(held: Held, now: datetime) -> Evidence:
     detail = "; ".join(sorted(set(problems))) or (
         f"{len({p.id for p, _ in held})} hébergeur(s) certifié(s), prochaine échéance "
         f"{first.certificate_expires_on} ({first.name}, {first.certification_body})")
-    return Evidence(key, not problems, max(recorded_at(p, now) for p, _ in held),
+    return _measured(key, not problems, max(recorded_at(p, now) for p, _ in held),
                     f"hosting.provider#{first.id}", detail)
 
 
@@ -253,12 +279,12 @@ def data_location_many(
 def _data_location(held: Held, now: datetime) -> Evidence:
     key = "hosting.data_location"
     if not held:
-        return unknown(key, NO_HOSTING)
+        return _missing(key, NO_HOSTING)
     countries = {p.name: p.country for p, _ in held}
     outside = sorted(name for name, country in countries.items()
                      if country not in EEA_COUNTRIES)
     first = held[0][0]
-    return Evidence(key, not outside, max(recorded_at(p, now) for p, _ in held),
+    return _measured(key, not outside, max(recorded_at(p, now) for p, _ in held),
                     f"hosting.provider#{first.id}",
                     f"hors EEE : {outside}" if outside else
                     f"données dans l'EEE ({', '.join(sorted(set(countries.values())))})",

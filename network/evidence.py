@@ -8,11 +8,10 @@ no minute of that month was measured.
 
 The figure comes with a verdict for the HN indicator "taux de disponibilité cible défini
 et mesuré" (:data:`RULE`): yes only when every one of the tenant's circuits has a
-contractual availability target (an SLA contract for its operator and class) and was
-measured that month. Whether each target was reached is in ``data`` (``targets``,
-``missed``) and the detail, for the reader; it does not decide the verdict, which is
-about the target being defined and measured. :func:`availability_many` reads many tenants at
-once (one evaluation of all their circuits, for the regional heatmap).
+contractual availability target (the SLA contract of its operator and class: the
+threshold's source), was measured that month, and reached its target. ``data`` holds
+each circuit's target and contract, and which circuits lacked one, were not measured, or
+missed it; the detail says the same in words.
 """
 
 from __future__ import annotations
@@ -31,8 +30,8 @@ from network.sla.period import TIMEZONE, Period, month_period
 
 AVAILABILITY = "network.availability"
 RULE = ("oui si chaque circuit de l'établissement a une cible de disponibilité "
-        "contractuelle (contrat SLA de son opérateur et de sa classe) et a été mesuré "
-        "pendant le mois")
+        "contractuelle (contrat SLA de son opérateur et de sa classe), a été mesuré pendant "
+        "le mois et a atteint cette cible (minutes de maintenance exclues)")
 
 
 def last_complete_month(now: datetime) -> Period:
@@ -53,7 +52,8 @@ def availability_many(
     found = {}
     for tenant_id in tenant_ids:
         if tenant_id not in equipped:
-            found[tenant_id] = unknown(AVAILABILITY, "aucun circuit réseau pour cet établissement")
+            found[tenant_id] = unknown(AVAILABILITY, "aucun circuit réseau pour cet établissement",
+                                         rule=RULE)
             continue
         assert evaluation is not None
         rows = [i for i, c in enumerate(evaluation.circuits) if owner.get(c.ref) == tenant_id]
@@ -67,14 +67,21 @@ def _availability(period: Period, evaluation: Evaluation, rows: np.ndarray) -> E
     measured, up = int(np.sum(figures.measured[rows])), int(np.sum(figures.up[rows]))
     source = f"network.sla:{period.month}"
     if measured == 0:
-        return unknown(AVAILABILITY, f"aucune minute mesurée en {period.month}", source=source)
+        return unknown(AVAILABILITY, f"aucune minute mesurée en {period.month}", source=source,
+                       rule=RULE)
     without_target = [ref for ref, i in zip(circuits, rows, strict=True) if np.isnan(targets[i])]
     unmeasured = [ref for ref, i in zip(circuits, rows, strict=True)
                   if figures.measured[i] == 0]
     missed = [ref for ref, i in zip(circuits, rows, strict=True)
               if evaluation.assessment.availability[i]]
     value = round(100.0 * up / measured, 3)
+    contracts = {ref: f"≥ {targets[i]:g} % (contrat SLA {evaluation.circuits[i].provider}/"
+                      f"{evaluation.circuits[i].sla_class})"
+                 for ref, i in zip(circuits, rows, strict=True) if not np.isnan(targets[i])}
     notes = [f"{len(circuits)} circuit(s), {measured} minutes mesurées en {period.month}"]
+    if contracts:
+        notes.append("cibles : " + ", ".join(f"{ref} {target}"
+                                             for ref, target in contracts.items()))
     if without_target:
         notes.append(f"sans cible contractuelle : {', '.join(without_target)}")
     if unmeasured:
@@ -91,8 +98,9 @@ def _availability(period: Period, evaluation: Evaluation, rows: np.ndarray) -> E
               "up_minutes": up,
               "targets": {ref: None if np.isnan(targets[i]) else float(targets[i])
                           for ref, i in zip(circuits, rows, strict=True)},
-              "without_target": without_target, "unmeasured": unmeasured, "missed": missed},
-        verdict=not without_target and not unmeasured,
+              "contracts": contracts, "without_target": without_target,
+              "unmeasured": unmeasured, "missed": missed},
+        verdict=not (without_target or unmeasured or missed),
         rule=RULE,
     )
 

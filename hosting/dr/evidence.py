@@ -16,6 +16,11 @@ from controlplane.evidence import Evidence, by_tenant, latest_per, one_of, unkno
 from hosting.backup.models import BackupPolicy
 from hosting.dr.models import DrExercise, DrPlan
 
+PLAN_RULE = ("oui si chaque abonnement sauvegardé de l'établissement est couvert par un PRA "
+             "enregistré (hébergeur de secours, RTO et RPO cibles)")
+EXERCISE_RULE = ("oui si le dernier exercice de PRA a réussi et a tenu le RTO et le RPO "
+                 "cibles de son PRA (seuils : le PRA enregistré)")
+
 
 class Edited(Protocol):
     """A row whose settings change in place (no history): created, then updated."""
@@ -46,16 +51,17 @@ def _dr_plan(policies: Sequence[BackupPolicy], found: Sequence[DrPlan], now: dat
     key = "hosting.dr_plan"
     plans = sorted(found, key=lambda plan: (recorded_at(plan, now), plan.id), reverse=True)
     if not policies and not plans:
-        return unknown(key, "aucun service sauvegardé ni PRA pour cet établissement")
+        return unknown(key, "aucun service sauvegardé ni PRA pour cet établissement",
+                       rule=PLAN_RULE)
     covered = {p.subscription_id for p in plans}
     missing = sorted(p.subscription_id for p in policies if p.subscription_id not in covered)
     if missing:
         return Evidence(key, False, now, f"hosting.subscription#{missing[0]}",
-                        f"abonnement(s) sauvegardé(s) sans PRA : {missing}")
+                        f"abonnement(s) sauvegardé(s) sans PRA : {missing}", rule=PLAN_RULE)
     latest = plans[0]
     return Evidence(key, True, recorded_at(latest, now), f"{key}#{latest.id}",
                     f"{len(plans)} PRA ; secours chez {latest.secondary_provider.name}",
-                    {"plans": [p.id for p in plans]})
+                    {"plans": [p.id for p in plans]}, rule=PLAN_RULE)
 
 
 def dr_exercise_many(
@@ -72,17 +78,21 @@ def dr_exercise_many(
 def _dr_exercise(exercise: DrExercise | None) -> Evidence:
     key = "hosting.dr_exercise"
     if exercise is None:
-        return unknown(key, "aucun exercice de PRA enregistré")
+        return unknown(key, "aucun exercice de PRA enregistré", rule=EXERCISE_RULE)
     ok = exercise.state == "succeeded" and bool(exercise.rto_met and exercise.rpo_met)
     if exercise.state == "succeeded":
-        detail = (f"RTO atteint {exercise.achieved_rto_seconds:.0f} s, "
-                  f"RPO atteint {exercise.achieved_rpo_seconds:.0f} s"
+        targets = exercise.details.get("targets", {})
+        detail = (f"RTO atteint {exercise.achieved_rto_seconds:.0f} s (cible "
+                  f"{targets.get('rto_minutes', '?')} min), RPO atteint "
+                  f"{exercise.achieved_rpo_seconds:.0f} s (cible "
+                  f"{targets.get('rpo_minutes', '?')} min du PRA #{exercise.plan_id})"
                   + ("" if ok else " : cible dépassée"))
     else:
         detail = f"échec : {exercise.error}"
     return Evidence(key, ok, exercise.finished_at, f"{key}#{exercise.id}", detail,
                     {"rto_seconds": exercise.achieved_rto_seconds,
-                     "rpo_seconds": exercise.achieved_rpo_seconds, "plan_id": exercise.plan_id})
+                     "rpo_seconds": exercise.achieved_rpo_seconds, "plan_id": exercise.plan_id},
+                    rule=EXERCISE_RULE)
 
 
 dr_plan = one_of(dr_plan_many)

@@ -265,7 +265,8 @@ def _record(ctx: jobs.StepContext) -> Mapping[str, Any]:
         exercise.rto_met = probe["rto_seconds"] <= plan.rto_minutes * 60
         exercise.rpo_met = restored["rpo_seconds"] <= plan.rpo_minutes * 60
         exercise.details = {
-            key: dict(ctx.results[key]) for key in ("restore", "start", "probe", "teardown")
+            **{key: dict(ctx.results[key]) for key in ("restore", "start", "probe", "teardown")},
+            "targets": {"rto_minutes": plan.rto_minutes, "rpo_minutes": plan.rpo_minutes},
         }
         db.flush()
         store.record(

@@ -18,6 +18,10 @@ from controlplane.evidence import BatchedCollector, Evidence, by_tenant, one_of,
 from ssi.checks.models import CheckResult, CheckTarget
 
 INTERNET_EXPOSURE = "ssi.internet_exposure"
+RULE = ("oui si le dernier contrôle de chaque point d'accès déclaré n'a relevé aucun "
+        "constat au-delà d'informatif : seuls les ports attendus ouverts, aucune version "
+        "TLS obsolète (1.0, 1.1) acceptée, certificat valide encore 30 jours au moins, "
+        "SSH sans connexion par mot de passe ni algorithme faible")
 
 
 def internet_exposure_many(
@@ -37,7 +41,8 @@ def internet_exposure_many(
 
 def _internet_exposure(results: list[CheckResult]) -> Evidence:
     if not results:
-        return unknown(INTERNET_EXPOSURE, "aucun point d'accès contrôlé pour cet établissement")
+        return unknown(INTERNET_EXPOSURE, "aucun point d'accès contrôlé pour cet établissement",
+                       rule=RULE)
     failed = [r for r in results if not r.passed]
     findings = sum(len(r.findings) for r in failed)
     return Evidence(
@@ -48,6 +53,7 @@ def _internet_exposure(results: list[CheckResult]) -> Evidence:
         detail=f"{len(results)} point(s) d'accès contrôlé(s), {len(failed)} en échec "
         f"({findings} constat(s))",
         data={"failed": [r.target.name for r in failed]},
+        rule=RULE,
     )
 
 
