@@ -14,10 +14,11 @@ An item is judged from two kinds of facts:
   Socle measures nothing: a declaration cannot hide a fact the platform knows. It ages
   like the item's evidence (the shortest validity of its keys).
 
-The item's status is then: met if any fresh automatic value meets the target; not met
-if fresh automatic values exist and none does; expired if Socle's only values are
-expired; otherwise the declaration decides (met, not met, or expired); unknown when
-there is nothing at all.
+The item's status is then: not met if any fresh automatic value misses the target (one
+measurement that fails is not hidden by another that passes); met if fresh automatic
+values exist and all of them meet it; expired if Socle's only values are expired;
+otherwise the declaration decides (met, not met, or expired); unknown when there is
+nothing at all.
 """
 
 from __future__ import annotations
@@ -158,10 +159,10 @@ def judge(
     declared_expiry = (
         _expiry(declared.declared_at, declaration_validity(item)) if declared else None
     )
-    if Status.MET in statuses:
-        return Judgement(Status.MET, Basis.AUTOMATIC, automatic, declared_expiry)
     if Status.NOT_MET in statuses:
         return Judgement(Status.NOT_MET, Basis.AUTOMATIC, automatic, declared_expiry)
+    if Status.MET in statuses:
+        return Judgement(Status.MET, Basis.AUTOMATIC, automatic, declared_expiry)
     if Status.EXPIRED in statuses:
         return Judgement(Status.EXPIRED, Basis.AUTOMATIC, automatic, declared_expiry)
     if declared is None:

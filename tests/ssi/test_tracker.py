@@ -62,6 +62,15 @@ def test_judgement_rules() -> None:
     stale = Declared("oui", None, NOW - timedelta(days=366), "tests")
     assert judge(RESTORE, [], stale, NOW).status is Status.EXPIRED
 
+    # two automatic values: one that misses is not hidden by one that meets
+    both = (RESTORE.evidence[0], EvidenceRef(key="hosting.dr_exercise", max_age_days=365))
+    mixed = judge(RESTORE, [(both[0], measured(both[0].key, True, 1)),
+                            (both[1], measured(both[1].key, False, 1))], None, NOW)
+    assert (mixed.status, mixed.basis) == (Status.NOT_MET, Basis.AUTOMATIC)
+    half_known = judge(RESTORE, [(both[0], measured(both[0].key, True, 1)),
+                                 (both[1], evidence.unknown(both[1].key, "vide"))], None, NOW)
+    assert half_known.status is Status.MET
+
     # usage indicator: numbers against the target
     rate = RATE.evidence[0]
     assert judge(RATE, [(rate, measured(rate.key, 95.5, 20))], None, NOW).status is Status.MET
