@@ -82,6 +82,8 @@ def inject(
     lasting: str | None = typer.Option(None, "--for", help="How long: 90s, 4m, 2h (default: "
                                                              "until cleared)."),
     neighbour: str | None = typer.Option(None, help="bgp-down: only this BGP neighbour."),
+    interface: str | None = typer.Option(None, help="interface-down: the interface (name "
+                                         "or ifIndex)."),
     s3: bool = typer.Option(False, "--s3", help="provider-down: its S3 endpoint."),
     ec2: bool = typer.Option(False, "--ec2", help="provider-down: its EC2 endpoint."),
     delay_ms: float | None = typer.Option(None, help="slow-link: added delay, ms."),
@@ -95,7 +97,8 @@ def inject(
     if fault_kind is None:
         raise InvalidInput.on("kind", f"{kind!r}: one of {', '.join(sorted(kinds))}")
     given = {name: value for name, value in
-             (("neighbour", neighbour), ("s3", s3 or None), ("ec2", ec2 or None),
+             (("neighbour", neighbour), ("interface", interface), ("s3", s3 or None),
+              ("ec2", ec2 or None),
               ("delay_ms", delay_ms), ("loss_pct", loss_pct))
              if value is not None}
     for name in given:
