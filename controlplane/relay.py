@@ -10,7 +10,11 @@ holds its endpoint (selector ``endpoint`` = ``host:port`` as published):
 - ``silent``: nothing answers: a TCP connection is accepted and then hangs (as behind a
   dead link), a UDP datagram is dropped;
 - ``slow`` (UDP): each datagram is delayed by the fault's ``delay_ms`` and dropped with
-  its ``loss_pct``.
+  its ``loss_pct``;
+- ``tamper`` (UDP): each datagram reaches the server altered by the relay's ``tamper``
+  function (given by the simulator, which knows its protocol), answers come back
+  unchanged: e.g. an SNMPv3 request with a wrong digest, which the agent refuses with a
+  report, as one whose keys were changed would.
 
 Relays run on their own thread and event loop.
 """
@@ -23,14 +27,14 @@ import random
 import socket
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from types import TracebackType
 from typing import Any, Literal
 
 from controlplane.faults import Fault, FaultBook
 
 LOOPBACK = "127.0.0.1"
-Behaviour = Literal["refuse", "silent", "slow"]
+Behaviour = Literal["refuse", "silent", "slow", "tamper"]
 _WATCH_SECONDS = 0.2
 _CHUNK = 256 * 1024
 _IDLE_SECONDS = 60.0  # a UDP client's upstream socket is closed after this long unused
@@ -123,10 +127,10 @@ class TcpRelay(_Relay):
             await self._follow()
 
     def _down(self) -> Behaviour | None:
-        """``refuse`` or ``silent`` while a fault takes the endpoint down (``slow`` acts
-        on datagrams only: a TCP stream goes through)."""
+        """``refuse`` or ``silent`` while a fault takes the endpoint down (``slow`` and
+        ``tamper`` act on datagrams only: a TCP stream goes through)."""
         found = self.fault()
-        return found[0] if found is not None and found[0] != "slow" else None
+        return found[0] if found is not None and found[0] in ("refuse", "silent") else None
 
     async def _follow(self) -> None:
         """Listen unless a fault refuses; when a fault takes the endpoint down (refused or
@@ -206,9 +210,11 @@ class UdpRelay(_Relay, asyncio.DatagramProtocol):
 
     def __init__(self, target_host: str, target_port: int, *, faults: FaultBook | None,
                  behaviours: Mapping[str, Behaviour], host: str = LOOPBACK,
-                 port: int | None = None, seed: int | None = None) -> None:
+                 port: int | None = None, seed: int | None = None,
+                 tamper: Callable[[bytes], bytes] | None = None) -> None:
         super().__init__(target_host, target_port, faults=faults, behaviours=behaviours,
                          host=host, port=port or free_port(host, socket.SOCK_DGRAM))
+        self._tamper = tamper or (lambda data: data)
         self._transport: asyncio.DatagramTransport | None = None
         self._upstreams: dict[tuple[str, int], _Upstream] = {}
         self._random = random.Random(seed)  # noqa: S311 (simulated loss, not a secret)
@@ -254,6 +260,9 @@ class UdpRelay(_Relay, asyncio.DatagramProtocol):
         delay = 0.0
         if found is not None:
             behaviour, fault = found
+            if behaviour == "tamper":
+                self._send(self._tamper(data), addr)
+                return
             if behaviour != "slow":
                 return  # silent: dropped
             if self._random.random() * 100 < float(fault.options.get("loss_pct") or 0):
@@ -284,7 +293,7 @@ class UdpRelay(_Relay, asyncio.DatagramProtocol):
         """An answer from the server, back to ``client`` (dropped while a fault silences
         the endpoint: the answer is lost on the way back too)."""
         found = self.fault()
-        if self._transport is not None and (found is None or found[0] == "slow"):
+        if self._transport is not None and (found is None or found[0] in ("slow", "tamper")):
             self._transport.sendto(data, client)
 
     def _expire(self) -> None:

@@ -219,6 +219,16 @@ def _read(data: bytes) -> _Fields:
                    (tag, data_start, data_stop))
 
 
+def digest_span(data: bytes) -> tuple[int, int] | None:
+    """Where an authenticated message carries its digest (start, stop); None for a
+    message without authentication or one that cannot be read."""
+    try:
+        fields = _read(data)
+    except ber.BerError:
+        return None
+    return fields.digest_at if fields.flags & AUTH else None
+
+
 def answer(data: bytes, keys: Keys | None, user: str) -> Answer:
     """Read an answer. With ``keys``, an authenticated answer's digest is checked and its
     payload deciphered (UsmError when either fails); unauthenticated answers (Reports)

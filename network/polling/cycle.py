@@ -9,8 +9,11 @@ still being polled, so polls of a device never overlap; a cycle that overruns de
 the next one (the lag is exposed) instead of stacking up.
 
 A device that times out, refuses the credentials or answers garbage is marked
-``unreachable`` with the reason; its circuits' minutes stay unknown (we could not read
-them; an answer saying the interface is down is what makes a minute down).
+``unreachable`` with the reason. What its circuits' minutes become is decided by
+:mod:`network.sla.ingest`: a device silent while others answered in the same cycle
+makes its circuits' minutes *silent* (down unless a probe answers); a refusal or garbage
+leaves them unknown (the device is there; its probes say whether the circuit is up).
+The live figures (:mod:`network.polling.metrics`) follow the same rules.
 """
 
 from __future__ import annotations
@@ -218,6 +221,11 @@ class ShardPoller:
             devices=devices,
             circuits_up={refs[o.circuit_id]: o.up for o in observations if o.up is not None},
             interfaces=interfaces,
+            circuits_unread=frozenset(refs.values()) - {
+                refs[o.circuit_id] for o in observations if o.up is not None},
+            circuits_silent=frozenset(refs[o.circuit_id] for o in observations
+                                      if o.up is None and o.silent),
+            in_maintenance={ref: ref in plan.in_maintenance for ref in refs.values()},
         ))
 
 

@@ -4,6 +4,14 @@ poller serves them on its own ``--metrics-port``).
 
 Each poll cycle replaces its shard's snapshot at once, and each probe round its own,
 so a device or circuit that left the inventory leaves the exposition with them.
+
+``socle_circuit_up`` follows the SLA's rules (network.sla.ingest): 0 when the interface
+is reported down, or when the circuit's device was silent while the collector was
+healthy and none of the circuit's probes answered in the latest round; 1 when the
+interface is up or, its device unreadable (silent, refusing the credentials...), a probe
+answered; absent when unknown.
+``socle_circuit_in_maintenance`` says which circuits a maintenance window holds, so
+alert rules stay quiet on planned work.
 """
 
 from __future__ import annotations
@@ -41,6 +49,9 @@ class CycleSnapshot:
     devices: dict[str, str | None]  # hostname → None if reachable, else the reason
     circuits_up: dict[str, bool]  # circuit ref → up (unknown circuits are left out)
     interfaces: list[InterfaceFigures] = field(default_factory=list)
+    circuits_unread: frozenset[str] = frozenset()  # the poll could not say up or down
+    circuits_silent: frozenset[str] = frozenset()  # of those: silent on a healthy cycle
+    in_maintenance: dict[str, bool] = field(default_factory=dict)  # every watched circuit
 
 
 @dataclass(frozen=True)
@@ -100,12 +111,16 @@ class _Collector(Collector):
             probes = list(self._probes.values())
             probe_round = self._probe_round
             sla = self._sla
-        yield from _cycle_families(cycles)
+        answered = {p.circuit for p in probes if p.loss_ratio < 1}
+        yield from _cycle_families(cycles, answered)
         yield from _probe_families(probes, probe_round)
         yield from _sla_families(sla)
 
 
-def _cycle_families(cycles: list[CycleSnapshot]) -> Iterator[GaugeMetricFamily]:
+def _cycle_families(
+    cycles: list[CycleSnapshot], answered: set[str]
+) -> Iterator[GaugeMetricFamily]:
+    """The poller's figures; ``answered``: circuits a probe answered in the last round."""
     last = GaugeMetricFamily("socle_poller_last_cycle_timestamp_seconds",
                              "When the shard's last poll cycle ended (epoch).", labels=["shard"])
     duration = GaugeMetricFamily("socle_poller_cycle_duration_seconds",
@@ -119,9 +134,14 @@ def _cycle_families(cycles: list[CycleSnapshot]) -> Iterator[GaugeMetricFamily]:
     device_up = GaugeMetricFamily("socle_device_snmp_up",
                                   "1 if the device answered the last poll, 0 if not.",
                                   labels=["device", "reason"])
-    circuit_up = GaugeMetricFamily("socle_circuit_up",
-                                   "1 if the circuit's interface was up at the last poll.",
-                                   labels=["circuit"])
+    circuit_up = GaugeMetricFamily(
+        "socle_circuit_up", "1 if the circuit was up at the last poll, 0 if down (interface "
+        "down, or its device silent and its probes unanswered); absent when unknown.",
+        labels=["circuit"])
+    maintenance = GaugeMetricFamily(
+        "socle_circuit_in_maintenance",
+        "1 while a maintenance window holds the circuit (or its provider's network).",
+        labels=["circuit"])
     oper = GaugeMetricFamily("socle_interface_oper_up", "1 if ifOperStatus is up.",
                              labels=["device", "if_index"])
     rates = {name: GaugeMetricFamily(f"socle_interface_{name}_per_second",
@@ -136,6 +156,11 @@ def _cycle_families(cycles: list[CycleSnapshot]) -> Iterator[GaugeMetricFamily]:
             device_up.add_metric([device, reason or ""], 0 if reason else 1)
         for ref, up in c.circuits_up.items():
             circuit_up.add_metric([ref], 1 if up else 0)
+        for ref in c.circuits_unread:
+            if ref in answered or ref in c.circuits_silent:
+                circuit_up.add_metric([ref], 1 if ref in answered else 0)
+        for ref, held in c.in_maintenance.items():
+            maintenance.add_metric([ref], 1 if held else 0)
         for itf in c.interfaces:
             labels = [itf.device, str(itf.if_index)]
             if itf.oper_up is not None:
@@ -143,7 +168,8 @@ def _cycle_families(cycles: list[CycleSnapshot]) -> Iterator[GaugeMetricFamily]:
             for name, value in itf.rates.items():
                 if value is not None:
                     rates[name].add_metric(labels, value)
-    yield from (last, duration, lag, unreachable, device_up, circuit_up, oper, *rates.values())
+    yield from (last, duration, lag, unreachable, device_up, circuit_up, maintenance, oper,
+                *rates.values())
 
 
 def _probe_families(

@@ -8,6 +8,12 @@
   the circuits' probe targets (a site: every device and circuit of it).
 - ``slow-link CIRCUIT --delay-ms D --loss-pct L``: the circuit's probes are delayed and
   lost (the device still answers its polls).
+- ``interface-down DEVICE --interface NAME|IFINDEX``: the interface reads down(2) in the
+  device's SNMP agent and the probes of the circuits it carries go unanswered, while the
+  device itself still answers (a dual-homed site, or out-of-band management).
+- ``snmp-auth DEVICE``: the device's SNMP agent refuses Socle's credentials (every
+  request reaches it with a wrong digest; it answers with a report); its probes still
+  answer.
 """
 
 from __future__ import annotations
@@ -23,7 +29,7 @@ from controlplane.errors import InvalidInput
 from controlplane.faults import FaultKind
 from network.inventory.models import Circuit, Device, Site
 from network.polling.models import CircuitMonitor, DeviceMonitor
-from network.sim.fault_kinds import BGP_DOWN, CIRCUIT_DOWN, SLOW_LINK
+from network.sim.fault_kinds import BGP_DOWN, CIRCUIT_DOWN, INTERFACE_DOWN, SLOW_LINK, SNMP_AUTH
 
 
 def _device(db: Session, hostname: str) -> Device:
@@ -94,6 +100,39 @@ def _slow_link(db: Session, target: str,
     return {"endpoint": [endpoint]}
 
 
+def _snmp_endpoint(db: Session, device: Device) -> str:
+    monitor = db.get(DeviceMonitor, device.id)
+    if monitor is None:
+        raise InvalidInput.on("target", f"{device.hostname} is not polled (no SNMP monitor)")
+    return f"{monitor.snmp_host or device.mgmt_address}:{monitor.snmp_port}"
+
+
+def _snmp_auth(db: Session, target: str,
+               options: Mapping[str, Any]) -> Mapping[str, Sequence[str]]:
+    return {"endpoint": [_snmp_endpoint(db, _device(db, target))]}
+
+
+def _interface_down(db: Session, target: str,
+                    options: Mapping[str, Any]) -> Mapping[str, Sequence[str]]:
+    device = _device(db, target)
+    named = str(options.get("interface") or "").strip()
+    if not named:
+        raise InvalidInput.on("interface", "give --interface NAME or its ifIndex")
+    carried = [(circuit, db.get(CircuitMonitor, circuit.id)) for circuit in db.scalars(
+        select(Circuit).where(Circuit.a_device_id == device.id))]
+    if named.isdigit():
+        if_index = int(named)
+    else:
+        known = {m.if_index for c, m in carried if c.a_interface == named and m and m.if_index}
+        if len(known) != 1:
+            raise InvalidInput.on("interface", f"{device.hostname} carries no monitored "
+                                  f"circuit on {named!r}: give its ifIndex")
+        (if_index,) = known
+    circuits = [c for c, m in carried if m is not None and m.if_index == if_index]
+    return {"interface": [f"{_snmp_endpoint(db, device)}/{if_index}"],
+            "endpoint": sorted({e for c in circuits if (e := _probe_endpoint(db, c))})}
+
+
 FAULT_KINDS = (
     FaultKind(BGP_DOWN, "a router's BGP sessions (or one neighbour's) stay down", _bgp_down,
               options=("neighbour",)),
@@ -101,4 +140,8 @@ FAULT_KINDS = (
               "silent: routers' SSH and SNMP, probe targets", _circuit_down),
     FaultKind(SLOW_LINK, "a circuit's probes are delayed and lost", _slow_link,
               options=("delay_ms", "loss_pct")),
+    FaultKind(INTERFACE_DOWN, "one interface of a device goes down (and its circuits' "
+              "probes with it); the device still answers", _interface_down,
+              options=("interface",)),
+    FaultKind(SNMP_AUTH, "a device's SNMP agent refuses Socle's credentials", _snmp_auth),
 )

@@ -34,8 +34,10 @@ from typing import Any
 from controlplane.faults import FAULTS_FILE, FaultBook
 from controlplane.relay import UdpRelay
 from controlplane.simulation import write_state
+from network.drivers.snmp_usm import digest_span
 from network.sim import snmp_responder, snmp_variation
 from network.sim.fault_kinds import BEHAVIOURS as FAULT_BEHAVIOURS
+from network.sim.fault_kinds import INTERFACE_DOWN
 from network.sim.snmp_data import (
     FlapSchedule,
     SimInterface,
@@ -51,6 +53,7 @@ PRIV_PROTOCOL = "AES"  # CFB128-AES-128 (usmAesCfb128Protocol)
 _DROP_TO = ("nobody", "nogroup")  # snmpsim refuses to run as root without a user to drop to
 _START_SECONDS = 60.0
 _STOP_SECONDS = 5.0
+_WATCH_SECONDS = 0.2  # how often the agents re-read the region's faults
 _TOKEN = re.compile(r"[A-Za-z0-9._-]+")
 _MAX_VAR_BINDS = 1024  # per response; snmpsim's default (64) would cut bulk replies short
 
@@ -117,6 +120,16 @@ class SimulatedAgent:
         )
 
 
+def wrong_digest(request: bytes) -> bytes:
+    """``request`` with its SNMPv3 digest altered (unchanged when not authenticated, such
+    as an engine discovery): the agent refuses it as a wrong digest (``snmp-auth``)."""
+    span = digest_span(request)
+    if span is None or span[0] == span[1]:
+        return request
+    start = span[0]
+    return request[:start] + bytes([request[start] ^ 0xFF]) + request[start + 1:]
+
+
 class SimulatedAgents:
     """N SNMP agents on free UDP ports of `host`, named `<prefix>01`, `<prefix>02`...
 
@@ -175,6 +188,10 @@ class SimulatedAgents:
         self._faults = faults
         self._inner: dict[str, int] = {}  # the port snmpsim answers on, behind each relay
         self._relays: list[UdpRelay] = []
+        self._wraps: dict[str, float | None] = {}  # pending counter wrap, per agent
+        self._down: dict[str, frozenset[int]] = {}  # interfaces held down, per agent
+        self._stop_watch = threading.Event()
+        self._watcher: threading.Thread | None = None
 
     def __enter__(self) -> SimulatedAgents:
         self.start()
@@ -197,11 +214,17 @@ class SimulatedAgents:
             self._prepare()
             self._relays = [
                 UdpRelay(self.host, self._inner[agent.name], faults=self._faults,
-                         behaviours=FAULT_BEHAVIOURS, host=self.host, port=agent.port).start()
+                         behaviours=FAULT_BEHAVIOURS, host=self.host, port=agent.port,
+                         tamper=wrong_digest).start()
                 for agent in self.agents
             ]
             self._launch()
             self._wait_ready()
+            if self._faults is not None:
+                self._stop_watch.clear()
+                self._watcher = threading.Thread(target=self._watch_faults, daemon=True,
+                                                 name="snmp-agents-faults")
+                self._watcher.start()
         except BaseException:
             self.stop()
             raise
@@ -210,6 +233,10 @@ class SimulatedAgents:
 
     def stop(self) -> None:
         """Stop every snmpsim process (SIGTERM, then SIGKILL) and remove the data."""
+        self._stop_watch.set()
+        if self._watcher is not None:
+            self._watcher.join(timeout=_STOP_SECONDS)
+            self._watcher = None
         relays, self._relays = self._relays, []
         for relay in relays:
             relay.stop()
@@ -239,14 +266,39 @@ class SimulatedAgents:
         """Make agent `name` look freshly rebooted: sysUpTime and every counter restart
         from 0 now (any pending wrap is cancelled)."""
         self._boots[name] = time.time()
-        write_control(self._agent_dir(name), boot=self._boots[name])
+        self._wraps[name] = None
+        self._write_control(name)
 
     def wrap(self, name: str, after: float = 1.0) -> float:
         """Make every counter of agent `name` (32- and 64-bit) wrap `after` seconds from
         now: each reads rate x (t - wrap time) modulo its width. Returns the wrap epoch."""
-        wrap_at = time.time() + after
-        write_control(self._agent_dir(name), boot=self._boots[name], wrap_at=wrap_at)
+        wrap_at = self._wraps[name] = time.time() + after
+        self._write_control(name)
         return wrap_at
+
+    def held_down(self, name: str) -> frozenset[int]:
+        """The interfaces of agent `name` an ``interface-down`` fault holds down now (as
+        its agent reads them; the faults are followed within a fraction of a second)."""
+        return self._down.get(name, frozenset())
+
+    def _write_control(self, name: str) -> None:
+        write_control(self._agent_dir(name), boot=self._boots[name],
+                      wrap_at=self._wraps.get(name), down=self._down.get(name, frozenset()))
+
+    def _watch_faults(self) -> None:
+        """Follow the region's ``interface-down`` faults (selector ``interface`` =
+        ``host:port/ifIndex`` of an agent as published) into the agents' control files."""
+        assert self._faults is not None
+        while not self._stop_watch.wait(_WATCH_SECONDS):
+            held = [selected for fault in self._faults.faults() if fault.kind == INTERFACE_DOWN
+                    for selected in fault.selectors.get("interface", ())]
+            for agent in self.agents:
+                prefix = f"{agent.host}:{agent.port}/"
+                down = frozenset(int(value.removeprefix(prefix)) for value in held
+                                 if value.startswith(prefix))
+                if down != self._down.get(agent.name, frozenset()):
+                    self._down[agent.name] = down
+                    self._write_control(agent.name)
 
     def state(self) -> dict[str, Any]:
         """JSON-ready description of the agents, keys included."""

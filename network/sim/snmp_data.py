@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from collections.abc import Collection
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -90,9 +91,8 @@ def snmprec(
     ]
     for itf in interfaces:
         i = itf.if_index
-        oper = ("2:socle", f"flap,{flap.period},{flap.down}") if flap and flap.if_index == i else (
-            "2", "1"
-        )
+        oper = (("2:socle", f"flap,{flap.period},{flap.down},{i}") if flap and flap.if_index == i
+                else ("2:socle", f"status,{i}"))
         records += [
             (f"{IF_ENTRY}.1.{i}", "2", str(i)),
             (f"{IF_ENTRY}.2.{i}", "4", itf.name),
@@ -137,12 +137,14 @@ def write_agent_dir(
     write_control(folder, boot=boot)
 
 
-def write_control(folder: Path, *, boot: float, wrap_at: float | None = None) -> None:
-    """Replace the agent's control file atomically (the variation module re-reads it)."""
+def write_control(folder: Path, *, boot: float, wrap_at: float | None = None,
+                  down: Collection[int] = ()) -> None:
+    """Replace the agent's control file atomically (the variation module re-reads it):
+    its boot time, pending counter wrap, and the interfaces held down."""
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=".control.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump({"boot": boot, "wrap_at": wrap_at}, handle)
+            json.dump({"boot": boot, "wrap_at": wrap_at, "down": sorted(down)}, handle)
         os.chmod(tmp, 0o644)
         os.replace(tmp, folder / CONTROL_FILE)
     except BaseException:

@@ -7,13 +7,16 @@ Records name it in their tag, ``OID|TAG:socle|SPEC``, with SPEC one of:
 - ``uptime``: sysUpTime (TimeTicks), hundredths of a second since the agent's boot;
 - ``counter,RATE``: a Counter32 (tag 65) or Counter64 (tag 70) growing by RATE per
   second since boot, modulo 2**32 or 2**64;
-- ``flap,PERIOD,DOWN``: ifOperStatus, down(2) for the last DOWN seconds of every PERIOD
-  seconds of wall-clock time, up(1) otherwise.
+- ``status,IFINDEX``: ifOperStatus of interface IFINDEX, up(1) unless held down;
+- ``flap,PERIOD,DOWN,IFINDEX``: ifOperStatus, down(2) for the last DOWN seconds of every
+  PERIOD seconds of wall-clock time, up(1) otherwise (or down while held down).
 
-The agent's state is ``control.json`` beside its data file: ``boot`` (epoch seconds)
-and ``wrap_at`` (epoch seconds or null: when set, every counter reads RATE times the
-seconds since ``wrap_at`` modulo its width, so all counters wrap at that instant). The
-file is re-read whenever it is replaced, so a reboot or a wrap needs no restart.
+The agent's state is ``control.json`` beside its data file: ``boot`` (epoch seconds),
+``wrap_at`` (epoch seconds or null: when set, every counter reads RATE times the
+seconds since ``wrap_at`` modulo its width, so all counters wrap at that instant) and
+``down`` (the interface indexes held down, e.g. by an ``interface-down`` fault). The
+file is re-read whenever it is replaced, so a reboot, a wrap or a fault needs no
+restart.
 """
 
 import json
@@ -63,6 +66,10 @@ def value_at(spec: tuple[Any, ...], tag: str, control: dict[str, Any], now: floa
     boot = control["boot"]
     if kind == "uptime":
         return math.floor((now - boot) * 100) % _WIDTH[tag]
+    if kind in ("status", "flap") and int(spec[-1]) in control.get("down", ()):
+        return DOWN
+    if kind == "status":
+        return UP
     if kind == "flap":
         period, down = spec[1], spec[2]
         return DOWN if now % period >= period - down else UP

@@ -41,7 +41,7 @@ def test_rules_are_valid() -> None:
     checked = promtool("check", "rules", *map(str, RULES))
     assert checked.returncode == 0, checked.stdout + checked.stderr
     assert checked.stdout.count("SUCCESS") == len(RULES), checked.stdout
-    assert "SUCCESS: 6 rules found" in checked.stdout  # network
+    assert "SUCCESS: 9 rules found" in checked.stdout  # network
     assert "SUCCESS: 2 rules found" in checked.stdout  # apps
     assert "SUCCESS: 4 rules found" in checked.stdout  # controlplane
     assert "SUCCESS: 10 rules found" in checked.stdout  # hosting
@@ -80,7 +80,7 @@ def test_rules_only_use_exposed_metrics(
         shard="1/1", finished_at=1.0, duration=0.5, lag=0.0, devices={"ce-1": None},
         circuits_up={"CIR-1": True},
         interfaces=[metrics.InterfaceFigures("ce-1", 1, True, dict.fromkeys(
-            metrics.RATE_NAMES, 1.0))]))
+            metrics.RATE_NAMES, 1.0))], in_maintenance={"CIR-1": False}))
     collector.probes([metrics.ProbeFigures("CIR-1", "EF", 1.0, 0.1, 0.0)], 2.0)
     collector.sla([metrics.SlaFigures("CIR-1", "op", 99.95, 99.9)])
     registry = CollectorRegistry()

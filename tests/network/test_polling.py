@@ -156,14 +156,15 @@ def test_a_cycle_records_status_minutes_and_rates(
                           for k in ("flap", "steady", "dead"))
     assert (~steady.unknown).sum() >= 1 and steady.up[~steady.unknown].all()
     assert (~flap.unknown).sum() >= 1 and not flap.up[~flap.unknown].any()
-    assert dead.unknown.all()  # no answer: unknown, never up nor down
+    assert dead.unknown.all()  # no answer: never read up nor down (silent: see the SLA)
 
     exposition = client.get("/metrics").text
     assert 'socle_poller_unreachable_devices{shard="1/1"} 1.0' in exposition
     assert f'socle_device_snmp_up{{device="{region.dead}",reason="timeout"}} 0.0' in exposition
     assert f'socle_circuit_up{{circuit="{region.circuits["steady"]}"}} 1.0' in exposition
     assert f'socle_circuit_up{{circuit="{region.circuits["flap"]}"}} 0.0' in exposition
-    assert f'circuit="{region.circuits["dead"]}"' not in exposition
+    # silent while the others answered, and no probe answered for it: down, as the SLA
+    assert f'socle_circuit_up{{circuit="{region.circuits["dead"]}"}} 0.0' in exposition
     assert "socle_poller_last_cycle_timestamp_seconds{" in exposition
     # the second cycle has a previous sample: rates of every interface of both agents
     rates = [line for line in exposition.splitlines()

@@ -121,8 +121,16 @@ def test_wrap_puts_every_counter_just_below_its_width() -> None:
     assert value_at(parse_spec("counter,100"), "70", control, 2001.5) == 150
 
 
+def test_an_interface_held_down_reads_down_whatever_its_schedule() -> None:
+    held = {"boot": 0.0, "wrap_at": None, "down": [2]}
+    assert value_at(parse_spec("status,2"), "2", held, 10.0) == DOWN
+    assert value_at(parse_spec("status,3"), "2", held, 10.0) == UP
+    assert value_at(parse_spec("flap,60,15,2"), "2", held, 10.0) == DOWN  # up by schedule
+    assert value_at(parse_spec("status,2"), "2", {"boot": 0.0, "wrap_at": None}, 10.0) == UP
+
+
 def test_flap_is_down_at_the_end_of_each_period() -> None:
-    spec = parse_spec("flap,60,15")
+    spec = parse_spec("flap,60,15,1")
     control = {"boot": 0.0, "wrap_at": None}
     assert [value_at(spec, "2", control, t) for t in (0.0, 44.9, 45.0, 59.9, 60.0)] == [
         UP, UP, DOWN, DOWN, UP
@@ -135,9 +143,9 @@ def test_records_are_sorted_and_typed() -> None:
     oids = [tuple(int(part) for part in line.split("|")[0].split(".")) for line in lines]
     assert oids == sorted(oids)
     assert f"{SYS_NAME}|4|ce01" in lines
-    assert f"{IF_OPER_STATUS_1}|2:socle|flap,2.0,1.0" in lines
+    assert f"{IF_OPER_STATUS_1}|2:socle|flap,2.0,1.0,1" in lines
     assert f"{IF_HC_IN_OCTETS_1}|70:socle|counter,{interfaces[0].in_octets}" in lines
-    assert "1.3.6.1.2.1.2.2.1.8.2|2|1" in lines
+    assert "1.3.6.1.2.1.2.2.1.8.2|2:socle|status,2" in lines
 
 
 def test_agents_answer_v2c_and_v3_on_their_own_ports(
