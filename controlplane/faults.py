@@ -17,6 +17,7 @@ import fcntl
 import json
 import re
 import secrets
+import shutil
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -26,10 +27,11 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from controlplane.db import utcnow
-from controlplane.errors import InvalidInput, NotFound
+from controlplane.errors import Conflict, InvalidInput, NotFound
 from controlplane.simulation import sim_dir, write_state
 
 FAULTS_FILE = "faults.json"
+FAULTS_FOLDER = "faults.d"
 _DURATION = re.compile(r"^(\d+)\s*([smhd])$")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
 
@@ -81,16 +83,29 @@ class Fault:
                    ends_at=datetime.fromisoformat(raw["ends_at"]) if raw.get("ends_at") else None)
 
 
+FaultAction = Callable[[Session, "Fault", Path], None]
+
+
 @dataclass(frozen=True)
 class FaultKind:
     """A kind of fault a plane's simulators honour: ``resolve(db, target, options)`` turns
     the target an operator names into selectors (422 when the target is unknown);
-    ``options`` are the names it accepts."""
+    ``options`` are the names it accepts.
+
+    Most faults change how an endpoint answers, and the simulators honour them by reading
+    the file. A fault that damages stored data instead (a restic pack) does it once with
+    ``strike(db, fault, folder)`` when injected and undoes it with ``heal`` when cleared;
+    ``folder`` is the fault's own (:meth:`FaultBook.folder`), where ``strike`` keeps what
+    ``heal`` needs. Such damage does not end by itself: ``timed`` False refuses ``--for``.
+    """
 
     name: str
     description: str
     resolve: Callable[[Session, str, Mapping[str, Any]], Mapping[str, Sequence[str]]]
     options: tuple[str, ...] = ()
+    strike: FaultAction | None = None
+    heal: FaultAction | None = None
+    timed: bool = True
 
 
 @dataclass
@@ -156,11 +171,38 @@ class FaultBook:
             faults[:] = [f for f in faults if f.active_at(start)] + [fault]
         return fault
 
-    def clear(self, fault_id: str | None = None) -> list[Fault]:
-        """Remove one fault (404 if unknown), or every fault; what was removed."""
+    def folder(self, fault: Fault) -> Path:
+        """Where a fault that damages data keeps what undoing it needs (owner only)."""
+        folder = self.path.parent / FAULTS_FOLDER / fault.id
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        for level in (folder.parent, folder):
+            level.mkdir(mode=0o700, exist_ok=True)
+        return folder
+
+    def clear(self, fault_id: str | None = None, *,
+              undo: Mapping[str, Callable[[Fault], None]] | None = None) -> list[Fault]:
+        """Remove one fault (404 if unknown), or every fault; what was removed.
+
+        A fault whose kind has an ``undo`` (a damaged pack written back) is undone after
+        the others are gone (so a provider held down by one is back for it); one that
+        fails to undo stays recorded, and a 409 names it once the others are cleared."""
+        undo = undo or {}
         with self._locked() as faults:
-            gone = [f for f in faults if fault_id is None or f.id == fault_id]
-            if fault_id is not None and not gone:
+            chosen = [f for f in faults if fault_id is None or f.id == fault_id]
+            if fault_id is not None and not chosen:
                 raise NotFound(detail=f"no fault {fault_id}", code="CP-0601")
-            faults[:] = [f for f in faults if f not in gone]
-        return gone
+            faults[:] = [f for f in faults if f not in chosen or f.kind in undo]
+        stuck: list[str] = []
+        for fault in [f for f in chosen if f.kind in undo]:
+            try:
+                undo[fault.kind](fault)
+            except Exception as exc:  # reported below, once the others are cleared
+                stuck.append(f"{fault.id} ({fault.kind} on {fault.target}): {exc}")
+                chosen.remove(fault)
+        with self._locked() as faults:
+            faults[:] = [f for f in faults if f not in chosen]
+        for fault in chosen:
+            shutil.rmtree(self.path.parent / FAULTS_FOLDER / fault.id, ignore_errors=True)
+        if stuck:
+            raise Conflict(detail="not undone, still held: " + "; ".join(stuck), code="CP-0602")
+        return chosen

@@ -3,6 +3,8 @@ the faults it can be told to have (``socle sim fault inject|list|clear``)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import typer
 
 from controlplane import plugins, simulation
@@ -17,8 +19,8 @@ from controlplane.cli.common import (
     handle_errors,
     transaction,
 )
-from controlplane.errors import InvalidInput
-from controlplane.faults import FaultBook, parse_duration
+from controlplane.errors import InvalidInput, SocleError
+from controlplane.faults import Fault, FaultBook, FaultKind, parse_duration
 from controlplane.settings import get_settings
 
 app = typer.Typer(help="Start, stop and inspect the simulated region.", no_args_is_help=True)
@@ -50,12 +52,16 @@ def up() -> None:
 def down() -> None:
     """Stop every simulator."""
     data_dir = get_settings().data_dir
+    try:  # first: undoing a damaged pack needs its provider running
+        cleared = _clear(FaultBook.of_region(data_dir), None)
+    except SocleError as exc:
+        errors.print(f"[red]error[/red] {exc}")
+        cleared = []
+    if cleared:
+        console.print(f"{len(cleared)} fault(s) cleared")
     for simulator in plugins.plane_simulators():
         if simulation.stop(simulator, data_dir):
             console.print(f"stopped {simulator.name}")
-    cleared = FaultBook.of_region(data_dir).clear()
-    if cleared:
-        console.print(f"{len(cleared)} fault(s) cleared")
 
 
 @app.command("status")
@@ -74,6 +80,21 @@ def _book() -> FaultBook:
     return FaultBook.of_region(get_settings().data_dir)
 
 
+def _heal(kind: FaultKind, book: FaultBook) -> Callable[[Fault], None]:
+    def undo(fault: Fault) -> None:
+        assert kind.heal is not None
+        with transaction(write=False) as db:
+            kind.heal(db, fault, book.folder(fault))
+    return undo
+
+
+def _clear(book: FaultBook, fault_id: str | None) -> list[Fault]:
+    """Clear one fault or all, undoing the damage of those that did some."""
+    undo = {kind.name: _heal(kind, book)
+            for kind in plugins.plane_fault_kinds().values() if kind.heal is not None}
+    return book.clear(fault_id, undo=undo)
+
+
 @fault_app.command("inject")
 @handle_errors
 def inject(
@@ -88,6 +109,8 @@ def inject(
     ec2: bool = typer.Option(False, "--ec2", help="provider-down: its EC2 endpoint."),
     delay_ms: float | None = typer.Option(None, help="slow-link: added delay, ms."),
     loss_pct: float | None = typer.Option(None, help="slow-link: packets lost, %."),
+    tenant: str | None = typer.Option(None, help="corrupt-pack: the establishment (FINESS) "
+                                      "whose restic repository is damaged."),
     as_json: bool = JsonOption,
 ) -> None:
     """Inject a fault: the simulators honour it within a second, until it ends or is
@@ -99,15 +122,24 @@ def inject(
     given = {name: value for name, value in
              (("neighbour", neighbour), ("interface", interface), ("s3", s3 or None),
               ("ec2", ec2 or None),
-              ("delay_ms", delay_ms), ("loss_pct", loss_pct))
+              ("delay_ms", delay_ms), ("loss_pct", loss_pct), ("tenant", tenant))
              if value is not None}
     for name in given:
         if name not in fault_kind.options:
             raise InvalidInput.on(name, f"{kind} takes no --{name.replace('_', '-')}")
+    if lasting and not fault_kind.timed:
+        raise InvalidInput.on("for", f"{kind} lasts until cleared")
     duration = parse_duration(lasting) if lasting else None
+    book = _book()
     with transaction(write=False) as db:
         selectors = fault_kind.resolve(db, target, given)
-    fault = _book().inject(kind, target, options=given, selectors=selectors, lasting=duration)
+        fault = book.inject(kind, target, options=given, selectors=selectors, lasting=duration)
+        if fault_kind.strike is not None:
+            try:
+                fault_kind.strike(db, fault, book.folder(fault))
+            except BaseException:
+                book.clear(fault.id)
+                raise
     until = f"until {fault.ends_at:%H:%M:%S} UTC" if fault.ends_at else "until cleared"
     emit_result(fault.to_json(), as_json, f"fault {fault.id}: {kind} on {target}, {until}")
 
@@ -128,7 +160,7 @@ def clear(
     """Clear one fault, or every fault with --all."""
     if (fault_id is None) == (not every):
         raise InvalidInput.on("id", "name one fault, or give --all")
-    gone = _book().clear(None if every else fault_id)
+    gone = _clear(_book(), None if every else fault_id)
     console.print(f"{len(gone)} fault(s) cleared")
 
 

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from controlplane.errors import InvalidInput, NotFound
-from controlplane.faults import FaultBook, parse_duration
+from controlplane.errors import Conflict, InvalidInput, NotFound
+from controlplane.faults import Fault, FaultBook, parse_duration
 from controlplane.relay import TcpRelay
 
 T0 = datetime(2026, 12, 8, 10, 0, tzinfo=UTC)
@@ -50,6 +50,32 @@ def test_a_fault_holds_its_selectors_from_its_start_to_its_end(tmp_path: Path) -
         book.clear(forever.id)
     assert book.clear() == [lasting]
     assert book.faults(T0) == []
+
+
+def test_a_fault_that_damaged_data_is_undone_before_it_is_cleared(tmp_path: Path) -> None:
+    book = FaultBook(tmp_path / "faults.json")
+    down = book.inject("provider-down", "hds-a", options={},
+                       selectors={"endpoint": ["127.0.0.1:9000"]})
+    damaged = book.inject("corrupt-pack", "hds-a", options={"tenant": "750000001"},
+                          selectors={"pack": ["restic/data/ab/ab12"]})
+    kept = book.folder(damaged)
+    assert kept.parent.stat().st_mode & 0o077 == 0 and kept.exists()
+    undone, broken = [], True
+
+    def undo(fault: Fault) -> None:
+        # the provider held down by the other fault is back before the pack is written
+        assert [f.kind for f in FaultBook(book.path).faults()] == ["corrupt-pack"]
+        if broken:
+            raise OSError("provider unreachable")
+        undone.append(fault.id)
+
+    with pytest.raises(Conflict, match=r"corrupt-pack on hds-a\): provider unreachable"):
+        book.clear(undo={"corrupt-pack": undo})
+    assert book.faults() == [damaged] and kept.exists()  # still held: not undone
+    broken = False
+    assert book.clear(damaged.id, undo={"corrupt-pack": undo}) == [damaged]
+    assert undone == [damaged.id] and book.faults() == [] and not kept.exists()
+    assert down.id not in {f.id for f in book.faults()}
 
 
 class _Echo(socketserver.BaseRequestHandler):
