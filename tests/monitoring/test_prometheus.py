@@ -8,18 +8,12 @@ server's port), the intervals (one second) and the rule paths (absolute).
 
 from __future__ import annotations
 
-import json
-import shutil
-import subprocess
-import time
-import urllib.request
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from sqlalchemy import select
 
 from controlplane.api.app import create_app
@@ -29,11 +23,8 @@ from hosting.backup.models import BackupRepository, RestoreTest
 from tests.conftest import TenantFactory
 from tests.hosting.test_evidence_as_of import T, timeline
 from tests.hosting.test_metrics import archived
-from tests.support.apphosts import free_port
 from tests.support.live_server import serve
-
-MONITORING = Path(__file__).resolve().parents[2] / "monitoring"
-WAIT_SECONDS = 60.0
+from tests.support.prometheus import alerts_by_name, ask, running_prometheus
 
 
 @pytest.fixture
@@ -42,63 +33,12 @@ def database_url(sqlite_factory: Any) -> str:
     return str(sqlite_factory.new_url())
 
 
-def configuration(api: str, tmp_path: Path) -> Path:
-    """The shipped configuration, scraping the test API each second."""
-    shipped = yaml.safe_load((MONITORING / "prometheus.yml").read_text())
-    shipped["global"] = {"scrape_interval": "1s", "evaluation_interval": "1s"}
-    shipped["rule_files"] = [str(MONITORING / pattern) for pattern in shipped["rule_files"]]
-    (api_job,) = [job for job in shipped["scrape_configs"] if job["job_name"] == "socle-api"]
-    api_job["static_configs"] = [{"targets": [api.removeprefix("http://")]}]
-    shipped["scrape_configs"] = [api_job]
-    path = tmp_path / "prometheus.yml"
-    path.write_text(yaml.safe_dump(shipped))
-    return path
-
-
 @pytest.fixture
 def prometheus(settings: Settings, database: Database, tmp_path: Path) -> Iterator[str]:
     """Prometheus scraping Socle's API; yields its base URL."""
-    binary = shutil.which("prometheus")
-    if binary is None:
-        pytest.fail("prometheus not found: apt-get install prometheus (scripts/system-deps.sh)")
-    with serve(create_app(settings, database), name="socle-api") as api:
-        port = free_port()
-        log = (tmp_path / "prometheus.log").open("w")
-        process = subprocess.Popen(
-            [binary, f"--config.file={configuration(api, tmp_path)}",
-             f"--storage.tsdb.path={tmp_path / 'tsdb'}",
-             f"--web.listen-address=127.0.0.1:{port}"],
-            stdout=log, stderr=subprocess.STDOUT)
-        try:
-            yield f"http://127.0.0.1:{port}"
-        finally:
-            process.terminate()
-            process.wait(timeout=30)
-            log.close()
-
-
-def ask(prometheus: str, path: str) -> Any:
-    """The ``data`` of a Prometheus HTTP API answer (None while it cannot answer)."""
-    try:
-        with urllib.request.urlopen(f"{prometheus}{path}", timeout=5) as answer:
-            return json.load(answer)["data"]
-    except OSError:
-        return None
-
-
-def alerts_by_name(prometheus: str, wanted: set[str]) -> dict[str, list[dict[str, Any]]]:
-    """The alerts Prometheus holds once all of ``wanted`` are firing or pending."""
-    deadline = time.monotonic() + WAIT_SECONDS
-    found: dict[str, list[dict[str, Any]]] = {}
-    while time.monotonic() < deadline:
-        data = ask(prometheus, "/api/v1/alerts")
-        found = {}
-        for alert in (data or {}).get("alerts", []):
-            found.setdefault(alert["labels"]["alertname"], []).append(alert)
-        if wanted <= set(found):
-            return found
-        time.sleep(0.5)
-    pytest.fail(f"alerts {sorted(wanted - set(found))} never came; Prometheus had {found}")
+    with serve(create_app(settings, database), name="socle-api") as api, \
+            running_prometheus(api, tmp_path) as url:
+        yield url
 
 
 def test_prometheus_scrapes_socle_and_fires_the_hosting_alerts(
