@@ -1,5 +1,6 @@
 """``/api/v1/hosting/providers``: the HDS providers. Reads need ``hosting:read``,
-writes ``hosting:write``.
+writes ``hosting:write``; reads show what placed requests hold of each provider's
+capacity and what is left.
 """
 
 from __future__ import annotations
@@ -16,7 +17,12 @@ from controlplane.schemas import Page, RowId
 from hosting.errors import store
 from hosting.providers import service as providers
 from hosting.providers.models import HostingProvider
-from hosting.providers.schemas import ProviderCreate, ProviderRead, ProviderUpdate
+from hosting.providers.schemas import (
+    ProviderCapacityRead,
+    ProviderCreate,
+    ProviderRead,
+    ProviderUpdate,
+)
 
 router = APIRouter()
 
@@ -36,19 +42,21 @@ def create_provider(body: ProviderCreate, db: DbSession, caller: Writer) -> Prov
     return ProviderRead.model_validate(providers.create_provider(db, body, actor=caller.actor))
 
 
-@router.get("/providers", response_model=Page[ProviderRead], responses=EXPORT_RESPONSES)
+@router.get("/providers", response_model=Page[ProviderCapacityRead],
+            responses=EXPORT_RESPONSES)
 def list_providers(
     db: DbSession, paging: PageParams, caller: Reader, format: ExportQuery = ExportFormat.JSON,
-) -> Page[ProviderRead] | Response:
-    """Providers, by name."""
-    return page_or_export(db, providers.provider_query(), paging, ProviderRead, format,
-                          title="Hébergeurs HDS")
+) -> Page[ProviderCapacityRead] | Response:
+    """Providers, by name, with the capacity placed requests hold and what is left."""
+    return page_or_export(db, providers.provider_query(), paging, ProviderCapacityRead, format,
+                          title="Hébergeurs HDS", show=providers.with_capacity)
 
 
-@router.get("/providers/{provider_id}", response_model=ProviderRead)
-def get_provider(provider_id: RowId, db: DbSession, caller: Reader) -> ProviderRead:
-    """One provider."""
-    return ProviderRead.model_validate(store.get(db, HostingProvider, provider_id))
+@router.get("/providers/{provider_id}", response_model=ProviderCapacityRead)
+def get_provider(provider_id: RowId, db: DbSession, caller: Reader) -> ProviderCapacityRead:
+    """One provider, with the capacity placed requests hold and what is left."""
+    [shown] = providers.with_capacity(db, [store.get(db, HostingProvider, provider_id)])
+    return shown
 
 
 @router.patch("/providers/{provider_id}", response_model=ProviderRead)

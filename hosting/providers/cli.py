@@ -15,8 +15,8 @@ import typer
 from controlplane.cli.common import (
     JsonOption,
     emit_item,
-    emit_query,
     emit_row,
+    emit_rows,
     handle_errors,
     local_actor,
     sub_app,
@@ -93,6 +93,7 @@ def provider_update(
     s3_endpoint: str | None = typer.Option(None),
     ec2_endpoint: str | None = typer.Option(None),
     capacity_gb: int | None = typer.Option(None),
+    capacity_vcpus: int | None = typer.Option(None),
     as_json: bool = JsonOption,
 ) -> None:
     """Renew a certificate, move an endpoint or change capacity."""
@@ -101,6 +102,7 @@ def provider_update(
         "s3_endpoint": s3_endpoint,
         "ec2_endpoint": ec2_endpoint,
         "capacity_gb": capacity_gb,
+        "capacity_vcpus": capacity_vcpus,
     }
     data = ProviderUpdate(**{k: v for k, v in fields.items() if v is not None})
     emit_row(lambda db: providers.update_provider(
@@ -111,15 +113,18 @@ def provider_update(
 @provider_app.command("list")
 @handle_errors
 def provider_list(as_json: bool = JsonOption) -> None:
-    """List providers."""
-    columns = ["id", "name", "country", "location", "certificate_expires_on", "in_eea"]
-    emit_query(providers.provider_query(), ProviderRead, as_json, title="Providers",
-               columns=columns)
+    """List providers, with the capacity (GB, vCPUs) placed requests leave."""
+    columns = ["id", "name", "country", "location", "certificate_expires_on", "in_eea",
+               "left_gb", "capacity_gb", "left_vcpus", "capacity_vcpus"]
+    with transaction(write=False) as db:
+        shown = providers.with_capacity(db, list(db.scalars(providers.provider_query())))
+    emit_rows(shown, as_json, title="Providers", columns=columns)
 
 
 @provider_app.command("show")
 @handle_errors
 def provider_show(name: str, as_json: bool = JsonOption) -> None:
-    """Show a provider."""
+    """Show a provider, with the capacity placed requests hold and what is left."""
     with transaction(write=False) as db:
-        emit_item(ProviderRead.model_validate(store.by_key(db, HostingProvider, name)), as_json)
+        [shown] = providers.with_capacity(db, [store.by_key(db, HostingProvider, name)])
+    emit_item(shown, as_json)

@@ -121,3 +121,14 @@ class ProviderRead(Answer):
     def in_eea(self) -> bool:
         """True when the data stays in the European Economic Area."""
         return self.country in EEA_COUNTRIES
+
+
+class ProviderCapacityRead(ProviderRead):
+    """A provider and how much of its capacity placed requests hold (approved,
+    provisioning or active: :mod:`hosting.subscriptions.capacity`), so an operator sees
+    what is left before approving."""
+
+    held_gb: int
+    left_gb: int
+    held_vcpus: int
+    left_vcpus: int

@@ -1,7 +1,10 @@
-"""HDS providers: create, edit, list (operators write, everyone reads).
+"""HDS providers: create, edit, list (operators write, everyone reads), each shown with
+the capacity placed requests hold of it.
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
@@ -10,7 +13,14 @@ from controlplane.rows import snapshot
 from hosting import errors
 from hosting.errors import store
 from hosting.providers.models import HostingProvider
-from hosting.providers.schemas import ProviderCreate, ProviderRead, ProviderUpdate
+from hosting.providers.schemas import (
+    ProviderCapacityRead,
+    ProviderCreate,
+    ProviderRead,
+    ProviderUpdate,
+)
+from hosting.subscriptions import capacity, plans
+from hosting.subscriptions.placement import Held
 
 
 def create_provider(db: Session, data: ProviderCreate, *, actor: str) -> HostingProvider:
@@ -39,3 +49,18 @@ def update_provider(
 def provider_query() -> Select[tuple[HostingProvider]]:
     """Providers by name."""
     return select(HostingProvider).order_by(HostingProvider.name)
+
+
+def with_capacity(db: Session, providers: Sequence[HostingProvider]) -> list[ProviderCapacityRead]:
+    """``providers`` as read, each with what placed requests hold of it and what is left
+    (one query for all, whatever their number)."""
+    held = capacity.held(db)
+    shown = []
+    for provider in providers:
+        facts = plans.facts(provider, held.get(provider.name, Held()))
+        shown.append(ProviderCapacityRead(
+            **ProviderRead.model_validate(provider).model_dump(),
+            held_gb=facts.held_gb, left_gb=facts.left_gb,
+            held_vcpus=facts.held_vcpus, left_vcpus=facts.left_vcpus,
+        ))
+    return shown

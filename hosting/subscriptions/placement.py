@@ -4,8 +4,12 @@ A pure function of the providers' facts, what the offer needs and today's date, 
 is tested without a database and its explanation is shown in the request's plan
 before approval. A provider is refused when its HDS certificate has expired, does not
 cover an activity the offer needs, when it stores data outside the EEA, lacks the
-endpoint the offer needs, or is too small. Copies go to distinct providers in
-distinct locations; a tier with two copies or more that cannot get them is refused.
+endpoint the offer needs, or has not enough capacity left: what the request asks per
+copy (storage in GB, vCPUs) must fit in what the provider declares minus what placed
+requests already hold there (:mod:`hosting.subscriptions.capacity`). Copies go to
+distinct providers in distinct locations; a tier with two copies or more that cannot get
+them is refused. Each provider's verdict shows what it has left, and a refusal names
+every provider's reasons with the figures.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 #: The European Economic Area (EU 27 + Iceland, Liechtenstein, Norway), ISO 3166 alpha-2.
 EEA_COUNTRIES = frozenset(
@@ -47,6 +51,13 @@ ENDPOINT_BY_KIND: dict[str, str | None] = {
 }
 
 
+class Held(NamedTuple):
+    """What placed requests hold on one provider: storage (GB) and vCPUs."""
+
+    gb: int = 0
+    vcpus: int = 0
+
+
 @dataclass(frozen=True)
 class ProviderFacts:
     """What placement knows about a provider."""
@@ -58,15 +69,30 @@ class ProviderFacts:
     location: str
     endpoints: frozenset[str]
     capacity_gb: int
+    capacity_vcpus: int = 0
+    held_gb: int = 0
+    held_vcpus: int = 0
+
+    @property
+    def left_gb(self) -> int:
+        """Storage (GB) not yet held by placed requests (never below zero)."""
+        return max(self.capacity_gb - self.held_gb, 0)
+
+    @property
+    def left_vcpus(self) -> int:
+        """vCPUs not yet held by placed requests (never below zero)."""
+        return max(self.capacity_vcpus - self.held_vcpus, 0)
 
 
 @dataclass(frozen=True)
 class Need:
-    """What a request needs: its offer's kind, number of copies and size."""
+    """What a request needs: its offer's kind, number of copies, and per copy its
+    storage (GB) and vCPUs."""
 
     kind: str
     copies: int = 1
     size_gb: int = 0
+    vcpus: int = 0
 
     @property
     def activities(self) -> tuple[int, ...]:
@@ -76,10 +102,15 @@ class Need:
 
 @dataclass(frozen=True)
 class Verdict:
-    """One provider's eligibility, with the reasons it was refused (empty if eligible)."""
+    """One provider's eligibility, the reasons it was refused (empty if eligible) and
+    the capacity it had left before this request."""
 
     provider: str
     eligible: bool
+    left_gb: int
+    capacity_gb: int
+    left_vcpus: int
+    capacity_vcpus: int
     reasons: list[str] = field(default_factory=list)
 
 
@@ -116,8 +147,12 @@ def refusals(provider: ProviderFacts, need: Need, today: date) -> list[str]:
     endpoint = ENDPOINT_BY_KIND[need.kind]
     if endpoint is not None and endpoint not in provider.endpoints:
         reasons.append(f"has no {endpoint.upper()} endpoint")
-    if need.size_gb > provider.capacity_gb:
-        reasons.append(f"capacity {provider.capacity_gb} GB < {need.size_gb} GB requested")
+    if need.size_gb > provider.left_gb:
+        reasons.append(f"{provider.left_gb} GB left of {provider.capacity_gb}, "
+                       f"{need.size_gb} asked")
+    if need.vcpus > provider.left_vcpus:
+        reasons.append(f"{provider.left_vcpus} vCPUs left of {provider.capacity_vcpus}, "
+                       f"{need.vcpus} asked")
     return reasons
 
 
@@ -135,16 +170,21 @@ def place(providers: Sequence[ProviderFacts], need: Need, today: date) -> Placem
                 reasons = [f"location {provider.location} already holds a copy"]
             else:
                 chosen.append(provider)
-        verdicts.append(Verdict(provider.name, not reasons, reasons))
+        verdicts.append(Verdict(provider.name, not reasons, provider.left_gb,
+                                provider.capacity_gb, provider.left_vcpus,
+                                provider.capacity_vcpus, reasons))
     enough = len(chosen) >= need.copies
     if enough:
         summary = [
             f"copy {i + 1} on {p.name} ({p.location}, {p.country})" for i, p in enumerate(chosen)
         ]
     else:
+        wanted = ("1 copy needs an eligible provider" if need.copies == 1 else
+                  f"{need.copies} copies need {need.copies} eligible providers in distinct "
+                  "locations")
         summary = [
-            f"{need.copies} copies need {need.copies} eligible providers in distinct "
-            f"locations; found {len(chosen)}"
+            f"{wanted}; found {len(chosen)}",
+            *(f"{v.provider}: {'; '.join(v.reasons)}" for v in verdicts if v.reasons),
         ]
     return Placement(
         ok=enough,

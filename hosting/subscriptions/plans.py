@@ -2,12 +2,14 @@
 
 The plan is computed when the request is made (so the establishment and the operator
 see the decision, explained, before approval) and again at approval (a certificate
-may have expired since). Resource names are derived from the request id, so every
-provisioning attempt of a request targets the same buckets and instances.
+may have expired since, other requests may have taken the capacity). Resource names are
+derived from the request id, so every provisioning attempt of a request targets the
+same buckets and instances.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
@@ -17,7 +19,14 @@ from sqlalchemy.orm import Session
 from hosting.catalogue.models import Offer
 from hosting.providers.models import HostingProvider
 from hosting.subscriptions.models import HostingRequest
-from hosting.subscriptions.placement import ENDPOINT_BY_KIND, Need, Placement, ProviderFacts, place
+from hosting.subscriptions.placement import (
+    ENDPOINT_BY_KIND,
+    Held,
+    Need,
+    Placement,
+    ProviderFacts,
+    place,
+)
 
 #: (instance type, vCPUs, memory GB), smallest first: a VM gets the first that fits.
 INSTANCE_TYPES = (
@@ -30,8 +39,9 @@ INSTANCE_TYPES = (
 )
 
 
-def facts(provider: HostingProvider) -> ProviderFacts:
-    """What placement needs to know about ``provider``."""
+def facts(provider: HostingProvider, held: Held = Held()) -> ProviderFacts:
+    """What placement needs to know about ``provider``, which placed requests already
+    hold ``held`` of."""
     endpoints = {
         kind for kind, url in (("s3", provider.s3_endpoint), ("ec2", provider.ec2_endpoint)) if url
     }
@@ -43,15 +53,33 @@ def facts(provider: HostingProvider) -> ProviderFacts:
         location=provider.location,
         endpoints=frozenset(endpoints),
         capacity_gb=provider.capacity_gb,
+        capacity_vcpus=provider.capacity_vcpus,
+        held_gb=held.gb,
+        held_vcpus=held.vcpus,
     )
+
+
+def _machine(vcpus: int, memory_gb: int) -> tuple[str, int, int]:
+    for machine in INSTANCE_TYPES:
+        if machine[1] >= vcpus and machine[2] >= memory_gb:
+            return machine
+    return INSTANCE_TYPES[-1]
 
 
 def instance_type(vcpus: int, memory_gb: int) -> str:
     """The smallest instance type with at least ``vcpus`` and ``memory_gb``."""
-    for name, cpus, memory in INSTANCE_TYPES:
-        if cpus >= vcpus and memory >= memory_gb:
-            return name
-    return INSTANCE_TYPES[-1][0]
+    return _machine(vcpus, memory_gb)[0]
+
+
+def need(kind: str, copies: int, values: Mapping[str, int]) -> Need:
+    """What a request of an offer of ``kind`` with ``values`` takes on each provider of a
+    copy: a VM its volume (``disk_gb``) and the vCPUs of the instance type it gets (not
+    fewer than it asked); storage, backup and archive their ``size_gb``; dry hosting and
+    PRA offers no storage nor vCPUs."""
+    if kind == "vm":
+        vcpus = _machine(values.get("vcpus", 2), values.get("memory_gb", 2))[1]
+        return Need(kind=kind, copies=copies, size_gb=values.get("disk_gb", 0), vcpus=vcpus)
+    return Need(kind=kind, copies=copies, size_gb=values.get("size_gb", 0))
 
 
 def bucket_name(request: HostingRequest, copy: int) -> str:
@@ -115,14 +143,20 @@ def resources(request: HostingRequest, placement: Placement) -> list[dict[str, A
     return planned
 
 
-def decide(db: Session, offer: Offer, values: dict[str, int], today: date) -> Placement:
-    """Where a request for ``offer`` with ``values`` may go, among every provider."""
-    need = Need(kind=offer.kind, copies=offer.copies, size_gb=values.get("size_gb", 0))
+def decide(
+    db: Session, offer: Offer, values: dict[str, int], today: date,
+    held: Mapping[str, Held],
+) -> Placement:
+    """Where a request for ``offer`` with ``values`` may go, among every provider, given
+    what placed requests ``held`` on each (by provider name)."""
     providers = db.scalars(select(HostingProvider).order_by(HostingProvider.name))
-    return place([facts(p) for p in providers], need, today)
+    return place([facts(p, held.get(p.name, Held())) for p in providers],
+                 need(offer.kind, offer.copies, values), today)
 
 
-def plan(db: Session, request: HostingRequest, today: date) -> dict[str, Any]:
+def plan(
+    db: Session, request: HostingRequest, today: date, held: Mapping[str, Held]
+) -> dict[str, Any]:
     """The request's plan: the placement decision, explained, and the planned resources."""
-    placement = decide(db, request.offer, request.parameters, today)
+    placement = decide(db, request.offer, request.parameters, today, held)
     return {"placement": placement.as_dict(), "resources": resources(request, placement)}

@@ -2,7 +2,9 @@
 
 Every transition is audited in the caller's transaction. Bad input (unknown offer,
 parameters out of range, quota exceeded, another tenant) raises before anything is
-written.
+written. Approval takes the providers' capacity (:mod:`hosting.subscriptions.capacity`):
+it re-plans under a lock on the providers, so two approvals never both take the last of
+it, and a placement that no longer fits is refused with what each provider has left.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from hosting import errors
 from hosting.catalogue import pricing
 from hosting.catalogue.models import Offer
 from hosting.errors import store
-from hosting.subscriptions import plans, quotas
+from hosting.subscriptions import capacity, plans, quotas
 from hosting.subscriptions.models import HostingRequest, Subscription
 from hosting.subscriptions.schemas import RequestCreate, RequestRead, RequestState
 
@@ -64,7 +66,7 @@ def create_request(
     )
     db.add(request)
     db.flush()
-    request.plan = plans.plan(db, request, today or date.today())
+    request.plan = plans.plan(db, request, today or date.today(), capacity.held(db))
     db.flush()
     store.record(db, request, actor=caller.actor, verb="create", read=RequestRead)
     return request
@@ -75,11 +77,14 @@ def approve(
 ) -> HostingRequest:
     """Approve (or, after a failure, retry): re-plan and queue the provisioning job.
 
-    409 when the request is in another state or no placement satisfies the policy.
+    409 when the request is in another state or no placement satisfies the policy (with
+    each provider's reasons, what it has left among them).
     """
     before = snapshot(request, RequestRead)
     _move(db, request, APPROVABLE, RequestState.APPROVED)
-    plan = plans.plan(db, request, today or date.today())
+    capacity.lock_providers(db)
+    held = capacity.held(db, excluding=request.id)
+    plan = plans.plan(db, request, today or date.today(), held)
     if not plan["placement"]["ok"]:
         raise errors.conflict(
             errors.UNPLACEABLE, "placement", "; ".join(plan["placement"]["reasons"])

@@ -39,6 +39,7 @@ def provider_body(n: int, **fields: Any) -> dict[str, Any]:
         "ec2_endpoint": DEAD_ENDPOINT,
         "credential_ref": "env:SOCLE_SECRET_HOSTING_TEST_UNSET_KEYS",
         "capacity_gb": 100_000,
+        "capacity_vcpus": 1_000,
         **fields,
     }
 

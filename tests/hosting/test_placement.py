@@ -1,4 +1,5 @@
-"""The placement policy, as a pure function: refusals explained, copies spread out."""
+"""The placement policy, as a pure function: refusals explained, copies spread out, what
+placed requests hold subtracted from each provider's capacity."""
 
 from __future__ import annotations
 
@@ -13,9 +14,10 @@ ALL = frozenset(range(1, 7))
 def provider(name: str, *, location: str | None = None, country: str = "FR",
              activities: frozenset[int] = ALL, expires: date = date(2028, 1, 1),
              endpoints: frozenset[str] = frozenset({"s3", "ec2"}),
-             capacity_gb: int = 10_000) -> ProviderFacts:
+             capacity_gb: int = 10_000, capacity_vcpus: int = 64, held_gb: int = 0,
+             held_vcpus: int = 0) -> ProviderFacts:
     return ProviderFacts(name, activities, expires, country, location or f"dc-{name}",
-                         endpoints, capacity_gb)
+                         endpoints, capacity_gb, capacity_vcpus, held_gb, held_vcpus)
 
 
 def test_two_copies_go_to_two_providers_in_two_locations() -> None:
@@ -79,7 +81,45 @@ def test_endpoint_and_capacity() -> None:
     assert refusals(s3_only, Need("dry-hosting"), TODAY) == []
     small = provider("s", capacity_gb=50)
     assert refusals(small, Need("storage", size_gb=100), TODAY) == [
-        "capacity 50 GB < 100 GB requested"
+        "50 GB left of 50, 100 asked"
+    ]
+
+
+def test_what_placed_requests_hold_is_not_left() -> None:
+    nearly_full = provider("hds-a", capacity_gb=500, held_gb=460)
+    assert nearly_full.left_gb == 40
+    assert refusals(nearly_full, Need("storage", size_gb=40), TODAY) == []  # exactly fits
+    assert refusals(nearly_full, Need("storage", size_gb=60), TODAY) == [
+        "40 GB left of 500, 60 asked"
+    ]
+    decision = place([nearly_full, provider("hds-b", capacity_gb=500, held_gb=100)],
+                     Need("storage", size_gb=60), TODAY)
+    assert decision.ok and decision.chosen == ["hds-b"]
+    shown = {v["provider"]: v for v in decision.as_dict()["verdicts"]}
+    assert (shown["hds-a"]["left_gb"], shown["hds-a"]["capacity_gb"]) == (40, 500)
+    assert (shown["hds-b"]["left_gb"], shown["hds-b"]["eligible"]) == (400, True)
+
+
+def test_vcpus_are_capacity_too() -> None:
+    busy = provider("hds-a", capacity_vcpus=16, held_vcpus=10)
+    assert refusals(busy, Need("vm", vcpus=8), TODAY) == ["6 vCPUs left of 16, 8 asked"]
+    assert refusals(busy, Need("vm", vcpus=6), TODAY) == []
+    undeclared = provider("hds-b", capacity_vcpus=0)
+    assert refusals(undeclared, Need("vm", vcpus=2), TODAY) == ["0 vCPUs left of 0, 2 asked"]
+    assert refusals(undeclared, Need("storage", size_gb=10), TODAY) == []  # no vCPU asked
+    over = provider("hds-c", capacity_gb=100, held_gb=120)  # capacity lowered below holdings
+    assert over.left_gb == 0
+
+
+def test_a_refusal_names_each_provider_with_its_figures() -> None:
+    decision = place([provider("hds-a", capacity_gb=500, held_gb=460),
+                      provider("hds-b", endpoints=frozenset({"ec2"}))],
+                     Need("storage", size_gb=60), TODAY)
+    assert not decision.ok and decision.chosen == []
+    assert decision.reasons == [
+        "1 copy needs an eligible provider; found 0",
+        "hds-a: 40 GB left of 500, 60 asked",
+        "hds-b: has no S3 endpoint",
     ]
 
 
