@@ -17,27 +17,21 @@ missed it; the detail says the same in words.
 from __future__ import annotations
 
 from collections.abc import Collection
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from controlplane.evidence import BatchedCollector, Evidence, one_of, unknown
+from controlplane.months import Period, last_complete_month
 from network.inventory.models import Circuit
 from network.sla.evaluation import Evaluation, evaluate
-from network.sla.period import TIMEZONE, Period, month_period
 
 AVAILABILITY = "network.availability"
 RULE = ("oui si chaque circuit de l'établissement a une cible de disponibilité "
         "contractuelle (contrat SLA de son opérateur et de sa classe), a été mesuré pendant "
         "le mois et a atteint cette cible (minutes de maintenance exclues)")
-
-
-def last_complete_month(now: datetime) -> Period:
-    """The calendar month (Europe/Paris) before the one holding ``now``."""
-    first_of_month = now.astimezone(TIMEZONE).replace(day=1)
-    return month_period(f"{first_of_month - timedelta(days=1):%Y-%m}")
 
 
 def availability_many(
