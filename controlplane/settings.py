@@ -123,6 +123,15 @@ class Settings(BaseSettings):
         default=90, ge=1, le=36500,
         description="Days between two integrity checks of an archived document.",
     )
+    hosting_backup_check_days: int = Field(
+        default=1, ge=1, le=366,
+        description="Days between two integrity checks (restic check) of a backup copy.",
+    )
+    hosting_backup_check_percent: float = Field(
+        default=5.0, ge=0.1, le=100,
+        description="Share (%) of a backup copy's data packs each check reads and verifies, "
+        "drawn at random (the repository's structure is checked whole every time).",
+    )
     ssi_checks_allow_private_targets: str = Field(
         default="",
         description="Comma-separated non-public networks (CIDR, e.g. 127.0.0.0/8 or the GCS's "

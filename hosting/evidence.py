@@ -48,8 +48,9 @@ RULES = {
     "hosting.immutable_copy": "oui si chaque politique a une copie en verrouillage objet "
     "(COMPLIANCE) qui détient au moins une sauvegarde réussie",
     "hosting.backup_supervision": "oui si aucune copie n'a sa dernière sauvegarde réussie "
-    "plus vieille que le RPO de sa politique (le seuil) et aucune alerte de sauvegarde "
-    "n'est ouverte",
+    "plus vieille que le RPO de sa politique (le seuil), si la dernière vérification "
+    "d'intégrité (restic check) de chaque copie vérifiée n'a pas échoué (dommage trouvé ou "
+    "vérification impossible) et si aucune alerte de sauvegarde n'est ouverte",
     "hosting.hds_certificate": "oui si chaque hébergeur qui détient des données de "
     "l'établissement a un certificat HDS en cours de validité couvrant les activités de "
     "l'offre (référentiel HDS)",
@@ -182,9 +183,10 @@ def _immutable_copy(
 def backup_supervision_many(
     db: Session, *, tenant_ids: Collection[int], now: datetime
 ) -> dict[int, Evidence]:
-    """Copies are supervised against their RPO: true while, at ``now``, none is late (its
-    last good snapshot older than the RPO, or none; :func:`supervision.statuses`) and no
-    alert is open."""
+    """Copies are supervised against their RPO and their integrity: true while, at
+    ``now``, none is late (its last good snapshot older than the RPO, or none;
+    :func:`supervision.statuses`), none has a failed last integrity check (damage found,
+    or the check could not run) and no alert is open."""
     owned = list(db.execute(
         select(BackupPolicy.tenant_id, BackupRepository).select_from(BackupRepository)
         .join(BackupPolicy, BackupRepository.policy_id == BackupPolicy.id)
@@ -212,14 +214,20 @@ def _supervision(
         return _missing(key, NO_BACKUP)
     lines = [line for _, line in repositories]
     late = [line.repository_id for line in lines if line.rpo_status is RpoStatus.LATE]
+    damaged = [line.repository_id for line in lines if line.last_check_state == "failed"]
     observed = max((line.last_good_at for line in lines if line.last_good_at), default=now)
-    ok = not late and not alerts
-    detail = ("toutes les copies dans leur RPO, aucune alerte ouverte" if ok
-              else f"{len(late)} copie(s) en retard, {len(alerts)} alerte(s) ouverte(s)")
+    ok = not late and not damaged and not alerts
+    detail = ("toutes les copies dans leur RPO, aucune vérification d'intégrité en échec, "
+              "aucune alerte ouverte" if ok
+              else f"{len(late)} copie(s) en retard, {len(damaged)} copie(s) dont la dernière "
+                   f"vérification d'intégrité a échoué, {len(alerts)} alerte(s) ouverte(s)")
     source = (f"hosting.backup_alert#{alerts[0].id}" if alerts
               else f"{key}#policy-{repositories[0][0].policy_id}")
     return _measured(key, ok, observed, source, detail,
-                    {"late": late, "open_alerts": [a.id for a in alerts]})
+                    {"late": late, "check_failed": damaged,
+                     "unchecked": [line.repository_id for line in lines
+                                   if line.last_check_state is None],
+                     "open_alerts": [a.id for a in alerts]})
 
 
 Held = list[tuple[HostingProvider, str]]

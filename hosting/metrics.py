@@ -2,7 +2,9 @@
 every API process shows the same), for the alert rules of ``monitoring/rules/hosting.yml``:
 
 - each backup copy of an enabled policy: late against its RPO (as
-  :func:`hosting.backup.supervision.statuses` judges it now), its last good snapshot, its RPO;
+  :func:`hosting.backup.supervision.statuses` judges it now), its last good snapshot, its
+  RPO, its last integrity check (when, passed or not, the packs it found damaged) and how
+  often one is due;
 - each enabled policy: its last restore test (when, whether it passed), its interval,
   when it was set up;
 - each PRA: its last exercise (when, whether it met its RTO and RPO), when it was made;
@@ -28,6 +30,7 @@ from sqlalchemy.orm import Session, lazyload
 from controlplane.db import Database, Scope, utcnow
 from controlplane.evidence import latest_per
 from controlplane.models import Tenant
+from controlplane.settings import get_settings
 from hosting.archive.flows import verify_every_days
 from hosting.archive.models import ArchiveItem
 from hosting.backup.models import BackupPolicy, BackupRepository, RestoreTest
@@ -48,13 +51,25 @@ def _gauge(name: str, documentation: str, labels: list[str]) -> GaugeMetricFamil
 
 
 def backup_copies(db: Session, now: datetime) -> Iterator[GaugeMetricFamily]:
-    """Per copy of an enabled policy: late or not, last good snapshot, RPO."""
+    """Per copy of an enabled policy: late or not, last good snapshot, RPO; its last
+    integrity check (when, passed or not, damaged packs) and the interval between two."""
     labels = ["finess", "subscription", "copy", "provider"]
     late = _gauge("socle_backup_late",
                   "1 when the copy has no good snapshot within its RPO.", labels)
     last_good = _gauge("socle_backup_last_success_timestamp_seconds",
                        "When the copy's last good snapshot finished.", labels)
     rpo = _gauge("socle_backup_rpo_seconds", "The copy's recovery point objective.", labels)
+    checked = _gauge("socle_backup_check_last_timestamp_seconds",
+                     "When the copy's last integrity check (restic check) finished.", labels)
+    check_ok = _gauge("socle_backup_check_last_ok",
+                      "1 when the copy's last integrity check ran and restic reported no "
+                      "error; 0 when it found damage or could not run.", labels)
+    damaged = _gauge("socle_backup_check_damaged_packs",
+                     "Packs the copy's last integrity check named as damaged.", labels)
+    check_every = _gauge("socle_backup_check_interval_seconds",
+                         "How often the copy's integrity check is due "
+                         "(SOCLE_HOSTING_BACKUP_CHECK_DAYS).", labels)
+    interval = get_settings().hosting_backup_check_days * 86400.0
     copies = list(db.scalars(
         select(BackupRepository).join(BackupPolicy).where(BackupPolicy.enabled.is_(True))
         .order_by(BackupRepository.policy_id, BackupRepository.copy_index)))
@@ -62,9 +77,14 @@ def backup_copies(db: Session, now: datetime) -> Iterator[GaugeMetricFamily]:
         values = [line.tenant, str(line.subscription_id), str(line.copy_index), line.provider]
         late.add_metric(values, 1.0 if line.rpo_status is RpoStatus.LATE else 0.0)
         rpo.add_metric(values, line.rpo_hours * 3600.0)
+        check_every.add_metric(values, interval)
         if line.last_good_at is not None:
             last_good.add_metric(values, _seconds(line.last_good_at))
-    yield from (late, last_good, rpo)
+        if line.last_check_at is not None:
+            checked.add_metric(values, _seconds(line.last_check_at))
+            check_ok.add_metric(values, 1.0 if line.last_check_state == "succeeded" else 0.0)
+            damaged.add_metric(values, float(len(line.last_check_damaged_packs)))
+    yield from (late, last_good, rpo, checked, check_ok, damaged, check_every)
 
 
 def _newer(test: RestoreTest, than: RestoreTest) -> bool:

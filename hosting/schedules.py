@@ -1,8 +1,9 @@
 """The hosting plane's periodic work, as schedules (see controlplane.schedule).
 
 - ``hosting.backup-schedule``: every 5 minutes, the backup scheduler's tick
-  (``hosting.backup.flows.tick``): queue every due backup, retention and restore test
-  of each policy, and raise ``late`` alerts on copies past their RPO.
+  (``hosting.backup.flows.tick``): queue every due backup, retention, restore test and
+  integrity check (every ``SOCLE_HOSTING_BACKUP_CHECK_DAYS``) of each policy, and raise
+  ``late`` alerts on copies past their RPO.
 - ``hosting.archive-verify``: daily at 03:30 (Europe/Paris), queue the integrity check of
   every archived document not checked for N days, if there is one
   (``hosting.archive.flows.queue_verification``).
@@ -33,7 +34,8 @@ def archive_verification(db: Session, *, now: datetime) -> Any:
 
 SCHEDULES = [
     Schedule(SCHEDULE_JOB, backups, every=300,
-             description="Queue due backups, retention and restore tests; RPO alerts."),
+             description="Queue due backups, retention, restore tests and integrity checks; "
+                         "RPO alerts."),
     Schedule(VERIFY_JOB, archive_verification, daily_at="03:30",
              description="Queue the integrity check of archived documents due for one."),
 ]

@@ -1,9 +1,10 @@
 """Backups in the hosting API: policies, backup and restore-test jobs, supervision.
 
 ``PUT/GET /hosting/subscriptions/{id}/backup-policy`` (operators write, readers read);
-``POST /hosting/subscriptions/{id}/backup|retention|restore-test`` → 202 job (an
+``POST /hosting/subscriptions/{id}/backup|retention|restore-test|check`` → 202 job (an
 establishment may start them on its own subscriptions); ``GET /hosting/backups`` (each
-copy's RPO status), ``/hosting/backups/runs``, ``/restore-tests``, ``/alerts``;
+copy's RPO status and last integrity check), ``/hosting/backups/runs``,
+``/restore-tests``, ``/checks``, ``/alerts``;
 ``POST /hosting/backups/schedule`` runs the scheduler's tick now (operators);
 ``POST /hosting/tenants/{finess}/backup-key/rotate`` → 202 job rotates a tenant's
 restic password on every repository (operators).
@@ -26,6 +27,8 @@ from hosting.backup import flows, policies, rotation, service
 from hosting.backup.schemas import (
     AlertRead,
     BackupStatusRead,
+    CheckRead,
+    CheckStart,
     PolicyRead,
     PolicySet,
     RestoreTestRead,
@@ -85,12 +88,23 @@ def restore_test(subscription_id: RowId, db: DbSession, caller: Requester,
                                                 body or RestoreTestStart(), actor=caller.actor))
 
 
+@router.post("/subscriptions/{subscription_id}/check", status_code=ACCEPTED,
+             response_model=JobAccepted)
+def check(subscription_id: RowId, db: DbSession, caller: Requester,
+          body: CheckStart | None = None) -> JobAccepted:
+    """Check every copy's integrity now (``restic check``, a share of the data read): the
+    job."""
+    return _accepted(service.start_check(db, subscription_id, body or CheckStart(),
+                                         actor=caller.actor))
+
+
 @router.get("/backups", response_model=Page[BackupStatusRead], responses=EXPORT_RESPONSES)
 def list_backups(
     db: DbSession, paging: PageParams, caller: Reader, tenant: TenantFiness = None,
     format: ExportQuery = ExportFormat.JSON,
 ) -> Page[BackupStatusRead] | Response:
-    """Every copy with its last good snapshot and RPO status (ok / late)."""
+    """Every copy with its last good snapshot, RPO status (ok / late) and last integrity
+    check."""
     return page_or_export(db, service.repository_query(tenant=tenant), paging, BackupStatusRead,
                           format, title="Copies de sauvegarde",
                           show=lambda db, rows: service.status_of(db, rows, utcnow()))
@@ -118,13 +132,24 @@ def list_restore_tests(
                           format, title="Tests de restauration")
 
 
+@router.get("/backups/checks", response_model=Page[CheckRead], responses=EXPORT_RESPONSES)
+def list_checks(
+    db: DbSession, paging: PageParams, caller: Reader, tenant: TenantFiness = None,
+    format: ExportQuery = ExportFormat.JSON,
+) -> Page[CheckRead] | Response:
+    """Integrity checks of the copies, newest first, with the packs found damaged."""
+    return page_or_export(db, service.check_query(tenant=tenant), paging, CheckRead, format,
+                          title="Vérifications d'intégrité")
+
+
 @router.get("/backups/alerts", response_model=Page[AlertRead], responses=EXPORT_RESPONSES)
 def list_alerts(
     db: DbSession, paging: PageParams, caller: Reader, tenant: TenantFiness = None,
     all_alerts: Annotated[bool, Query(alias="all")] = False,
     format: ExportQuery = ExportFormat.JSON,
 ) -> Page[AlertRead] | Response:
-    """Open backup alerts (late, failed, restore-failed); ``all=true`` includes closed ones."""
+    """Open backup alerts (late, failed, restore-failed, check-failed); ``all=true``
+    includes closed ones."""
     query = service.alert_query(open_only=not all_alerts, tenant=tenant)
     return page_or_export(db, query, paging, AlertRead, format, title="Alertes de sauvegarde")
 

@@ -1,6 +1,7 @@
-"""``socle hosting backup``: policies, backups, retention, restore tests, supervision.
+"""``socle hosting backup``: policies, backups, retention, restore tests, integrity checks,
+supervision.
 
-``run``, ``retention``, ``restore-test`` and ``rotate-key`` queue a job; ``--wait``
+``run``, ``retention``, ``restore-test``, ``check`` and ``rotate-key`` queue a job; ``--wait``
 follows it with a progress bar (a worker must be running: the embedded one or ``socle
 worker``), ``--here`` runs it in this process and follows it (exit 1 unless it succeeded).
 """
@@ -29,6 +30,9 @@ from controlplane.schemas import JobSummary
 from hosting.backup import flows, policies, rotation, service
 from hosting.backup.schemas import (
     AlertRead,
+    BackupStatusRead,
+    CheckRead,
+    CheckStart,
     LocalExecutorSpec,
     PolicyRead,
     PolicySet,
@@ -128,21 +132,49 @@ def restore_test(
     _queued(job, wait, here, as_json)
 
 
+@app.command("check")
+@handle_errors
+def check(
+    subscription_id: int,
+    percent: float | None = typer.Option(
+        None, "--percent", min=0.1, max=100,
+        help="Share (%) of each copy's data packs to read (default: "
+             "SOCLE_HOSTING_BACKUP_CHECK_PERCENT); 100 reads them all."),
+    wait: bool = WaitOption,
+    here: bool = HereOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """Check every copy's integrity now (restic check, a share of the data read)."""
+    with transaction() as db:
+        job = service.start_check(db, subscription_id, CheckStart(subset_percent=percent),
+                                  actor=local_actor())
+    _queued(job, wait, here, as_json)
+
+
+def _last_check(line: BackupStatusRead) -> str:
+    """``ok 5%`` / ``failed (corrupt) 100%`` / ``-`` for the listing."""
+    if line.last_check_state is None:
+        return "-"
+    state = "ok" if line.last_check_state == "succeeded" else \
+        f"{line.last_check_state} ({line.last_check_reason})"
+    return f"{state} {line.last_check_percent:g}% {line.last_check_at:%Y-%m-%d %H:%M}"
+
+
 @app.command("list")
 @handle_errors
 def list_backups(tenant: str | None = typer.Option(None, help="FINESS."),
                  as_json: bool = JsonOption) -> None:
-    """Every copy with its last good snapshot and RPO status."""
+    """Every copy with its last good snapshot, RPO status and last integrity check."""
     with transaction(write=False) as db:
         rows = service.status_of(db, list(db.scalars(service.repository_query(tenant=tenant))),
                                  utcnow())
     emit_rows(rows, as_json, title="Backups",
               columns=["subscription", "tenant", "copy", "provider", "immutable", "last snapshot",
-                       "age (h)", "RPO (h)", "status", "alerts"],
+                       "age (h)", "RPO (h)", "status", "last check", "alerts"],
               row=lambda r: (r.subscription_id, r.tenant, r.copy_index, r.provider, r.immutable,
                              r.last_snapshot_id or "-",
                              r.age_hours if r.age_hours is not None else "-", r.rpo_hours,
-                             r.rpo_status.value, r.open_alerts))
+                             r.rpo_status.value, _last_check(r), r.open_alerts))
 
 
 @app.command("runs")
@@ -174,11 +206,25 @@ def restore_tests(limit: int = typer.Option(50, min=1, max=1000),
                              r.rto_seconds, len(r.mismatches)))
 
 
+@app.command("checks")
+@handle_errors
+def checks(limit: int = typer.Option(50, min=1, max=1000), as_json: bool = JsonOption) -> None:
+    """Integrity checks of the copies, newest first, with the packs found damaged."""
+    with transaction(write=False) as db:
+        rows = [CheckRead.model_validate(r) for r in db.scalars(service.check_query().limit(limit))]
+    emit_rows(rows, as_json, title="Integrity checks",
+              columns=["id", "copy repo", "data read (%)", "state", "reason", "damaged packs",
+                       "finished"],
+              row=lambda r: (r.id, r.repository_id, f"{r.subset_percent:g}", r.state,
+                             r.reason or "", " ".join(p[:12] for p in r.damaged_packs),
+                             r.finished_at))
+
+
 @app.command("alerts")
 @handle_errors
 def alerts(all_alerts: bool = typer.Option(False, "--all", help="Include closed alerts."),
            as_json: bool = JsonOption) -> None:
-    """Open backup alerts (late, failed, restore-failed)."""
+    """Open backup alerts (late, failed, restore-failed, check-failed)."""
     with transaction(write=False) as db:
         rows = [AlertRead.model_validate(r)
                 for r in db.scalars(service.alert_query(open_only=not all_alerts))]

@@ -9,6 +9,10 @@
 - ``hosting.restore-test`` restores a recorded snapshot into a scratch area (without
   restic's cache: everything is read from the provider), checks every file against the
   checksums recorded at backup time, measures the RTO and records the result.
+- ``hosting.backup-check`` checks every copy's integrity with ``restic check``, reading a
+  share of its data packs at random (``SOCLE_HOSTING_BACKUP_CHECK_PERCENT``, fixed when
+  queued); a copy found damaged, or that could not be checked, gets a failed check and a
+  ``check-failed`` alert, and the job fails naming it and the packs restic named.
 - ``hosting.backup-schedule`` queues what is due and raises ``late`` alerts (RPO).
 - ``hosting.backup-key-rotate`` rotates a tenant's restic password on every repository
   (steps in :mod:`hosting.backup.rotation`).
@@ -33,7 +37,13 @@ from controlplane.db import utcnow
 from controlplane.models import Job
 from controlplane.settings import get_settings
 from hosting.backup import rotation, supervision
-from hosting.backup.models import BackupPolicy, BackupRepository, BackupRun, RestoreTest
+from hosting.backup.models import (
+    BackupCheck,
+    BackupPolicy,
+    BackupRepository,
+    BackupRun,
+    RestoreTest,
+)
 from hosting.backup.repositories import (
     CopyAccess,
     LockReport,
@@ -49,6 +59,7 @@ BACKUP_JOB = "hosting.backup"
 RETENTION_JOB = "hosting.backup-retention"
 RESTORE_TEST_JOB = "hosting.restore-test"
 SCHEDULE_JOB = "hosting.backup-schedule"
+CHECK_JOB = "hosting.backup-check"
 RESTIC_TIMEOUT = 6 * 3600.0
 RETENTION_EVERY = timedelta(days=1)
 
@@ -280,7 +291,9 @@ def _restore_test(ctx: jobs.StepContext) -> Mapping[str, Any]:
         db.add(test)
         db.flush()
         test_id = test.id
-        if not ok:
+        if ok:
+            supervision.clear_alerts(db, repository_id, ("restore-failed",), utcnow())
+        else:
             what = str(error) if error else f"{len(mismatches)} file(s) differ: {mismatches[:3]}"
             supervision.raise_alert(db, db.get_one(BackupRepository, repository_id),
                                     "restore-failed", f"snapshot {snapshot_id}: {what}")
@@ -289,6 +302,76 @@ def _restore_test(ctx: jobs.StepContext) -> Mapping[str, Any]:
                            + (str(error) if error else "; ".join(mismatches[:5])))
     ctx.log(f"snapshot {snapshot_id}: {len(restored)} files identical, RTO {rto:.2f} s")
     return {"restore_test_id": test_id, "rto_seconds": round(rto, 3), "files": len(restored)}
+
+
+# -- integrity check ------------------------------------------------------------------
+
+
+def check_percent() -> float:
+    """Share (%) of a copy's data packs a check reads (``SOCLE_HOSTING_BACKUP_CHECK_PERCENT``)."""
+    return get_settings().hosting_backup_check_percent
+
+
+def _checked_copies(db: Session, job_id: int) -> set[int]:
+    return set(db.scalars(select(BackupCheck.repository_id).where(
+        BackupCheck.job_id == job_id, BackupCheck.state == "succeeded")))
+
+
+def _record_check(ctx: jobs.StepContext, repository_id: int, percent: float,
+                  started: datetime, error: ResticError | None) -> str | None:
+    """One copy's check, its alert raised (failed) or cleared (succeeded); for a failed
+    one, what the job's error says of the copy."""
+    with ctx.transaction() as db:
+        repository = db.get_one(BackupRepository, repository_id)
+        db.add(BackupCheck(
+            tenant_id=repository.tenant_id, repository_id=repository_id, job_id=ctx.job_id,
+            subset_percent=percent, state="failed" if error else "succeeded",
+            reason=error.reason.value if error else None,
+            error=str(error)[:4000] if error else None,
+            damaged_packs=list(error.packs) if error else [], started_at=started,
+            finished_at=utcnow()))
+        copy = f"copy {repository.copy_index}"
+        if error is None:
+            supervision.clear_alerts(db, repository_id, ("check-failed",), utcnow())
+        else:
+            packs = f"damaged pack(s) {', '.join(error.packs)}; " if error.packs else ""
+            message = (f"{copy} at {repository.provider.name} ({repository.url}): restic "
+                       f"check ({percent:g} % of the data read) {error.reason.value}: "
+                       f"{packs}{error}")
+            supervision.raise_alert(db, repository, "check-failed", message)
+    if error is None:
+        ctx.log(f"{copy}: no error ({percent:g} % of the data read)")
+        return None
+    ctx.log(message[:1000], level="error")
+    named = f": pack {', '.join(p[:12] for p in error.packs)}" if error.packs else ""
+    return f"{copy} ({error.reason.value}{named})"
+
+
+def _check(ctx: jobs.StepContext) -> Mapping[str, Any]:
+    data_dir = get_settings().data_dir
+    percent = float(ctx.params["subset_percent"])
+    with ctx.read() as db:
+        policy = _policy(db, ctx)
+        done = _checked_copies(db, ctx.job_id)
+        copies = [(r.id, copy_access(policy, r, data_dir, timeout=RESTIC_TIMEOUT))
+                  for r in policy.repositories
+                  if r.id not in done and r.initialised_at is not None]
+    failures = []
+    for position, (repository_id, copy) in enumerate(copies):
+        started, error = utcnow(), None
+        try:
+            with lease(ctx.database, repository_id, ctx.actor):
+                restic = copy.open()
+                retry_after_stale_locks(restic, lambda r=restic: r.check(subset_percent=percent))
+        except ResticError as exc:
+            error = exc
+        failure = _record_check(ctx, repository_id, percent, started, error)
+        if failure:
+            failures.append(failure)
+        ctx.progress(position + 1, len(copies))
+    if failures:
+        raise CopiesFailed("integrity check failed for " + ", ".join(failures))
+    return {"checked": len(copies), "subset_percent": percent}
 
 
 # -- the scheduler --------------------------------------------------------------------
@@ -311,10 +394,12 @@ def _latest(db: Session, kind: str) -> dict[int, datetime]:
     return {policy_id: when for policy_id, when in rows}
 
 
-def _latest_restore_tests(db: Session) -> dict[int, datetime]:
+def _latest_started(db: Session, model: type[RestoreTest] | type[BackupCheck],
+                    ) -> dict[int, datetime]:
+    """Per policy, when its copies last started a restore test or a check."""
     rows = db.execute(
-        select(BackupRepository.policy_id, func.max(RestoreTest.started_at))
-        .join(RestoreTest, RestoreTest.repository_id == BackupRepository.id)
+        select(BackupRepository.policy_id, func.max(model.started_at))
+        .join(model, model.repository_id == BackupRepository.id)
         .group_by(BackupRepository.policy_id)
     )
     return {policy_id: when for policy_id, when in rows}
@@ -330,31 +415,38 @@ def enqueue(db: Session, kind: str, policy: BackupPolicy, *, actor: str,
 
 
 def tick(db: Session, *, now: datetime, actor: str = "scheduler") -> dict[str, Any]:
-    """Queue every due backup, retention and restore test; raise ``late`` alerts."""
+    """Queue every due backup, retention, restore test and integrity check; raise
+    ``late`` alerts."""
     policies = list(db.scalars(select(BackupPolicy).where(BackupPolicy.enabled.is_(True))
                                .order_by(BackupPolicy.id)))
     last_backup, last_retention = _latest(db, "backup"), _latest(db, "retention")
-    last_test = _latest_restore_tests(db)
-    busy = {kind: _active(db, kind) for kind in (BACKUP_JOB, RETENTION_JOB, RESTORE_TEST_JOB)}
-    queued: dict[str, list[int]] = {BACKUP_JOB: [], RETENTION_JOB: [], RESTORE_TEST_JOB: []}
+    last_test, last_check = _latest_started(db, RestoreTest), _latest_started(db, BackupCheck)
+    kinds = (BACKUP_JOB, RETENTION_JOB, RESTORE_TEST_JOB, CHECK_JOB)
+    busy = {kind: _active(db, kind) for kind in kinds}
+    queued: dict[str, list[int]] = {kind: [] for kind in kinds}
+    params = {CHECK_JOB: {"subset_percent": check_percent()}}
+    check_every = timedelta(days=get_settings().hosting_backup_check_days)
     for policy in policies:
         due = {
             BACKUP_JOB: timedelta(hours=policy.frequency_hours),
             RETENTION_JOB: RETENTION_EVERY,
             RESTORE_TEST_JOB: timedelta(days=policy.restore_test_days),
+            CHECK_JOB: check_every,
         }
         last = {
             BACKUP_JOB: last_backup.get(policy.id),
             RETENTION_JOB: last_retention.get(policy.id),
             RESTORE_TEST_JOB: last_test.get(policy.id),
+            CHECK_JOB: last_check.get(policy.id),
         }
         for kind, every in due.items():
             if policy.subscription_id in busy[kind]:
                 continue
             if kind != BACKUP_JOB and last_backup.get(policy.id) is None:
-                continue  # nothing to prune or to restore yet
+                continue  # nothing to prune, restore or check yet
             if last[kind] is None or now - last[kind] >= every:
-                queued[kind].append(enqueue(db, kind, policy, actor=actor).id)
+                queued[kind].append(
+                    enqueue(db, kind, policy, actor=actor, **params.get(kind, {})).id)
     late = supervision.check_rpo(db, now)
     return {"queued": queued, "late_alerts": late}
 
@@ -368,7 +460,9 @@ for _name, _step, _description in (
     (BACKUP_JOB, _backup, "Back up a subscription's source to every copy (restic)."),
     (RETENTION_JOB, _retention, "Apply a subscription's retention (restic forget --prune)."),
     (RESTORE_TEST_JOB, _restore_test, "Restore a snapshot to scratch and verify its checksums."),
-    (SCHEDULE_JOB, _schedule, "Queue due backups, retention and restore tests; RPO alerts."),
+    (CHECK_JOB, _check, "Check every copy's integrity (restic check, a share of data read)."),
+    (SCHEDULE_JOB, _schedule,
+     "Queue due backups, retention, restore tests and checks; RPO alerts."),
 ):
     jobs.register(jobs.JobKind(name=_name, steps=(jobs.Step(_name.rpartition(".")[2], _step),),
                                description=_description))

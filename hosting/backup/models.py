@@ -1,10 +1,12 @@
-"""The backup tables: policies, repositories (one per copy), runs, restore tests, alerts.
+"""The backup tables: policies, repositories (one per copy), runs, restore tests, checks,
+alerts.
 
 All belong to an establishment (:class:`TenantScoped`). A policy is one subscription's
 backup tier made concrete (what to back up, where restic runs, how often, how long to
 keep, the RPO); each of the subscription's buckets holds one restic repository, the
-immutable copy's bucket being under S3 Object Lock. Runs and restore tests are the
-evidence; alerts are raised when a copy is late or a run or restore test fails.
+immutable copy's bucket being under S3 Object Lock. Runs, restore tests and integrity
+checks are the evidence; alerts are raised when a copy is late or a run, restore test or
+check fails.
 """
 
 from __future__ import annotations
@@ -151,9 +153,40 @@ class RestoreTest(TenantScoped, Base):
     repository: Mapped[BackupRepository] = relationship(lazy="joined")
 
 
+class BackupCheck(TenantScoped, Base):
+    """One integrity check of one copy: ``restic check`` with ``subset_percent`` % of its
+    data packs read at random (its structure checked whole). ``succeeded`` only when restic
+    ran and reported no error; otherwise ``failed`` with the ``reason`` (``corrupt``: restic
+    found damage, ``damaged_packs`` the packs it named; ``unreachable``, ``locked``...: it
+    could not check)."""
+
+    __tablename__ = "hosting_backup_checks"
+    __kind__: ClassVar[str] = "backup-check"
+    __key__: ClassVar[str] = "id"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenants.id"), index=True)
+    repository_id: Mapped[int] = mapped_column(
+        ForeignKey("hosting_backup_repositories.id", ondelete="CASCADE"), index=True
+    )
+    job_id: Mapped[int | None] = mapped_column(ForeignKey("jobs.id"), index=True)
+    subset_percent: Mapped[float] = mapped_column(Float)
+    state: Mapped[str] = mapped_column(String(16), index=True)  # succeeded | failed
+    reason: Mapped[str | None] = mapped_column(String(16))
+    error: Mapped[str | None] = mapped_column(Text)
+    damaged_packs: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    repository: Mapped[BackupRepository] = relationship(lazy="joined")
+
+
 class BackupAlert(TenantScoped, Base):
     """Something about a copy needs a human: ``late`` (RPO exceeded), ``failed`` (a run
-    failed), ``restore-failed``. Open until ``cleared_at`` (the next good run clears)."""
+    failed), ``restore-failed``, ``check-failed`` (an integrity check found damage or
+    could not run). Open until ``cleared_at``: the next good run clears ``late`` and
+    ``failed``, the next good restore test of the copy ``restore-failed``, the next good
+    check ``check-failed``."""
 
     __tablename__ = "hosting_backup_alerts"
     __kind__: ClassVar[str] = "backup-alert"

@@ -1,5 +1,5 @@
-"""Bodies and answers of the backup API: policies, copies with their RPO status, runs,
-restore tests, alerts."""
+"""Bodies and answers of the backup API: policies, copies with their RPO status and last
+integrity check, runs, restore tests, checks, alerts."""
 
 from __future__ import annotations
 
@@ -83,7 +83,10 @@ class RpoStatus(StrEnum):
 
 
 class BackupStatusRead(BaseModel):
-    """One copy's supervision line: last good snapshot, its age against the RPO."""
+    """One copy's supervision line: last good snapshot, its age against the RPO, and its
+    last integrity check (when it finished, the share of data read, succeeded or failed,
+    why, the packs restic named as damaged); ``last_check_state`` is null while the copy
+    was never checked."""
 
     repository_id: int
     subscription_id: int
@@ -98,6 +101,12 @@ class BackupStatusRead(BaseModel):
     rpo_status: RpoStatus
     last_run_state: str | None
     last_run_reason: str | None
+    last_check_at: datetime | None
+    last_check_percent: float | None
+    last_check_state: str | None
+    last_check_reason: str | None
+    last_check_error: str | None
+    last_check_damaged_packs: list[str]
     open_alerts: int
 
 
@@ -137,6 +146,22 @@ class RestoreTestRead(Answer):
     finished_at: datetime | None
 
 
+class CheckRead(Answer):
+    """One integrity check of one copy (``restic check``): the share of its data packs
+    read, the outcome, why it failed, the packs restic named as damaged."""
+
+    id: int
+    repository_id: int
+    job_id: int | None
+    subset_percent: float
+    state: str
+    reason: str | None
+    error: str | None
+    damaged_packs: list[str]
+    started_at: datetime
+    finished_at: datetime | None
+
+
 class AlertRead(Answer):
     """A backup alert (open while ``cleared_at`` is null)."""
 
@@ -153,3 +178,10 @@ class RestoreTestStart(StrictBody):
 
     copy_index: Annotated[int, Field(ge=0, le=9)] = 0
     snapshot_id: Annotated[str | None, Field(pattern=r"^[0-9a-f]{8,64}$")] = None
+
+
+class CheckStart(StrictBody):
+    """How much of each copy's data to read (default: ``SOCLE_HOSTING_BACKUP_CHECK_PERCENT``);
+    100 reads every pack."""
+
+    subset_percent: Annotated[float | None, Field(ge=0.1, le=100)] = None

@@ -1,6 +1,6 @@
-"""What the API and the CLI call: start backups and restore tests, list supervision,
-runs, restore tests and alerts. Every query goes through the caller's (tenant-scoped)
-session, so an establishment only sees and starts its own."""
+"""What the API and the CLI call: start backups, restore tests and integrity checks, list
+supervision, runs, restore tests, checks and alerts. Every query goes through the
+caller's (tenant-scoped) session, so an establishment only sees and starts its own."""
 
 from __future__ import annotations
 
@@ -16,13 +16,14 @@ from hosting import errors
 from hosting.backup import flows, supervision
 from hosting.backup.models import (
     BackupAlert,
+    BackupCheck,
     BackupPolicy,
     BackupRepository,
     BackupRun,
     RestoreTest,
 )
 from hosting.backup.policies import policy_of
-from hosting.backup.schemas import BackupStatusRead, RestoreTestStart
+from hosting.backup.schemas import BackupStatusRead, CheckStart, RestoreTestStart
 
 
 def start_backup(db: Session, subscription_id: int, *, actor: str) -> Job:
@@ -54,6 +55,14 @@ def start_restore_test(
             "snapshot_id", f"copy {body.copy_index} has no recorded good backup of {what}")
     return flows.enqueue(db, flows.RESTORE_TEST_JOB, policy, actor=actor,
                         copy_index=body.copy_index, snapshot_id=body.snapshot_id)
+
+
+def start_check(db: Session, subscription_id: int, body: CheckStart, *, actor: str) -> Job:
+    """Queue an integrity check of every copy (``restic check``, reading the share of
+    data asked for, by default ``SOCLE_HOSTING_BACKUP_CHECK_PERCENT``)."""
+    percent = body.subset_percent or flows.check_percent()
+    return flows.enqueue(db, flows.CHECK_JOB, policy_of(db, subscription_id), actor=actor,
+                         subset_percent=percent)
 
 
 def _by_tenant(stmt: Select[Any], column: Any, tenant: str | None) -> Select[Any]:
@@ -91,6 +100,12 @@ def restore_test_query(*, tenant: str | None = None) -> Select[tuple[RestoreTest
     """Restore tests, newest first."""
     return _by_tenant(select(RestoreTest).order_by(RestoreTest.id.desc()),
                       RestoreTest.tenant_id, tenant)
+
+
+def check_query(*, tenant: str | None = None) -> Select[tuple[BackupCheck]]:
+    """Integrity checks, newest first."""
+    return _by_tenant(select(BackupCheck).order_by(BackupCheck.id.desc()),
+                      BackupCheck.tenant_id, tenant)
 
 
 def alert_query(*, open_only: bool = True,

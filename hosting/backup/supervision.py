@@ -2,8 +2,10 @@
 
 A copy is *late* when its last good snapshot is older than the policy's RPO, or when it
 has none; the scheduler raises a ``late`` alert for it (one open alert per copy and
-kind). A failed run raises ``failed``, a failed restore test ``restore-failed``; the
-next good run of the copy clears its ``late`` and ``failed`` alerts.
+kind). A failed run raises ``failed``, a failed restore test ``restore-failed``, a failed
+integrity check ``check-failed``; the next good run of the copy clears its ``late`` and
+``failed`` alerts, its next good restore test ``restore-failed``, its next good check
+``check-failed``. Each line also shows the copy's last integrity check.
 
 :func:`statuses` judges *as of* the ``now`` it is given: runs finished after it and alerts
 raised after it do not count, and an alert cleared after it was still open then. The
@@ -19,7 +21,13 @@ from sqlalchemy import ColumnElement, and_, func, or_, select, update
 from sqlalchemy.orm import Session, lazyload
 
 from controlplane.evidence import latest_per
-from hosting.backup.models import BackupAlert, BackupPolicy, BackupRepository, BackupRun
+from hosting.backup.models import (
+    BackupAlert,
+    BackupCheck,
+    BackupPolicy,
+    BackupRepository,
+    BackupRun,
+)
 from hosting.backup.schemas import BackupStatusRead, RpoStatus
 
 
@@ -55,9 +63,10 @@ def open_alerts_at(now: datetime) -> ColumnElement[bool]:
 def statuses(
     db: Session, repositories: Sequence[BackupRepository], now: datetime
 ) -> list[BackupStatusRead]:
-    """The supervision line of each copy as of ``now``: its last good snapshot and last
-    run finished by then, its age against the RPO, the alerts open then (four queries,
-    whatever the number of copies; the latest runs are picked in the database)."""
+    """The supervision line of each copy as of ``now``: its last good snapshot, last run
+    and last integrity check finished by then, its age against the RPO, the alerts open
+    then (five queries, whatever the number of copies; the latest rows are picked in the
+    database)."""
     ids = [r.id for r in repositories]
     finished = (BackupRun.repository_id.in_(ids), BackupRun.kind == "backup",
                 BackupRun.finished_at <= now)
@@ -69,6 +78,11 @@ def statuses(
     last = {run.repository_id: run for run in db.scalars(
         latest_per(BackupRun, BackupRun.repository_id, newest_first, *finished)
         .options(lazyload(BackupRun.repository)))}
+    checks = {check.repository_id: check for check in db.scalars(
+        latest_per(BackupCheck, BackupCheck.repository_id,
+                   (BackupCheck.finished_at.desc(), BackupCheck.id.desc()),
+                   BackupCheck.repository_id.in_(ids), BackupCheck.finished_at <= now)
+        .options(lazyload(BackupCheck.repository)))}
     alerts = {
         repository_id: count
         for repository_id, count in db.execute(
@@ -85,7 +99,7 @@ def statuses(
         snapshot = good.get(repository.id)
         age = (now - snapshot.finished_at).total_seconds() / 3600 if snapshot else None
         late = age is None or age > policy.rpo_hours
-        run = last.get(repository.id)
+        run, check = last.get(repository.id), checks.get(repository.id)
         lines.append(BackupStatusRead(
             repository_id=repository.id, subscription_id=policy.subscription_id,
             tenant=policy.tenant.finess, copy_index=repository.copy_index,
@@ -95,6 +109,12 @@ def statuses(
             age_hours=round(age, 3) if age is not None else None,
             rpo_status=RpoStatus.LATE if late else RpoStatus.OK,
             last_run_state=run.state if run else None, last_run_reason=run.reason if run else None,
+            last_check_at=check.finished_at if check else None,
+            last_check_percent=check.subset_percent if check else None,
+            last_check_state=check.state if check else None,
+            last_check_reason=check.reason if check else None,
+            last_check_error=check.error if check else None,
+            last_check_damaged_packs=list(check.damaged_packs) if check else [],
             open_alerts=int(alerts.get(repository.id, 0)),
         ))
     return lines

@@ -1,5 +1,6 @@
-"""Backup pages: each copy's RPO status, open alerts and restore-test results, and the
-buttons that start a backup or a restore test (jobs watched on their page)."""
+"""Backup pages: each copy's RPO status and last integrity check, open alerts and
+restore-test results, and the buttons that start a backup or a restore test (jobs
+watched on their page)."""
 
 from __future__ import annotations
 

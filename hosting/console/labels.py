@@ -28,6 +28,7 @@ def euros(cents: int | None) -> str:
 # Backup supervision words: RPO status, run and alert kinds, failure reasons.
 BACKUP_WORDS = {
     "ok": "Dans le RPO", "late": "RPO dépassé", "succeeded": "Réussi", "failed": "Échoué",
-    "restore-failed": "Restauration échouée", "locked": "verrouillé", "unreachable": "injoignable",
+    "restore-failed": "Restauration échouée", "check-failed": "Vérification d'intégrité échouée",
+    "locked": "verrouillé", "unreachable": "injoignable",
     "full": "plein", "missing": "absent", "denied": "refusé", "corrupt": "corrompu",
 }

@@ -33,6 +33,7 @@ from hosting.drivers.restic_records import (
     ResticError,
     RetentionRule,
     Snapshot,
+    damaged_packs,
     parse_sha256sum,
     parse_time,
 )
@@ -216,6 +217,7 @@ class Restic:
             raise ResticError(
                 f"restic {args[0]} on {self.executor.where} ({self.access.url}): {tail}",
                 reason=reason,
+                packs=damaged_packs(text) if reason is Reason.CORRUPT else (),
             )
         return done
 
@@ -325,9 +327,13 @@ class Restic:
         self._run(*args)
         return f"{target.rstrip('/')}/{path.strip('/')}"
 
-    def check(self, *, read_data: bool = False) -> None:
-        """``restic check`` (every pack read and verified with ``read_data``)."""
-        self._run("check", *(["--read-data"] if read_data else []))
+    def check(self, *, subset_percent: float | None = None) -> None:
+        """``restic check``: the structure (indexes, snapshots, trees) and, with
+        ``subset_percent``, that share of the data packs drawn at random, read and
+        verified. Any error restic reports raises :class:`ResticError` (``corrupt`` with
+        the damaged ``packs`` when it found damage)."""
+        subset = [f"--read-data-subset={subset_percent:g}%"] if subset_percent else []
+        self._run("check", *subset)
 
     def forget(
         self, rule: RetentionRule, *, prune: bool = True, tags: Sequence[str] = ()

@@ -9,6 +9,7 @@ types live here, below both the executors and the command wrapper, which raise t
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -29,11 +30,25 @@ class Reason(StrEnum):
 
 
 class ResticError(RuntimeError):
-    """A restic command failed; ``reason`` classifies it, the message is secret-free."""
+    """A restic command failed; ``reason`` classifies it, the message is secret-free;
+    ``packs`` are the pack files restic named as damaged (:func:`damaged_packs`)."""
 
-    def __init__(self, message: str, *, reason: Reason = Reason.FAILED) -> None:
+    def __init__(self, message: str, *, reason: Reason = Reason.FAILED,
+                 packs: tuple[str, ...] = ()) -> None:
         super().__init__(message)
         self.reason = reason
+        self.packs = packs
+
+
+_PACK_NAMED = re.compile(r"\bpack\b.*?\b([0-9a-f]{64})\b", re.IGNORECASE)
+
+
+def damaged_packs(output: str) -> tuple[str, ...]:
+    """The pack ids restic names in error lines (``Pack ID does not match, want ID``,
+    ``pack ID contains 1 errors``...), once each, in the order it names them."""
+    found = (match.group(1).lower() for line in output.splitlines()
+             if (match := _PACK_NAMED.search(line)))
+    return tuple(dict.fromkeys(found))
 
 
 def parse_time(value: str) -> datetime:

@@ -64,9 +64,12 @@ CASES: dict[tuple[str, str], Case] = {
         "retention", success=202),
     ("POST", f"{HOST}/subscriptions/{{subscription_id}}/restore-test"): _sub(
         "restore-test", {"snapshot_id": "0123abcd"}, success=202),
+    ("POST", f"{HOST}/subscriptions/{{subscription_id}}/check"): _sub(
+        "check", {"subset_percent": 100}, success=202),
     ("GET", BACKUPS): Case(lambda w, t: (BACKUPS, None)),
     ("GET", f"{BACKUPS}/runs"): Case(lambda w, t: (f"{BACKUPS}/runs", None)),
     ("GET", f"{BACKUPS}/restore-tests"): Case(lambda w, t: (f"{BACKUPS}/restore-tests", None)),
+    ("GET", f"{BACKUPS}/checks"): Case(lambda w, t: (f"{BACKUPS}/checks", None)),
     ("GET", f"{BACKUPS}/alerts"): Case(lambda w, t: (f"{BACKUPS}/alerts", None)),
     ("POST", f"{BACKUPS}/schedule"): Case(lambda w, t: (f"{BACKUPS}/schedule", None)),
 }

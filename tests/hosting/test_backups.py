@@ -1,7 +1,8 @@
 """Backups end to end against the simulated providers (two SeaweedFS S3 servers, restic on
 loopback): provision a two-copy immutable tier → policy → backup → restore test
 (byte-identical) → retention → Object Lock refusal → corrupted pack fails the restore
-test loudly; evidence for the SSI plane; the scheduler and RPO alerts, with restic run over SSH."""
+test loudly; evidence for the SSI plane; the scheduler, RPO alerts and an integrity check,
+with restic run over SSH."""
 
 from __future__ import annotations
 
@@ -284,6 +285,7 @@ def test_scheduler_runs_restic_over_ssh_and_raises_late_alerts(
     assert len(later["queued"][backup_jobs.BACKUP_JOB]) == 1
     assert len(later["queued"][backup_jobs.RETENTION_JOB]) == 1
     assert len(later["queued"][backup_jobs.RESTORE_TEST_JOB]) == 1  # never tested yet
+    assert len(later["queued"][backup_jobs.CHECK_JOB]) == 1  # never checked yet
     assert later["late_alerts"] and len(later["late_alerts"]) == 2
     with database.transaction(scope=Scope.unrestricted()) as db:
         week = backup_jobs.tick(db, now=utcnow() + timedelta(days=8))
@@ -295,6 +297,12 @@ def test_scheduler_runs_restic_over_ssh_and_raises_late_alerts(
     done = run(client, database, auth, later["queued"][backup_jobs.RESTORE_TEST_JOB][0])
     assert done["state"] == "succeeded", (done["error"], done["log"])
     assert done["result"]["files"] == 22  # restored and checked on the SSH host
+    checked = run(client, database, auth, later["queued"][backup_jobs.CHECK_JOB][0])
+    assert checked["state"] == "succeeded", (checked["error"], checked["log"])
+    assert checked["result"] == {"checked": 2, "subset_percent": 5.0}  # restic check over SSH
+    lines = client.get(f"{HOST}/backups", headers=operator).json()["items"]
+    assert {(i["last_check_state"], i["last_check_percent"]) for i in lines} == {
+        ("succeeded", 5.0)}
     assert client.get(f"{HOST}/subscriptions/{sub_id}/backup-policy",
                       headers=operator).status_code == 200
 

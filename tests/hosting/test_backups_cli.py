@@ -58,3 +58,14 @@ def test_backup_commands(database: Database, make_tenant: TenantFactory) -> None
     ran = socle("runs", "--json")
     assert [(r["kind"], r["state"], r["reason"]) for r in ran] == [("backup", "failed", "failed")]
     assert {a["kind"] for a in socle("alerts", "--json")} == {"late", "failed"}
+
+    asked = socle("check", sub, "--percent", "100", "--json")
+    assert (asked["kind"], asked["state"]) == ("hosting.backup-check", "queued")
+    socle("check", sub, "--percent", "0", code=2)
+    # nothing initialised to check: the check succeeds on no copy, the copy stays unchecked
+    checked = socle("check", sub, "--here", "--json")
+    assert (checked["state"], checked["result"]) == (
+        "succeeded", {"checked": 0, "subset_percent": 5.0})
+    assert socle("checks", "--json") == []
+    (line,) = socle("list", "--json")
+    assert line["last_check_state"] is None and line["last_check_damaged_packs"] == []

@@ -21,7 +21,7 @@ from controlplane.db import Database, Scope
 from controlplane.evidence import Evidence, collect
 from controlplane.models import Tenant
 from hosting.backup import policies
-from hosting.backup.models import BackupAlert, BackupRun, RestoreTest
+from hosting.backup.models import BackupAlert, BackupCheck, BackupRun, RestoreTest
 from hosting.backup.schemas import PolicySet
 from hosting.dr import service as dr
 from hosting.dr.models import DrExercise
@@ -48,6 +48,7 @@ class Facts:
     run: int
     restore_test: int
     exercise: int
+    check: int
 
 
 def backdate(row: Any, when: datetime) -> None:
@@ -59,8 +60,9 @@ def backdate(row: Any, when: datetime) -> None:
 
 def timeline(database: Database, tenant: Tenant, source: Path) -> Facts:
     """A backed-up subscription with a PRA set up 30 days before T; its last good backup
-    at T-2h (clearing a `failed` alert raised at T-10d); a restore test and a PRA
-    exercise both finished at T."""
+    at T-2h (clearing a `failed` alert raised at T-10d); its copy checked with no error
+    (restic check, 5 % of the data read) at T-1h; a restore test and a PRA exercise both
+    finished at T."""
     hosting = HostingFactory(database)
     primary, secondary = hosting.provider(), hosting.provider()
     offer = hosting.offer("backup", immutable=True, retention_days=7, rpo_hours=48)
@@ -108,9 +110,13 @@ def timeline(database: Database, tenant: Tenant, source: Path) -> Facts:
                               started_at=T - timedelta(minutes=9), finished_at=T,
                               achieved_rto_seconds=540.0, achieved_rpo_seconds=7200.0,
                               rto_met=True, rpo_met=True, requested_by=ACTOR)
-        db.add_all([test, exercise])
+        check = BackupCheck(tenant_id=tenant.id, repository_id=copy.id, subset_percent=5.0,
+                            state="succeeded", damaged_packs=[],
+                            started_at=T - timedelta(hours=1, minutes=5),
+                            finished_at=T - timedelta(hours=1))
+        db.add_all([test, exercise, check])
         db.flush()
-        return Facts(tenant.id, policy.id, plan.id, run.id, test.id, exercise.id)
+        return Facts(tenant.id, policy.id, plan.id, run.id, test.id, exercise.id, check.id)
 
 
 def as_of(database: Database, facts: Facts, now: datetime) -> dict[str, Evidence]:

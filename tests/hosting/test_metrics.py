@@ -88,6 +88,11 @@ def test_hosting_metrics_say_what_the_rows_say(
     assert of(samples, "socle_backup_last_success_timestamp_seconds") == {
         the_copy: (T - timedelta(hours=2)).timestamp()}
     assert of(samples, "socle_backup_rpo_seconds") == {the_copy: 48 * 3600.0}
+    assert of(samples, "socle_backup_check_last_timestamp_seconds") == {
+        the_copy: (T - timedelta(hours=1)).timestamp()}
+    assert of(samples, "socle_backup_check_last_ok") == {the_copy: 1.0}
+    assert of(samples, "socle_backup_check_damaged_packs") == {the_copy: 0.0}
+    assert of(samples, "socle_backup_check_interval_seconds") == {the_copy: 86400.0}
 
     the_policy = labels(finess=finess, subscription=subscription)
     assert of(samples, "socle_backup_restore_test_last_timestamp_seconds") == {

@@ -1,6 +1,7 @@
-"""RPO supervision judged *as of* a date (``supervision.statuses(now=...)``): runs finished
-later and alerts raised later do not count, an alert cleared later was still open; the
-``backup_supervision`` evidence says the same as the supervision lines."""
+"""RPO supervision judged *as of* a date (``supervision.statuses(now=...)``): runs and
+integrity checks finished later and alerts raised later do not count, an alert cleared
+later was still open; the ``backup_supervision`` evidence says the same as the
+supervision lines."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from sqlalchemy import select
 from controlplane.db import Database, Scope
 from controlplane.evidence import collect
 from hosting.backup import supervision
-from hosting.backup.models import BackupRepository, BackupRun
+from hosting.backup.models import BackupCheck, BackupRepository, BackupRun
 from hosting.backup.schemas import BackupStatusRead
 from tests.conftest import TenantFactory
 from tests.hosting.test_evidence_as_of import DAY, Facts, T, timeline
@@ -27,9 +28,10 @@ def line_at(database: Database, facts: Facts, now: datetime) -> BackupStatusRead
             BackupRepository.policy_id == facts.policy))
         (line,) = supervision.statuses(db, [copy], now)
         evidence = collect(db, tenant_id=facts.tenant_id, keys=[KEY], now=now)[KEY]
-    late = line.rpo_status == "late"
+    late, damaged = line.rpo_status == "late", line.last_check_state == "failed"
     assert evidence.data["late"] == ([copy.id] if late else [])
-    assert evidence.value is (not late and not evidence.data["open_alerts"])
+    assert evidence.data["check_failed"] == ([copy.id] if damaged else [])
+    assert evidence.value is (not late and not damaged and not evidence.data["open_alerts"])
     return line
 
 
@@ -55,3 +57,30 @@ def test_statuses_count_only_runs_finished_by_now(
     failed = line_at(database, facts, T + 3 * DAY)
     assert (failed.rpo_status, failed.last_snapshot_id, failed.last_run_state,
             failed.last_run_reason) == ("late", "5f1c9a2e", "failed", "unreachable")
+
+
+def test_a_copy_whose_last_check_failed_is_not_supervised_good(
+    database: Database, make_tenant: TenantFactory, tmp_path: Path
+) -> None:
+    facts = timeline(database, make_tenant(), tmp_path)  # checked fine at T-1h
+    with database.transaction(scope=Scope.unrestricted()) as db:
+        good = db.get_one(BackupCheck, facts.check)
+        db.add(BackupCheck(tenant_id=good.tenant_id, repository_id=good.repository_id,
+                           subset_percent=100.0, state="failed", reason="corrupt",
+                           error="restic check: Fatal: repository contains errors",
+                           damaged_packs=["ab" * 32], started_at=T + DAY,
+                           finished_at=T + DAY + timedelta(minutes=9)))
+
+    unchecked = line_at(database, facts, T - DAY)
+    assert (unchecked.last_check_state, unchecked.last_check_at) == (None, None)
+    checked = line_at(database, facts, T + timedelta(hours=1))
+    assert (checked.last_check_state, checked.last_check_percent, checked.last_check_at) == \
+        ("succeeded", 5.0, T - timedelta(hours=1))
+    damaged = line_at(database, facts, T + DAY + timedelta(hours=1))  # in its RPO, no alert
+    assert (damaged.rpo_status, damaged.open_alerts, damaged.last_check_state,
+            damaged.last_check_reason, damaged.last_check_damaged_packs) == \
+        ("ok", 0, "failed", "corrupt", ["ab" * 32])
+    with database.session(scope=Scope.unrestricted(), write=False) as db:
+        evidence = collect(db, tenant_id=facts.tenant_id, keys=[KEY],
+                           now=T + DAY + timedelta(hours=1))[KEY]
+    assert evidence.value is False and "dernière vérification d'intégrité" in evidence.rule

@@ -44,7 +44,7 @@ def test_rules_are_valid() -> None:
     assert "SUCCESS: 9 rules found" in checked.stdout  # network
     assert "SUCCESS: 2 rules found" in checked.stdout  # apps
     assert "SUCCESS: 4 rules found" in checked.stdout  # controlplane
-    assert "SUCCESS: 10 rules found" in checked.stdout  # hosting
+    assert "SUCCESS: 12 rules found" in checked.stdout  # hosting
 
 
 def test_shipped_prometheus_configuration_is_valid() -> None:
