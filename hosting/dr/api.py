@@ -19,7 +19,7 @@ from controlplane.schemas import JobAccepted, JobSummary, Page, RowId
 from hosting.dr import flows
 from hosting.dr import service as dr
 from hosting.dr.models import DrExercise, DrPlan
-from hosting.dr.schemas import DrExerciseRead, DrPlanCreate, DrPlanRead
+from hosting.dr.schemas import DrExerciseRead, DrPlanCreate, DrPlanRead, RecoveryHostSet
 from hosting.errors import store
 
 router = APIRouter()
@@ -51,13 +51,24 @@ def get_plan(plan_id: RowId, db: DbSession, caller: Reader) -> DrPlanRead:
     return DrPlanRead.model_validate(store.get(db, DrPlan, plan_id))
 
 
+@router.put("/dr-plans/{plan_id}/recovery-host", response_model=DrPlanRead)
+def set_recovery_host(
+    plan_id: RowId, body: RecoveryHostSet, db: DbSession, caller: Writer
+) -> DrPlanRead:
+    """Name the host exercises restore onto and restart the service on (the secondary's
+    recovery VM over SSH, host key pinned; ``local`` for the embedded demo)."""
+    plan = dr.set_recovery_host(db, store.get(db, DrPlan, plan_id), body, actor=caller.actor)
+    return DrPlanRead.model_validate(plan)
+
+
 @router.post(
     "/dr-plans/{plan_id}/exercise",
     status_code=status.HTTP_202_ACCEPTED,
     response_model=JobAccepted,
 )
 def exercise(plan_id: RowId, db: DbSession, caller: Writer) -> JobAccepted:
-    """Start an exercise: the job restores at the secondary, starts, probes, tears down."""
+    """Start an exercise: the job restores the copy at the secondary onto the recovery host,
+    starts the service there, checks it serves the restored data, tears down."""
     _, job = flows.start_exercise(db, store.get(db, DrPlan, plan_id), actor=caller.actor)
     return JobAccepted(job=JobSummary.model_validate(job))
 

@@ -16,13 +16,36 @@ from controlplane.cli.common import (
     transaction,
 )
 from controlplane.cli.job import follow
+from hosting.backup.schemas import LocalExecutorSpec, SshExecutorSpec
 from hosting.dr import flows
 from hosting.dr import service as dr
 from hosting.dr.models import DrExercise, DrPlan
-from hosting.dr.schemas import DrExerciseRead, DrPlanCreate, DrPlanRead
+from hosting.dr.schemas import DrExerciseRead, DrPlanCreate, DrPlanRead, RecoveryHostSet
 from hosting.errors import store
+from hosting.secrets import SECRETS
 
 app = typer.Typer(help="PRA: disaster-recovery plans and their exercises.", no_args_is_help=True)
+
+SshPortOption = typer.Option(22, "--ssh-port", help="The recovery host's SSH port.")
+SshUserOption = typer.Option("root", "--ssh-user", help="Who Socle logs in as.")
+SshKeyOption = typer.Option("", "--ssh-key-ref",
+                            help=f"Where the private key is: {SECRETS.form}.")
+SshHostKeyOption = typer.Option("", "--ssh-host-key",
+                                help="The host's public key, 'ssh-ed25519 AAAA...' (pinned).")
+ServicePortOption = typer.Option(0, "--service-port",
+                                 help="The restarted service's port (0: any free port).")
+WorkdirOption = typer.Option(None, "--workdir", help="Where exercises restore on the host.")
+
+
+def recovery_host(
+    host: str, *, ssh_port: int, ssh_user: str, ssh_key_ref: str, ssh_host_key: str,
+    service_port: int, workdir: str | None,
+) -> RecoveryHostSet:
+    """The recovery host the options name: ``local`` (this machine) or one over SSH."""
+    access = LocalExecutorSpec() if host == "local" else SshExecutorSpec(
+        kind="ssh", host=host, port=ssh_port, user=ssh_user, key_ref=ssh_key_ref,
+        host_key=ssh_host_key)
+    return RecoveryHostSet(access=access, service_port=service_port, workdir=workdir)
 
 
 @app.command("create")
@@ -33,6 +56,16 @@ def create(
     rpo_minutes: int = typer.Option(..., help="Recovery point objective."),
     instance_type: str | None = typer.Option(None),
     image_id: str | None = typer.Option(None),
+    recovery: str | None = typer.Option(
+        None, "--recovery-host",
+        help="Where exercises restore and restart the service: 'local' (this machine, the "
+        "demo) or the secondary's recovery VM, reached over SSH (--ssh-*)."),
+    ssh_port: int = SshPortOption,
+    ssh_user: str = SshUserOption,
+    ssh_key_ref: str = SshKeyOption,
+    ssh_host_key: str = SshHostKeyOption,
+    service_port: int = ServicePortOption,
+    workdir: str | None = WorkdirOption,
     as_json: bool = JsonOption,
 ) -> None:
     """Record a subscription's PRA (the secondary provider is chosen and explained)."""
@@ -42,6 +75,10 @@ def create(
         rpo_minutes=rpo_minutes,
         instance_type=instance_type,
         image_id=image_id,
+        recovery_host=recovery_host(
+            recovery, ssh_port=ssh_port, ssh_user=ssh_user, ssh_key_ref=ssh_key_ref,
+            ssh_host_key=ssh_host_key, service_port=service_port, workdir=workdir,
+        ) if recovery else None,
     )
     with transaction() as db:
         shown = DrPlanRead.model_validate(
@@ -70,6 +107,30 @@ def show(plan_id: int, as_json: bool = JsonOption) -> None:
     """Show a PRA: targets, protected resources, runbook, choice of secondary."""
     with transaction(write=False) as db:
         emit_item(DrPlanRead.model_validate(store.get(db, DrPlan, plan_id)), as_json)
+
+
+@app.command("recovery-host")
+@handle_errors
+def set_recovery_host(
+    plan_id: int,
+    host: str = typer.Argument(..., help="'local' (this machine, the demo) or the recovery "
+                               "VM's address, reached over SSH (--ssh-*)."),
+    ssh_port: int = SshPortOption,
+    ssh_user: str = SshUserOption,
+    ssh_key_ref: str = SshKeyOption,
+    ssh_host_key: str = SshHostKeyOption,
+    service_port: int = ServicePortOption,
+    workdir: str | None = WorkdirOption,
+    as_json: bool = JsonOption,
+) -> None:
+    """Name the host a PRA's exercises restore onto and restart the service on."""
+    body = recovery_host(host, ssh_port=ssh_port, ssh_user=ssh_user, ssh_key_ref=ssh_key_ref,
+                         ssh_host_key=ssh_host_key, service_port=service_port, workdir=workdir)
+    with transaction() as db:
+        plan = store.get(db, DrPlan, plan_id)
+        shown = DrPlanRead.model_validate(dr.set_recovery_host(db, plan, body,
+                                                               actor=local_actor()))
+    emit_item(shown, as_json)
 
 
 @app.command("exercise")

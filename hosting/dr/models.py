@@ -31,6 +31,9 @@ class DrPlan(TenantScoped, Base):
     minutes; ``runbook`` is the ordered list of steps a human follows in a real disaster.
     The data comes back from the subscription's backups (its backup policy); the system
     restarts at the secondary as an ``instance_type`` instance booting ``image_id``.
+    ``recovery_host`` (a :class:`~hosting.dr.schemas.RecoveryHostSet`, none until set)
+    is the host standing for that instance: exercises restore the copy onto it and
+    restart the service there; its SSH key is a secret reference, never the key.
     """
 
     __tablename__ = "hosting_dr_plans"
@@ -51,6 +54,7 @@ class DrPlan(TenantScoped, Base):
     protected_resources: Mapped[list[str]] = mapped_column(JSONType, default=list)
     runbook: Mapped[list[str]] = mapped_column(JSONType, default=list)
     placement: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    recovery_host: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
     created_by: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

@@ -8,9 +8,27 @@ from typing import Annotated, Any
 from pydantic import Field
 
 from controlplane.schemas import Answer, RowId, StrictBody, TenantKey
+from hosting.backup.schemas import AbsolutePath, ExecutorSpec, LocalExecutorSpec
 from hosting.providers.schemas import ProviderKey
 
 Step = Annotated[str, Field(min_length=1, max_length=500)]
+
+
+class RecoveryHostSet(StrictBody):
+    """The host a PRA restores onto and restarts the service on: the secondary's recovery
+    VM, reached over SSH with its host key pinned (``local``: this machine, as in the
+    embedded demo). restic runs there, reading the copy; the service listens on the
+    host's address (``127.0.0.1`` locally) on ``service_port``."""
+
+    access: ExecutorSpec = Field(default_factory=LocalExecutorSpec)
+    service_port: int = Field(
+        default=0, ge=0, le=65535, description="The service's port; 0: any free port."
+    )
+    workdir: AbsolutePath | None = Field(
+        default=None,
+        description="Where exercises restore on the host (default /var/tmp/socle-pra over "
+        "SSH, $SOCLE_DATA_DIR/pra locally); one folder per exercise, removed after it.",
+    )
 
 
 class DrPlanCreate(StrictBody):
@@ -24,6 +42,9 @@ class DrPlanCreate(StrictBody):
     image_id: str | None = Field(default=None, max_length=64, examples=["ami-03cf127a"])
     runbook: list[Step] | None = Field(
         default=None, max_length=50, description="Steps of a real failover (default: generated)."
+    )
+    recovery_host: RecoveryHostSet | None = Field(
+        default=None, description="Where exercises restore and restart (none: they fail)."
     )
 
 
@@ -42,6 +63,7 @@ class DrPlanRead(Answer):
     protected_resources: list[str]
     runbook: list[str]
     placement: dict[str, Any]
+    recovery_host: dict[str, Any] | None
     created_by: str
     created_at: datetime
 

@@ -6,7 +6,8 @@ restarts as an instance at the *secondary* provider. The secondary is chosen by 
 placement rules for a DR offer (HDS activities 1, 2, 3, 5, 6, EEA, an EC2 endpoint),
 never the primary nor its location; a provider that already holds a backup copy is
 preferred, since the restore then reads the copy held there. The choice is explained
-in the plan, like a request's placement.
+in the plan, like a request's placement. The plan names its *recovery host*: the host
+standing for the secondary's VM, where exercises restore and restart the service.
 """
 
 from __future__ import annotations
@@ -18,11 +19,12 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
+from controlplane.rows import snapshot
 from controlplane.tenants import of_tenant
 from hosting import errors
 from hosting.backup.models import BackupPolicy
 from hosting.dr.models import DrPlan
-from hosting.dr.schemas import DrPlanCreate, DrPlanRead
+from hosting.dr.schemas import DrPlanCreate, DrPlanRead, RecoveryHostSet
 from hosting.errors import store
 from hosting.providers.models import HostingProvider
 from hosting.subscriptions.models import Subscription
@@ -84,10 +86,12 @@ def default_runbook(plan: DrPlan, restore_from: str) -> list[str]:
     secondary = plan.secondary_provider.name
     return [
         "Déclarer le sinistre et réunir la cellule de crise (direction, RSSI, GCS)",
-        f"Restaurer le dernier instantané restic valide depuis la copie détenue par {restore_from}",
+        f"Restaurer le dernier instantané restic valide depuis la copie détenue par {restore_from} "
+        "sur l'hôte de reprise",
         "Vérifier les sommes de contrôle des données restaurées",
         f"Démarrer l'instance {plan.instance_type} ({plan.image_id}) chez {secondary}",
-        "Contrôler que le service répond, puis basculer les accès (DNS, VPN) vers le secours",
+        "Redémarrer le service sur l'hôte de reprise, contrôler qu'il répond avec les données "
+        "restaurées, puis basculer les accès (DNS, VPN) vers le secours",
         f"Consigner RTO/RPO atteints (cibles {plan.rto_minutes} min / {plan.rpo_minutes} min) "
         "et planifier le retour sur le site principal",
     ]
@@ -151,12 +155,23 @@ def create_plan(db: Session, data: DrPlanCreate, *, actor: str, today: date) -> 
             f"data:{policy.source_path} (restic, {len(policy.repositories)} copies)",
         ],
         placement={"primary": primary.name, **choice},
+        recovery_host=data.recovery_host.model_dump() if data.recovery_host else None,
         created_by=actor,
     )
     plan.runbook = list(data.runbook or default_runbook(plan, choice["restore_from"]))
     db.add(plan)
     db.flush()
     store.record(db, plan, actor=actor, verb="create", read=DrPlanRead)
+    return plan
+
+
+def set_recovery_host(db: Session, plan: DrPlan, body: RecoveryHostSet, *, actor: str) -> DrPlan:
+    """Name the host the plan's exercises restore onto and restart on (audited); an
+    exercise already running keeps the host it started with."""
+    before = snapshot(plan, DrPlanRead)
+    plan.recovery_host = body.model_dump()
+    db.flush()
+    store.record(db, plan, actor=actor, verb="update", read=DrPlanRead, before=before)
     return plan
 
 

@@ -56,6 +56,9 @@ CASES: dict[tuple[str, str], Case] = {
     ("GET", PLANS): Case(lambda w, t: (PLANS, None)),
     ("GET", f"{PLANS}/{{plan_id}}"): Case(
         lambda w, t: (f"{PLANS}/{plan(w, t)}", None), tenant_bound=True),
+    ("PUT", f"{PLANS}/{{plan_id}}/recovery-host"): Case(
+        lambda w, t: (f"{PLANS}/{plan(w, t)}/recovery-host", {"access": {"kind": "local"}}),
+        tenant_bound=True),
     ("POST", f"{PLANS}/{{plan_id}}/exercise"): Case(
         lambda w, t: (f"{PLANS}/{plan(w, t)}/exercise", None), success=202, tenant_bound=True),
     ("GET", EXERCISES): Case(lambda w, t: (EXERCISES, None)),
