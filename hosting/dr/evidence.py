@@ -1,6 +1,7 @@
 """PRA evidence for the SSI tracker: ``hosting.dr_plan`` and ``hosting.dr_exercise``
 (registered in :mod:`hosting.evidence`), judged as of ``now`` like every hosting
-collector: plans, policies and exercises after it do not count. Both read many tenants
+collector: plans, policies and exercises after it do not count. An exercise counts only
+when it recorded the service answering with the restored data. Both read many tenants
 at once (``*_many``, for the regional heatmap); the per-tenant forms are the same."""
 
 from __future__ import annotations
@@ -18,8 +19,11 @@ from hosting.dr.models import DrExercise, DrPlan
 
 PLAN_RULE = ("oui si chaque abonnement sauvegardé de l'établissement est couvert par un PRA "
              "enregistré (hébergeur de secours, RTO et RPO cibles)")
-EXERCISE_RULE = ("oui si le dernier exercice de PRA a réussi et a tenu le RTO et le RPO "
-                 "cibles de son PRA (seuils : le PRA enregistré)")
+EXERCISE_RULE = ("oui si le dernier exercice de PRA a réussi : la copie détenue chez "
+                 "l'hébergeur de secours restaurée sur l'hôte de reprise, le service y a "
+                 "répondu avec les données restaurées (empreintes SHA-256 relevées à la "
+                 "sauvegarde), dans le RTO et le RPO cibles de son PRA (seuils : le PRA "
+                 "enregistré)")
 
 
 class Edited(Protocol):
@@ -75,14 +79,27 @@ def dr_exercise_many(
     return {tenant_id: _dr_exercise(latest.get(tenant_id)) for tenant_id in tenant_ids}
 
 
+def answered_with_data(exercise: DrExercise) -> bool:
+    """Whether the exercise recorded the service answering with the restored data (an
+    exercise recorded before the recovery host existed only saw an instance run)."""
+    return exercise.details.get("probe", {}).get("answered_with_restored_data") is True
+
+
 def _dr_exercise(exercise: DrExercise | None) -> Evidence:
     key = "hosting.dr_exercise"
     if exercise is None:
         return unknown(key, "aucun exercice de PRA enregistré", rule=EXERCISE_RULE)
-    ok = exercise.state == "succeeded" and bool(exercise.rto_met and exercise.rpo_met)
-    if exercise.state == "succeeded":
-        targets = exercise.details.get("targets", {})
-        detail = (f"RTO atteint {exercise.achieved_rto_seconds:.0f} s (cible "
+    proven = answered_with_data(exercise)
+    ok = exercise.state == "succeeded" and proven and bool(exercise.rto_met and exercise.rpo_met)
+    if exercise.state == "succeeded" and not proven:
+        detail = ("exercice sans preuve que le service a répondu avec les données restaurées "
+                  "(instance démarrée seulement) : à refaire")
+    elif exercise.state == "succeeded":
+        targets, probe = exercise.details.get("targets", {}), exercise.details["probe"]
+        detail = (f"service redémarré sur l'hôte de reprise "
+                  f"{exercise.details.get('serve', {}).get('recovery_host', '?')}, "
+                  f"{len(probe.get('files', []))} fichier(s) servis identiques à la "
+                  f"sauvegarde ; RTO atteint {exercise.achieved_rto_seconds:.0f} s (cible "
                   f"{targets.get('rto_minutes', '?')} min), RPO atteint "
                   f"{exercise.achieved_rpo_seconds:.0f} s (cible "
                   f"{targets.get('rpo_minutes', '?')} min du PRA #{exercise.plan_id})"

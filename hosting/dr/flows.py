@@ -1,30 +1,38 @@
-"""The PRA exercise job: restore at the secondary, start, probe, measure, tear down, record.
+"""The PRA exercise job: restore onto the recovery host, start, serve, probe, tear down.
 
-Steps (each idempotent; a retried step finds what an earlier attempt made by its tags):
+Steps (each idempotent; a retried step finds what an earlier attempt made by the
+exercise's tags at the EC2 endpoint and its key on the recovery host):
 
-1. ``restore``: the latest good snapshot of the copy held at the secondary (or the
-   plan's ``restore_from`` copy) is restored with restic into a scratch area and its
-   files are checked against the checksums recorded at backup time. The step's start
-   stands for the disaster: achieved RPO = that moment minus the snapshot's backup time.
-2. ``start``: an instance (and a volume the size of the restored data) is started at
-   the secondary's EC2 endpoint, tagged with the tenant's FINESS and the exercise key;
-   the step waits for ``running``.
-3. ``probe``: the EC2 API must report the instance running and serve its console.
-   Achieved RTO = from the simulated disaster until the instance answers.
-4. ``teardown``: everything carrying the exercise's tags is terminated or deleted, the
-   scratch area removed, and the step checks nothing is left.
-5. ``record``: the exercise record gets the measures and whether the targets were met.
+1. ``restore``: the step's start stands for the disaster. restic, run on the plan's
+   recovery host (over SSH, or this machine in the demo), restores the latest good
+   snapshot of the copy held at the secondary (or the plan's ``restore_from`` copy) into
+   the exercise's folder there, and every file is checked against the checksums
+   recorded at backup time. Achieved RPO = the disaster minus the snapshot's backup time.
+2. ``start``: the capacity record: an instance (and a volume the size of the restored
+   data) at the secondary's EC2 endpoint, tagged with the tenant's FINESS and the
+   exercise key; the step waits for ``running``.
+3. ``serve``: the subscription's service starts on the recovery host, serving the
+   restored data (:mod:`hosting.drivers.recovery`).
+4. ``probe``: files fetched from the service over HTTP must have the SHA-256 recorded at
+   backup time. Achieved RTO = from the disaster until the service answered with them.
+5. ``teardown``: the service stopped, the restored data removed, everything carrying
+   the exercise's tags terminated or deleted, and nothing left on either side (also
+   what earlier failed exercises of the plan could not remove, now reachable).
+6. ``record``: the exercise record gets the measures and whether the targets were met.
 
-When a step fails, ``on_failure`` tears down what carries the tags (best effort,
-logged) and records the exercise as failed with the error.
+When a step fails, ``on_failure`` tears down both sides (best effort, each even if the
+other is unreachable) and records the exercise as failed, naming the step and what
+failed; what could not be removed is kept in its details and swept by a later exercise.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import time
 from collections.abc import Mapping
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Select, select
@@ -39,11 +47,14 @@ from controlplane.tenants import of_tenant
 from hosting import errors
 from hosting.backup.flows import compare
 from hosting.backup.models import BackupPolicy, BackupRepository, BackupRun
-from hosting.backup.repositories import copy_access, executor_for, lease, scratch_root
+from hosting.backup.repositories import copy_access, lease, retry_after_stale_locks
+from hosting.dr import teardown
 from hosting.dr.models import DrExercise, DrPlan
+from hosting.dr.recovery import host_of
 from hosting.dr.schemas import DrExerciseRead
 from hosting.drivers import TAG_REQUEST, TAG_RESOURCE, TAG_TENANT, DriverError
 from hosting.drivers.dr import DrCompute
+from hosting.drivers.recovery import RecoveryHost, Service
 from hosting.drivers.restic_records import ResticError
 from hosting.errors import store
 from hosting.providers import connections
@@ -57,13 +68,12 @@ GB = 1024**3
 
 
 class ExerciseFailed(RuntimeError):
-    """A step found the recovery not working (bad data, instance not answering, leftovers)."""
+    """A step found the recovery not working (bad data, service not answering, leftovers)."""
 
 
-
-
-def _exercise(db: Session, ctx: jobs.StepContext) -> DrExercise:
-    return store.get(db, DrExercise, int(ctx.params["exercise_id"]))
+def _exercise(db: Session, ctx: jobs.StepContext) -> tuple[DrExercise, DrPlan]:
+    exercise = store.get(db, DrExercise, int(ctx.params["exercise_id"]))
+    return exercise, store.get(db, DrPlan, exercise.plan_id)
 
 
 def tags(exercise: DrExercise) -> dict[str, str]:
@@ -85,6 +95,18 @@ def _compute(provider: HostingProvider) -> DrCompute:
     )
 
 
+def _spec(exercise: DrExercise, plan: DrPlan) -> dict[str, Any] | None:
+    """The recovery host the exercise pinned when it started (else the plan's)."""
+    return exercise.details.get("recovery_host", plan.recovery_host)
+
+
+def _host(exercise: DrExercise, plan: DrPlan, data_dir: Path) -> RecoveryHost:
+    try:
+        return host_of(_spec(exercise, plan), data_dir, plan_id=plan.id)
+    except DriverError as exc:
+        raise ExerciseFailed(str(exc)) from None
+
+
 def _source_copy(plan: DrPlan, policy: BackupPolicy) -> BackupRepository:
     """The copy held at the secondary, else the plan's ``restore_from`` copy, else copy 0."""
     wanted = (plan.secondary_provider.name, plan.placement.get("restore_from"))
@@ -95,62 +117,93 @@ def _source_copy(plan: DrPlan, policy: BackupPolicy) -> BackupRepository:
     return policy.repositories[0]
 
 
+def _last_good(db: Session, repository: BackupRepository) -> tuple[BackupRun, datetime]:
+    """The copy's latest good backup and when it finished."""
+    run = db.scalar(
+        select(BackupRun)
+        .where(
+            BackupRun.repository_id == repository.id,
+            BackupRun.kind == "backup",
+            BackupRun.state == "succeeded",
+        )
+        .order_by(BackupRun.finished_at.desc())
+        .limit(1)
+    )
+    if run is None or run.finished_at is None:
+        raise ExerciseFailed(
+            f"the copy at {repository.provider.name} has no recorded good backup to restore"
+        )
+    return run, run.finished_at
+
+
+def sample(checksums: Mapping[str, str]) -> list[str]:
+    """The files the probe fetches: the first, middle and last by path (fewer if fewer)."""
+    paths = sorted(checksums)
+    if not paths:
+        return []
+    return sorted({paths[0], paths[len(paths) // 2], paths[-1]})
+
+
 def _restore(ctx: jobs.StepContext) -> Mapping[str, Any]:
     data_dir = get_settings().data_dir
     with ctx.read() as db:
-        exercise = _exercise(db, ctx)
-        plan = store.get(db, DrPlan, exercise.plan_id)
+        exercise, plan = _exercise(db, ctx)
         policy = db.scalar(
             select(BackupPolicy).where(BackupPolicy.subscription_id == plan.subscription_id)
         )
         if policy is None or not policy.repositories:
             raise ExerciseFailed(f"subscription {plan.subscription_id} has no backup policy")
         repository = _source_copy(plan, policy)
-        run = db.scalar(
-            select(BackupRun)
-            .where(
-                BackupRun.repository_id == repository.id,
-                BackupRun.kind == "backup",
-                BackupRun.state == "succeeded",
-            )
-            .order_by(BackupRun.finished_at.desc())
-            .limit(1)
-        )
-        if run is None or run.finished_at is None:
-            raise ExerciseFailed(
-                f"the copy at {repository.provider.name} has no recorded good backup to restore"
-            )
-        copy = copy_access(policy, repository, data_dir, timeout=RESTIC_TIMEOUT)
-        scratch = f"{scratch_root(policy, data_dir)}/dr-{exercise.exercise_key}"
-        expected, source = dict(run.checksums), policy.source_path
+        run, backed_up_at = _last_good(db, repository)
+        host = _host(exercise, plan, data_dir)
+        try:
+            copy = dataclasses.replace(
+                copy_access(policy, repository, data_dir, timeout=RESTIC_TIMEOUT),
+                executor=host.executor, cache_dir=None)  # restic runs where the data lands
+        except ResticError as exc:
+            raise ExerciseFailed(str(exc)) from None
+        key, expected, source = exercise.exercise_key, dict(run.checksums), policy.source_path
         began = utcnow()  # the simulated disaster: RPO and RTO are measured from here
-        rpo = (began - run.finished_at).total_seconds()
+        rpo = (began - backed_up_at).total_seconds()
         found = {
             "run_id": run.id,
             "snapshot_id": run.snapshot_id or "",
             "bytes": run.bytes,
             "copy": repository.provider.name,
+            "endpoint": repository.provider.s3_endpoint or "",
             "repository_id": repository.id,
+            "recovery_host": host.where,
         }
-    ctx.log(f"restoring snapshot {found['snapshot_id']} from the copy at {found['copy']}")
+    where = f"the copy at {found['copy']} (S3 {found['endpoint']})"
+    ctx.log(f"restoring snapshot {found['snapshot_id']} from {where} onto the recovery host "
+            f"{host.where}")
     clock = time.monotonic()
-    copy.executor.run(["rm", "-rf", "--", scratch], env={}, timeout=600)
+    try:
+        host.prepare(key)
+    except DriverError as exc:
+        raise ExerciseFailed(str(exc)) from None
     try:
         with lease(ctx.database, found["repository_id"], ctx.actor):
             restic = copy.open()
             restic.no_cache = True
-            root = restic.restore(found["snapshot_id"], scratch, path=source)
+            root, locks = retry_after_stale_locks(
+                restic, lambda: restic.restore(found["snapshot_id"], host.target(key),
+                                               path=source))
         restored = restic.checksums(root)
     except ResticError as exc:
-        raise ExerciseFailed(f"restore from {found['copy']}: {exc}") from None
+        raise ExerciseFailed(f"restore of {where} onto the recovery host {host.where} "
+                             f"({exc.reason}): {exc}") from None
     mismatches = compare(expected, restored)
     if mismatches:
-        raise ExerciseFailed(f"{len(mismatches)} restored file(s) differ: {mismatches[:3]}")
-    ctx.log(f"{len(restored)} files restored and identical to the backup's checksums")
+        raise ExerciseFailed(f"{len(mismatches)} file(s) restored on {host.where} differ from "
+                             f"the backup's checksums: {mismatches[:3]}")
+    ctx.log(f"{len(restored)} files restored on {host.where}, identical to the backup's "
+            "checksums")
     return {
         **found,
+        **locks.as_dict(),
         "files_verified": len(restored),
-        "scratch": scratch,
+        "root": root,
         "restore_seconds": round(time.monotonic() - clock, 3),
         "rpo_seconds": round(rpo, 3),
         "began_at": began.isoformat(),
@@ -160,8 +213,7 @@ def _restore(ctx: jobs.StepContext) -> Mapping[str, Any]:
 def _start(ctx: jobs.StepContext) -> Mapping[str, Any]:
     restored = ctx.results["restore"]
     with ctx.read() as db:
-        exercise = _exercise(db, ctx)
-        plan = store.get(db, DrPlan, exercise.plan_id)
+        exercise, plan = _exercise(db, ctx)
         secondary = plan.secondary_provider
         labels = tags(exercise)
         compute, exercise_compute = connections.compute_for(secondary), _compute(secondary)
@@ -180,9 +232,10 @@ def _start(ctx: jobs.StepContext) -> Mapping[str, Any]:
         )
         state = exercise_compute.wait_running(instance["instance_id"], timeout=START_TIMEOUT)
     except DriverError as exc:
-        raise ExerciseFailed(str(exc)) from None
+        raise ExerciseFailed(f"capacity at {secondary.name}: {exc}") from None
     if state != "running":
-        raise ExerciseFailed(f"instance {instance['instance_id']} is {state}, not running")
+        raise ExerciseFailed(f"instance {instance['instance_id']} at {secondary.name} is "
+                             f"{state}, not running")
     ctx.log(f"instance {instance['instance_id']} running at {secondary.name}")
     return {
         "instance_id": instance["instance_id"],
@@ -192,71 +245,109 @@ def _start(ctx: jobs.StepContext) -> Mapping[str, Any]:
     }
 
 
-def _probe(ctx: jobs.StepContext) -> Mapping[str, Any]:
-    started = ctx.results["start"]
-    began = datetime.fromisoformat(ctx.results["restore"]["began_at"])
+def _serve(ctx: jobs.StepContext) -> Mapping[str, Any]:
+    restored = ctx.results["restore"]
     with ctx.read() as db:
-        exercise = _exercise(db, ctx)
-        compute = _compute(store.get(db, DrPlan, exercise.plan_id).secondary_provider)
+        exercise, plan = _exercise(db, ctx)
+        host, key = _host(exercise, plan, get_settings().data_dir), exercise.exercise_key
+    ctx.progress(0, 1)  # proves the job's lease before starting a process on the host
     try:
-        probe = compute.probe(started["instance_id"])
+        service = host.serve(key, restored["root"])
     except DriverError as exc:
         raise ExerciseFailed(str(exc)) from None
-    if not probe.answers:
-        raise ExerciseFailed(
-            f"instance {probe.instance_id} does not answer (state {probe.state}, "
-            f"console {'reachable' if probe.console_reachable else 'unreachable'})"
-        )
+    ctx.log(f"service started on {host.where}: {service.url} (pid {service.pid})")
+    return {"url": service.url, "pid": service.pid, "recovery_host": host.where}
+
+
+def _probe(ctx: jobs.StepContext) -> Mapping[str, Any]:
+    restored, served = ctx.results["restore"], ctx.results["serve"]
+    began = datetime.fromisoformat(restored["began_at"])
+    with ctx.read() as db:
+        exercise, plan = _exercise(db, ctx)
+        host = _host(exercise, plan, get_settings().data_dir)
+        run = db.get(BackupRun, int(restored["run_id"]))
+        expected = dict(run.checksums) if run is not None else {}
+    service, probed = Service(url=served["url"], pid=int(served["pid"])), []
+    if not expected:
+        raise ExerciseFailed("the backup recorded no file: nothing shows the service serves "
+                             "the restored data")
+    for path in sample(expected):
+        try:
+            got = host.fetch(service, path)
+        except DriverError as exc:
+            raise ExerciseFailed(f"the service does not answer: {exc}") from None
+        if got.sha256 != expected[path]:
+            raise ExerciseFailed(
+                f"the service on {host.where} served {path} with SHA-256 {got.sha256}, not "
+                f"{expected[path]} as recorded at backup time (run {restored['run_id']})")
+        probed.append({"path": path, "sha256": got.sha256, "bytes": got.bytes})
     rto = (utcnow() - began).total_seconds()
-    ctx.log(f"instance answers (state {probe.state}, console reachable); RTO {rto:.1f} s")
+    ctx.log(f"the service at {service.url} served {len(probed)} file(s) with the SHA-256 "
+            f"recorded at backup time; RTO {rto:.1f} s")
     return {
-        "state": probe.state,
-        "console_reachable": True,
-        "status_checks": probe.status_checks,
+        "url": service.url,
+        "files": probed,
+        "answered_with_restored_data": True,
         "rto_seconds": round(rto, 3),
     }
 
 
-def _teardown_all(ctx: jobs.StepContext) -> dict[str, Any]:
-    """Remove everything carrying the exercise's tags and its scratch area; what was removed."""
-    with ctx.read() as db:
-        exercise = _exercise(db, ctx)
-        plan = store.get(db, DrPlan, exercise.plan_id)
-        compute, labels = _compute(plan.secondary_provider), tags(exercise)
-        policy = db.scalar(
-            select(BackupPolicy).where(BackupPolicy.subscription_id == plan.subscription_id)
-        )
-        scratch = None
-        if policy is not None:
-            scratch = f"{scratch_root(policy, get_settings().data_dir)}/dr-{exercise.exercise_key}"
-            executor = executor_for(policy, get_settings().data_dir)
-    found = compute.tagged(labels)
-    left = compute.teardown(labels)
-    if scratch is not None:
-        executor.run(["rm", "-rf", "--", scratch], env={}, timeout=600)
-    return {
-        "instances": found.instances,
-        "volumes": found.volumes,
-        "left": {"instances": left.instances, "volumes": left.volumes},
-    }
+def _made(exercise: DrExercise, plan: DrPlan) -> teardown.Made:
+    """What ``exercise`` may have made, and how to reach it (secrets resolved on use)."""
+    data_dir, secondary = get_settings().data_dir, plan.secondary_provider
+    spec = _spec(exercise, plan)
+    return teardown.Made(
+        provider=secondary.name,
+        compute=lambda: _compute(secondary),
+        labels=tags(exercise),
+        key=exercise.exercise_key,
+        host=(lambda: host_of(spec, data_dir, plan_id=plan.id)) if spec else None,
+    )
 
 
 def _teardown(ctx: jobs.StepContext) -> Mapping[str, Any]:
-    try:
-        removed = _teardown_all(ctx)
-    except DriverError as exc:
-        raise ExerciseFailed(f"teardown: {exc}") from None
-    if removed["left"]["instances"] or removed["left"]["volumes"]:
-        raise ExerciseFailed(f"teardown left {removed['left']}")
-    ctx.log(f"torn down: instances {removed['instances']}, volumes {removed['volumes']}")
+    with ctx.read() as db:
+        exercise, plan = _exercise(db, ctx)
+        made = _made(exercise, plan)
+        earlier = [(e.id, _made(e, plan)) for e in db.scalars(
+            select(DrExercise).where(DrExercise.plan_id == plan.id, DrExercise.id != exercise.id,
+                                     DrExercise.state == "failed")) if e.details.get("left_behind")]
+    removed = teardown.tear_down(made)
+    if not teardown.clean(removed):
+        raise ExerciseFailed(f"teardown: {teardown.summary(removed)}")
+    ctx.log(f"torn down: instances {removed['instances']}, volumes {removed['volumes']}, "
+            f"the service and restored data on {removed['recovery_host']}")
+    removed["swept"] = _sweep(ctx, earlier)
     return removed
+
+
+def _sweep(ctx: jobs.StepContext, earlier: list[tuple[int, teardown.Made]]) -> dict[str, Any]:
+    """Remove what earlier failed exercises of the plan left; those swept clean are marked
+    so (audited). What still cannot be removed is logged, not this exercise's failure."""
+    swept: dict[str, Any] = {}
+    for exercise_id, made in earlier:
+        removed = teardown.tear_down(made)
+        swept[str(exercise_id)] = teardown.summary(removed) or "clean"
+        if not teardown.clean(removed):
+            ctx.log(f"exercise {exercise_id} still left behind: {swept[str(exercise_id)]}",
+                    level="warning")
+            continue
+        with ctx.transaction() as db:
+            old = store.get(db, DrExercise, exercise_id)
+            before = snapshot(old, DrExerciseRead)
+            old.details = {**old.details, "left_behind": False,
+                           "swept_by": int(ctx.params["exercise_id"])}
+            db.flush()
+            store.record(db, old, actor=ctx.actor, verb="sweep", read=DrExerciseRead,
+                         before=before)
+        ctx.log(f"removed what exercise {exercise_id} had left behind")
+    return swept
 
 
 def _record(ctx: jobs.StepContext) -> Mapping[str, Any]:
     restored, probe = ctx.results["restore"], ctx.results["probe"]
     with ctx.transaction() as db:
-        exercise = _exercise(db, ctx)
-        plan = store.get(db, DrPlan, exercise.plan_id)
+        exercise, plan = _exercise(db, ctx)
         before = snapshot(exercise, DrExerciseRead)
         exercise.state = "succeeded"
         exercise.finished_at = utcnow()
@@ -265,7 +356,9 @@ def _record(ctx: jobs.StepContext) -> Mapping[str, Any]:
         exercise.rto_met = probe["rto_seconds"] <= plan.rto_minutes * 60
         exercise.rpo_met = restored["rpo_seconds"] <= plan.rpo_minutes * 60
         exercise.details = {
-            **{key: dict(ctx.results[key]) for key in ("restore", "start", "probe", "teardown")},
+            **{key: dict(ctx.results[key])
+               for key in ("restore", "start", "serve", "probe", "teardown")},
+            "recovery_host": _spec(exercise, plan),
             "targets": {"rto_minutes": plan.rto_minutes, "rpo_minutes": plan.rpo_minutes},
         }
         db.flush()
@@ -284,13 +377,17 @@ def _record(ctx: jobs.StepContext) -> Mapping[str, Any]:
 
 def _failed(ctx: jobs.StepContext, message: str) -> None:
     details: dict[str, Any] = {k: dict(v) for k, v in ctx.results.items() if isinstance(v, Mapping)}
-    try:
-        details["teardown"] = _teardown_all(ctx)
-    except Exception as exc:  # best effort: the failure is recorded below
-        ctx.log(f"teardown after failure: {exc}", level="error")
-        details["teardown_error"] = str(exc)
+    with ctx.read() as db:
+        exercise, plan = _exercise(db, ctx)
+        made = _made(exercise, plan)
+        details["recovery_host"] = _spec(exercise, plan)
+        details["targets"] = {"rto_minutes": plan.rto_minutes, "rpo_minutes": plan.rpo_minutes}
+    removed = teardown.tear_down(made)
+    details["teardown"], details["left_behind"] = removed, not teardown.clean(removed)
+    if details["left_behind"]:
+        ctx.log(f"teardown after failure: {teardown.summary(removed)}", level="error")
     with ctx.transaction() as db:
-        exercise = _exercise(db, ctx)
+        exercise, _ = _exercise(db, ctx)
         before = snapshot(exercise, DrExerciseRead)
         exercise.state = "failed"
         exercise.finished_at = utcnow()
@@ -309,12 +406,14 @@ EXERCISE = jobs.register(
         steps=(
             jobs.Step("restore", _restore),
             jobs.Step("start", _start),
+            jobs.Step("serve", _serve),
             jobs.Step("probe", _probe),
             jobs.Step("teardown", _teardown),
             jobs.Step("record", _record),
         ),
         on_failure=_failed,
-        description="PRA exercise: restore at the secondary provider, start, probe, tear down.",
+        description="PRA exercise: restore onto the recovery host, start the capacity record "
+        "at the secondary, serve, probe the restored data, tear down.",
     )
 )
 
@@ -332,7 +431,7 @@ def start_exercise(db: Session, plan: DrPlan, *, actor: str) -> tuple[DrExercise
         plan_id=plan.id,
         state="running",
         requested_by=actor,
-        details={},
+        details={"recovery_host": plan.recovery_host},  # pinned for the exercise's steps
     )
     db.add(exercise)
     db.flush()

@@ -1,35 +1,50 @@
-"""PRA end to end on the simulated providers: a backed-up subscription gets a plan whose
-secondary is chosen by placement (never the primary, preferring the provider holding a
-copy); an exercise restores the copy held there with restic, starts an instance on the
-EC2 endpoint, probes it, measures RTO/RPO and tears everything down; an exercise that
-fails after starting the instance still leaves nothing behind."""
+"""PRA end to end on the simulated providers and a real recovery host: a backed-up
+subscription gets a plan whose secondary is chosen by placement (never the primary,
+preferring the provider holding a copy) and which names its recovery host (an sshd on
+loopback standing for the secondary's VM, or this machine as in the demo). An exercise
+restores the copy held at the secondary onto that host with restic, starts the capacity
+record on the EC2 endpoint, starts the service on the host and fetches files from it:
+the exercise succeeds only when they carry the SHA-256 recorded at backup time, and
+everything it made is gone afterwards, also when it fails."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import threading
 import time
+from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 import boto3
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 
 from controlplane import jobs
 from controlplane.auth import Role
+from controlplane.cli.main import app as cli
 from controlplane.db import Database, Scope
 from controlplane.evidence import Evidence, collect
+from controlplane.settings import Settings
+from controlplane.simulation import state_file
+from hosting.demo import PROVIDERS_SIMULATOR
+from hosting.dr.evidence import EXERCISE_RULE
+from hosting.dr.models import DrExercise
 from hosting.dr.service import choose_secondary
-from hosting.drivers.dr import DrCompute, Probe
+from hosting.drivers.recovery import RecoveryHost, Service
+from hosting.secrets import SECRETS
 from hosting.sim.providers import SimulatedProviders
+from hosting.sim.state import write_state_file
 from hosting.subscriptions.placement import ProviderFacts
 from tests.conftest import TenantFactory, TokenFactory
 from tests.hosting.factories import HostingFactory, offer_body
 from tests.hosting.regions import HOST, register, subscribe
-from tests.hosting.test_hosting_cli import socle
+from tests.hosting.test_hosting_cli import runner, socle
+from tests.support.sshd import SshServer, running_sshd
 
 IMAGE = "ami-03cf127a"
 
@@ -91,6 +106,21 @@ def tagged(ec2: Any, key: str) -> tuple[list[str], list[str]]:
     return instances, [v["VolumeId"] for v in ec2.describe_volumes(Filters=by_key)["Volumes"]]
 
 
+def digests(source: Path) -> dict[str, str]:
+    """The SHA-256 of every file under ``source``, by relative path (the truth on disk)."""
+    return {str(p.relative_to(source)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in source.rglob("*") if p.is_file()}
+
+
+def answers(url: str) -> bool:
+    """Whether anything still listens at ``url``."""
+    try:
+        httpx.get(url, timeout=2)
+    except httpx.TransportError:
+        return False
+    return True
+
+
 @pytest.fixture
 def backed_up(
     providers: SimulatedProviders, client: TestClient, auth: TokenFactory,
@@ -110,28 +140,74 @@ def backed_up(
     (source / "dossiers").mkdir(parents=True)
     for n in range(12):
         (source / "dossiers" / f"patient-{n:03}.pdf").write_bytes(os.urandom(4096 + n))
+    (source / "lisez-moi é.txt").write_text("séjour\n" * 50)
     operator = auth(Role.GCS_OPERATOR)
     url = f"{HOST}/subscriptions/{subscription['id']}"
     assert client.put(f"{url}/backup-policy", json={"source_path": str(source)},
                       headers=operator).status_code == 200
     backup = client.post(f"{url}/backup", headers=operator).json()["job"]["id"]
     assert run(client, database, auth, backup)["state"] == "succeeded"
-    return {"tenant": tenant, "subscription": subscription}
+    return {"tenant": tenant, "subscription": subscription, "source": source,
+            "digests": digests(source)}
 
 
-def test_pra_plan_and_exercise_on_the_secondary(
+@pytest.fixture(scope="module")
+def sshd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SshServer]:
+    """The recovery host: a real OpenSSH server on loopback (the secondary's VM)."""
+    with running_sshd(tmp_path_factory.mktemp("recovery-sshd")) as server:
+        yield server
+
+
+def over_ssh(server: SshServer, settings: Settings, workdir: Path) -> dict[str, Any]:
+    """A recovery host body for ``server``, its key stored as a hosting secret."""
+    key_ref = SECRETS.store_file(settings.data_dir, "pra-recovery-ssh-key",
+                                 server.client_key.read_text())
+    return {"access": {"kind": "ssh", "host": server.host, "port": server.port,
+                       "user": server.user, "key_ref": key_ref,
+                       "host_key": server.host_public_key},
+            "workdir": str(workdir)}
+
+
+def plan_for(client: TestClient, auth: TokenFactory, backed_up: dict[str, Any],
+             recovery_host: dict[str, Any] | None) -> dict[str, Any]:
+    """The subscription's PRA (RTO 60 min, RPO 24 h) on ``recovery_host``."""
+    body = {"subscription_id": backed_up["subscription"]["id"], "rto_minutes": 60,
+            "rpo_minutes": 1440, "instance_type": "t3.small", "image_id": IMAGE,
+            "recovery_host": recovery_host}
+    made = client.post(f"{HOST}/dr-plans", json=body, headers=auth(Role.GCS_OPERATOR))
+    assert made.status_code == 201, made.text
+    return dict(made.json())
+
+
+def exercise_of(client: TestClient, database: Database, auth: TokenFactory,
+                plan: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Run an exercise of ``plan`` to its end: its job and its record, as the API shows."""
+    operator = auth(Role.GCS_OPERATOR)
+    started = client.post(f"{HOST}/dr-plans/{plan['id']}/exercise", headers=operator)
+    assert started.status_code == 202, started.text
+    job = run(client, database, auth, started.json()["job"]["id"])
+    (exercise,) = [e for e in client.get(f"{HOST}/dr-exercises", headers=operator).json()[
+        "items"] if e["job_id"] == job["id"]]
+    return job, exercise
+
+
+def test_pra_plan_and_exercise_onto_the_recovery_host(
     backed_up: dict[str, Any], providers: SimulatedProviders, client: TestClient,
-    auth: TokenFactory, database: Database, make_tenant: TenantFactory,
-    monkeypatch: pytest.MonkeyPatch,
+    auth: TokenFactory, database: Database, make_tenant: TenantFactory, sshd: SshServer,
+    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     tenant, subscription = backed_up["tenant"], backed_up["subscription"]
     operator, own = auth(Role.GCS_OPERATOR), auth(Role.ESTABLISHMENT, tenant)
+    workdir = tmp_path / "recovery-vm"
     body = {"subscription_id": subscription["id"], "rto_minutes": 60, "rpo_minutes": 1440,
-            "instance_type": "t3.small", "image_id": IMAGE}
+            "instance_type": "t3.small", "image_id": IMAGE,
+            "recovery_host": over_ssh(sshd, settings, workdir)}
     assert client.post(f"{HOST}/dr-plans", json=body, headers=own).status_code == 403
     made = client.post(f"{HOST}/dr-plans", json=body, headers=operator)
     assert made.status_code == 201, made.text
     plan = made.json()
+    assert "PRIVATE KEY" not in made.text  # the key's reference only
+    assert plan["recovery_host"]["access"]["key_ref"] == "file:pra-recovery-ssh-key"
     assert (plan["primary_provider"], plan["secondary_provider"]) == ("hds-a", "hds-b")
     assert plan["placement"]["restore_from"] == "hds-b"
     assert "hds-b" in plan["placement"]["reasons"][0]
@@ -140,21 +216,35 @@ def test_pra_plan_and_exercise_on_the_secondary(
     again = client.post(f"{HOST}/dr-plans", json=body, headers=operator)
     assert again.status_code == 409 and again.json()["code"] == "HOST-0162"
 
-    started = client.post(f"{HOST}/dr-plans/{plan['id']}/exercise", headers=operator)
-    assert started.status_code == 202, started.text
-    job = run(client, database, auth, started.json()["job"]["id"])
+    job, exercise = exercise_of(client, database, auth, plan)
     assert job["state"] == "succeeded", (job["error"], job["log"])
+    assert [s["name"] for s in job["steps"]] == [
+        "restore", "start", "serve", "probe", "teardown", "record"]
     assert job["result"]["rto_met"] is True and job["result"]["rpo_met"] is True
-    (exercise,) = client.get(f"{HOST}/dr-exercises", headers=own).json()["items"]
+    assert client.get(f"{HOST}/dr-exercises", headers=own).json()["items"] == [exercise]
     assert exercise["state"] == "succeeded" and exercise["plan_id"] == plan["id"]
-    assert exercise["achieved_rto_seconds"] > 0 and exercise["achieved_rpo_seconds"] > 0
-    details = exercise["details"]
-    assert details["restore"]["copy"] == "hds-b" and details["restore"]["files_verified"] == 12
-    assert details["probe"]["state"] == "running" and details["probe"]["console_reachable"]
+    details, where = exercise["details"], f"{sshd.user}@{sshd.host}:{sshd.port}"
+    restore, served, probe = details["restore"], details["serve"], details["probe"]
+    assert restore["copy"] == "hds-b" and restore["endpoint"] == providers.s3[1].url
+    assert restore["files_verified"] == len(backed_up["digests"]) == 13
+    assert restore["recovery_host"] == served["recovery_host"] == where
+    assert restore["root"].startswith(str(workdir / exercise["exercise_key"]))
+    # the service on the recovery host served the restored files with their SHA-256
+    assert served["url"].startswith(f"http://{sshd.host}:")
+    assert probe["answered_with_restored_data"] is True and len(probe["files"]) == 3
+    for fetched in probe["files"]:
+        assert fetched["sha256"] == backed_up["digests"][fetched["path"]]
+    assert {f["path"] for f in probe["files"]} >= {"dossiers/patient-000.pdf", "lisez-moi é.txt"}
+    # achieved RTO: from the disaster to the service answering, the restore included
+    assert exercise["achieved_rto_seconds"] == probe["rto_seconds"]
+    assert probe["rto_seconds"] >= restore["restore_seconds"] > 0
+    assert exercise["achieved_rpo_seconds"] == restore["rpo_seconds"] > 0
+    # nothing left: not on the recovery host, not at the EC2 endpoint
+    assert not (workdir / exercise["exercise_key"]).exists() and not answers(served["url"])
     instance = details["start"]["instance_id"]
     assert details["teardown"]["instances"] == [instance]
-    assert details["teardown"]["left"] == {"instances": [], "volumes": []}
-
+    assert details["teardown"]["left"] == {"instances": [], "volumes": [], "recovery_host": []}
+    assert details["teardown"]["recovery_host"] == where
     ec2 = boto3.client("ec2", **providers.ec2.boto3_kwargs())
     (reservation,) = ec2.describe_instances(InstanceIds=[instance])["Reservations"]
     (described,) = reservation["Instances"]
@@ -166,30 +256,102 @@ def test_pra_plan_and_exercise_on_the_secondary(
     assert tagged(ec2, exercise["exercise_key"]) == ([], [])
     found = evidence(database, tenant)
     assert found["hosting.dr_plan"].value is True
-    assert found["hosting.dr_exercise"].value is True
-    assert found["hosting.dr_exercise"].source == f"hosting.dr_exercise#{exercise['id']}"
+    met = found["hosting.dr_exercise"]
+    assert met.value is True and met.source == f"hosting.dr_exercise#{exercise['id']}"
+    assert met.rule == EXERCISE_RULE and "répondu avec les données restaurées" in met.rule
+    assert where in met.detail and "3 fichier(s) servis identiques" in met.detail
+    with database.transaction(scope=Scope.unrestricted()) as db:  # as recorded before the
+        row = db.get_one(DrExercise, exercise["id"])  # service was checked: no proof
+        row.details = {k: v for k, v in row.details.items() if k != "probe"}
+    unproven = evidence(database, tenant)["hosting.dr_exercise"]
+    assert unproven.value is False and "sans preuve" in unproven.detail
 
-    # an instance that does not answer: the exercise fails, and still leaves nothing behind
-    def silent(self: DrCompute, instance_id: str) -> Probe:
-        return Probe(instance_id, "running", console_reachable=False, status_checks=None)
+    # the restored data altered on the recovery host before the service starts: the
+    # service answers, but not with the backed-up data; the exercise fails, from the CLI
+    serve = RecoveryHost.serve
 
-    monkeypatch.setattr(DrCompute, "probe", silent)
+    def altered(self: RecoveryHost, key: str, root: str) -> Service:
+        (Path(root) / "dossiers" / "patient-000.pdf").write_bytes(b"not the backup")
+        return serve(self, key, root)
+
+    monkeypatch.setattr(RecoveryHost, "serve", altered)
     worker = threading.Thread(target=work_one, args=(database,))
     worker.start()
-    shown = socle("dr", "exercise", str(plan["id"]), "--wait", "--json", code=1)  # from the CLI
+    shown = socle("dr", "exercise", str(plan["id"]), "--wait", "--json", code=1)
     worker.join()
     failed = json.loads(shown.stdout)  # the progress bar goes to stderr
-    assert failed["state"] == "failed" and "does not answer" in failed["error"]
+    assert failed["state"] == "failed" and failed["error"].startswith("step 'probe' failed")
+    assert "dossiers/patient-000.pdf" in failed["error"]
+    assert backed_up["digests"]["dossiers/patient-000.pdf"] in failed["error"]
     job = client.get(f"/api/v1/jobs/{failed['job_id']}", headers=operator).json()
-    assert job["state"] == "failed" and "does not answer" in job["error"]
+    assert job["state"] == "failed" and job["error"] == failed["error"]
     assert failed["details"]["teardown"]["instances"]  # it had started one...
     assert tagged(ec2, failed["exercise_key"]) == ([], [])  # ...and removed it
-    assert evidence(database, tenant)["hosting.dr_exercise"].value is False
+    assert not (workdir / failed["exercise_key"]).exists()  # and the restored data
+    assert not answers(failed["details"]["serve"]["url"])  # and stopped the service
+    assert failed["details"]["left_behind"] is False
+    not_met = evidence(database, tenant)["hosting.dr_exercise"]
+    assert not_met.value is False and not_met.detail.startswith("échec : step 'probe'")
 
     other = auth(Role.ESTABLISHMENT, make_tenant())
     assert client.get(f"{HOST}/dr-plans/{plan['id']}", headers=other).status_code == 404
     assert client.get(f"{HOST}/dr-exercises/{exercise['id']}", headers=other).status_code == 404
     assert client.get(f"{HOST}/dr-plans", headers=own).json()["total"] == 1
+
+
+def test_the_demo_pra_recovers_on_this_machine(
+    providers: SimulatedProviders, settings: Settings, database: Database, tmp_path: Path,
+) -> None:
+    """docs/hosting.md's PRA on the demo, command by command: a plan naming no recovery
+    host fails saying so; named ``local``, its exercise restores and serves here."""
+    state = state_file(settings.data_dir, PROVIDERS_SIMULATOR)
+    state.parent.mkdir(parents=True, exist_ok=True)
+    write_state_file(state, providers.endpoints, pid=0)  # as `socle sim up` leaves it
+    assert runner.invoke(cli, ["demo"]).exit_code == 0
+    worker = jobs.Worker(database)
+    while worker.run_once() is not None:  # `socle serve` provisions the demo's requests
+        pass
+    (backup,) = [s for s in socle("subscription", "list", "--json")
+                 if s["offer"] == "sauvegarde-argent"]
+    source = tmp_path / "dpi"
+    (source / "dossiers").mkdir(parents=True)
+    for n in range(5):
+        (source / "dossiers" / f"patient-{n:03}.pdf").write_bytes(os.urandom(2048 + n))
+    socle("backup", "policy", str(backup["id"]), "--source", str(source), "--json")
+    assert socle("backup", "run", str(backup["id"]), "--here", "--json")["state"] == "succeeded"
+    plan = socle("dr", "create", str(backup["id"]), "--rto-minutes", "240", "--rpo-minutes",
+                 "1440", "--instance-type", "t3.small", "--image-id", IMAGE, "--json")
+    assert plan["recovery_host"] is None
+    assert {plan["primary_provider"], plan["secondary_provider"]} == {"hds-paris", "hds-lyon"}
+
+    def exercise(code: int) -> dict[str, Any]:
+        beside = threading.Thread(target=work_one, args=(database,))
+        beside.start()
+        shown = socle("dr", "exercise", str(plan["id"]), "--wait", "--json", code=code)
+        beside.join()
+        return dict(json.loads(shown.stdout) if code else shown)
+
+    failed = exercise(code=1)
+    assert failed["state"] == "failed" and failed["error"] == (
+        f"step 'restore' failed: PRA {plan['id']} names no recovery host: nothing to restore "
+        f"onto (socle hosting dr recovery-host {plan['id']} ..., or PUT "
+        f"/api/v1/hosting/dr-plans/{plan['id']}/recovery-host)")
+    named = socle("dr", "recovery-host", str(plan["id"]), "local", "--json")
+    assert named["recovery_host"] == {"access": {"kind": "local"}, "service_port": 0,
+                                      "workdir": None}
+    done = exercise(code=0)
+    assert done["state"] == "succeeded", done["error"]
+    assert done["details"]["restore"]["recovery_host"] == "local"
+    assert done["details"]["restore"]["copy"] == plan["secondary_provider"]
+    assert done["details"]["serve"]["url"].startswith("http://127.0.0.1:")
+    probed = done["details"]["probe"]["files"]
+    assert [f["path"] for f in probed] == [
+        "dossiers/patient-000.pdf", "dossiers/patient-002.pdf", "dossiers/patient-004.pdf"]
+    for fetched in probed:
+        assert fetched["sha256"] == digests(source)[fetched["path"]]
+    assert not (settings.data_dir / "pra" / done["exercise_key"]).exists()
+    listed = socle("dr", "exercises", "--plan", str(plan["id"]), "--json")
+    assert [(e["state"], e["rto_met"]) for e in listed] == [("succeeded", True), ("failed", None)]
 
 
 def test_a_plan_needs_backups_and_a_machine(
@@ -211,4 +373,6 @@ def test_a_plan_needs_backups_and_a_machine(
     socle("dr", "create", str(subscription["id"]), "--rto-minutes", "60", "--rpo-minutes", "60",
           "--image-id", IMAGE, "--instance-type", "t3.small", code=2)
     socle("dr", "exercise", "999", code=3)
+    socle("dr", "recovery-host", "999", "local", code=3)
+    socle("dr", "recovery-host", "1", "192.0.2.7", "--ssh-key-ref", "-----BEGIN", code=2)
     assert socle("dr", "list", "--json") == [] and socle("dr", "exercises", "--json") == []

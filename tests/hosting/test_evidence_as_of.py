@@ -109,7 +109,8 @@ def timeline(database: Database, tenant: Tenant, source: Path) -> Facts:
         exercise = DrExercise(tenant_id=tenant.id, plan_id=plan.id, state="succeeded",
                               started_at=T - timedelta(minutes=9), finished_at=T,
                               achieved_rto_seconds=540.0, achieved_rpo_seconds=7200.0,
-                              rto_met=True, rpo_met=True, requested_by=ACTOR)
+                              rto_met=True, rpo_met=True, requested_by=ACTOR,
+                              details={"probe": {"answered_with_restored_data": True}})
         check = BackupCheck(tenant_id=tenant.id, repository_id=copy.id, subset_percent=5.0,
                             state="succeeded", damaged_packs=[],
                             started_at=T - timedelta(hours=1, minutes=5),
