@@ -1,14 +1,14 @@
-"""Deployments and the instances they leave running (regional: no tenant). The
-services and their versions are data (:mod:`apps.catalogue`),
-referred to by name.
+"""Deployments, the instances they leave running and their health checks over time
+(regional: no tenant). The services and their versions are data
+(:mod:`apps.catalogue`), referred to by name.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, ClassVar
 
-from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from apps.targets.models import AppTarget
@@ -73,3 +73,18 @@ class Instance(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     target: Mapped[AppTarget] = relationship(lazy="joined")
+
+
+class HealthDay(Base):
+    """One UTC day of one instance's health checks, as 1,440-minute bitmaps
+    (``numpy.packbits``, 180 bytes each, most significant bit first): ``checked`` marks
+    the minutes in which a check ran, ``up`` those in which every check answered (see
+    :mod:`apps.deployments.uptime`). A minute no check ran in is neither."""
+
+    __tablename__ = "apps_health_days"
+
+    instance_id: Mapped[int] = mapped_column(ForeignKey("apps_instances.id"), primary_key=True)
+    day: Mapped[date] = mapped_column(Date, primary_key=True, index=True)
+    checked: Mapped[bytes] = mapped_column(LargeBinary)
+    up: Mapped[bytes] = mapped_column(LargeBinary)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

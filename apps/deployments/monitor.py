@@ -1,8 +1,9 @@
 """Watching what runs between deployments: the health job (``apps.health``) checks every
 instance with its service's health check (as a deployment's gate does, once, without
-waiting) and records each change of health; drift is read by the observe job
-(:mod:`apps.deployments.flows`). Both are queued by the plane's schedules
-(:mod:`apps.schedules`)."""
+waiting), records each change of health, and marks the minute it checked in as answered
+or not (:mod:`apps.deployments.uptime`: the services' measured availability); drift is
+read by the observe job (:mod:`apps.deployments.flows`). Both are queued by the plane's
+schedules (:mod:`apps.schedules`)."""
 
 from __future__ import annotations
 
@@ -14,10 +15,12 @@ from typing import Any
 from sqlalchemy import select
 
 from apps.catalogue import service as catalogue
+from apps.deployments import uptime
 from apps.deployments.health import Health, check_once
 from apps.deployments.models import Deployment, Instance
 from apps.targets.inventory import host_vars
 from controlplane import jobs
+from controlplane.db import utcnow
 
 HEALTH_JOB = "apps.health"
 #: Health checks run at once (each waits 2 s at most for its instance).
@@ -56,10 +59,12 @@ def _checks(ctx: jobs.StepContext) -> list[_Check]:
 
 def _check_all(ctx: jobs.StepContext) -> Mapping[str, Any]:
     checks = _checks(ctx)
+    checked_at = utcnow()
     with ThreadPoolExecutor(max_workers=PARALLEL_CHECKS) as pool:
         outcomes: list[Health] = list(pool.map(
             lambda c: check_once(c.health, c.address, c.ports, c.config), checks))
     changes = []
+    answered: dict[int, bool] = {}
     with ctx.transaction() as db:
         for check, outcome in zip(checks, outcomes, strict=True):
             instance = db.get(Instance, check.instance_id)
@@ -69,6 +74,8 @@ def _check_all(ctx: jobs.StepContext) -> Mapping[str, Any]:
             if health != instance.health:
                 changes.append((check.label, instance.health, health, outcome.detail))
             instance.health, instance.health_detail = health, outcome.detail
+            answered[instance.id] = outcome.healthy
+        uptime.record(db, answered, checked_at)
     for label, before, after, detail in changes:
         ctx.log(f"{label}: {before} → {after} ({detail})",
                 level="info" if after == "healthy" else "warning")

@@ -3,6 +3,7 @@
 from controlplane.db.base import Base, JSONType, UTCDateTime, utcnow
 from controlplane.db.engine import Database, get_database, reset_database
 from controlplane.db.scope import Scope, ScopeViolation, TenantScoped
+from controlplane.db.upsert import insert_missing
 
 __all__ = [
     "Base",
@@ -13,6 +14,7 @@ __all__ = [
     "TenantScoped",
     "UTCDateTime",
     "get_database",
+    "insert_missing",
     "reset_database",
     "utcnow",
 ]
