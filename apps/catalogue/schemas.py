@@ -37,6 +37,8 @@ class ServiceRead(BaseModel):
     resources: dict[str, int]
     ports: dict[str, int]
     health: dict[str, Any]
+    availability_target_pct: float | None = Field(
+        description="Monthly availability target (%), judged from the health checks.")
     config_schema: dict[str, Any]
     config_defaults: dict[str, Any]
     tenant_settings_schema: dict[str, Any]

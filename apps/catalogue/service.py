@@ -1,9 +1,10 @@
 """The service catalogue: the regional services as data (``apps/catalogue/catalog/*.yaml``).
 
 Each file defines one service (description, runtime, dependencies, resources, ports,
-health check, JSON Schemas of its configuration and per-tenant settings, data to back
-up, versions with their artifact and SHA-256), or extends one with more versions
-(``extends: NAME``). Files are validated when loaded: an error names the file and line.
+health check, the availability it is meant to reach each month, JSON Schemas of its
+configuration and per-tenant settings, data to back up, versions with their artifact and
+SHA-256), or extends one with more versions (``extends: NAME``). Files are validated
+when loaded: an error names the file and line.
 
 Extra catalogue directories (read after ``apps/catalogue/catalog``) are named by the
 ``SOCLE_APPS_CATALOG`` environment variable (``os.pathsep``-separated).
@@ -109,6 +110,10 @@ class Service(BaseModel):
     resources: Resources
     ports: dict[str, int]
     health: HealthCheck
+    availability_target_pct: float | None = Field(
+        default=None, gt=0, le=100,
+        description="The monthly availability (%) the GCS targets for the service, judged "
+        "from its health checks (apps.availability evidence); none: no target defined.")
     config_schema: dict[str, Any]
     config_defaults: dict[str, Any] = {}
     tenant_settings_schema: dict[str, Any]

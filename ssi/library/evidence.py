@@ -1,10 +1,10 @@
 """The evidence keys a framework item may name: what Socle can measure by itself.
 
 A key is a stable name the HN / CaRE tracker maps to a collector in another plane
-(``network.*`` from the network plane, ``hosting.*`` from the hosting plane, ``ssi.*``
-from the SSI plane's own technical checks). Files may only name keys listed here, so a
-typo fails at start instead of leaving an indicator silently without evidence. Adding a
-key means adding its collector: a code change.
+(``network.*`` from the network plane, ``hosting.*`` from the hosting plane, ``apps.*``
+from the apps plane, ``ssi.*`` from the SSI plane's own technical checks). Files may
+only name keys listed here, so a typo fails at start instead of leaving an indicator
+silently without evidence. Adding a key means adding its collector: a code change.
 """
 
 from __future__ import annotations
@@ -16,6 +16,9 @@ EVIDENCE_KEYS: Mapping[str, str] = MappingProxyType(
     {
         "network.availability": "Disponibilité mesurée des liens réseau de l'établissement "
         "(moteur SLA du plan réseau).",
+        "apps.availability": "Disponibilité mesurée, sur le dernier mois complet, des services "
+        "régionaux auxquels l'établissement est inscrit (contrôles de santé du plan "
+        "applications), jugée contre la cible de chaque service au catalogue.",
         "hosting.dr_plan": "PRA enregistré pour les services hébergés de l'établissement.",
         "hosting.dr_exercise": "Date et résultat du dernier exercice de reprise (PRA).",
         "hosting.backup_policy": "Politique de sauvegarde définie pour les systèmes hébergés.",

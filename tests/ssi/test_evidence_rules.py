@@ -89,15 +89,17 @@ def test_p22_is_met_only_when_every_circuit_meets_its_contractual_target(
 
     # measured, but no contract says what availability was promised: not met
     item = p22(client, own, tenant)
-    [network] = item["automatic"]
+    network, apps = item["automatic"]
     assert (item["status"], network["value"], network["verdict"]) == ("not_met", 90.0, False)
     assert f"sans cible contractuelle : {first.ref}" in network["detail"]
     assert "cible" in network["rule"] and "atteint" in network["rule"]
+    # enrolled in no regional service: the apps plane says nothing, the network decides
+    assert (apps["key"], apps["status"], apps["value"]) == ("apps.availability", "unknown", None)
 
     # a contract promising 85 %: 90 % measured meets it, and the detail names the source
     contract(client, operator, lenient, 85)
     item = p22(client, own, tenant)
-    [network] = item["automatic"]
+    network, apps = item["automatic"]
     assert (item["status"], network["verdict"]) == ("met", True)
     assert f"{first.ref} ≥ 85 % (contrat SLA {lenient.name}/standard)" in network["detail"]
 
@@ -105,7 +107,7 @@ def test_p22_is_met_only_when_every_circuit_meets_its_contractual_target(
     second = measured_circuit(net, database, tenant, strict)
     contract(client, operator, strict, 99.9)
     item = p22(client, own, tenant)
-    [network] = item["automatic"]
+    network, apps = item["automatic"]
     assert (item["status"], network["value"], network["verdict"]) == ("not_met", 90.0, False)
     assert f"cible manquée : {second.ref}" in network["detail"]
     assert first.ref not in network["detail"].split("cible manquée")[1]
@@ -113,7 +115,7 @@ def test_p22_is_met_only_when_every_circuit_meets_its_contractual_target(
     # an active circuit nobody measured that month: the measure is not in place, not met
     silent = net.circuit(tenant, provider=lenient, status="active")
     item = p22(client, own, tenant)
-    [network] = item["automatic"]
+    network, apps = item["automatic"]
     assert (item["status"], network["verdict"]) == ("not_met", False)
     assert f"non mesurés : {silent.ref}" in network["detail"]
     export = client.get(f"/api/v1/ssi/tenants/{tenant.finess}/indicators", headers=own,

@@ -70,7 +70,9 @@ def test_hn_prerequisites_carry_kind_unit_target(library: FrameworkLibrary) -> N
             assert indicator.unit == "%" and isinstance(indicator.target.value, float)
     # P2: the prerequisites Socle can back with its own measurements
     assert [e.key for e in indicators["P2.1"].evidence] == ["hosting.dr_plan"]
-    assert [e.key for e in indicators["P2.2"].evidence] == ["network.availability"]
+    assert [(e.key, e.max_age_days) for e in indicators["P2.2"].evidence] == [
+        ("network.availability", 62), ("apps.availability", 62),
+    ]  # the network's and the regional services' measured availability
 
 
 def test_care_domain_2_evidence(library: FrameworkLibrary) -> None:

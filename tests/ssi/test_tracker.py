@@ -99,11 +99,11 @@ def test_declarations_statuses_and_eligibility(
     assert body["total"] == len(body["items"]) == 11 + 13 + 2  # HN P1-P3, CaRE D2, CaRE D1 items
     assert {item["status"] for item in body["items"]} == {"unknown"}  # nothing measured yet
     p22 = items_by_id(body)[("hn-prerequis", "P2.2")]
-    assert [a["key"] for a in p22["automatic"]] == ["network.availability"]
+    assert [a["key"] for a in p22["automatic"]] == ["network.availability", "apps.availability"]
     assert all(a["status"] == "unknown" and a["detail"] for a in p22["automatic"])
     # every automatic value, even before anything is measured, states the rule it is judged by
     rules = {a["key"]: a["rule"] for item in body["items"] for a in item["automatic"]}
-    assert len(rules) == 8 and all(rules.values()), rules  # HN and CaRE keys
+    assert len(rules) == 9 and all(rules.values()), rules  # HN and CaRE keys
     assert [f["eligible"] for f in body["eligibility"]] == [False, False, False]
 
     hn = client.get(url, headers=own, params={"framework": "hn-prerequis"}).json()
