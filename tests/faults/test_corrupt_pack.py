@@ -1,8 +1,8 @@
 """``corrupt-pack``: one restic pack of an establishment's copy damaged at its provider, as
 bit rot leaves it. The scheduled integrity check fails naming the pack and the copy (job,
 checks, backup listing, alert, /metrics and the alert firing in a real Prometheus,
-supervision evidence with its rule), and a
-restore test of that copy fails loudly (corrupt); once the fault is cleared, the original
+supervision evidence with its rule), and a restore test of that copy fails loudly
+(corrupt); once the fault is cleared (by ``clear``, or ``socle sim down``), the original
 bytes are back, the next check passes and the alerts resolve. A check of a copy whose
 provider is down fails as unreachable, never ok."""
 
@@ -19,6 +19,7 @@ from fastapi.testclient import TestClient
 from controlplane import jobs
 from controlplane.api.app import create_app
 from controlplane.auth import Role
+from controlplane.cli.main import app as cli
 from controlplane.db import Database, Scope, utcnow
 from controlplane.evidence import collect
 from controlplane.faults import FaultBook
@@ -27,7 +28,7 @@ from controlplane.settings import Settings, get_settings
 from hosting.backup.flows import CHECK_JOB
 from hosting.sim.providers import SimulatedProviders
 from tests.conftest import TokenFactory
-from tests.faults.conftest import sim_fault
+from tests.faults.conftest import runner, sim_fault
 from tests.hosting.conftest import providers  # noqa: F401  (the simulated providers)
 from tests.hosting.test_backups import HOST, backed, run, s3  # noqa: F401
 from tests.hosting.test_metrics import labels, of, scrape
@@ -93,7 +94,8 @@ def test_a_damaged_pack_fails_the_restore_test_of_its_copy_until_cleared(
 
     assert sim_fault("inject", "corrupt-pack", "hds-b", "--tenant", finess, "--for", "4m",
                      code=2)  # damage does not end by itself
-    assert "1 fault(s) cleared" in sim_fault("clear", fault["id"])
+    down = runner.invoke(cli, ["sim", "down"])  # clears faults before stopping simulators
+    assert down.exit_code == 0 and "1 fault(s) cleared" in down.output, down.output
     assert stored_intact(providers, fault, 1) and not kept.exists()
     assert sim_fault("list", "--json") == []
     again = restore_test(client, database, auth, backed_up, copy_index=1)
