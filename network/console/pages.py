@@ -4,6 +4,7 @@ services, read through the visitor's tenant-scoped session)."""
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import Request, Response
@@ -12,7 +13,9 @@ from starlette.responses import RedirectResponse
 from controlplane import charts
 from controlplane.console import Visitor, allowed, console_router, render
 from controlplane.console.routing import error_page
+from controlplane.db import utcnow
 from controlplane.errors import InvalidInput
+from controlplane.settings import get_settings
 from network.config import drift, plans
 from network.config.schemas import DriftStatus, PlanCreate
 from network.console import sla_view
@@ -66,6 +69,8 @@ def sites_by_department(request: Request, visitor: Reader, month: str = "") -> R
         sites = [SiteRead.model_validate(s) for s in db.scalars(inventory.site_query())]
         circuits = list(db.scalars(inventory.circuit_query()))
         statuses = sla_view.site_statuses(circuits, lines)
+        now = sla_view.site_now(circuits, sla_view.now_states(
+            db, [c.id for c in circuits], utcnow(), _now_window()))
         counts: dict[int, int] = defaultdict(int)
         for circuit in circuits:
             counts[circuit.site_id] += 1
@@ -73,15 +78,23 @@ def sites_by_department(request: Request, visitor: Reader, month: str = "") -> R
     for site in sorted(sites, key=lambda s: (s.department, s.code)):
         departments[site.department].append({
             "site": site, "status": statuses.get(site.id, "unknown"),
-            "circuits": counts.get(site.id, 0),
+            "now": now.get(site.id, "unknown"), "circuits": counts.get(site.id, 0),
         })
     context = {
         "period": period.month, "previous": _previous(period), "departments": departments,
-        "labels": sla_view.STATUS_LABELS,
+        "labels": sla_view.STATUS_LABELS, "now_labels": sla_view.NOW_LABELS,
+        "now_badges": sla_view.NOW_BADGES,
         "summary": {status: sum(1 for rows in departments.values() for row in rows
                                 if row["status"] == status) for status in sla_view.STATUS_ORDER},
+        "down_now": sum(1 for rows in departments.values() for row in rows
+                        if row["now"] == "down"),
     }
     return render(request, "network/sites.html", context)
+
+
+def _now_window() -> timedelta:
+    """How far back "now" looks: three poll intervals, and at least two minutes."""
+    return max(timedelta(minutes=2), timedelta(seconds=3 * get_settings().network_poll_interval))
 
 
 def _previous(period: Period) -> str:

@@ -1,20 +1,23 @@
-"""What the network pages show of the SLA: each site's status for a month, and one
-circuit's figures day by day (for its charts), computed by the SLA engine itself."""
+"""What the network pages show of the SLA: each site's status for a month and its state
+now (what its circuits' latest poll and probe saw), and one circuit's figures day by day
+(for its charts), computed by the SLA engine itself."""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from network.inventory.models import Circuit
+from network.polling.models import CircuitMonitor
 from network.sla import engine
 from network.sla.codec import MINUTES_PER_DAY, Matrix, unpack_days
+from network.sla.ingest import POLLED_SILENT, state_now
 from network.sla.models import CircuitDay, SlaContract
 from network.sla.period import TIMEZONE, Period
 from network.sla.schemas import SlaLine
@@ -22,6 +25,10 @@ from network.sla.schemas import SlaLine
 # A site's status is its worst circuit's, in this order of gravity.
 STATUS_ORDER = ("breach", "unknown", "ok")
 STATUS_LABELS = {"breach": "Objectif manqué", "unknown": "Non mesuré", "ok": "Conforme"}
+# Its state now, likewise: the latest minutes the SLA recorded.
+NOW_ORDER = ("down", "unknown", "up")
+NOW_LABELS = {"down": "Hors service", "unknown": "État inconnu", "up": "En service"}
+NOW_BADGES = {"down": "breach", "unknown": "unknown", "up": "ok"}
 
 
 def current_month(now: datetime | None = None) -> str:
@@ -48,6 +55,37 @@ def site_statuses(circuits: Iterable[Circuit], lines: dict[str, SlaLine]) -> dic
     for circuit in circuits:
         by_site[circuit.site_id].append(line_status(lines.get(circuit.ref)))
     return {site_id: worst(statuses) for site_id, statuses in by_site.items()}
+
+
+def now_states(db: Session, circuit_ids: Sequence[int], now: datetime,
+               window: timedelta) -> dict[int, str]:
+    """Each circuit's state now (``up``, ``down``, ``unknown``) from what its latest poll
+    and probe saw within ``window`` before ``now``, by the SLA's rules
+    (:func:`network.sla.ingest.state_now`); an answer older than a silent poll is
+    history, not a sign of life now."""
+    rows = db.execute(
+        select(CircuitMonitor.circuit_id, CircuitMonitor.polled_state, CircuitMonitor.polled_at,
+               CircuitMonitor.probed_state, CircuitMonitor.probed_at)
+        .where(CircuitMonitor.circuit_id.in_(circuit_ids))
+    ).all() if circuit_ids else []
+    since = now - window
+    states = dict.fromkeys(circuit_ids, "unknown")
+    for circuit_id, polled, polled_at, probed, probed_at in rows:
+        polled = polled if polled_at is not None and polled_at >= since else None
+        probed = probed if probed_at is not None and probed_at >= since else None
+        if polled == POLLED_SILENT and probed is not None and probed_at < polled_at:
+            probed = None
+        states[circuit_id] = state_now(polled, probed)
+    return states
+
+
+def site_now(circuits: Iterable[Circuit], states: dict[int, str]) -> dict[int, str]:
+    """Each site's state now (by site id): its worst circuit's."""
+    by_site: dict[int, list[str]] = defaultdict(list)
+    for circuit in circuits:
+        by_site[circuit.site_id].append(states.get(circuit.id, "unknown"))
+    return {site_id: next((s for s in NOW_ORDER if s in found), "unknown")
+            for site_id, found in by_site.items()}
 
 
 @dataclass(frozen=True)

@@ -44,10 +44,10 @@ from network.drivers.snmp import (
     compute_rates,
 )
 from network.polling import metrics
-from network.polling.models import DeviceMonitor
+from network.polling.models import CircuitMonitor, DeviceMonitor
 from network.polling.targets import PollPlan, Shard, load_plan
 from network.secrets import resolve
-from network.sla.ingest import IF_UP, Observation, from_poll, ingest
+from network.sla.ingest import IF_UP, Observation, from_poll, ingest, polled_state
 
 log = logging.getLogger(__name__)
 
@@ -136,16 +136,18 @@ class ShardPoller:
         # then is a device's silence its own (see network.sla.ingest).
         healthy = bool(samples) or any(f.reason is not UnreachableReason.TIMEOUT
                                        for f in failures)
-        observations = [
-            observation
+        seen = {
+            watched.circuit_id: observation
             for result in results
             for watched in plan.circuits.get(result.device, [])
             if (observation := from_poll(watched.circuit_id, result, watched.if_index,
-                                         healthy=healthy))
-            and (observation.up is not None or observation.silent)  # else: unknown
-        ]
+                                         healthy=healthy))  # None: skipped, nothing seen
+        }
+        observations = [o for o in seen.values()
+                        if o.up is not None or o.silent]  # else: unknown
         with self.database.transaction(scope=Scope.unrestricted()) as db:
             _record_status(db, plan, samples, failures)
+            _record_circuits(db, seen)
             day_rows = ingest(db, observations)
         duration = time.time() - started
         self._publish(plan, samples, failures, observations, started, duration,
@@ -227,6 +229,19 @@ class ShardPoller:
                                       if o.up is None and o.silent),
             in_maintenance={ref: ref in plan.in_maintenance for ref in refs.values()},
         ))
+
+
+def _record_circuits(db: Session, seen: dict[int, Observation]) -> None:
+    """What this poll saw of each circuit (up, down, silent, unread), one UPDATE."""
+    if not seen:
+        return
+    table = CircuitMonitor.__table__
+    db.connection().execute(
+        update(table).where(table.c.circuit_id == bindparam("_id")).values(
+            polled_state=bindparam("_state"), polled_at=bindparam("_at")),
+        [{"_id": circuit_id, "_state": polled_state(o), "_at": o.at}
+         for circuit_id, o in seen.items()],
+    )
 
 
 def _record_status(

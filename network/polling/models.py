@@ -47,7 +47,10 @@ class DeviceMonitor(TenantScoped, Base):
 
 
 class CircuitMonitor(TenantScoped, Base):
-    """Where a circuit is observed: its interface on the A-end device, its probe target."""
+    """Where a circuit is observed: its interface on the A-end device, its probe target;
+    and what the latest poll of that device (``up``, ``down``, ``silent``: no answer
+    while others answered, ``unread``: an answer that says nothing of the interface) and
+    the latest probe round (``answered``, ``lost``) saw of it, with when."""
 
     __tablename__ = "network_circuit_monitors"
     __kind__: ClassVar[str] = "circuit-monitor"
@@ -58,6 +61,10 @@ class CircuitMonitor(TenantScoped, Base):
     if_index: Mapped[int | None] = mapped_column(Integer)
     probe_host: Mapped[str | None] = mapped_column(String(253))
     probe_port: Mapped[int | None] = mapped_column(Integer)
+    polled_state: Mapped[str | None] = mapped_column(String(8))
+    polled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    probed_state: Mapped[str | None] = mapped_column(String(8))
+    probed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     circuit: Mapped[Circuit] = relationship(lazy="joined")

@@ -72,3 +72,9 @@ class CircuitMonitorRead(Answer):
     if_index: int | None
     probe_host: str | None
     probe_port: int | None
+    polled_state: str | None = Field(
+        None, description="What the latest poll saw: up, down, silent or unread.")
+    polled_at: datetime | None = None
+    probed_state: str | None = Field(
+        None, description="What the latest probe round saw: answered or lost.")
+    probed_at: datetime | None = None

@@ -11,7 +11,8 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select, update
+from sqlalchemy.orm import Session
 
 from controlplane.db import Database, Scope
 from network.inventory.models import Circuit
@@ -19,7 +20,7 @@ from network.polling import metrics
 from network.polling.models import CircuitMonitor
 from network.polling.targets import Shard
 from network.probes.prober import DSCP, ProbeResult, probe
-from network.sla.ingest import Observation, ingest
+from network.sla.ingest import PROBE_ANSWERED, PROBE_LOST, Observation, ingest
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +62,19 @@ def load_targets(database: Database, shard: Shard) -> list[ProbeTarget]:
             for i, ref, host, port, cos in rows if shard.owns(i)]
 
 
+def _record_circuits(db: Session, observations: list[Observation]) -> None:
+    """What this round saw of each circuit it recorded (answered, lost), one UPDATE."""
+    if not observations:
+        return
+    table = CircuitMonitor.__table__
+    db.connection().execute(
+        update(table).where(table.c.circuit_id == bindparam("_id")).values(
+            probed_state=bindparam("_state"), probed_at=bindparam("_at")),
+        [{"_id": o.circuit_id, "_state": PROBE_ANSWERED if o.up else PROBE_LOST, "_at": o.at}
+         for o in observations],
+    )
+
+
 async def probe_round(
     database: Database, *, shard: Shard | None = None, count: int = 20, interval: float = 0.02,
     timeout: float = 1.0, concurrency: int = 64,
@@ -97,6 +111,7 @@ async def probe_round(
         if (r := results.get((t.ref, t.classes[0]))) is not None and (healthy or r.received)
     ]
     with database.transaction(scope=Scope.unrestricted()) as db:
+        _record_circuits(db, observations)
         day_rows = ingest(db, observations)
     metrics.LIVE.probes([
         metrics.ProbeFigures(ref, cos, r.rtt_ms, r.jitter_ms, r.loss_pct / 100)

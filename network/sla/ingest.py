@@ -83,6 +83,33 @@ def from_poll(
     return Observation(circuit_id, at, up=up)
 
 
+POLLED_UP, POLLED_DOWN, POLLED_SILENT, POLLED_UNREAD = "up", "down", "silent", "unread"
+PROBE_ANSWERED, PROBE_LOST = "answered", "lost"
+
+
+def polled_state(observation: Observation | None) -> str:
+    """What a poll saw of a circuit, in one word (see :func:`state_now`)."""
+    if observation is None or (observation.up is None and not observation.silent):
+        return POLLED_UNREAD
+    if observation.up is None:
+        return POLLED_SILENT
+    return POLLED_UP if observation.up else POLLED_DOWN
+
+
+def state_now(polled: str | None, probed: str | None) -> str:
+    """A circuit's state from the latest poll and probe alone (each None when not fresh),
+    by the same rules as a minute: interface down wins; interface up or an answered
+    probe is up; silence while the collector worked, or probes lost, is down; else
+    unknown."""
+    if polled == POLLED_DOWN:
+        return "down"
+    if polled == POLLED_UP or probed == PROBE_ANSWERED:
+        return "up"
+    if polled == POLLED_SILENT or probed == PROBE_LOST:
+        return "down"
+    return "unknown"
+
+
 def _check(observation: Observation) -> None:
     if observation.at.tzinfo is None:
         raise errors.invalid_period("at", "a timezone-aware time is needed")

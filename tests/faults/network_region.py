@@ -8,12 +8,15 @@ run their scenario inside :func:`with_reflector`, which gives the probe ports.""
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 from fastapi.testclient import TestClient
@@ -38,6 +41,7 @@ from tests.conftest import TenantFactory, TokenFactory
 from tests.network.factories import NetworkFactory
 from tests.network.test_polling import _warm_up, credentials, run_cycles
 
+T = TypeVar("T")
 NET = "/api/v1/network"
 STEADY = 2  # an interface of the agents that stays up
 
@@ -53,7 +57,7 @@ def agents_fixture(book: FaultBook) -> Iterator[SimulatedAgents]:
     """Two snmpsim agents (four interfaces, none flapping) behind fault relays."""
     with SimulatedAgents(2, 4, processes=1, flap_period=1e9, flap_down=1e9 - 1,
                          faults=book) as running:
-        asyncio.run(_warm_up(running))
+        off_loop(lambda: asyncio.run(_warm_up(running)))
         yield running
 
 
@@ -68,11 +72,12 @@ def region_faults_fixture(book: FaultBook, settings: Settings) -> Iterator[None]
 
 @dataclass
 class Sites:
-    """The region's two sites: their circuits and routers, and the first one's code."""
+    """The region's two sites: their circuits, site codes and routers."""
 
     first: CircuitRead
     second: CircuitRead
     first_site: str
+    second_site: str
     routers: tuple[DeviceRead, DeviceRead]
 
 
@@ -103,7 +108,7 @@ def make_sites(client: TestClient, database: Database, tenant_factory: TenantFac
             latency_p95_ms=50, jitter_p95_ms=10, loss_pct=1, monthly_fee_cents=100_000),
             actor="tests")
     return Sites(first=made[0][2], second=made[1][2], first_site=made[0][0].code,
-                 routers=(made[0][1], made[1][1]))
+                 second_site=made[1][0].code, routers=(made[0][1], made[1][1]))
 
 
 def until(condition: Callable[[], bool], what: str, seconds: float = 10.0) -> None:
@@ -115,10 +120,21 @@ def until(condition: Callable[[], bool], what: str, seconds: float = 10.0) -> No
         time.sleep(0.05)
 
 
+def off_loop(work: Callable[[], T]) -> T:
+    """``work()`` on a thread of its own, so that it may run an event loop even where the
+    caller's thread has one running (Playwright's sync API keeps one)."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(work).result()
+
+
 def observe(database: Database, agents: SimulatedAgents) -> None:
     """One poll cycle and one probe round, as the poller job runs them."""
-    run_cycles(database, credentials(agents), timeout=0.5)
-    asyncio.run(probe_round(database, count=5, interval=0.002, timeout=0.5))
+
+    def cycle_and_round() -> None:
+        run_cycles(database, credentials(agents), timeout=0.5)
+        asyncio.run(probe_round(database, count=5, interval=0.002, timeout=0.5))
+
+    off_loop(cycle_and_round)
 
 
 def month() -> str:
@@ -147,17 +163,30 @@ def live(metric: str, **labels: str) -> float | None:
     return None
 
 
+@contextmanager
+def reflector_ports(book: FaultBook) -> Iterator[list[int]]:
+    """One probe reflector (on its own thread and event loop) behind two fault relays:
+    yields the relays' ports, one per site."""
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, name="reflector", daemon=True)
+    thread.start()
+    reflector = Reflector()
+    asyncio.run_coroutine_threadsafe(reflector.__aenter__(), loop).result(timeout=30)
+    relays = [UdpRelay(reflector.host, reflector.port, faults=book,
+                       behaviours=BEHAVIOURS).start() for _ in range(2)]
+    try:
+        yield [relay.port for relay in relays]
+    finally:
+        for relay in relays:
+            relay.stop()
+        asyncio.run_coroutine_threadsafe(reflector.__aexit__(None, None, None),
+                                         loop).result(timeout=30)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(timeout=10)
+        loop.close()
+
+
 def with_reflector(book: FaultBook, scenario: Callable[[list[int]], None]) -> None:
-    """Run ``scenario(probe_ports)`` with one probe reflector behind two fault relays."""
-
-    async def main() -> None:
-        async with Reflector() as reflector:
-            relays = [UdpRelay(reflector.host, reflector.port, faults=book,
-                               behaviours=BEHAVIOURS).start() for _ in range(2)]
-            try:
-                await asyncio.to_thread(scenario, [r.port for r in relays])
-            finally:
-                for relay in relays:
-                    relay.stop()
-
-    asyncio.run(main())
+    """Run ``scenario(probe_ports)`` with the reflector of :func:`reflector_ports`."""
+    with reflector_ports(book) as ports:
+        scenario(ports)

@@ -19,7 +19,7 @@ from network.drivers.snmp_types import (
     UnreachableReason,
 )
 from network.sla.codec import LOSS_UNKNOWN, DayArrays, unpack_days
-from network.sla.ingest import Observation, from_poll, ingest, purge
+from network.sla.ingest import Observation, from_poll, ingest, purge, state_now
 from network.sla.models import CircuitDay
 from tests.conftest import TenantFactory
 from tests.network.factories import NetworkFactory, race
@@ -169,3 +169,12 @@ def test_silence_on_a_healthy_collector_is_down_and_a_sign_of_life_is_up(
     # A row written before silent minutes were recorded (NULL) reads as before.
     legacy = [(*row[:7], None) for row in rows]
     assert unpack_days(legacy, [circuit_id], [NOON.date()]).unknown[0, first]
+
+
+def test_the_state_now_follows_the_minute_rules() -> None:
+    assert state_now("down", "answered") == "down"  # interface down wins
+    assert state_now("up", "lost") == "up"
+    assert state_now("unread", "answered") == "up"  # refuses the credentials, answers probes
+    assert state_now("silent", None) == "down"  # silent while the others answered
+    assert state_now("unread", "lost") == "down"
+    assert state_now("unread", None) == state_now(None, None) == "unknown"
