@@ -1,10 +1,11 @@
-"""The DR exercise's compute driver (boto3): wait for an instance, probe it, and tear down
+"""The DR exercise's compute driver (boto3): wait for an instance and tear down
 everything carrying an exercise's tag.
 
 Creation goes through :class:`hosting.drivers.ec2.Ec2Compute` (idempotent by tags);
-this adds what an exercise needs on top: the instance reaching ``running``, a probe
-through the EC2 API (state, status checks, console), and a teardown that finds its
-targets by tag, so a crashed exercise is cleaned up by the next attempt.
+this adds what an exercise needs on top: the instance (its capacity record) reaching
+``running``, and a teardown that finds its targets by tag, so a crashed exercise is
+cleaned up by the next attempt. Whether the recovered service answers is asked of the
+service itself (:mod:`hosting.drivers.recovery`), never of the EC2 API.
 """
 
 from __future__ import annotations
@@ -22,21 +23,6 @@ from hosting.drivers.boto import client
 _GONE = ["shutting-down", "terminated"]
 _LIVE = ["pending", "running", "stopping", "stopped"]
 _POLL_SECONDS = 0.5
-
-
-@dataclass(frozen=True)
-class Probe:
-    """What the EC2 API says about an instance: its state and whether its console answers."""
-
-    instance_id: str
-    state: str
-    console_reachable: bool
-    status_checks: str | None
-
-    @property
-    def answers(self) -> bool:
-        """The instance runs and its console can be read."""
-        return self.state == "running" and self.console_reachable
 
 
 @dataclass(frozen=True)
@@ -70,24 +56,6 @@ class DrCompute:
             if state == "running" or state in _GONE or time.monotonic() >= deadline:
                 return state
             time.sleep(_POLL_SECONDS)
-
-    def probe(self, instance_id: str) -> Probe:
-        """Ask the EC2 API whether the instance runs and its console answers."""
-        state = self._state(instance_id)
-        try:
-            self._client.get_console_output(InstanceId=instance_id)
-            console = True
-        except ClientError:
-            console = False
-        except BotoCoreError as exc:
-            raise self._fail("console", exc) from exc
-        try:
-            statuses = self._client.describe_instance_status(InstanceIds=[instance_id])
-            found = statuses.get("InstanceStatuses", [])
-            checks = found[0]["InstanceStatus"]["Status"] if found else None
-        except (ClientError, BotoCoreError, KeyError):
-            checks = None
-        return Probe(instance_id, state, console, checks)
 
     def teardown(self, tags: Mapping[str, str]) -> Leftovers:
         """Terminate the instances and delete the volumes carrying ``tags``; what is left."""
