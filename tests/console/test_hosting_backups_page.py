@@ -1,9 +1,10 @@
-"""The backups page over HTTP: each copy against its RPO, open alerts, restore-test
-results; an establishment sees only its own copies and may start its own jobs.
+"""The backups page over HTTP: each copy against its RPO and its last integrity check,
+open alerts, restore-test results; an establishment sees only its own copies and may
+start its own jobs.
 
 Copies are configured through the backup service (``policies.configure``) on
 subscriptions of a backup tier (RPO 24 h) whose bucket rows stand for provisioned
-ones; the runs and restore tests are rows as the backup jobs leave them (the jobs
+ones; the runs, restore tests and checks are rows as the backup jobs leave them (the jobs
 themselves run against restic and SeaweedFS in tests/hosting/test_backups.py).
 """
 
@@ -17,7 +18,7 @@ from fastapi.testclient import TestClient
 from controlplane.db import Database, Scope, utcnow
 from controlplane.models import Job, Tenant
 from hosting.backup import policies
-from hosting.backup.models import BackupAlert, BackupRun, RestoreTest
+from hosting.backup.models import BackupAlert, BackupCheck, BackupRun, RestoreTest
 from hosting.backup.schemas import PolicySet
 from hosting.subscriptions.models import Resource, Subscription
 from tests.conftest import TenantFactory, TokenFactory
@@ -62,6 +63,9 @@ def _backed_up(database: Database, hosting: HostingFactory, tenant: Tenant, *,
         db.add(RestoreTest(tenant_id=tenant.id, repository_id=copy.id, run_id=run.id,
                            snapshot_id=SNAPSHOT, state="succeeded", files_checked=3,
                            rto_seconds=12.5, started_at=done, finished_at=done))
+        db.add(BackupCheck(tenant_id=tenant.id, repository_id=copy.id, subset_percent=2.5,
+                           state="failed", reason="corrupt", damaged_packs=["ab" * 32],
+                           started_at=done, finished_at=done))
         return subscription.id
 
 
@@ -85,6 +89,8 @@ def test_operator_sees_every_copy_against_its_rpo(
     assert "2,0 h / 24 h" in html
     assert "aucune sauvegarde réussie" in html  # the open alert
     assert "12,5 s" in html  # the restore test's measured RTO
+    assert "(corrompu)" in html and "2,5 % des données lues" in html  # the last check
+    assert "jamais</td>" in html  # the copy never checked
 
 
 def test_establishment_sees_its_copies_and_starts_its_own_jobs(
