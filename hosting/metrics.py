@@ -36,6 +36,7 @@ from hosting.archive.models import ArchiveItem
 from hosting.backup.models import BackupPolicy, BackupRepository, RestoreTest
 from hosting.backup.schemas import RpoStatus
 from hosting.backup.supervision import statuses
+from hosting.dr.evidence import answered_with_data
 from hosting.dr.models import DrExercise, DrPlan
 from hosting.providers.models import HostingProvider
 from hosting.subscriptions.models import HostingRequest
@@ -136,7 +137,8 @@ def dr_plans(db: Session) -> Iterator[GaugeMetricFamily]:
     last = _gauge("socle_dr_exercise_last_timestamp_seconds",
                   "When the PRA's last exercise finished.", labels)
     met = _gauge("socle_dr_exercise_last_objectives_met",
-                 "1 when the PRA's last exercise succeeded within its RTO and RPO.", labels)
+                 "1 when the PRA's last exercise succeeded within its RTO and RPO, the service "
+                 "answering with the restored data.", labels)
     plans = list(db.execute(
         select(DrPlan.id, DrPlan.created_at, Tenant.finess)
         .join(Tenant, Tenant.id == DrPlan.tenant_id).order_by(DrPlan.id)))
@@ -151,7 +153,8 @@ def dr_plans(db: Session) -> Iterator[GaugeMetricFamily]:
         exercise = latest.get(plan_id)
         if exercise is not None and exercise.finished_at is not None:
             last.add_metric(values, _seconds(exercise.finished_at))
-            ok = exercise.state == "succeeded" and bool(exercise.rto_met and exercise.rpo_met)
+            ok = exercise.state == "succeeded" and answered_with_data(exercise) and bool(
+                exercise.rto_met and exercise.rpo_met)
             met.add_metric(values, 1.0 if ok else 0.0)
     yield from (created, last, met)
 

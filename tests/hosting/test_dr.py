@@ -36,6 +36,7 @@ from hosting.dr.evidence import EXERCISE_RULE
 from hosting.dr.models import DrExercise
 from hosting.dr.service import choose_secondary
 from hosting.drivers.recovery import RecoveryHost, Service
+from hosting.metrics import dr_plans
 from hosting.secrets import SECRETS
 from hosting.sim.providers import SimulatedProviders
 from hosting.sim.state import write_state_file
@@ -81,6 +82,13 @@ def evidence(database: Database, tenant: Any) -> dict[str, Evidence]:
     with database.session(scope=Scope.unrestricted(), write=False) as db:
         return collect(db, tenant_id=tenant.id, keys=("hosting.dr_plan", "hosting.dr_exercise"),
                        now=datetime.now(UTC))
+
+
+def objectives_met(database: Database) -> list[float]:
+    """``socle_dr_exercise_last_objectives_met`` as /metrics shows it, per plan."""
+    with database.session(scope=Scope.unrestricted(), write=False) as db:
+        (gauge,) = [g for g in dr_plans(db) if g.name == "socle_dr_exercise_last_objectives_met"]
+    return [sample.value for sample in gauge.samples]
 
 
 def run(client: TestClient, database: Database, auth: TokenFactory, job_id: int) -> dict:
@@ -260,11 +268,13 @@ def test_pra_plan_and_exercise_onto_the_recovery_host(
     assert met.value is True and met.source == f"hosting.dr_exercise#{exercise['id']}"
     assert met.rule == EXERCISE_RULE and "répondu avec les données restaurées" in met.rule
     assert where in met.detail and "3 fichier(s) servis identiques" in met.detail
+    assert objectives_met(database) == [1.0]
     with database.transaction(scope=Scope.unrestricted()) as db:  # as recorded before the
         row = db.get_one(DrExercise, exercise["id"])  # service was checked: no proof
         row.details = {k: v for k, v in row.details.items() if k != "probe"}
     unproven = evidence(database, tenant)["hosting.dr_exercise"]
     assert unproven.value is False and "sans preuve" in unproven.detail
+    assert objectives_met(database) == [0.0]  # DrExerciseObjectivesMissed fires
 
     # the restored data altered on the recovery host before the service starts: the
     # service answers, but not with the backed-up data; the exercise fails, from the CLI
