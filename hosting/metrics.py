@@ -153,7 +153,7 @@ def dr_plans(db: Session) -> Iterator[GaugeMetricFamily]:
         exercise = latest.get(plan_id)
         if exercise is not None and exercise.finished_at is not None:
             last.add_metric(values, _seconds(exercise.finished_at))
-            ok = exercise.state == "succeeded" and answered_with_data(exercise) and bool(
+            ok = exercise.state == "succeeded" and answered_with_data(exercise.details) and bool(
                 exercise.rto_met and exercise.rpo_met)
             met.add_metric(values, 1.0 if ok else 0.0)
     yield from (created, last, met)

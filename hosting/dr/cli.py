@@ -19,6 +19,7 @@ from controlplane.cli.job import follow
 from hosting.backup.schemas import LocalExecutorSpec, SshExecutorSpec
 from hosting.dr import flows
 from hosting.dr import service as dr
+from hosting.dr.evidence import answered_with_data
 from hosting.dr.models import DrExercise, DrPlan
 from hosting.dr.schemas import DrExerciseRead, DrPlanCreate, DrPlanRead, RecoveryHostSet
 from hosting.errors import store
@@ -174,9 +175,16 @@ def exercises(
               columns=["id", "plan", "state", "RTO (s)", "RPO (s)", "met", "job"],
               row=lambda e: [e.id, e.plan_id, e.state, e.achieved_rto_seconds,
                              e.achieved_rpo_seconds,
-                             ("yes" if e.rto_met and e.rpo_met
-                              else "no" if e.state == "succeeded" else ""),
-                             e.job_id])
+                             _met(e), e.job_id])
+
+
+def _met(exercise: DrExerciseRead) -> str:
+    """Whether a finished exercise met its plan's targets, as the evidence judges it."""
+    if exercise.state != "succeeded":
+        return ""
+    if not answered_with_data(exercise.details):
+        return "unproven"  # recorded before the service was checked with the restored data
+    return "yes" if exercise.rto_met and exercise.rpo_met else "no"
 
 
 @app.command("exercise-show")

@@ -6,9 +6,9 @@ at once (``*_many``, for the regional heatmap); the per-tenant forms are the sam
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -79,17 +79,17 @@ def dr_exercise_many(
     return {tenant_id: _dr_exercise(latest.get(tenant_id)) for tenant_id in tenant_ids}
 
 
-def answered_with_data(exercise: DrExercise) -> bool:
-    """Whether the exercise recorded the service answering with the restored data (an
-    exercise recorded before the recovery host existed only saw an instance run)."""
-    return exercise.details.get("probe", {}).get("answered_with_restored_data") is True
+def answered_with_data(details: Mapping[str, Any]) -> bool:
+    """Whether an exercise's ``details`` record the service answering with the restored
+    data (an exercise recorded before the recovery host existed only saw an instance run)."""
+    return details.get("probe", {}).get("answered_with_restored_data") is True
 
 
 def _dr_exercise(exercise: DrExercise | None) -> Evidence:
     key = "hosting.dr_exercise"
     if exercise is None:
         return unknown(key, "aucun exercice de PRA enregistré", rule=EXERCISE_RULE)
-    proven = answered_with_data(exercise)
+    proven = answered_with_data(exercise.details)
     ok = exercise.state == "succeeded" and proven and bool(exercise.rto_met and exercise.rpo_met)
     if exercise.state == "succeeded" and not proven:
         detail = ("exercice sans preuve que le service a répondu avec les données restaurées "

@@ -275,6 +275,7 @@ def test_pra_plan_and_exercise_onto_the_recovery_host(
     unproven = evidence(database, tenant)["hosting.dr_exercise"]
     assert unproven.value is False and "sans preuve" in unproven.detail
     assert objectives_met(database) == [0.0]  # DrExerciseObjectivesMissed fires
+    assert "unproven" in socle("dr", "exercises").stdout
 
     # the restored data altered on the recovery host before the service starts: the
     # service answers, but not with the backed-up data; the exercise fails, from the CLI
@@ -362,6 +363,8 @@ def test_the_demo_pra_recovers_on_this_machine(
     assert not (settings.data_dir / "pra" / done["exercise_key"]).exists()
     listed = socle("dr", "exercises", "--plan", str(plan["id"]), "--json")
     assert [(e["state"], e["rto_met"]) for e in listed] == [("succeeded", True), ("failed", None)]
+    table = socle("dr", "exercises", "--plan", str(plan["id"])).stdout
+    assert "yes" in table and "unproven" not in table
 
 
 def test_a_plan_needs_backups_and_a_machine(
