@@ -41,16 +41,19 @@ _LEFT = _ALIVE + (
     'if [ -n "$p" ] && alive "$p"; then echo "service $p"; fi; true'
 )
 #: Start (unless it runs) the server of folder $1 serving $2 on $3:$4, wait until it listens.
+#: It is dead only when three checks in a row miss it: while a process execs, its command
+#: line reads empty for an instant, which one check alone would take for an exit.
 _SERVE = _ALIVE + (
     'f=$1; p=$(cat "$f/service.pid" 2>/dev/null || true); '
     'if [ -z "$p" ] || ! alive "$p"; then rm -f "$f/service.log"; '
     'setsid python3 -u -m http.server "$4" --bind "$3" --directory "$2" '
     '</dev/null >"$f/service.log" 2>&1 & p=$!; echo "$p" > "$f/service.pid"; fi; '
-    'i=0; while [ $i -lt 300 ]; do '
+    'i=0; gone=0; while [ $i -lt 300 ] && [ $gone -lt 3 ]; do '
     'if grep -q "Serving HTTP" "$f/service.log" 2>/dev/null; then echo "pid $p"; '
     'grep -m1 "Serving HTTP" "$f/service.log"; exit 0; fi; '
-    'alive "$p" || break; sleep 0.1; i=$((i+1)); done; '
-    'echo "the service did not start:" >&2; tail -n 5 "$f/service.log" >&2; exit 1'
+    'if alive "$p"; then gone=0; else gone=$((gone+1)); fi; sleep 0.1; i=$((i+1)); done; '
+    'if [ $gone -ge 3 ]; then why="it exited"; else why="not listening after 30 s"; fi; '
+    'echo "the service did not start ($why):" >&2; tail -n 5 "$f/service.log" >&2; exit 1'
 )
 _LISTENING = re.compile(r"pid (\d+)\s+Serving HTTP on \S+ port (\d+)")
 

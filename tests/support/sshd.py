@@ -84,11 +84,11 @@ def _config(directory: Path, port: int, *, password: bool, weak: bool) -> str:
     )
 
 
-def _wait_for_banner(port: int, process: subprocess.Popen[bytes]) -> None:
+def _wait_for_banner(port: int, process: subprocess.Popen[bytes], log: Path) -> None:
     deadline = time.monotonic() + STARTUP_TIMEOUT_SECONDS
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"sshd exited with {process.returncode}: {process.stderr}")
+            raise RuntimeError(f"sshd exited with {process.returncode}: {log.read_text()[-2000:]}")
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=1) as connection:
                 if connection.recv(64).startswith(b"SSH-2.0"):
@@ -119,13 +119,13 @@ def running_sshd(
     config.write_text(
         _config(directory, port, password=password_authentication, weak=weak_algorithms)
     )
-    process = subprocess.Popen(
-        [str(SSHD), "-D", "-e", "-f", str(config)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
+    log = directory / "sshd.log"  # a file, not a pipe nobody reads (it would fill and block)
+    with log.open("ab") as sink:
+        process = subprocess.Popen(
+            [str(SSHD), "-D", "-e", "-f", str(config)], stdout=subprocess.DEVNULL, stderr=sink,
+        )
     try:
-        _wait_for_banner(port, process)
+        _wait_for_banner(port, process, log)
         host_key = (directory / "host_key.pub").read_text().split()
         yield SshServer(
             host="127.0.0.1",
