@@ -50,7 +50,8 @@ Rows = list[tuple[Any, ...]]
 def circuits() -> list[CircuitRow]:
     """The region: circuits spread over providers and departments."""
     return [CircuitRow(i + 1, f"CIR-{i + 1:05d}", i % PROVIDERS + 1, f"operator-{i % PROVIDERS}",
-                       "standard", f"{i % 13 + 1:02d}", "000000000") for i in range(CIRCUITS)]
+                       "standard", f"{i % 13 + 1:02d}", "000000000", "business")
+            for i in range(CIRCUITS)]
 
 
 def windows(period: Period, rng: np.random.Generator) -> list[Window]:

@@ -24,6 +24,7 @@ from network.inventory import service as inventory
 from network.inventory.models import Circuit, Site
 from network.inventory.schemas import CircuitRead, DeviceRead, SiteRead
 from network.sla import service
+from network.sla.evaluation import measured_class
 from network.sla.period import Period, month_period
 from network.sla.schemas import GroupBy, SlaLine
 
@@ -139,20 +140,23 @@ def circuit_detail(request: Request, ref: str, visitor: Reader, month: str = "")
     with visitor.read() as db:
         row = store.by_key(db, Circuit, ref)
         circuit = CircuitRead.model_validate(row)
-        daily = sla_view.daily_figures(db, row, period)
         contract = sla_view.contract_of(db, row)
+        cos = measured_class(contract, row.cos_profile)
+        daily = sla_view.daily_figures(db, row, period, cos=cos)
         latency_target = contract.latency_p95_ms if contract else None
         loss_target = contract.loss_pct if contract else None
     line = _lines(visitor, period, circuit=circuit.ref).get(circuit.ref)
     latency = charts.line_chart(
         [charts.Series("RTT p95", daily.rtt_p95_ms),
          charts.Series("Gigue p95", daily.jitter_p95_ms)],
-        daily.labels, title=f"Latence par jour du circuit {circuit.ref}, {period.month}",
+        daily.labels,
+        title=f"Latence par jour du circuit {circuit.ref} (classe {cos}), {period.month}",
         unit="ms", threshold=latency_target, threshold_label="Latence contractuelle",
     )
     loss = charts.line_chart(
         [charts.Series("Perte", daily.loss_pct)], daily.labels, digits=2,
-        title=f"Perte de paquets par jour du circuit {circuit.ref}, {period.month}",
+        title=f"Perte de paquets par jour du circuit {circuit.ref} (classe {cos}), "
+              f"{period.month}",
         unit="%", threshold=loss_target, threshold_label="Perte contractuelle",
     )
     context = {

@@ -17,6 +17,7 @@ from network.inventory.models import Circuit
 from network.polling.models import CircuitMonitor
 from network.sla import engine
 from network.sla.codec import MINUTES_PER_DAY, Matrix, unpack_days
+from network.sla.evaluation import in_classes, top_class
 from network.sla.ingest import POLLED_SILENT, state_now
 from network.sla.models import CircuitDay, SlaContract
 from network.sla.period import TIMEZONE, Period
@@ -103,16 +104,19 @@ def _values(array: np.ndarray) -> list[float | None]:
     return [None if np.isnan(v) else round(float(v), 3) for v in array]
 
 
-def daily_figures(db: Session, circuit: Circuit, period: Period) -> DailyFigures:
-    """The circuit's availability, RTT/jitter p95 and loss for each UTC day of
-    ``period``: the stored day rows unpacked and computed one day per line by
-    :func:`network.sla.engine.compute` (maintenance windows are not excluded here)."""
+def daily_figures(db: Session, circuit: Circuit, period: Period, *,
+                  cos: str | None = None) -> DailyFigures:
+    """The circuit's availability, RTT/jitter p95 and loss (in class ``cos``, default its
+    top class) for each UTC day of ``period``: the stored day rows unpacked and computed
+    one day per line by :func:`network.sla.engine.compute` (maintenance windows are not
+    excluded here)."""
     days = period.days
-    rows = db.execute(
+    swap = {circuit.id: cos} if cos and cos != top_class(circuit.cos_profile) else {}
+    rows = in_classes(db, db.execute(
         select(CircuitDay.circuit_id, CircuitDay.day, CircuitDay.up, CircuitDay.unknown,
                CircuitDay.rtt_ms, CircuitDay.jitter_ms, CircuitDay.loss, CircuitDay.silent)
         .where(CircuitDay.circuit_id == circuit.id, CircuitDay.day.between(days[0], days[-1]))
-    ).all()
+    ).all(), swap, days)
     month = unpack_days(rows, [circuit.id], days)
     shape = (len(days), MINUTES_PER_DAY)
     per_day = Matrix(*(np.reshape(column, shape) for column in (

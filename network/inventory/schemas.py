@@ -72,6 +72,23 @@ class CosProfile(StrEnum):
     REALTIME = "realtime"
 
 
+class ClassOfService(StrEnum):
+    """A class of service probes are sent in (RFC 4594): expedited forwarding for real
+    time, AF31 for business data, best effort."""
+
+    EF = "EF"
+    AF31 = "AF31"
+    BE = "BE"
+
+
+#: The classes each CoS profile carries, top class first.
+PROFILE_CLASSES: dict[str, tuple[ClassOfService, ...]] = {
+    CosProfile.BEST_EFFORT: (ClassOfService.BE,),
+    CosProfile.BUSINESS: (ClassOfService.AF31, ClassOfService.BE),
+    CosProfile.REALTIME: (ClassOfService.EF, ClassOfService.AF31, ClassOfService.BE),
+}
+
+
 class SlaClass(StrEnum):
     """Contractual SLA class of a circuit (availability, latency, jitter, loss targets)."""
 

@@ -1,7 +1,8 @@
 """A probe round: every observed circuit with a reflector (of this shard) is probed in
 each class of service its profile carries, at once (bounded); the figures of its top
-class (the one its SLA is about) become the minute's RTT, jitter and loss in the SLA
-day rows, and every class's figures go to ``/metrics``."""
+class become the minute's RTT, jitter and loss in the SLA day rows, those of its other
+classes go to the class day rows (a contract may name one), and every class's figures
+go to ``/metrics``."""
 
 from __future__ import annotations
 
@@ -16,16 +17,14 @@ from sqlalchemy.orm import Session
 
 from controlplane.db import Database, Scope
 from network.inventory.models import Circuit
+from network.inventory.schemas import PROFILE_CLASSES, ClassOfService
 from network.polling import metrics
 from network.polling.models import CircuitMonitor
 from network.polling.targets import Shard
 from network.probes.prober import DSCP, ProbeResult, probe
-from network.sla.ingest import PROBE_ANSWERED, PROBE_LOST, Observation, ingest
+from network.sla.ingest import PROBE_ANSWERED, PROBE_LOST, Observation, ingest, ingest_classes
 
 log = logging.getLogger(__name__)
-
-# classes of service of each CoS profile, top class first
-CLASSES = {"best-effort": ("BE",), "business": ("AF31", "BE"), "realtime": ("EF", "AF31", "BE")}
 
 
 @dataclass(frozen=True)
@@ -58,7 +57,8 @@ def load_targets(database: Database, shard: Shard) -> list[ProbeTarget]:
             .where(CircuitMonitor.probe_host.is_not(None))
             .order_by(Circuit.ref)
         ).all()
-    return [ProbeTarget(i, ref, host, port, CLASSES.get(cos, ("BE",)))
+    return [ProbeTarget(i, ref, host, port,
+                        tuple(PROFILE_CLASSES.get(cos, (ClassOfService.BE,))))
             for i, ref, host, port, cos in rows if shard.owns(i)]
 
 
@@ -103,16 +103,19 @@ async def probe_round(
     # When nothing answered anywhere, the prober's own network is suspect: nothing of
     # the round is recorded (no 100 % loss measured against the circuits).
     healthy = any(r.received for r in results.values())
-    observations = [
-        Observation(t.circuit_id, at, up=True if r.received else None,
-                    silent=not r.received, rtt_ms=r.rtt_ms, jitter_ms=r.jitter_ms,
-                    loss_pct=r.loss_pct)
-        for t in targets
-        if (r := results.get((t.ref, t.classes[0]))) is not None and (healthy or r.received)
-    ]
+    measured_in = {
+        (t, cos): Observation(t.circuit_id, at, up=True if r.received else None,
+                              silent=not r.received, rtt_ms=r.rtt_ms, jitter_ms=r.jitter_ms,
+                              loss_pct=r.loss_pct)
+        for t, cos in jobs
+        if (r := results.get((t.ref, cos))) is not None and (healthy or r.received)
+    }
+    observations = [o for (t, cos), o in measured_in.items() if cos == t.classes[0]]
+    others = [(cos, o) for (t, cos), o in measured_in.items() if cos != t.classes[0]]
     with database.transaction(scope=Scope.unrestricted()) as db:
         _record_circuits(db, observations)
         day_rows = ingest(db, observations)
+        ingest_classes(db, others)
     metrics.LIVE.probes([
         metrics.ProbeFigures(ref, cos, r.rtt_ms, r.jitter_ms, r.loss_pct / 100)
         for (ref, cos), r in results.items()

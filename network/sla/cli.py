@@ -16,7 +16,7 @@ from controlplane.cli.common import (
     local_actor,
     transaction,
 )
-from network.inventory.schemas import SlaClass
+from network.inventory.schemas import ClassOfService, SlaClass
 from network.sla import contracts, report, report_render, service
 from network.sla.report import ReportFormat, ReportGroup
 from network.sla.schemas import ContractCreate, ContractRead, GroupBy, SlaEventRead
@@ -70,6 +70,10 @@ def breaches(
 def contract_create(
     provider: str = typer.Option(...),
     sla_class: SlaClass = typer.Option(..., case_sensitive=False),
+    cos: ClassOfService | None = typer.Option(
+        None, case_sensitive=False,
+        help="Class of service the latency, jitter and loss targets are measured in "
+             "(default: each circuit's top class)."),
     availability: float = typer.Option(..., help="Availability target, %."),
     latency: float = typer.Option(..., help="RTT p95 target, ms."),
     jitter: float = typer.Option(..., help="Jitter p95 target, ms."),
@@ -82,7 +86,7 @@ def contract_create(
 ) -> None:
     """Record a provider's contract for an SLA class."""
     data = ContractCreate(
-        provider=provider, sla_class=sla_class, availability_pct=availability,
+        provider=provider, sla_class=sla_class, cos=cos, availability_pct=availability,
         latency_p95_ms=latency, jitter_p95_ms=jitter, loss_pct=loss,
         monthly_fee_cents=monthly_fee_cents, penalty_step_pct=penalty_step,
         penalty_pct_per_step=penalty_per_step, penalty_cap_pct=penalty_cap,

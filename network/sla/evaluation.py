@@ -5,12 +5,18 @@ its own circuits only (provider-wide maintenance windows, shared rows, still app
 Day rows are read and computed :data:`BATCH` circuits at a time, so memory stays
 bounded however large the region (a batch of 250 circuits over a month is ~250 MB of
 arrays at its peak).
+
+A circuit's latency, jitter and loss are measured in the class of service its contract
+names (its top class when the contract names none, or when it has no contract): for
+another class, its class day rows replace the day rows' probe figures; a class the
+circuit is not probed in leaves them unmeasured (None, never met).
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import numpy as np
@@ -21,9 +27,10 @@ from controlplane.models import Tenant
 from network import errors
 from network.errors import store
 from network.inventory.models import Circuit, Maintenance, Provider, Site
+from network.inventory.schemas import PROFILE_CLASSES, ClassOfService
 from network.sla import engine
-from network.sla.codec import unpack_days
-from network.sla.models import CircuitDay, SlaContract
+from network.sla.codec import DayArrays, unpack_days
+from network.sla.models import CircuitDay, ClassDay, SlaContract
 from network.sla.period import Period
 
 BATCH = 250
@@ -42,14 +49,18 @@ class CircuitRow:
     sla_class: str
     department: str
     tenant: str
+    cos_profile: str
 
 
 @dataclass(frozen=True)
 class Evaluation:
-    """A month's per-circuit figures, terms and assessment (same order as ``circuits``)."""
+    """A month's per-circuit figures, terms and assessment (same order as ``circuits``);
+    ``classes``: the class of service each circuit's latency, jitter and loss are
+    measured in."""
 
     period: Period
     circuits: list[CircuitRow]
+    classes: list[str]
     figures: engine.Figures
     targets: engine.Targets
     assessment: engine.Assessment
@@ -63,7 +74,7 @@ def _circuits(
     days = period.days
     stmt = (
         select(Circuit.id, Circuit.ref, Circuit.provider_id, Provider.name, Circuit.sla_class,
-               Site.department, Tenant.finess)
+               Site.department, Tenant.finess, Circuit.cos_profile)
         .join(Provider, Circuit.provider_id == Provider.id)
         .join(Site, Circuit.site_id == Site.id)
         .join(Tenant, Circuit.tenant_id == Tenant.id)
@@ -86,14 +97,57 @@ def _circuits(
     return [CircuitRow(*row) for row in db.execute(stmt)]
 
 
-def _targets(db: Session, circuits: Sequence[CircuitRow]) -> engine.Targets:
-    contracts = {(c.provider_id, c.sla_class): c for c in db.scalars(select(SlaContract))}
+Contracts = dict[tuple[int, str], SlaContract]
+
+
+def _contracts(db: Session) -> Contracts:
+    """Every contract by (provider id, SLA class)."""
+    return {(c.provider_id, c.sla_class): c for c in db.scalars(select(SlaContract))}
+
+
+def _targets(contracts: Contracts, circuits: Sequence[CircuitRow]) -> engine.Targets:
     terms = np.full((len(circuits), len(_TERMS)), np.nan)
     for i, circuit in enumerate(circuits):
         contract = contracts.get((circuit.provider_id, circuit.sla_class))
         if contract is not None:
             terms[i] = [getattr(contract, name) for name in _TERMS]
     return engine.Targets(*(terms[:, k] for k in range(len(_TERMS))))
+
+
+def top_class(cos_profile: str) -> str:
+    """The class of service a circuit's day rows hold the probe figures of."""
+    return PROFILE_CLASSES.get(cos_profile, (ClassOfService.BE,))[0]
+
+
+def measured_class(contract: SlaContract | None, cos_profile: str) -> str:
+    """The class a circuit's latency, jitter and loss are judged in (see the module)."""
+    return str(contract.cos) if contract is not None and contract.cos else top_class(cos_profile)
+
+
+def _classes(contracts: Contracts, circuits: Sequence[CircuitRow]) -> list[str]:
+    return [measured_class(contracts.get((c.provider_id, c.sla_class)), c.cos_profile)
+            for c in circuits]
+
+
+def in_classes(db: Session, rows: Sequence[Any], swap: dict[int, str],
+                days: Sequence[date]) -> list[Any]:
+    """Day rows whose circuit is in ``swap`` get the probe figures of the class it names
+    (none stored that day: unmeasured)."""
+    if not swap:
+        return list(rows)
+    found = {
+        (circuit, day): (rtt, jitter, loss)
+        for circuit, day, cos, rtt, jitter, loss in db.execute(
+            select(ClassDay.circuit_id, ClassDay.day, ClassDay.cos, ClassDay.rtt_ms,
+                   ClassDay.jitter_ms, ClassDay.loss)
+            .where(ClassDay.circuit_id.in_(swap), ClassDay.cos.in_(set(swap.values())),
+                   ClassDay.day.between(days[0], days[-1])))
+        if swap[circuit] == cos
+    }
+    blank = DayArrays.blank().pack()
+    unmeasured = (blank["rtt_ms"], blank["jitter_ms"], blank["loss"])
+    return [(*row[:4], *found.get((row[0], row[1]), unmeasured), *row[7:])
+            if row[0] in swap else row for row in rows]
 
 
 @dataclass(frozen=True)
@@ -154,11 +208,15 @@ def evaluate(
     """Every visible circuit's figures for ``period`` and their assessment (only the
     circuits of ``tenants``, by tenant id, when given)."""
     circuits = _circuits(db, period, circuit, provider, tenants)
+    contracts = _contracts(db)
+    classes = _classes(contracts, circuits)
     windows = _windows(db, period)
     days = period.days
     parts = [compute_batch([], [], period, [])]  # keeps the shapes when there is no circuit
     for first in range(0, len(circuits), BATCH):
         batch = circuits[first:first + BATCH]
+        swap = {c.id: cos for c, cos in zip(batch, classes[first:first + BATCH], strict=True)
+                if cos != top_class(c.cos_profile)}
         rows = db.execute(
             select(CircuitDay.circuit_id, CircuitDay.day, CircuitDay.up, CircuitDay.unknown,
                    CircuitDay.rtt_ms, CircuitDay.jitter_ms, CircuitDay.loss,
@@ -166,7 +224,8 @@ def evaluate(
             .where(CircuitDay.circuit_id.in_([c.id for c in batch]),
                    CircuitDay.day.between(days[0], days[-1]))
         ).all()
-        parts.append(compute_batch(rows, batch, period, windows))
+        parts.append(compute_batch(in_classes(db, rows, swap, days), batch, period, windows))
     figures = engine.Figures.concat(parts)
-    targets = _targets(db, circuits)
-    return Evaluation(period, circuits, figures, targets, engine.assess(figures, targets))
+    targets = _targets(contracts, circuits)
+    return Evaluation(period, circuits, classes, figures, targets,
+                      engine.assess(figures, targets))

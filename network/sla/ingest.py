@@ -17,7 +17,9 @@ An observation says, for one circuit and one minute, what was seen of it. A minu
   cycle went unanswered (the collector's own network is suspect), or the device answered
   unusably (wrong SNMPv3 credentials, malformed answers) and no probe said more.
 
-Maintenance windows are excluded later, by the engine. Merging is idempotent, so a
+Probe figures in the circuit's other classes of service go to the class day rows
+(:func:`ingest_classes`); only the top class's are in the day row. Maintenance windows
+are excluded later, by the engine. Merging is idempotent, so a
 retried batch changes nothing; probe values are replaced by the latest. Measurements
 are not audited (they are observations, not changes of intent).
 """
@@ -28,6 +30,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -38,7 +41,7 @@ from network import errors
 from network.drivers.snmp_types import DeviceSample, Skipped, Unreachable, UnreachableReason
 from network.inventory.models import Circuit
 from network.sla.codec import LOSS_SCALE, DayArrays
-from network.sla.models import CircuitDay
+from network.sla.models import CircuitDay, ClassDay
 
 IF_UP, IF_DOWN, IF_LOWER_LAYER_DOWN = 1, 2, 7  # IF-MIB ifOperStatus values
 _INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
@@ -144,54 +147,84 @@ def _tenants(db: Session, circuit_ids: set[int]) -> dict[int, int]:
     return found
 
 
-def ingest(db: Session, observations: Iterable[Observation]) -> int:
-    """Merge ``observations`` into their day rows, creating missing rows; returns how
-    many day rows were written. Safe when several writers ingest the same days at once:
-    missing rows are created with ``ON CONFLICT DO NOTHING`` and the rows are then
-    read ``FOR UPDATE`` (SQLite serialises writers anyway)."""
-    by_day: dict[tuple[int, date], list[tuple[int, Observation]]] = defaultdict(list)
-    for observation in observations:
-        _check(observation)
-        at = observation.at.astimezone(UTC)
-        by_day[observation.circuit_id, at.date()].append((at.hour * 60 + at.minute, observation))
-    if not by_day:
-        return 0
-    tenants = _tenants(db, {circuit for circuit, _ in by_day})
-    blank = DayArrays.blank().pack()
+def _locked_rows(db: Session, model: type[CircuitDay] | type[ClassDay], keys: set[tuple[Any, ...]],
+                 columns: tuple[str, ...]) -> list[Any]:
+    """The rows of ``model`` at ``keys`` (values of ``columns``, the circuit first), the
+    missing ones created blank with ``ON CONFLICT DO NOTHING``, all read ``FOR UPDATE``
+    (SQLite serialises writers anyway): safe when several writers ingest at once."""
+    tenants = _tenants(db, {key[0] for key in keys})
+    blank = {c: v for c, v in DayArrays.blank().pack().items() if c in model.__table__.c}
     insert = _INSERTS[db.get_bind().dialect.name]
     db.execute(
-        insert(CircuitDay)
-        .values([{"circuit_id": c, "day": d, "tenant_id": tenants[c], "updated_at": utcnow(),
-                  **blank} for c, d in by_day])
-        .on_conflict_do_nothing(index_elements=["circuit_id", "day"])
+        insert(model)
+        .values([{**dict(zip(columns, key, strict=True)), "tenant_id": tenants[key[0]],
+                  "updated_at": utcnow(), **blank} for key in keys])
+        .on_conflict_do_nothing(index_elements=list(columns))
     )
-    circuits = {c for c, _ in by_day}
-    days = {d for _, d in by_day}
     rows = db.scalars(
-        select(CircuitDay)
-        .where(CircuitDay.circuit_id.in_(circuits), CircuitDay.day.in_(days))
+        select(model)
+        .where(*(getattr(model, c).in_({key[i] for key in keys}) for i, c in enumerate(columns)))
         .with_for_update()
     )
-    for row in rows:
-        seen = by_day.get((row.circuit_id, row.day))
-        if seen is None:
-            continue
+    return [row for row in rows if tuple(getattr(row, c) for c in columns) in keys]
+
+
+def _by_row(observations: Iterable[tuple[tuple[Any, ...], Observation]],
+            ) -> dict[tuple[Any, ...], list[tuple[int, Observation]]]:
+    """Observations by day row key ``(circuit, day, *rest)``, each with its minute."""
+    by_row: dict[tuple[Any, ...], list[tuple[int, Observation]]] = defaultdict(list)
+    for rest, observation in observations:
+        _check(observation)
+        at = observation.at.astimezone(UTC)
+        by_row[(observation.circuit_id, at.date(), *rest)].append(
+            (at.hour * 60 + at.minute, observation))
+    return by_row
+
+
+def ingest(db: Session, observations: Iterable[Observation]) -> int:
+    """Merge ``observations`` into their day rows, creating missing rows; returns how
+    many day rows were written."""
+    by_row = _by_row(((), o) for o in observations)
+    if not by_row:
+        return 0
+    for row in _locked_rows(db, CircuitDay, set(by_row), ("circuit_id", "day")):
         arrays = DayArrays.unpack(row.up, row.unknown, row.rtt_ms, row.jitter_ms, row.loss,
                                   row.silent)
-        for minute, observation in seen:
+        for minute, observation in by_row[row.circuit_id, row.day]:
             _merge(arrays, observation, minute)
         for column, value in arrays.pack().items():
             setattr(row, column, value)
     db.flush()
-    return len(by_day)
+    return len(by_row)
+
+
+def ingest_classes(db: Session, figures: Iterable[tuple[str, Observation]]) -> int:
+    """Merge probe figures measured in a class of service other than the circuit's top
+    class (``(cos, observation)``; only its RTT, jitter and loss count) into the class
+    day rows; returns how many were written."""
+    by_row = _by_row(((cos,), o) for cos, o in figures)
+    if not by_row:
+        return 0
+    empty = DayArrays.blank().pack()  # a class row has no bitmaps: the day row holds them
+    for row in _locked_rows(db, ClassDay, set(by_row), ("circuit_id", "day", "cos")):
+        arrays = DayArrays.unpack(empty["up"], empty["unknown"], row.rtt_ms, row.jitter_ms,
+                                  row.loss)
+        for minute, observation in by_row[row.circuit_id, row.day, row.cos]:
+            _merge(arrays, observation, minute)
+        packed = arrays.pack()
+        row.rtt_ms, row.jitter_ms, row.loss = packed["rtt_ms"], packed["jitter_ms"], packed["loss"]
+    db.flush()
+    return len(by_row)
 
 
 def purge(db: Session, *, keep_days: int, today: date | None = None) -> int:
-    """Delete day rows older than ``keep_days`` days before ``today`` (UTC); returns how
-    many went."""
+    """Delete day rows (and their class rows) older than ``keep_days`` days before
+    ``today`` (UTC); returns how many day rows went."""
     if keep_days < 1:
         raise errors.invalid_period("keep_days", "keep at least one day")
     cutoff = (today or utcnow().date()) - timedelta(days=keep_days)
+    db.execute(delete(ClassDay).where(ClassDay.day < cutoff)
+               .execution_options(synchronize_session=False))
     stale = delete(CircuitDay).where(CircuitDay.day < cutoff)
     result = db.execute(stale.execution_options(synchronize_session=False))
     return int(result.rowcount or 0)  # type: ignore[attr-defined]

@@ -30,8 +30,9 @@ METRICS_FR = {Metric.AVAILABILITY: "disponibilité", Metric.LATENCY: "latence",
 GROUP_FR = {ReportGroup.PROVIDER: "Opérateur", ReportGroup.DEPARTMENT: "Département"}
 CSV_HEADER = (
     "periode", "niveau", "groupe", "circuit", "etablissement", "operateur", "departement",
-    "classe_sla", "circuits", "minutes", "minutes_maintenance", "minutes_inconnues",
-    "part_inconnue_pct", "minutes_mesurees", "minutes_indisponibles", "disponibilite_pct",
+    "classe_sla", "classe_service", "circuits", "minutes", "minutes_maintenance",
+    "minutes_inconnues", "part_inconnue_pct", "minutes_mesurees", "minutes_indisponibles",
+    "disponibilite_pct",
     "latence_p95_ms", "gigue_p95_ms", "perte_pct", "objectifs_manques", "circuits_hors_contrat",
     "penalite_eur",
 )
@@ -111,8 +112,9 @@ def _row(section: Section, level: str, group: str, line: SlaLine) -> list[Any]:
     circuit = line.key if level == "circuit" else None
     return [
         section.period.month, level, group, circuit, line.tenant, line.provider,
-        line.department, line.sla_class, line.circuits, line.minutes, line.maintenance_minutes,
-        line.unknown_minutes, line.unknown_pct, line.measured_minutes, line.down_minutes,
+        line.department, line.sla_class, line.cos, line.circuits, line.minutes,
+        line.maintenance_minutes, line.unknown_minutes, line.unknown_pct,
+        line.measured_minutes, line.down_minutes,
         line.availability_pct, line.rtt_p95_ms, line.jitter_p95_ms, line.loss_pct,
         " ".join(m.value for m in line.breaches) or None, line.breaching_circuits,
         f"{line.penalty_cents / 100:.2f}",

@@ -9,7 +9,7 @@ from typing import Annotated
 from pydantic import BaseModel, Field
 
 from controlplane.schemas import Answer, StrictBody
-from network.inventory.schemas import CircuitKey, ProviderKey, SlaClass
+from network.inventory.schemas import CircuitKey, ClassOfService, ProviderKey, SlaClass
 
 Percent = Annotated[float, Field(ge=0, le=100)]
 Millis = Annotated[float, Field(gt=0, le=10_000)]
@@ -39,6 +39,9 @@ class ContractCreate(StrictBody):
 
     provider: str = Field(min_length=1, max_length=100)
     sla_class: SlaClass
+    cos: ClassOfService | None = Field(
+        None, description="Class of service the latency, jitter and loss targets are measured "
+                          "in (EF, AF31, BE); none: each circuit's top class.")
     availability_pct: Annotated[float, Field(gt=0, le=100, examples=[99.9])]
     latency_p95_ms: Millis
     jitter_p95_ms: Millis
@@ -55,6 +58,7 @@ class ContractRead(Answer):
     id: int
     provider: ProviderKey
     sla_class: SlaClass
+    cos: ClassOfService | None
     availability_pct: float
     latency_p95_ms: float
     jitter_p95_ms: float
@@ -72,6 +76,8 @@ class SlaLine(BaseModel):
     ``unknown_minutes`` had no sample (never counted as up); ``measured_minutes`` =
     minutes − maintenance − unknown is the availability's denominator. Figures are None
     when nothing was measured. For a group, RTT and jitter are its worst circuit's p95.
+    A circuit's RTT, jitter and loss are measured in class of service ``cos`` (the one its
+    contract names, else its top class).
     """
 
     key: str
@@ -80,6 +86,7 @@ class SlaLine(BaseModel):
     department: str | None = None
     tenant: str | None = None
     sla_class: SlaClass | None = None
+    cos: ClassOfService | None = None
     minutes: int
     maintenance_minutes: int
     unknown_minutes: int

@@ -45,7 +45,8 @@ def lines_of(evaluation: Evaluation, group_by: GroupBy) -> list[SlaLine]:
         return [
             _line(c.ref, f, i, circuits=1, breaching=int(a.any[i]),
                   penalty=a.penalty_cents[i], provider=c.provider, department=c.department,
-                  tenant=c.tenant, sla_class=c.sla_class, breaches=breached(a, i))
+                  tenant=c.tenant, sla_class=c.sla_class, cos=evaluation.classes[i],
+                  breaches=breached(a, i))
             for i, c in enumerate(circuits)
         ]
     keys = [c.provider if group_by is GroupBy.PROVIDER else c.department for c in circuits]

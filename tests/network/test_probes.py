@@ -21,7 +21,7 @@ from network.probes.reflector import Impairment, Reflector
 from network.probes.rounds import probe_round
 from network.sim.snmp_probe import free_udp_ports
 from network.sla.codec import DayArrays
-from network.sla.models import CircuitDay
+from network.sla.models import CircuitDay, ClassDay
 from tests.conftest import TenantFactory, TokenFactory
 from tests.network.factories import NetworkFactory
 
@@ -115,8 +115,18 @@ def test_a_probe_round_feeds_the_sla_rows_and_metrics(
         for silent in (plain, unresolvable):
             assert db.query(CircuitDay).filter(CircuitDay.circuit_id == silent.id).count() == 0
         day = DayArrays.unpack(row.up, row.unknown, row.rtt_ms, row.jitter_ms, row.loss)
+        classes = {c.cos: DayArrays.unpack(row.up, row.unknown, c.rtt_ms, c.jitter_ms,
+                                             c.loss)
+                   for c in db.query(ClassDay).filter(ClassDay.circuit_id == realtime.id)}
     probed = ~np.isnan(day.rtt_ms)
     assert probed.sum() == 1 and day.rtt_ms[probed][0] == pytest.approx(ef.rtt_ms, rel=1e-6)
+    # the other classes' figures are kept apart, each in its class day row, same minute
+    assert sorted(classes) == ["AF31", "BE"]
+    for cos, kept in classes.items():
+        measured = report.results[realtime.ref, cos]
+        assert (~np.isnan(kept.rtt_ms)).sum() == 1
+        assert kept.rtt_ms[probed][0] == pytest.approx(measured.rtt_ms, rel=1e-6)
+        assert kept.loss[probed][0] == round(measured.loss_pct * 100)
     # an answered probe is a sign of life: its minute is up (and that minute only)
     assert (~day.unknown).sum() == 1 and day.up[probed].all()
     lost = sum(r.sent - r.received for r in report.results.values())
