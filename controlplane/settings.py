@@ -129,8 +129,9 @@ class Settings(BaseSettings):
     )
     hosting_backup_check_percent: float = Field(
         default=5.0, ge=0.1, le=100,
-        description="Share (%) of a backup copy's data packs each check reads and verifies, "
-        "drawn at random (the repository's structure is checked whole every time).",
+        description="Share (%) of a backup copy's data packs each check reads and verifies: "
+        "the packs are read in 100/P fixed groups, one per check, in turn (the repository's "
+        "structure is checked whole every time).",
     )
     ssi_checks_allow_private_targets: str = Field(
         default="",

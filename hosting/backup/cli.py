@@ -152,12 +152,13 @@ def check(
 
 
 def _last_check(line: BackupStatusRead) -> str:
-    """``ok 5%`` / ``failed (corrupt) 100%`` / ``-`` for the listing."""
+    """``ok 5% (3/20)`` / ``failed (corrupt) 100% (1/1)`` / ``-`` for the listing."""
     if line.last_check_state is None:
         return "-"
     state = "ok" if line.last_check_state == "succeeded" else \
         f"{line.last_check_state} ({line.last_check_reason})"
-    return f"{state} {line.last_check_percent:g}% {line.last_check_at:%Y-%m-%d %H:%M}"
+    group = f" ({line.last_check_group})" if line.last_check_group else ""
+    return f"{state} {line.last_check_percent:g}%{group} {line.last_check_at:%Y-%m-%d %H:%M}"
 
 
 @app.command("list")
@@ -213,9 +214,10 @@ def checks(limit: int = typer.Option(50, min=1, max=1000), as_json: bool = JsonO
     with transaction(write=False) as db:
         rows = [CheckRead.model_validate(r) for r in db.scalars(service.check_query().limit(limit))]
     emit_rows(rows, as_json, title="Integrity checks",
-              columns=["id", "copy repo", "data read (%)", "state", "reason", "damaged packs",
-                       "finished"],
-              row=lambda r: (r.id, r.repository_id, f"{r.subset_percent:g}", r.state,
+              columns=["id", "copy repo", "data read (%)", "pack group", "state", "reason",
+                       "damaged packs", "finished"],
+              row=lambda r: (r.id, r.repository_id, f"{r.subset_percent:g}",
+                             r.subset_group or "random", r.state,
                              r.reason or "", " ".join(p[:12] for p in r.damaged_packs),
                              r.finished_at))
 

@@ -9,9 +9,10 @@
 - ``hosting.restore-test`` restores a recorded snapshot into a scratch area (without
   restic's cache: everything is read from the provider), checks every file against the
   checksums recorded at backup time, measures the RTO and records the result.
-- ``hosting.backup-check`` checks every copy's integrity with ``restic check``, reading a
-  share of its data packs at random (``SOCLE_HOSTING_BACKUP_CHECK_PERCENT``, fixed when
-  queued); a copy found damaged, or that could not be checked, gets a failed check and a
+- ``hosting.backup-check`` checks every copy's integrity with ``restic check``, reading
+  the next group of its data packs in turn (``SOCLE_HOSTING_BACKUP_CHECK_PERCENT`` sets
+  the groups' size, fixed when queued; a failed group is read again until it passes);
+  a copy found damaged, or that could not be checked, gets a failed check and a
   ``check-failed`` alert, and the job fails naming it and the packs restic named.
 - ``hosting.backup-schedule`` queues what is due and raises ``late`` alerts (RPO).
 - ``hosting.backup-key-rotate`` rotates a tenant's restic password on every repository
@@ -312,20 +313,43 @@ def check_percent() -> float:
     return get_settings().hosting_backup_check_percent
 
 
+def pack_groups(percent: float) -> int:
+    """How many fixed groups a copy's packs are read in, for checks reading ``percent`` %
+    each (5 %: 20 groups, 100 %: one)."""
+    return max(1, min(1000, round(100 / percent)))
+
+
 def _checked_copies(db: Session, job_id: int) -> set[int]:
     return set(db.scalars(select(BackupCheck.repository_id).where(
         BackupCheck.job_id == job_id, BackupCheck.state == "succeeded")))
 
 
-def _record_check(ctx: jobs.StepContext, repository_id: int, percent: float,
+def _next_groups(db: Session, repository_ids: list[int], groups: int) -> dict[int, int]:
+    """The group each copy's next check reads: the one after its last passed check's, in
+    turn (so every pack is read within ``groups`` passing checks); a failed group is read
+    again until it passes (a check of another group says nothing of the damage found)."""
+    passed = dict(db.execute(
+        select(BackupCheck.repository_id, func.count())
+        .where(BackupCheck.repository_id.in_(repository_ids),
+               BackupCheck.state == "succeeded",
+               BackupCheck.subset_group.like(f"%/{groups}"))
+        .group_by(BackupCheck.repository_id)
+    ).all())
+    return {r: passed.get(r, 0) % groups + 1 for r in repository_ids}
+
+
+def _record_check(ctx: jobs.StepContext, repository_id: int, group: tuple[int, int],
                   started: datetime, error: ResticError | None) -> str | None:
     """One copy's check, its alert raised (failed) or cleared (succeeded); for a failed
     one, what the job's error says of the copy."""
+    percent = round(100 / group[1], 3)
+    read = f"pack group {group[0]}/{group[1]}, {percent:g} % of the data read"
     with ctx.transaction() as db:
         repository = db.get_one(BackupRepository, repository_id)
         db.add(BackupCheck(
             tenant_id=repository.tenant_id, repository_id=repository_id, job_id=ctx.job_id,
-            subset_percent=percent, state="failed" if error else "succeeded",
+            subset_percent=percent, subset_group=f"{group[0]}/{group[1]}",
+            state="failed" if error else "succeeded",
             reason=error.reason.value if error else None,
             error=str(error)[:4000] if error else None,
             damaged_packs=list(error.packs) if error else [], started_at=started,
@@ -336,11 +360,10 @@ def _record_check(ctx: jobs.StepContext, repository_id: int, percent: float,
         else:
             packs = f"damaged pack(s) {', '.join(error.packs)}; " if error.packs else ""
             message = (f"{copy} at {repository.provider.name} ({repository.url}): restic "
-                       f"check ({percent:g} % of the data read) {error.reason.value}: "
-                       f"{packs}{error}")
+                       f"check ({read}) {error.reason.value}: {packs}{error}")
             supervision.raise_alert(db, repository, "check-failed", message)
     if error is None:
-        ctx.log(f"{copy}: no error ({percent:g} % of the data read)")
+        ctx.log(f"{copy}: no error ({read})")
         return None
     ctx.log(message[:1000], level="error")
     named = f": pack {', '.join(p[:12] for p in error.packs)}" if error.packs else ""
@@ -349,29 +372,30 @@ def _record_check(ctx: jobs.StepContext, repository_id: int, percent: float,
 
 def _check(ctx: jobs.StepContext) -> Mapping[str, Any]:
     data_dir = get_settings().data_dir
-    percent = float(ctx.params["subset_percent"])
+    groups = pack_groups(float(ctx.params["subset_percent"]))
     with ctx.read() as db:
         policy = _policy(db, ctx)
         done = _checked_copies(db, ctx.job_id)
         copies = [(r.id, copy_access(policy, r, data_dir, timeout=RESTIC_TIMEOUT))
                   for r in policy.repositories
                   if r.id not in done and r.initialised_at is not None]
+        turn = _next_groups(db, [r for r, _ in copies], groups)
     failures = []
     for position, (repository_id, copy) in enumerate(copies):
-        started, error = utcnow(), None
+        started, error, group = utcnow(), None, (turn[repository_id], groups)
         try:
             with lease(ctx.database, repository_id, ctx.actor):
                 restic = copy.open()
-                retry_after_stale_locks(restic, lambda r=restic: r.check(subset_percent=percent))
+                retry_after_stale_locks(restic, lambda r=restic, g=group: r.check(group=g))
         except ResticError as exc:
             error = exc
-        failure = _record_check(ctx, repository_id, percent, started, error)
+        failure = _record_check(ctx, repository_id, group, started, error)
         if failure:
             failures.append(failure)
         ctx.progress(position + 1, len(copies))
     if failures:
         raise CopiesFailed("integrity check failed for " + ", ".join(failures))
-    return {"checked": len(copies), "subset_percent": percent}
+    return {"checked": len(copies), "subset_percent": round(100 / groups, 3)}
 
 
 # -- the scheduler --------------------------------------------------------------------

@@ -154,11 +154,12 @@ class RestoreTest(TenantScoped, Base):
 
 
 class BackupCheck(TenantScoped, Base):
-    """One integrity check of one copy: ``restic check`` with ``subset_percent`` % of its
-    data packs read at random (its structure checked whole). ``succeeded`` only when restic
-    ran and reported no error; otherwise ``failed`` with the ``reason`` (``corrupt``: restic
-    found damage, ``damaged_packs`` the packs it named; ``unreachable``, ``locked``...: it
-    could not check)."""
+    """One integrity check of one copy: ``restic check`` reading group ``subset_group``
+    (``n/t``) of its data packs, ``subset_percent`` = 100/t % of them (its structure
+    checked whole; NULL group: a share drawn at random, before groups rotated).
+    ``succeeded`` only when restic ran and reported no error; otherwise ``failed`` with
+    the ``reason`` (``corrupt``: restic found damage, ``damaged_packs`` the packs it named;
+    ``unreachable``, ``locked``...: it could not check)."""
 
     __tablename__ = "hosting_backup_checks"
     __kind__: ClassVar[str] = "backup-check"
@@ -171,6 +172,7 @@ class BackupCheck(TenantScoped, Base):
     )
     job_id: Mapped[int | None] = mapped_column(ForeignKey("jobs.id"), index=True)
     subset_percent: Mapped[float] = mapped_column(Float)
+    subset_group: Mapped[str | None] = mapped_column(String(16))
     state: Mapped[str] = mapped_column(String(16), index=True)  # succeeded | failed
     reason: Mapped[str | None] = mapped_column(String(16))
     error: Mapped[str | None] = mapped_column(Text)

@@ -84,9 +84,9 @@ class RpoStatus(StrEnum):
 
 class BackupStatusRead(BaseModel):
     """One copy's supervision line: last good snapshot, its age against the RPO, and its
-    last integrity check (when it finished, the share of data read, succeeded or failed,
-    why, the packs restic named as damaged); ``last_check_state`` is null while the copy
-    was never checked."""
+    last integrity check (when it finished, the group of packs read and its share of the
+    data, succeeded or failed, why, the packs restic named as damaged);
+    ``last_check_state`` is null while the copy was never checked."""
 
     repository_id: int
     subscription_id: int
@@ -103,6 +103,7 @@ class BackupStatusRead(BaseModel):
     last_run_reason: str | None
     last_check_at: datetime | None
     last_check_percent: float | None
+    last_check_group: str | None
     last_check_state: str | None
     last_check_reason: str | None
     last_check_error: str | None
@@ -147,13 +148,16 @@ class RestoreTestRead(Answer):
 
 
 class CheckRead(Answer):
-    """One integrity check of one copy (``restic check``): the share of its data packs
-    read, the outcome, why it failed, the packs restic named as damaged."""
+    """One integrity check of one copy (``restic check``): the group of its data packs
+    read (``n/t``: each check reads the next group, a failed one again until it passes;
+    null for checks made before groups rotated) and its share of the data, the outcome,
+    why it failed, the packs restic named as damaged."""
 
     id: int
     repository_id: int
     job_id: int | None
     subset_percent: float
+    subset_group: str | None
     state: str
     reason: str | None
     error: str | None

@@ -111,6 +111,7 @@ def statuses(
             last_run_state=run.state if run else None, last_run_reason=run.reason if run else None,
             last_check_at=check.finished_at if check else None,
             last_check_percent=check.subset_percent if check else None,
+            last_check_group=check.subset_group if check else None,
             last_check_state=check.state if check else None,
             last_check_reason=check.reason if check else None,
             last_check_error=check.error if check else None,

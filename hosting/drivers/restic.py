@@ -327,12 +327,15 @@ class Restic:
         self._run(*args)
         return f"{target.rstrip('/')}/{path.strip('/')}"
 
-    def check(self, *, subset_percent: float | None = None) -> None:
-        """``restic check``: the structure (indexes, snapshots, trees) and, with
-        ``subset_percent``, that share of the data packs drawn at random, read and
-        verified. Any error restic reports raises :class:`ResticError` (``corrupt`` with
-        the damaged ``packs`` when it found damage)."""
-        subset = [f"--read-data-subset={subset_percent:g}%"] if subset_percent else []
+    def check(self, *, group: tuple[int, int] | None = None) -> None:
+        """``restic check``: the structure (indexes, snapshots, trees) and, with ``group``
+        ``(n, t)``, the n-th of t fixed groups of the data packs (restic groups them by
+        their ID), read and verified. Any error restic reports raises
+        :class:`ResticError` (``corrupt`` with the damaged ``packs`` when it found
+        damage)."""
+        if group is not None and not 1 <= group[0] <= group[1]:
+            raise ValueError(f"no pack group {group[0]}/{group[1]}")
+        subset = [f"--read-data-subset={group[0]}/{group[1]}"] if group else []
         self._run("check", *subset)
 
     def forget(

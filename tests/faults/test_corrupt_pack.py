@@ -245,3 +245,46 @@ def test_a_check_of_a_copy_whose_provider_is_down_fails_as_unreachable(
     again = client.post(f"{HOST}/subscriptions/{sub_id}/check", headers=own)
     assert run(client, database, auth, again.json()["job"]["id"])["state"] == "succeeded"
     assert open_alerts(client, backed_up) == []
+
+
+def test_checks_read_every_pack_group_in_turn_and_a_damaged_group_until_it_passes(
+    backed_up: dict[str, Any], providers: SimulatedProviders, client: TestClient,  # noqa: F811
+    auth: TokenFactory, database: Database,
+) -> None:
+    own, sub_id = backed_up["own"], backed_up["subscription"]["id"]
+    fault = sim_fault("inject", "corrupt-pack", "hds-a", "--tenant", backed_up["tenant"].finess,
+                      "--json")
+    pack = fault["selectors"]["pack"][0].rpartition("/")[2]
+
+    def check() -> tuple[str, str, list[str]]:
+        """A check reading half of the packs: copy 0's group, outcome, damaged packs."""
+        asked = client.post(f"{HOST}/subscriptions/{sub_id}/check", headers=own,
+                            json={"subset_percent": 50})
+        assert asked.status_code == 202, asked.text
+        run(client, database, auth, asked.json()["job"]["id"])
+        line = copies(client, backed_up)[0]
+        assert line["last_check_percent"] == 50.0
+        return (line["last_check_group"], line["last_check_state"],
+                line["last_check_damaged_packs"])
+
+    # two groups: the damage is found within two checks, whichever group holds the pack
+    first = check()
+    found = first if first[1] == "failed" else check()
+    assert first[0] == "1/2" and found[1:] == ("failed", [pack])
+    group = found[0]
+    if first[1] == "succeeded":
+        assert group == "2/2"
+    # a failed group is read again (the other one, clean, would say nothing of the damage)
+    assert check() == (group, "failed", [pack])
+    assert open_alerts(client, backed_up) == [("check-failed", copies(client, backed_up)[0]
+                                                ["repository_id"])]
+
+    sim_fault("clear", fault["id"])
+    assert check() == (group, "succeeded", [])  # the damaged group passes once repaired
+    assert open_alerts(client, backed_up) == []
+    other = "2/2" if group == "1/2" else "1/2"
+    assert check() == (other, "succeeded", [])  # then the rotation goes on
+    groups = [c["subset_group"] for c in client.get(f"{HOST}/backups/checks",
+                                                    headers=own).json()["items"]
+              if c["repository_id"] == copies(client, backed_up)[1]["repository_id"]]
+    assert groups[::-1][:3] == ["1/2", "2/2", "1/2"]  # the clean copy: strictly in turn
