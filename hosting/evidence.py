@@ -17,13 +17,14 @@ regional heatmap); the per-tenant ``COLLECTORS`` are the same functions for one 
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from controlplane.evidence import BatchedCollector, Evidence, by_tenant, latest_per, one_of, unknown
+from controlplane.settings import get_settings
 from hosting.backup import supervision
 from hosting.backup.models import (
     BackupAlert,
@@ -48,9 +49,12 @@ RULES = {
     "hosting.immutable_copy": "oui si chaque politique a une copie en verrouillage objet "
     "(COMPLIANCE) qui détient au moins une sauvegarde réussie",
     "hosting.backup_supervision": "oui si aucune copie n'a sa dernière sauvegarde réussie "
-    "plus vieille que le RPO de sa politique (le seuil), si la dernière vérification "
-    "d'intégrité (restic check) de chaque copie vérifiée n'a pas échoué (dommage trouvé ou "
-    "vérification impossible) et si aucune alerte de sauvegarde n'est ouverte",
+    "plus vieille que le RPO de sa politique (le seuil), si chaque copie a été vérifiée "
+    "(restic check) dans l'intervalle des vérifications plus un jour "
+    "(SOCLE_HOSTING_BACKUP_CHECK_DAYS ; une copie plus récente n'est pas encore due), si "
+    "la dernière vérification d'intégrité de chaque copie n'a pas échoué (dommage trouvé ou "
+    "vérification impossible) "
+    "et si aucune alerte de sauvegarde n'est ouverte",
     "hosting.hds_certificate": "oui si chaque hébergeur qui détient des données de "
     "l'établissement a un certificat HDS en cours de validité couvrant les activités de "
     "l'offre (référentiel HDS)",
@@ -215,16 +219,20 @@ def _supervision(
     lines = [line for _, line in repositories]
     late = [line.repository_id for line in lines if line.rpo_status is RpoStatus.LATE]
     damaged = [line.repository_id for line in lines if line.last_check_state == "failed"]
+    allowed = timedelta(days=get_settings().hosting_backup_check_days + 1)
+    overdue = [line.repository_id for repository, line in repositories
+               if now - (line.last_check_at or repository.created_at) > allowed]
     observed = max((line.last_good_at for line in lines if line.last_good_at), default=now)
-    ok = not late and not damaged and not alerts
-    detail = ("toutes les copies dans leur RPO, aucune vérification d'intégrité en échec, "
-              "aucune alerte ouverte" if ok
+    ok = not late and not damaged and not overdue and not alerts
+    detail = ("toutes les copies dans leur RPO et vérifiées à temps, aucune vérification "
+              "d'intégrité en échec, aucune alerte ouverte" if ok
               else f"{len(late)} copie(s) en retard, {len(damaged)} copie(s) dont la dernière "
-                   f"vérification d'intégrité a échoué, {len(alerts)} alerte(s) ouverte(s)")
+                   f"vérification d'intégrité a échoué, {len(overdue)} copie(s) non vérifiée(s) "
+                   f"à temps, {len(alerts)} alerte(s) ouverte(s)")
     source = (f"hosting.backup_alert#{alerts[0].id}" if alerts
               else f"{key}#policy-{repositories[0][0].policy_id}")
     return _measured(key, ok, observed, source, detail,
-                    {"late": late, "check_failed": damaged,
+                    {"late": late, "check_failed": damaged, "check_overdue": overdue,
                      "unchecked": [line.repository_id for line in lines
                                    if line.last_check_state is None],
                      "open_alerts": [a.id for a in alerts]})

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from controlplane.db import Database, Scope
 from controlplane.evidence import collect
+from controlplane.settings import get_settings
 from hosting.backup import supervision
 from hosting.backup.models import BackupCheck, BackupRepository, BackupRun
 from hosting.backup.schemas import BackupStatusRead
@@ -29,9 +30,13 @@ def line_at(database: Database, facts: Facts, now: datetime) -> BackupStatusRead
         (line,) = supervision.statuses(db, [copy], now)
         evidence = collect(db, tenant_id=facts.tenant_id, keys=[KEY], now=now)[KEY]
     late, damaged = line.rpo_status == "late", line.last_check_state == "failed"
+    checked_since = line.last_check_at or copy.created_at
+    overdue = now - checked_since > timedelta(days=get_settings().hosting_backup_check_days + 1)
     assert evidence.data["late"] == ([copy.id] if late else [])
     assert evidence.data["check_failed"] == ([copy.id] if damaged else [])
-    assert evidence.value is (not late and not damaged and not evidence.data["open_alerts"])
+    assert evidence.data["check_overdue"] == ([copy.id] if overdue else [])
+    assert evidence.value is (not late and not damaged and not overdue
+                              and not evidence.data["open_alerts"])
     return line
 
 
@@ -84,3 +89,29 @@ def test_a_copy_whose_last_check_failed_is_not_supervised_good(
         evidence = collect(db, tenant_id=facts.tenant_id, keys=[KEY],
                            now=T + DAY + timedelta(hours=1))[KEY]
     assert evidence.value is False and "dernière vérification d'intégrité" in evidence.rule
+
+
+def test_a_copy_not_checked_in_time_is_not_supervised_good(
+    database: Database, make_tenant: TenantFactory, tmp_path: Path
+) -> None:
+    facts = timeline(database, make_tenant(), tmp_path)  # checked fine at T-1h, RPO 48 h
+    with database.transaction(scope=Scope.unrestricted()) as db:
+        good = db.get_one(BackupRun, facts.run)  # backed up every day since: never late
+        for day in (1, 2, 3):
+            db.add(BackupRun(tenant_id=good.tenant_id, repository_id=good.repository_id,
+                             kind="backup", state="succeeded", snapshot_id=f"5f1c9a2{day}",
+                             files=3, bytes=1200, checksums=good.checksums,
+                             started_at=T + day * DAY - timedelta(minutes=1),
+                             finished_at=T + day * DAY))
+
+    # checked daily (the default): the check is due within a day, one more day of grace
+    in_time = line_at(database, facts, T + DAY + timedelta(hours=22))
+    assert (in_time.rpo_status, in_time.last_check_state) == ("ok", "succeeded")
+    overdue = line_at(database, facts, T + 2 * DAY + timedelta(hours=1))
+    assert (overdue.rpo_status, overdue.last_check_state) == ("ok", "succeeded")
+    with database.session(scope=Scope.unrestricted(), write=False) as db:
+        evidence = collect(db, tenant_id=facts.tenant_id, keys=[KEY],
+                           now=T + 2 * DAY + timedelta(hours=1))[KEY]
+    assert evidence.value is False and evidence.data["check_overdue"] != []
+    assert "1 copie(s) non vérifiée(s) à temps" in evidence.detail
+    assert "SOCLE_HOSTING_BACKUP_CHECK_DAYS" in evidence.rule
