@@ -8,6 +8,7 @@ failing when a read transaction tries to upgrade. Read-only sessions use a plain
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -42,6 +43,23 @@ def _sqlite_engine(url: str, *, begin: str) -> Engine:
     return engine
 
 
+def private_sqlite_file(url: str) -> None:
+    """Make the SQLite database file of ``url`` (and its WAL and shared-memory files)
+    readable by this user only (0600), creating it so before SQLite does under the umask;
+    nothing for PostgreSQL or an in-memory database. It holds tokens' hashes, the audit
+    log and every tenant's records."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database or \
+            parsed.database == ":memory:":
+        return
+    path = Path(parsed.database)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+    for file in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        if file.exists() and file.stat().st_mode & 0o077:
+            file.chmod(0o600)
+
+
 class Database:
     """One database: its engines and session factories.
 
@@ -54,9 +72,7 @@ class Database:
         parsed = make_url(url)
         self.is_sqlite = parsed.get_backend_name() == "sqlite"
         if self.is_sqlite:
-            database = parsed.database
-            if database and database != ":memory:":
-                Path(database).parent.mkdir(parents=True, exist_ok=True)
+            private_sqlite_file(url)
             self.engine = _sqlite_engine(url, begin="BEGIN IMMEDIATE")
             self.read_engine = _sqlite_engine(url, begin="BEGIN")
         else:

@@ -15,6 +15,8 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
+from controlplane.db.engine import private_sqlite_file
+
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
@@ -28,6 +30,7 @@ def alembic_config(url: str) -> Config:
 
 def upgrade(url: str, revision: str = "heads") -> None:
     """Create or migrate the schema to ``revision`` (every head by default)."""
+    private_sqlite_file(url)
     command.upgrade(alembic_config(url), "heads" if revision == "head" else revision)
 
 

@@ -34,6 +34,23 @@ def test_db_upgrade_creates_a_fresh_sqlite_database(tmp_path: Path) -> None:
     again = subprocess.run([*command, "db", "upgrade"], env=env, capture_output=True, text=True,
                            check=False)
     assert again.returncode == 0
+    # the database holds every tenant's records: this user's only, whatever the umask
+    for made in (tmp_path / "new").glob("socle.db*"):
+        assert stat.S_IMODE(made.stat().st_mode) == 0o600, made
+
+
+def test_an_existing_world_readable_sqlite_database_is_made_private(tmp_path: Path) -> None:
+    path = tmp_path / "socle.db"
+    path.touch(mode=0o644)
+    path.chmod(0o644)
+    database = Database(f"sqlite:///{path}")
+    with database.engine.begin() as connection:
+        connection.exec_driver_sql("CREATE TABLE t (x INTEGER)")
+        connection.exec_driver_sql("INSERT INTO t VALUES (1)")
+        wal = path.with_name("socle.db-wal")
+        assert stat.S_IMODE(wal.stat().st_mode) == 0o600  # SQLite gives it the file's mode
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    database.engine.dispose()
 
 
 def test_tenant_lifecycle_and_json(database: Database) -> None:
