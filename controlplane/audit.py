@@ -23,7 +23,8 @@ from controlplane.models import AuditHead, AuditRecord
 
 GENESIS_HASH = "0" * 64
 REDACTED = "***"
-_SECRET_WORDS = ("password", "secret", "token", "private_key", "passphrase", "community")
+_SECRET_WORDS = ("password", "secret", "token", "private", "passphrase", "community",
+                 "auth_key", "priv_key", "api_key", "access_key")
 
 
 def redact(data: Any) -> Any:

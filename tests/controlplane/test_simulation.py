@@ -25,6 +25,15 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     get_settings.cache_clear()
 
 
+def _walk(data: object, key: str = "") -> list[tuple[str, object]]:
+    """Every (key, leaf value) of a JSON document."""
+    if isinstance(data, dict):
+        return [pair for k, v in data.items() for pair in _walk(v, str(k))]
+    if isinstance(data, list):
+        return [pair for item in data for pair in _walk(item, key)]
+    return [(key, data)]
+
+
 def _pid_alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -43,6 +52,14 @@ def test_up_status_down(data_dir: Path) -> None:
     devices = routers["state"]["devices"]
     assert {d["platform"] for d in devices} == {"cisco_ios", "juniper_junos"}
     assert all(d["password"] == "***" for d in devices)
+    agents = next(s for s in json.loads(status.stdout) if s["name"] == "network-snmp-agents")
+    secrets_shown = [(a["community"], a["v3"]["auth_key"], a["v3"]["priv_key"])
+                     for a in agents["state"]["agents"]]
+    assert secrets_shown and set(secrets_shown) == {("***", "***", "***")}  # SNMPv3 keys
+    providers = next(s for s in json.loads(status.stdout) if s["name"] == "hosting-providers")
+    assert "secret_key" in status.stdout and providers["running"] is True
+    assert all(value == "***" for key, value in _walk(providers["state"])
+               if "secret" in key or key == "access_key")
     for device in devices:
         with socket.create_connection((device["host"], device["port"]), timeout=5) as ssh:
             assert ssh.recv(64).startswith(b"SSH-2.0")
