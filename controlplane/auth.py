@@ -46,7 +46,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[str]] = {
     Role.GCS_OPERATOR: frozenset({"*"}),
     Role.NETWORK_ENGINEER: EVERYONE
     | {"tenants:read", "jobs:read", "network:read", "network:write"},
-    Role.RSSI: READ_EVERYWHERE | {"ssi:write"},
+    Role.RSSI: READ_EVERYWHERE | {"ssi:write", "ssi:answer"},
     Role.ESTABLISHMENT: EVERYONE
     | frozenset(
         {
