@@ -13,7 +13,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from controlplane.errors import FieldError
 from controlplane.schemas import Finess
@@ -260,6 +260,16 @@ class StudyUpdate(BaseModel):
     operational_scenarios: list[OperationalScenario] | None = None
     treatments: list[Treatment] | None = None
     measures: list[Measure] | None = None
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _not_null(cls, value: Any) -> Any:
+        """A field given as null would erase what it holds: leave it out to keep it,
+        give ``[]`` to empty a section."""
+        if value is None:
+            raise ValueError("null is not a value here: leave the field out to keep it "
+                             "(or give [] to empty a section)")
+        return value
 
 
 class StudySummary(BaseModel):

@@ -191,3 +191,23 @@ def test_a_title_longer_than_its_column_is_refused(
     renamed = ok(client.patch(f"{STUDIES}/{study['id']}", headers=rssi, json={"title": "r" * 299}),
                  422)
     assert fields(renamed) == {"title"}
+
+
+def test_a_field_set_to_null_is_refused_naming_it_and_changes_nothing(
+    client: TestClient, auth: TokenFactory, make_tenant: TenantFactory
+) -> None:
+    """A section given as null was a 500 (the whole study revalidated with None in it)."""
+    rssi, tenant = auth(Role.RSSI), make_tenant()
+    study = ok(client.post(STUDIES, headers=rssi, json={"tenant": tenant.finess,
+                                                        "title": "null sections"}), 201)
+    url = f"{STUDIES}/{study['id']}"
+    ok(client.patch(url, headers=rssi, json={"business_values": [
+        {"id": "VM1", "name": "Dossier patient", "nature": "information"}]}))
+    before = ok(client.get(url, headers=rssi))
+    for field in ("business_values", "measures", "title", "state"):
+        refused = ok(client.patch(url, headers=rssi, json={field: None, "scope": "s"}), 422)
+        assert fields(refused) == {field}
+        assert "leave the field out" in refused["errors"][0]["message"]
+    assert ok(client.get(url, headers=rssi)) == before
+    emptied = ok(client.patch(url, headers=rssi, json={"business_values": []}))
+    assert emptied["content"]["business_values"] == []
