@@ -172,3 +172,12 @@ class ScheduleState(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     runs: Mapped[int] = mapped_column(Integer, default=0)
     failures: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ConsoleSignout(Base):
+    """A console session ended by signing out: its cookie is refused until it expires."""
+
+    __tablename__ = "console_signouts"
+
+    session_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)

@@ -61,6 +61,12 @@ class Settings(BaseSettings):
         description="Comma-separated extra modules to import at start (to register job kinds).",
     )
     log_level: str = Field(default="INFO", description="Python logging level.")
+    trusted_proxies: str = Field(
+        default="127.0.0.1,::1",
+        description="Comma-separated addresses or networks (CIDR) of the reverse proxies whose "
+        "X-Forwarded-Proto and X-Forwarded-For `socle serve` believes (the console's cookie is "
+        "Secure behind a TLS proxy only then); * trusts every peer, empty none.",
+    )
     scheduler_enabled: bool = Field(
         default=True,
         description="Run the periodic schedules in `socle worker` and the embedded worker.",
@@ -145,6 +151,16 @@ class Settings(BaseSettings):
         """Each item a network (CIDR, host bits unset) or an address; normalised."""
         return ",".join(str(ipaddress.ip_network(item.strip()))
                         for item in value.split(",") if item.strip())
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies(cls, value: str) -> str:
+        """Each item an address, a network (CIDR) or ``*``; normalised."""
+        items = [item.strip() for item in value.split(",") if item.strip()]
+        if "*" in items:
+            return "*"
+        return ",".join(str(ipaddress.ip_network(item)) if "/" in item
+                        else str(ipaddress.ip_address(item)) for item in items)
 
     @classmethod
     def settings_customise_sources(

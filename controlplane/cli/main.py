@@ -60,6 +60,9 @@ def serve(
         host=host or settings.host,
         port=port or settings.port,
         log_level=settings.log_level.lower(),
+        # X-Forwarded-Proto/-For only from SOCLE_TRUSTED_PROXIES (not FORWARDED_ALLOW_IPS)
+        proxy_headers=bool(settings.trusted_proxies),
+        forwarded_allow_ips=settings.trusted_proxies,
     )
 
 

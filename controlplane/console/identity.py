@@ -18,6 +18,8 @@ from sqlalchemy.orm import Session
 
 from controlplane.api.deps import database
 from controlplane.auth import Principal, principal_for_token_id
+from controlplane.console import session as console_session
+from controlplane.console.session import ConsoleSession
 from controlplane.db import Database, Scope
 from controlplane.errors import Forbidden
 
@@ -61,12 +63,23 @@ def load_principal(db: Database, token_id: int) -> Principal | None:
         return principal_for_token_id(session, token_id)
 
 
+def session_principal(db: Database, current: ConsoleSession) -> Principal | None:
+    """The principal of a signed-in session; None if it was signed out, or its token
+    revoked or expired (one read-only session for both checks)."""
+    if current.token_id is None:
+        return None
+    with db.session(scope=Scope.unrestricted(), write=False) as session:
+        if console_session.is_ended(session, current):
+            return None
+        return principal_for_token_id(session, current.token_id)
+
+
 def signed_in(request: Request, db: Annotated[Database, Depends(database)]) -> Visitor:
     """The visitor behind the session cookie; :class:`SignInRequired` when there is none."""
     current = request.state.console_session
     if current is None or current.token_id is None:
         raise SignInRequired()
-    principal = load_principal(db, current.token_id)
+    principal = session_principal(db, current)
     if principal is None:
         raise SignInRequired(ended=True)
     visitor = Visitor(principal=principal, csrf_token=current.csrf, database=db)

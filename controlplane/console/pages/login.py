@@ -47,7 +47,10 @@ def login_form(
         current = request.state.console_session = ConsoleSession.start()
     notice = None
     if ended:
-        notice = "Votre session a pris fin (jeton révoqué ou expiré). Reconnectez-vous."
+        notice = (
+            "Votre session a pris fin (déconnexion, jeton révoqué ou expiré). "
+            "Reconnectez-vous."
+        )
     elif signed_out:
         notice = "Vous êtes déconnecté."
     response = render(
@@ -82,8 +85,17 @@ def login(
 
 
 @router.post("/console/logout")
-def logout(request: Request) -> Response:
-    """Forget the session (the token itself stays valid)."""
+def logout(request: Request, db: Annotated[Database, Depends(database)]) -> Response:
+    """End the session server-side, then forget the cookie (the token itself stays valid).
+
+    The session's id is recorded as signed out, so a copy of the cookie kept elsewhere
+    is refused from now on, not only until it expires.
+    """
+    current = request.state.console_session
+    if current is not None and current.token_id is not None:
+        with db.transaction(scope=Scope.unrestricted()) as writer:
+            session.end(writer, current)
+        log.info("console sign-out: token %s", current.token_id)
     response = RedirectResponse(f"{LOGIN_PATH}?signed_out=1", status_code=303)
     session.clear(response, request)
     return response
