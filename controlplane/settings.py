@@ -46,6 +46,11 @@ class Settings(BaseSettings):
     data_dir: Path = Field(default=Path("./var"), description="Where Socle keeps its files.")
     host: str = Field(default="127.0.0.1", description="Address `socle serve` listens on.")
     port: int = Field(default=8000, description="Port `socle serve` listens on.")
+    api_max_body_bytes: int = Field(
+        default=4 * 1024 * 1024, ge=1024,
+        description="Largest request body the API reads (413 above); archive deposits have "
+        "their own limit.",
+    )
     embedded_worker: bool = Field(
         default=True, description="Run a job worker inside the API process (`socle serve`)."
     )
@@ -128,6 +133,11 @@ class Settings(BaseSettings):
     hosting_archive_verify_days: int = Field(
         default=90, ge=1, le=36500,
         description="Days between two integrity checks of an archived document.",
+    )
+    hosting_archive_max_bytes: int = Field(
+        default=1024 * 1024 * 1024, ge=1024,
+        description="Largest document an archive deposit accepts (413 above); it is streamed "
+        "to disk, not held in memory.",
     )
     hosting_backup_check_days: int = Field(
         default=1, ge=1, le=366,

@@ -15,6 +15,8 @@ from fastapi.responses import JSONResponse, Response
 
 from controlplane import console, plugins, schedule
 from controlplane.api import audit, jobs, problems, schedules, tenants, tokens
+from controlplane.api.deps import API_PREFIX, look_up_token
+from controlplane.api.guard import Limits, RequestGuard
 from controlplane.api.storable import storable_input
 from controlplane.db import Database, get_database
 from controlplane.jobs import Worker
@@ -43,6 +45,12 @@ def api_routers() -> list[APIRouter]:
     """Every ``/api/v1`` router: the control plane's, then each plane's."""
     return [tenants.router, tokens.router, jobs.router, audit.router, schedules.router,
             *plugins.plane_routers()]
+
+
+def request_limits(settings: Settings) -> Limits:
+    """How large a request may be: bodies, and the archive deposit's streamed document."""
+    return Limits(body_bytes=settings.api_max_body_bytes,
+                  streamed={f"{API_PREFIX}/hosting/archives": settings.hosting_archive_max_bytes})
 
 
 def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
@@ -84,7 +92,9 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.database = database
     app.state.settings = settings
     problems.install(app)
-    app.add_middleware(HttpMetricsMiddleware)
+    app.add_middleware(RequestGuard, limits=request_limits(settings),
+                       authenticate=lambda secret: look_up_token(database, secret))
+    app.add_middleware(HttpMetricsMiddleware)  # outermost: counts refused requests too
     for router in api_routers():
         app.include_router(router)
     # Web console: HTML pages under /console (excluded from OpenAPI), static files.

@@ -33,6 +33,12 @@ def database(request: Request) -> Database:
     return request.app.state.database if hasattr(request.app.state, "database") else get_database()
 
 
+def look_up_token(db: Database, secret: str) -> Principal | None:
+    """The principal of a bearer secret (None: unknown, revoked or expired)."""
+    with db.session(scope=Scope.unrestricted(), write=False) as session:
+        return authenticate(session, secret)
+
+
 def principal(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
@@ -45,8 +51,7 @@ def principal(
     secret = credentials.credentials if credentials else None
     if not secret:
         raise Unauthenticated(detail="send Authorization: Bearer <token>", code="CP-0002")
-    with db.session(scope=Scope.unrestricted(), write=False) as session:
-        found = authenticate(session, secret)
+    found = look_up_token(db, secret)
     if found is None:
         raise Unauthenticated(detail="unknown, revoked or expired token", code="CP-0002")
     request.state.principal = found

@@ -109,7 +109,8 @@ async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         return problem(422, "Invalid input", f"body: {message}", code="CP-0001",
                        errors=[{"field": "body", "message": message}])
     return problem(
-        exc.status_code, str(exc.detail), str(exc.detail), headers=getattr(exc, "headers", None)
+        exc.status_code, getattr(exc, "title", str(exc.detail)), str(exc.detail),
+        code=getattr(exc, "code", None), headers=getattr(exc, "headers", None),
     )
 
 
