@@ -57,12 +57,6 @@ class Visitor:
             yield db
 
 
-def load_principal(db: Database, token_id: int) -> Principal | None:
-    """The token's principal (None if revoked or expired), in its own read-only session."""
-    with db.session(scope=Scope.unrestricted(), write=False) as session:
-        return principal_for_token_id(session, token_id)
-
-
 def session_principal(db: Database, current: ConsoleSession) -> Principal | None:
     """The principal of a signed-in session; None if it was signed out, or its token
     revoked or expired (one read-only session for both checks)."""

@@ -9,8 +9,10 @@ from fastapi.testclient import TestClient
 
 from controlplane import jobs
 from controlplane.auth import authenticate
+from controlplane.console import session as console_session
 from controlplane.console.identity import Visitor
 from controlplane.console.pages import job_events
+from controlplane.console.session import ConsoleSession
 from controlplane.db import Database, Scope
 from tests.conftest import TokenFactory
 from tests.console.support import secret_of, signed_in
@@ -70,9 +72,27 @@ def test_the_stream_ends_when_the_token_is_revoked(
         principal = authenticate(db, secret_of(headers))
     assert principal is not None
     visitor = Visitor(principal=principal, csrf_token="unused", database=database)
-    assert job_events.snapshot(visitor, job_id) is not None
+    current = ConsoleSession.start(principal.token_id)
+    assert job_events.snapshot(visitor, current, job_id) is not None
     client.delete(f"/api/v1/tokens/{principal.token_id}", headers=headers)
-    assert job_events.snapshot(visitor, job_id) is None
+    assert job_events.snapshot(visitor, current, job_id) is None
+
+
+def test_the_stream_ends_when_the_visitor_signs_out(
+    client: TestClient, auth: TokenFactory, database: Database, tmp_path: Path,
+) -> None:
+    job_id = _enqueue(database, tmp_path)
+    with database.session(scope=Scope.unrestricted(), write=False) as db:
+        principal = authenticate(db, secret_of(auth("gcs-operator")))
+    assert principal is not None
+    visitor = Visitor(principal=principal, csrf_token="unused", database=database)
+    current, other = ConsoleSession.start(principal.token_id), ConsoleSession.start(
+        principal.token_id)
+    assert job_events.snapshot(visitor, current, job_id) is not None
+    with database.transaction(scope=Scope.unrestricted()) as db:
+        console_session.end(db, current)  # what the sign-out does
+    assert job_events.snapshot(visitor, current, job_id) is None  # an open stream stops
+    assert job_events.snapshot(visitor, other, job_id) is not None  # another browser's goes on
 
 
 def test_events_need_a_session(client: TestClient, database: Database, tmp_path: Path) -> None:

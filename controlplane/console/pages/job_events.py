@@ -18,10 +18,11 @@ from fastapi.sse import EventSourceResponse, ServerSentEvent
 from starlette.concurrency import run_in_threadpool
 
 from controlplane import job_views
-from controlplane.console.identity import Visitor, allowed, load_principal, signed_in
+from controlplane.console.identity import Visitor, allowed, session_principal, signed_in
 from controlplane.console.pages.jobs import LOG_LINES
 from controlplane.console.rendering import templates
 from controlplane.console.routing import console_router
+from controlplane.console.session import ConsoleSession
 from controlplane.errors import NotFound
 from controlplane.jobs import TERMINAL_STATES
 
@@ -39,10 +40,11 @@ def visible_job(job_id: int, visitor: Annotated[Visitor, Depends(signed_in)]) ->
     return job_id
 
 
-def snapshot(visitor: Visitor, job_id: int) -> tuple[str, bool] | None:
-    """The job's live block and whether it is over; None if the visitor lost sight of it."""
-    principal = load_principal(visitor.database, visitor.principal.token_id or 0)
-    if principal is None:
+def snapshot(visitor: Visitor, current: ConsoleSession, job_id: int,
+             ) -> tuple[str, bool] | None:
+    """The job's live block and whether it is over; None if the visitor lost sight of it
+    (signed out, its token revoked or expired, or the job out of its sight)."""
+    if session_principal(visitor.database, current) is None:
         return None
     try:
         with visitor.read() as db:
@@ -63,7 +65,8 @@ async def job_events(
     deadline = time.monotonic() + STREAM_SECONDS
     last = None
     while True:
-        current = await run_in_threadpool(snapshot, visitor, job_id)
+        current = await run_in_threadpool(snapshot, visitor, request.state.console_session,
+                                          job_id)
         if current is None:
             yield ServerSentEvent(event="end", raw_data="gone", retry=RETRY_MS)
             return
