@@ -154,6 +154,12 @@ class Settings(BaseSettings):
         description="Comma-separated non-public networks (CIDR, e.g. 127.0.0.0/8 or the GCS's "
         "DMZ) the SSI technical checks may connect to; empty: public addresses only.",
     )
+    ssi_min_group_size: int = Field(
+        default=5, ge=1,
+        description="Fewest establishments a regional figure of a diagnostic flash campaign "
+        "(quartiles, maturity counts, rank) must be computed over to be shown to an "
+        "establishment; smaller groups are withheld from it (regional roles see them all).",
+    )
 
     @field_validator("ssi_checks_allow_private_targets")
     @classmethod

@@ -3,7 +3,9 @@
 The RSSI opens and closes campaigns and sends reminders (``ssi:write``); an
 establishment answers and submits its own assessment (``ssi:answer``; another tenant's
 is a 404); everyone with ``ssi:read`` reads campaigns, their anonymous regional results,
-and the assessments their scope shows.
+and the assessments their scope shows. An establishment reads only the campaigns it takes
+part in (another one is a 404) and regional figures only over enough establishments
+(``SOCLE_SSI_MIN_GROUP_SIZE``; the answer's ``withheld`` says what was left out and why).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from controlplane.exports import EXPORT_RESPONSES, ExportFormat
 from controlplane.schemas import JobAccepted, JobSummary, Page, RowId
 from ssi.campaigns import service as campaigns
 from ssi.campaigns.flows import enqueue_reminders
-from ssi.campaigns.models import Assessment, Campaign
+from ssi.campaigns.models import Assessment
 from ssi.campaigns.schemas import (
     AnswersUpdate,
     AssessmentDetail,
@@ -50,27 +52,28 @@ def list_campaigns(
     db: DbSession, paging: PageParams, caller: Reader, state: CampaignState | None = None,
     format: ExportQuery = ExportFormat.JSON,
 ) -> Page[CampaignRead] | Response:
-    """Campaigns, newest first."""
-    return page_or_export(db, campaigns.campaign_query(state=state), paging, CampaignRead, format,
-                          title="Campagnes de diagnostic flash")
+    """Campaigns (an establishment: those it takes part in), newest first."""
+    return page_or_export(db, campaigns.campaign_query(db, state=state), paging, CampaignRead,
+                          format, title="Campagnes de diagnostic flash")
 
 
 @router.get("/campaigns/{campaign_id}", response_model=CampaignRead)
 def get_campaign(campaign_id: RowId, db: DbSession, caller: Reader) -> CampaignRead:
-    """One campaign."""
-    return CampaignRead.model_validate(store.get(db, Campaign, campaign_id))
+    """One campaign (404 for an establishment that does not take part in it)."""
+    return CampaignRead.model_validate(campaigns.get_campaign(db, campaign_id))
 
 
 @router.get("/campaigns/{campaign_id}/results", response_model=CampaignResults)
 def campaign_results(campaign_id: RowId, db: DbSession, caller: Reader) -> CampaignResults:
-    """The regional picture: quartiles overall and per chapter, maturity levels reached."""
-    return campaigns.results(store.get(db, Campaign, campaign_id))
+    """The regional picture: quartiles overall and per chapter, maturity levels reached
+    (an establishment: only figures over enough establishments, see ``withheld``)."""
+    return campaigns.results(db, campaigns.get_campaign(db, campaign_id))
 
 
 @router.post("/campaigns/{campaign_id}/close", response_model=CampaignRead)
 def close_campaign(campaign_id: RowId, db: DbSession, caller: Writer) -> CampaignRead:
     """Stop accepting answers."""
-    campaign = store.get(db, Campaign, campaign_id)
+    campaign = campaigns.get_campaign(db, campaign_id)
     return CampaignRead.model_validate(campaigns.close_campaign(db, campaign, actor=caller.actor))
 
 
@@ -81,7 +84,7 @@ def close_campaign(campaign_id: RowId, db: DbSession, caller: Writer) -> Campaig
 )
 def remind(campaign_id: RowId, db: DbSession, caller: Writer) -> JobAccepted:
     """Remind the establishments whose answers are late (a job; once a day each)."""
-    campaign = store.get(db, Campaign, campaign_id)
+    campaign = campaigns.get_campaign(db, campaign_id)
     job = enqueue_reminders(db, actor=caller.actor, campaign_id=campaign.id)
     return JobAccepted(job=JobSummary.model_validate(job))
 

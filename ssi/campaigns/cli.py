@@ -60,7 +60,7 @@ def list_campaigns(
     """Campaigns, newest first."""
     with transaction(write=False) as db:
         found = [CampaignRead.model_validate(c)
-                 for c in db.scalars(campaigns.campaign_query(state=state))]
+                 for c in db.scalars(campaigns.campaign_query(db, state=state))]
     emit_rows(found, as_json, title="Campaigns",
               columns=["id", "name", "framework", "deadline", "state", "submitted"],
               row=lambda c: [c.id, c.name, f"{c.framework_id} {c.framework_version}", c.deadline,
@@ -72,7 +72,7 @@ def list_campaigns(
 def campaign_results(campaign_id: int, as_json: bool = JsonOption) -> None:
     """The regional picture of a campaign (quartiles, maturity levels)."""
     with transaction(write=False) as db:
-        found = campaigns.results(store.get(db, Campaign, campaign_id))
+        found = campaigns.results(db, campaigns.get_campaign(db, campaign_id))
     stats = {"overall": found.overall, **found.chapters}
     emit_json_or_table(found, as_json, title=f"Campaign {campaign_id}: {found.submitted} submitted",
                        columns=["scope", "min", "q1", "median", "q3", "max"],

@@ -165,13 +165,22 @@ class Statistics(BaseModel):
     max: float
 
 
-class Comparison(BaseModel):
-    """Where an establishment stands in its campaign: rank 1 is the best overall score."""
+WITHHELD_DESCRIPTION = (
+    "Why figures are left out of this view, naming them: an establishment is shown a "
+    "regional figure only when at least SOCLE_SSI_MIN_GROUP_SIZE establishments contribute "
+    "to it (the RSSI, operators and auditors see them all); null: nothing left out."
+)
 
-    overall: Statistics
-    rank: int
-    out_of: int
+
+class Comparison(BaseModel):
+    """Where an establishment stands in its campaign: rank 1 is the best overall score.
+    Figures over too few establishments are withheld from an establishment (``withheld``)."""
+
+    overall: Statistics | None
+    rank: int | None
+    out_of: int = Field(description="Submitted assessments with an overall score.")
     chapters: dict[str, Statistics]
+    withheld: str | None = Field(default=None, description=WITHHELD_DESCRIPTION)
 
 
 class HistoryEntry(BaseModel):
@@ -205,13 +214,15 @@ class AssessmentDetail(AssessmentRead):
 
 
 class CampaignResults(BaseModel):
-    """The regional picture of a campaign."""
+    """The regional picture of a campaign (figures over too few establishments are
+    withheld from an establishment: ``withheld`` says which and why)."""
 
     campaign_id: int
     submitted: int
     overall: Statistics | None
     chapters: dict[str, Statistics]
     maturity: dict[str, int] = Field(description="Submitted assessments per maturity level.")
+    withheld: str | None = Field(default=None, description=WITHHELD_DESCRIPTION)
 
 
 class ReminderResult(BaseModel):

@@ -6,6 +6,11 @@ own assessment through its tenant-scoped session; a wrong answer (unknown questi
 value off the scale) refuses the whole update. Submitting scores the answers
 (:func:`ssi.library.score_checklist`) and adds the anonymous result to the campaign, from
 which medians, quartiles and ranks are computed.
+
+An establishment sees only the campaigns it takes part in (another one is a 404), and a
+regional figure only when at least ``SOCLE_SSI_MIN_GROUP_SIZE`` establishments contribute
+to it: over fewer, their exact scores could be read back, so the figure is withheld and
+the answer says why. The regional roles (unrestricted sessions) see every figure.
 """
 
 from __future__ import annotations
@@ -22,8 +27,10 @@ from sqlalchemy.orm import Session
 
 from controlplane import tenants
 from controlplane.db import utcnow
+from controlplane.db.scope import session_scope
 from controlplane.errors import Conflict, FieldError, InvalidInput
 from controlplane.rows import snapshot
+from controlplane.settings import get_settings
 from controlplane.tenants import of_tenant
 from ssi.campaigns.models import Assessment, Campaign
 from ssi.campaigns.schemas import (
@@ -119,26 +126,97 @@ def close_campaign(db: Session, campaign: Campaign, *, actor: str) -> Campaign:
     return campaign
 
 
-def campaign_query(*, state: CampaignState | None = None) -> Select[tuple[Campaign]]:
-    """Campaigns, newest first."""
+def campaign_query(db: Session, *, state: CampaignState | None = None) -> Select[tuple[Campaign]]:
+    """The campaigns ``db``'s session may read (an establishment: those it takes part in),
+    newest first."""
     stmt = select(Campaign).order_by(Campaign.id.desc())
+    tenant_id = session_scope(db).tenant_id
+    if tenant_id is not None:
+        stmt = stmt.where(Campaign.id.in_(
+            select(Assessment.campaign_id).where(Assessment.tenant_id == tenant_id)))
     return stmt.where(Campaign.state == state.value) if state else stmt
 
 
-def results(campaign: Campaign) -> CampaignResults:
-    """The campaign's regional picture, from its submitted (anonymous) results."""
+def get_campaign(db: Session, campaign_id: int) -> Campaign:
+    """The campaign with this id (404 when missing, or for an establishment that does not
+    take part in it, as for another tenant's object)."""
+    campaign = store.get(db, Campaign, campaign_id)
+    tenant_id = session_scope(db).tenant_id
+    if tenant_id is not None and not _takes_part(db, campaign.id, tenant_id):
+        raise store.not_found(Campaign.__kind__, campaign_id)
+    return campaign
+
+
+def _takes_part(db: Session, campaign_id: int, tenant_id: int) -> bool:
+    found = db.scalar(select(Assessment.id).where(Assessment.campaign_id == campaign_id,
+                                                  Assessment.tenant_id == tenant_id))
+    return found is not None
+
+
+def results(db: Session, campaign: Campaign) -> CampaignResults:
+    """The campaign's regional picture, from its submitted (anonymous) results; figures
+    over too few establishments withheld from an establishment's session."""
     submitted = list(campaign.results.values())
+    floor = disclosure_floor(db)
+    overall, withheld = _overall(submitted, floor)
+    chapters, hidden_chapters = _chapters(submitted, floor)
+    maturity, hidden_maturity = _maturity(submitted, floor)
     return CampaignResults(
         campaign_id=campaign.id,
         submitted=len(submitted),
-        overall=distribution(r["overall"] for r in submitted),
-        chapters=_chapter_statistics(submitted),
-        maturity={
-            str(level): count
-            for level, count in sorted(Counter(r["maturity_level"] for r in submitted).items())
-            if level is not None
-        },
+        overall=overall,
+        chapters=chapters,
+        maturity=maturity,
+        withheld=withheld_reason([*withheld, *hidden_maturity, *hidden_chapters], floor),
     )
+
+
+# --- what a session may see of the region ----------------------------------------------
+
+
+def min_group_size() -> int:
+    """Fewest establishments a regional figure needs to be shown to an establishment."""
+    return get_settings().ssi_min_group_size
+
+
+def disclosure_floor(db: Session) -> int:
+    """Fewest establishments a regional figure must be computed over to be shown through
+    ``db``: any number for the regional roles, :func:`min_group_size` for an establishment."""
+    return min_group_size() if session_scope(db).is_restricted else 1
+
+
+def withheld_reason(names: list[str], floor: int) -> str | None:
+    """Why the figures ``names`` are left out of a view (None when none is)."""
+    if not names:
+        return None
+    return (f"withheld: {', '.join(names)} (fewer than {floor} establishments contribute; "
+            f"an establishment is shown a regional figure only from {floor}, "
+            "SOCLE_SSI_MIN_GROUP_SIZE)")
+
+
+def _overall(submitted: list[dict[str, Any]], floor: int) -> tuple[Statistics | None, list[str]]:
+    overall = distribution(r["overall"] for r in submitted)
+    if overall is not None and overall.count < floor:
+        return None, ["overall"]
+    return overall, []
+
+
+def _chapters(submitted: list[dict[str, Any]], floor: int
+              ) -> tuple[dict[str, Statistics], list[str]]:
+    found = _chapter_statistics(submitted)
+    shown = {cid: stats for cid, stats in found.items() if stats.count >= floor}
+    return shown, [f"chapter {cid}" for cid in found if cid not in shown]
+
+
+def _maturity(submitted: list[dict[str, Any]], floor: int) -> tuple[dict[str, int], list[str]]:
+    counts = {
+        str(level): count
+        for level, count in sorted(Counter(r["maturity_level"] for r in submitted).items())
+        if level is not None
+    }
+    if counts and sum(counts.values()) < floor:
+        return {}, ["maturity"]
+    return counts, []
 
 
 def distribution(values: Iterable[float | None]) -> Statistics | None:
@@ -244,23 +322,29 @@ def detail(db: Session, assessment: Assessment) -> AssessmentDetail:
                           score=c.score, answered=c.answered, questions=c.questions)
             for c in score.chapters
         ],
-        comparison=comparison(assessment),
+        comparison=comparison(assessment, floor=disclosure_floor(db)),
         history=history(db, assessment),
     )
 
 
-def comparison(assessment: Assessment) -> Comparison | None:
-    """Where a submitted assessment stands among its campaign's (None before submitting)."""
+def comparison(assessment: Assessment, *, floor: int) -> Comparison | None:
+    """Where a submitted assessment stands among its campaign's (None before submitting);
+    figures over fewer than ``floor`` establishments (quartiles, rank) withheld."""
     if assessment.state != AssessmentState.SUBMITTED.value or assessment.overall is None:
         return None
     submitted = list(assessment.campaign.results.values())
-    overall = distribution(r["overall"] for r in submitted)
-    if overall is None:
+    scored = [r["overall"] for r in submitted if r["overall"] is not None]
+    if not scored:
         return None
-    better = sum(1 for r in submitted if r["overall"] is not None
-                 and r["overall"] > assessment.overall)
-    return Comparison(overall=overall, rank=better + 1, out_of=overall.count,
-                      chapters=_chapter_statistics(submitted))
+    overall, withheld = _overall(submitted, floor)
+    chapters, hidden_chapters = _chapters(submitted, floor)
+    rank = None
+    if overall is None:
+        withheld.append("rank")
+    else:
+        rank = 1 + sum(1 for value in scored if value > assessment.overall)
+    return Comparison(overall=overall, rank=rank, out_of=len(scored), chapters=chapters,
+                      withheld=withheld_reason([*withheld, *hidden_chapters], floor))
 
 
 def history(db: Session, assessment: Assessment) -> list[HistoryEntry]:

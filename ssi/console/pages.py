@@ -36,10 +36,11 @@ CELL_TEXTS = {Status.MET: "oui", Status.EXPIRED: "expiré", Status.NOT_MET: "non
 
 @router.get("/console/ssi")
 def diagnostic(request: Request, visitor: Reader, offset: int = 0) -> Response:
-    """Campaigns of the diagnostic flash and the assessments the visitor sees."""
+    """Campaigns of the diagnostic flash (an establishment: those it takes part in) and the
+    assessments the visitor sees."""
     paging = Paging(limit=PAGE_SIZE, offset=max(0, offset))
     with visitor.read() as db:
-        found = page_of(db, campaigns.campaign_query(), Paging(limit=20, offset=0), CampaignRead)
+        found = page_of(db, campaigns.campaign_query(db), Paging(limit=20, offset=0), CampaignRead)
         assessments = page_of(db, campaigns.assessment_query(), paging, AssessmentRead)
     context = {"campaigns": found, "assessments": assessments, "offset": paging.offset,
                "page_size": PAGE_SIZE}
@@ -63,6 +64,7 @@ def _assessment_page(request: Request, visitor: Visitor, assessment_id: int, *,
         "na": NOT_APPLICABLE, "values": {**detail.answers, **(values or {})},
         "errors": errors or {}, "general": general or [], "saved": saved,
         "editable": detail.state.value == "open" and visitor.can("ssi:answer"),
+        "group_size": campaigns.min_group_size(),
     }
     return render(request, "ssi/assessment.html", context, status=status)
 
@@ -71,7 +73,8 @@ def _assessment_page(request: Request, visitor: Visitor, assessment_id: int, *,
 def assessment(request: Request, assessment_id: int, visitor: Reader,
                saved: str = "") -> Response:
     """An assessment (404 page if another tenant's): the answering form while open, the
-    score by chapter, and the establishment's place in the region once submitted."""
+    score by chapter, and the establishment's place in the region once submitted (withheld
+    from an establishment while too few establishments have submitted)."""
     return _assessment_page(request, visitor, assessment_id, saved=saved)
 
 

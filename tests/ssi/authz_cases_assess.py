@@ -55,10 +55,11 @@ CASES: dict[tuple[str, str], Case] = {
             "name": f"c {w.new_finess()}", "tenants": [t.finess],
             "deadline": (utcnow().date() + timedelta(days=7)).isoformat()}), success=201),
     ("GET", f"{SSI}/campaigns"): Case(lambda w, t: (f"{SSI}/campaigns", None)),
+    # an establishment reads only the campaigns it takes part in (others: 404)
     ("GET", f"{SSI}/campaigns/{{campaign_id}}"): Case(
-        lambda w, t: (f"{SSI}/campaigns/{campaign(w, t)}", None)),
+        lambda w, t: (f"{SSI}/campaigns/{campaign(w, t)}", None), tenant_bound=True),
     ("GET", f"{SSI}/campaigns/{{campaign_id}}/results"): Case(
-        lambda w, t: (f"{SSI}/campaigns/{campaign(w, t)}/results", None)),
+        lambda w, t: (f"{SSI}/campaigns/{campaign(w, t)}/results", None), tenant_bound=True),
     ("POST", f"{SSI}/campaigns/{{campaign_id}}/close"): Case(
         lambda w, t: (f"{SSI}/campaigns/{campaign(w, t)}/close", None)),
     ("POST", f"{SSI}/campaigns/{{campaign_id}}/reminders"): Case(
