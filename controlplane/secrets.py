@@ -25,9 +25,12 @@ harmless once namespaced, it can only be a mistake or an attempt.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
+import secrets
 import stat
+import tempfile
 from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Annotated, Any
@@ -43,6 +46,7 @@ _NAMESPACE = re.compile(r"^[a-z][a-z0-9]*$")
 #: (None: Socle's own files at the data directory's root, no plane's).
 GENERATED: tuple[tuple[str, str | None, str], ...] = (
     ("console-secret.key", None, "the web console's signing key"),
+    ("metrics-scrape.token", None, "the token Prometheus scrapes /metrics with"),
     ("demo-tokens.json", None, "the demo API tokens"),
     ("restic-*.password*", "hosting", "a tenant's restic password"),
     ("demo-hds-*.keys", "hosting", "a demo HDS provider's keys"),
@@ -215,3 +219,31 @@ def _private_directory(path: Path) -> None:
 
 
 __all__ = ["GENERATED", "SECRETS_DIR", "SecretError", "SecretNamespace"]
+
+
+def own_secret(data_dir: Path, name: str, *, nbytes: int = 32) -> str:
+    """The random secret Socle keeps for itself in ``data_dir/name`` (hex, mode 0600),
+    created the first time.
+
+    Several processes may start at once: each writes a candidate to a private temp file
+    and hard-links it into place; ``link`` fails for all but the first, so every process
+    ends up reading the same secret.
+    """
+    path = data_dir / name
+    if not path.exists():
+        data_dir.mkdir(parents=True, exist_ok=True)
+        descriptor, candidate = tempfile.mkstemp(dir=data_dir, prefix=f".{name}.")
+        try:
+            with os.fdopen(descriptor, "w") as handle:
+                handle.write(secrets.token_hex(nbytes))
+                handle.flush()
+                os.fsync(handle.fileno())
+            with contextlib.suppress(FileExistsError):
+                os.link(candidate, path)  # atomic: the first process to get here wins
+        finally:
+            os.unlink(candidate)
+    value = path.read_text().strip()
+    if len(value) < 2 * nbytes:
+        raise SecretError(f"{path} is too short to be one of Socle's secrets: delete it to "
+                          "renew it")
+    return value

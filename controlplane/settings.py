@@ -66,6 +66,12 @@ class Settings(BaseSettings):
         description="Comma-separated extra modules to import at start (to register job kinds).",
     )
     log_level: str = Field(default="INFO", description="Python logging level.")
+    metrics_scrape_token: bool = Field(
+        default=True,
+        description="/metrics answers only a bearer token, the one Socle keeps in "
+        "SOCLE_DATA_DIR/metrics-scrape.token (Prometheus reads it with credentials_file); "
+        "false serves it to anyone (a management network only).",
+    )
     trusted_proxies: str = Field(
         default="127.0.0.1,::1",
         description="Comma-separated addresses or networks (CIDR) of the reverse proxies whose "

@@ -16,12 +16,13 @@ import pytest
 from fastapi.testclient import TestClient
 
 from controlplane import tenants
-from controlplane.api.app import create_app
+from controlplane.api.app import METRICS_TOKEN_FILE, create_app
 from controlplane.auth import Role, issue_token
 from controlplane.db import Database, Scope, reset_database
 from controlplane.finess import make_finess
 from controlplane.models import Tenant
 from controlplane.schemas import TenantCreate, TenantKind
+from controlplane.secrets import own_secret
 from controlplane.settings import Settings, get_settings
 from tests import jobkinds  # noqa: F401  (registers the test job kinds in this process too)
 from tests.support.databases import PostgresFactory, SqliteFactory
@@ -94,6 +95,13 @@ def client(settings: Settings, database: Database) -> Iterator[TestClient]:
     """The API, in process (no network, real database)."""
     with TestClient(create_app(settings, database)) as test_client:
         yield test_client
+
+
+@pytest.fixture
+def metrics_headers(settings: Settings) -> dict[str, str]:
+    """What Prometheus sends to scrape /metrics: the token in the data directory."""
+    token = own_secret(Path(settings.data_dir).resolve(), METRICS_TOKEN_FILE)
+    return {"Authorization": f"Bearer {token}"}
 
 
 TenantFactory = Callable[..., Tenant]

@@ -5,10 +5,12 @@ This module and the CLI's are the only places where ``controlplane`` imports pla
 
 from __future__ import annotations
 
+import hmac
 import logging
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
@@ -21,14 +23,18 @@ from controlplane.api.storable import storable_input
 from controlplane.db import Database, get_database
 from controlplane.jobs import Worker
 from controlplane.metrics import HttpMetricsMiddleware, exposition
+from controlplane.secrets import own_secret
 from controlplane.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
 
+METRICS_TOKEN_FILE = "metrics-scrape.token"  # noqa: S105 (a file name)
+
 # The only routes reachable without a token, and why:
 PUBLIC_ROUTES = {
     "/healthz": "liveness probe for load balancers and orchestrators",
-    "/metrics": "Prometheus scrapes without credentials on the management network",
+    "/metrics": "Prometheus scrapes with its own token (SOCLE_DATA_DIR/metrics-scrape.token), "
+                "not an API token",
     "/docs": "interactive API documentation (no data)",
     "/docs/oauth2-redirect": "part of the documentation page",
     "/openapi.json": "the API contract, for client generation",
@@ -45,6 +51,13 @@ def api_routers() -> list[APIRouter]:
     """Every ``/api/v1`` router: the control plane's, then each plane's."""
     return [tenants.router, tokens.router, jobs.router, audit.router, schedules.router,
             *plugins.plane_routers()]
+
+
+def scrape_allowed(request: Request, settings: Settings) -> bool:
+    """Whether the request carries the scrape token Socle keeps in its data directory."""
+    kind, _, given = request.headers.get("authorization", "").partition(" ")
+    expected = own_secret(Path(settings.data_dir).resolve(), METRICS_TOKEN_FILE)
+    return kind.lower() == "bearer" and hmac.compare_digest(given.strip(), expected)
 
 
 def request_limits(settings: Settings) -> Limits:
@@ -91,6 +104,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     )
     app.state.database = database
     app.state.settings = settings
+    if settings.metrics_scrape_token:  # made now, so Prometheus can read it before a scrape
+        own_secret(Path(settings.data_dir).resolve(), METRICS_TOKEN_FILE)
     problems.install(app)
     app.add_middleware(RequestGuard, limits=request_limits(settings),
                        authenticate=lambda secret: look_up_token(database, secret))
@@ -109,7 +124,12 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
 
     @app.get("/metrics", tags=["health"], response_class=Response)
     def metrics(request: Request) -> Response:
-        """Prometheus text exposition."""
+        """Prometheus text exposition (with the scrape token, see SOCLE_METRICS_SCRAPE_TOKEN)."""
+        if settings.metrics_scrape_token and not scrape_allowed(request, settings):
+            return problems.problem(
+                401, "Unauthenticated", "send Authorization: Bearer <the token in "
+                "SOCLE_DATA_DIR/metrics-scrape.token>", code="CP-0002",
+                headers={"WWW-Authenticate": "Bearer"})
         database = request.app.state.database
         return Response(
             exposition(database) + schedule.exposition(database),

@@ -67,7 +67,7 @@ def _health_of(database: Database, instance_id: int) -> tuple[str, str | None]:
 
 def test_health_job_records_changes_and_metrics_show_them(
     client: TestClient, database: Database, auth: TokenFactory,
-    listener: ThreadingHTTPServer,
+    listener: ThreadingHTTPServer, metrics_headers: dict[str, str],
 ) -> None:
     apps = AppsFactory(database)
     answering = _instance(database, apps, listener.server_port, health="unknown")
@@ -94,7 +94,7 @@ def test_health_job_records_changes_and_metrics_show_them(
     health, detail = _health_of(database, answering)
     assert health == "unhealthy" and "503" in (detail or "")
 
-    exposed = client.get("/metrics").text
+    exposed = client.get("/metrics", headers=metrics_headers).text
     healthy = re.findall(r'^socle_app_instance_healthy\{(.*)\} (\S+)$', exposed, re.M)
     assert len(healthy) == 2 and {value for _, value in healthy} == {"0.0"}
     drifted = dict(re.findall(r'^socle_app_instance_drifted\{(.*)\} (\S+)$', exposed, re.M))

@@ -187,7 +187,7 @@ def test_cli_runs_a_plane_schedule_now_audited_and_lists_it(database: Database,
 
 def test_worker_scheduler_queues_and_runs_the_network_backup(
     database: Database, settings: Settings, client: TestClient, auth: TokenFactory,
-    make_tenant: TenantFactory,
+    make_tenant: TenantFactory, metrics_headers: dict[str, str],
 ) -> None:
     wanted = [s for s in schedule.plane_schedules(settings) if s.name == BACKUP_JOB]
     stop = threading.Event()
@@ -212,7 +212,8 @@ def test_worker_scheduler_queues_and_runs_the_network_backup(
     run_at = _state(database, BACKUP_JOB).last_run_at
     assert run_at is not None
     prefix = f'socle_schedule_last_run_timestamp_seconds{{schedule="{BACKUP_JOB}"}} '
-    (line,) = [m for m in client.get("/metrics").text.splitlines() if m.startswith(prefix)]
+    exposed = client.get("/metrics", headers=metrics_headers).text
+    (line,) = [m for m in exposed.splitlines() if m.startswith(prefix)]
     assert float(line.removeprefix(prefix)) == pytest.approx(run_at.timestamp())
     # the API lists the schedules; an establishment does not see what they queued
     listed = client.get("/api/v1/schedules", headers=auth("gcs-operator")).json()

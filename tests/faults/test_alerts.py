@@ -101,7 +101,8 @@ def test_faults_fire_the_alerts_an_operator_needs_and_nothing_else(
         sites = make_sites(client, database, make_tenant, auth, agents, ports)
         dead_router, refusing_router = (r.hostname for r in sites.routers)
         with serve(create_app(settings, database), name="socle-api") as api, \
-                running_prometheus(api, tmp_path, seconds_for_minutes=True) as prometheus, \
+                running_prometheus(api, tmp_path, data_dir=settings.data_dir,
+                                   seconds_for_minutes=True) as prometheus, \
                 collecting(database, agents):
             # a dead single-homed site
             down = sim_fault("inject", "circuit-down", sites.first_site, "--json")

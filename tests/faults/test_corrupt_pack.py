@@ -134,7 +134,7 @@ def test_a_damaged_pack_fails_the_scheduled_check_until_cleared(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
 ) -> None:
     with serve(create_app(settings, database), name="socle-api") as api, \
-            running_prometheus(api, tmp_path) as prometheus:
+            running_prometheus(api, tmp_path, data_dir=settings.data_dir) as prometheus:
         damaged_then_cleared(backed_up, providers, client, auth, database, monkeypatch,
                              prometheus)
 

@@ -37,7 +37,7 @@ def database_url(sqlite_factory: Any) -> str:
 def prometheus(settings: Settings, database: Database, tmp_path: Path) -> Iterator[str]:
     """Prometheus scraping Socle's API; yields its base URL."""
     with serve(create_app(settings, database), name="socle-api") as api, \
-            running_prometheus(api, tmp_path) as url:
+            running_prometheus(api, tmp_path, data_dir=settings.data_dir) as url:
         yield url
 
 

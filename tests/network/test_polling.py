@@ -136,7 +136,7 @@ def day_arrays(database: Database, ref: str) -> DayArrays:
 
 def test_a_cycle_records_status_minutes_and_rates(
     client: TestClient, database: Database, auth: TokenFactory, agents: SimulatedAgents,
-    region: Region,
+    region: Region, metrics_headers: dict[str, str],
 ) -> None:
     reports = run_cycles(database, credentials(agents), cycles=2)
     assert [(r.polled, r.reachable, r.skipped) for r in reports] == [(3, 2, 0)] * 2, reports
@@ -158,7 +158,7 @@ def test_a_cycle_records_status_minutes_and_rates(
     assert (~flap.unknown).sum() >= 1 and not flap.up[~flap.unknown].any()
     assert dead.unknown.all()  # no answer: never read up nor down (silent: see the SLA)
 
-    exposition = client.get("/metrics").text
+    exposition = client.get("/metrics", headers=metrics_headers).text
     assert 'socle_poller_unreachable_devices{shard="1/1"} 1.0' in exposition
     assert f'socle_device_snmp_up{{device="{region.dead}",reason="timeout"}} 0.0' in exposition
     assert f'socle_circuit_up{{circuit="{region.circuits["steady"]}"}} 1.0' in exposition

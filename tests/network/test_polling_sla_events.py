@@ -53,6 +53,7 @@ def _breaching_circuit(database: Database, net: NetworkFactory, tenant: object) 
 
 def test_breaches_become_events_once_audited_and_scoped(
     client: TestClient, database: Database, make_tenant: TenantFactory, auth: TokenFactory,
+    metrics_headers: dict[str, str],
 ) -> None:
     net = NetworkFactory(database)
     own, other = make_tenant(), make_tenant()
@@ -84,7 +85,7 @@ def test_breaches_become_events_once_audited_and_scoped(
         answer = client.get(f"{NET}/sla/events?{query}", headers=operator)
         assert answer.status_code == 422 and field in answer.text, (query, answer.text)
 
-    exposition = client.get("/metrics").text
+    exposition = client.get("/metrics", headers=metrics_headers).text
     assert f'socle_sla_availability_pct{{circuit="{ref}",' in exposition
     assert f'socle_sla_availability_target_pct{{circuit="{ref}",' in exposition
 

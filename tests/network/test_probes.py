@@ -86,6 +86,7 @@ def test_packets_round_trip_and_bad_ones_are_refused() -> None:
 
 def test_a_probe_round_feeds_the_sla_rows_and_metrics(
     client: TestClient, database: Database, make_tenant: TenantFactory, auth: TokenFactory,
+    metrics_headers: dict[str, str],
 ) -> None:
     net = NetworkFactory(database)
     tenant = make_tenant()
@@ -131,6 +132,6 @@ def test_a_probe_round_feeds_the_sla_rows_and_metrics(
     assert (~day.unknown).sum() == 1 and day.up[probed].all()
     lost = sum(r.sent - r.received for r in report.results.values())
     assert lost == 3  # one in ten per class, in a row of 30 packets to one reflector
-    exposition = client.get("/metrics").text
+    exposition = client.get("/metrics", headers=metrics_headers).text
     assert f'socle_probe_rtt_ms{{circuit="{realtime.ref}",cos="EF"}}' in exposition
     assert "socle_probe_loss_ratio{" in exposition

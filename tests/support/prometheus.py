@@ -24,6 +24,7 @@ from typing import Any
 import pytest
 import yaml
 
+from controlplane.api.app import METRICS_TOKEN_FILE
 from tests.support.apphosts import free_port
 
 MONITORING = Path(__file__).resolve().parents[2] / "monitoring"
@@ -43,13 +44,16 @@ def _rule_files(tmp_path: Path, patterns: list[str], seconds_for_minutes: bool) 
     return [str(folder / "*.yml")]
 
 
-def configuration(api: str, tmp_path: Path, *, seconds_for_minutes: bool = False) -> Path:
-    """The shipped configuration, scraping the test API each second."""
+def configuration(api: str, tmp_path: Path, *, data_dir: Path,
+                  seconds_for_minutes: bool = False) -> Path:
+    """The shipped configuration, scraping the test API each second with the scrape
+    token of its data directory."""
     shipped = yaml.safe_load((MONITORING / "prometheus.yml").read_text())
     shipped["global"] = {"scrape_interval": "1s", "evaluation_interval": "1s"}
     shipped["rule_files"] = _rule_files(tmp_path, shipped["rule_files"], seconds_for_minutes)
     (api_job,) = [job for job in shipped["scrape_configs"] if job["job_name"] == "socle-api"]
     api_job["static_configs"] = [{"targets": [api.removeprefix("http://")]}]
+    api_job["authorization"]["credentials_file"] = str(data_dir.resolve() / METRICS_TOKEN_FILE)
     shipped["scrape_configs"] = [api_job]
     path = tmp_path / "prometheus.yml"
     path.write_text(yaml.safe_dump(shipped))
@@ -57,14 +61,16 @@ def configuration(api: str, tmp_path: Path, *, seconds_for_minutes: bool = False
 
 
 @contextmanager
-def running_prometheus(api: str, tmp_path: Path, *,
+def running_prometheus(api: str, tmp_path: Path, *, data_dir: Path,
                        seconds_for_minutes: bool = False) -> Iterator[str]:
-    """Prometheus scraping the API at ``api``; yields its base URL."""
+    """Prometheus scraping the API at ``api`` (whose data directory is ``data_dir``);
+    yields its base URL."""
     binary = shutil.which("prometheus")
     if binary is None:
         pytest.fail("prometheus not found: apt-get install prometheus (scripts/system-deps.sh)")
     port = free_port()
-    config = configuration(api, tmp_path, seconds_for_minutes=seconds_for_minutes)
+    config = configuration(api, tmp_path, data_dir=data_dir,
+                           seconds_for_minutes=seconds_for_minutes)
     with (tmp_path / "prometheus.log").open("w") as log:
         process = subprocess.Popen(
             [binary, f"--config.file={config}", f"--storage.tsdb.path={tmp_path / 'tsdb'}",
