@@ -2,7 +2,7 @@
 
 from controlplane.db.base import Base, JSONType, UTCDateTime, utcnow
 from controlplane.db.engine import Database, get_database, reset_database
-from controlplane.db.scope import Scope, ScopeViolation, TenantScoped
+from controlplane.db.scope import Scope, ScopeViolation, TenantScoped, regional_reader
 from controlplane.db.upsert import insert_missing
 
 __all__ = [
@@ -15,6 +15,7 @@ __all__ = [
     "UTCDateTime",
     "get_database",
     "insert_missing",
+    "regional_reader",
     "reset_database",
     "utcnow",
 ]

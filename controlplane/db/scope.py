@@ -8,6 +8,8 @@ row of another tenant is refused. A session without a scope cannot touch scoped 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -60,6 +62,23 @@ def session_scope(session: Session) -> Scope:
     if not isinstance(scope, Scope):
         raise ScopeViolation("database session opened without a tenant scope")
     return scope
+
+
+@contextmanager
+def regional_reader(session: Session) -> Iterator[Session]:
+    """``session`` itself when it sees every tenant, else a read-only session on its
+    connection (same transaction) that does: for a computation that needs regional rows
+    a tenant may not read (the PE a circuit ends on) about objects the caller already
+    found through ``session``; what it returns must be about those objects only."""
+    if not session_scope(session).is_restricted:
+        yield session
+        return
+    regional = Session(bind=session.connection(), info={"scope": Scope.unrestricted()},
+                       autoflush=False)
+    try:
+        yield regional
+    finally:
+        regional.close()
 
 
 _scoped: dict[int, list[type[Any]]] = {}

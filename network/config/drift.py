@@ -12,12 +12,15 @@ from collections.abc import Collection
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from controlplane.db import regional_reader
+from controlplane.db.scope import session_scope
 from network.config import backups, configdiff, intent
 from network.config.configdiff import Scope
 from network.config.models import ConfigBackup
 from network.config.schemas import BackupRead, DeviceConfigRead, DriftItem, DriftStatus
 from network.errors import store
 from network.inventory.models import Device
+from network.inventory.schemas import DeviceRole
 from network.inventory.service import of_site
 
 
@@ -40,13 +43,26 @@ def _item(found: intent.Intent, backup: ConfigBackup | None) -> DriftItem:
     return DriftItem(**base, status=status, diff=result.diff)
 
 
+def _visible_intents(db: Session, hostnames: Collection[str] | None) -> dict[str, intent.Intent]:
+    """The intents of the CE routers the caller sees (of ``hostnames`` when given),
+    rendered with the regional rows they need (the PE a circuit ends on, shared pools)
+    even when the caller is an establishment that may not read those rows itself."""
+    if session_scope(db).is_restricted:
+        stmt = select(Device.hostname).where(Device.role == DeviceRole.CE.value)
+        if hostnames is not None:
+            stmt = stmt.where(Device.hostname.in_(list(hostnames)))
+        hostnames = db.scalars(stmt).all()
+    with regional_reader(db) as regional:
+        return intent.intents(regional, hostnames=hostnames)
+
+
 def report(db: Session, *, site: str | None = None) -> list[DriftItem]:
     """Every CE router's drift status (one site's), by hostname (a fixed number of queries)."""
     hostnames: Collection[str] | None = None
     if site is not None:
         stmt = select(Device.hostname).where(of_site(Device.site_id, site))
         hostnames = db.scalars(stmt).all()
-    found = intent.intents(db, hostnames=hostnames)
+    found = _visible_intents(db, hostnames)
     latest = backups.latest(db, [i.device_id for i in found.values()])
     return [_item(i, latest.get(i.device_id)) for i in found.values()]
 
@@ -54,7 +70,7 @@ def report(db: Session, *, site: str | None = None) -> list[DriftItem]:
 def device_config(db: Session, device_id: int) -> DeviceConfigRead:
     """A router's intended configuration, latest backup and drift status (404 if unseen)."""
     device = store.get(db, Device, device_id)
-    found = intent.intents(db, hostnames=[device.hostname]).get(device.hostname) or intent.Intent(
+    found = _visible_intents(db, [device.hostname]).get(device.hostname) or intent.Intent(
         device_id=device.id,
         tenant_id=device.tenant_id,
         hostname=device.hostname,

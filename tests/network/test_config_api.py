@@ -149,3 +149,27 @@ def test_drift_query_count_is_pinned(region: Region, client: TestClient,
         counts.append(len(statements))
     # token + devices + circuits + prefixes + management pools + latest backups
     assert counts == [6] * 3, counts
+
+
+def test_an_establishment_sees_its_routers_as_the_operator_does(
+    region: Region, client: TestClient, auth: TokenFactory, make_tenant: Any,
+) -> None:
+    """Its router's intent needs the regional PE (no tenant's): rendered in its own
+    scoped session it was an "error: ... has no PE with an AS number" for a router the
+    operator saw compliant."""
+    engineer = auth("network-engineer")
+    region.add_router("ce01")
+    converge(client, region, engineer)
+    own, stranger = auth("establishment", region.tenant), auth("establishment", make_tenant())
+    for headers in (engineer, own):
+        drift = client.get(f"{NET}/drift", params={"include_compliant": True},
+                           headers=headers).json()
+        assert [(i["device"], i["status"], i["error"]) for i in drift["items"]] == [
+            ("ce01", "compliant", None)]
+    with region.database.transaction(scope=Scope.unrestricted()) as db:
+        device_id = db.scalar(select(Device.id).where(Device.hostname == "ce01"))
+    config = client.get(f"{NET}/devices/{device_id}/config", headers=own).json()
+    assert config["status"] == "compliant" and "hostname ce01" in config["intended"]
+    assert client.get(f"{NET}/drift", params={"include_compliant": True},
+                      headers=stranger).json()["items"] == []
+    assert client.get(f"{NET}/devices/{device_id}/config", headers=stranger).status_code == 404
