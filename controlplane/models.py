@@ -54,7 +54,8 @@ class ApiToken(Base):
 
 
 class AuditRecord(Base):
-    """One append-only audit entry, chained to the previous one by SHA-256."""
+    """One append-only audit entry, chained to the previous one by HMAC-SHA256 under the
+    key ``key_id`` (plain SHA-256 for records written before keying: ``key_id`` NULL)."""
 
     __tablename__ = "audit_records"
 
@@ -70,16 +71,19 @@ class AuditRecord(Base):
     after: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    key_id: Mapped[str | None] = mapped_column(String(16))
 
 
 class AuditHead(Base):
-    """The single row holding the chain's last sequence number and hash (the append lock)."""
+    """The single row holding the chain's last sequence number, hash and key id (the append
+    lock)."""
 
     __tablename__ = "audit_head"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     seq: Mapped[int] = mapped_column(Integer)
     hash: Mapped[str] = mapped_column(String(64))
+    key_id: Mapped[str | None] = mapped_column(String(16))
 
 
 class Job(TenantScoped, Base):

@@ -14,6 +14,9 @@ from controlplane.auth import Principal
 from controlplane.exports import EXPORT_RESPONSES, ExportFormat
 from controlplane.schemas import AuditRead, AuditVerification, Page
 
+JSONL = "application/x-ndjson"
+EXPORT_LIMIT = 10_000
+
 router = APIRouter(prefix=f"{API_PREFIX}/audit", tags=["audit"], responses=PROBLEM_RESPONSES)
 
 
@@ -37,8 +40,26 @@ def list_audit(
 def verify_audit(
     db: DbSession, caller: Annotated[Principal, require("audit:read")]
 ) -> AuditVerification:
-    """Walk the hash chain; ``first_bad`` names the first broken record."""
+    """Walk the chain with its keys; ``first_bad`` names the first broken record (its seq
+    is in ``reason``)."""
     result = audit.verify(db)
     return AuditVerification(
         ok=result.ok, first_bad=result.first_bad, checked=result.checked, reason=result.reason
     )
+
+
+@router.get(
+    "/export",
+    response_class=Response,
+    responses={200: {"content": {JSONL: {}}, "description": "One record per line, oldest first."}},
+)
+def export_audit(
+    db: DbSession,
+    caller: Annotated[Principal, require("audit:read")],
+    since: Annotated[int, Query(ge=0, description="Only the records after this seq.")] = 0,
+    limit: Annotated[int, Query(ge=1, le=EXPORT_LIMIT)] = 1000,
+) -> Response:
+    """The records after ``since``, oldest first, as JSON lines for a SIEM (each with its
+    seq, hash and key id); ask again with ``since`` the last seq received."""
+    lines = audit.export_lines(db, since=since, limit=limit)
+    return Response("".join(f"{line}\n" for line in lines), media_type=JSONL)

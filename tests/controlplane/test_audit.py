@@ -101,7 +101,8 @@ def test_records_deleted_from_the_end_are_detected(client: TestClient, auth: Tok
 
 def test_inserted_record_is_detected(client: TestClient, auth: TokenFactory, database: Database,
                                      chain: list[AuditRecord]) -> None:
-    """A forged record with a correct hash slipped in at seq 3: the next original breaks."""
+    """A forged record slipped in at seq 3 with a plain SHA-256 (the key is out of reach):
+    it is named itself, as it does not carry the chain's key."""
     _drop_guard(database)
     with database.engine.begin() as connection:
         for record in reversed(chain[2:]):
@@ -114,7 +115,7 @@ def test_inserted_record_is_detected(client: TestClient, auth: TokenFactory, dat
     with database.transaction(scope=Scope.unrestricted()) as db:
         db.add(forged)
     report = _verify(client, auth)
-    assert report["ok"] is False and report["first_bad"] == chain[2].id
+    assert report["ok"] is False and report["first_bad"] == forged.id
 
 
 def test_reordered_records_are_detected(client: TestClient, auth: TokenFactory,
