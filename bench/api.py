@@ -18,6 +18,7 @@ CPU seconds over the anchor's for the same work, summed over both stores.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
 import random
 import shutil
@@ -126,11 +127,14 @@ class AnchorPage(BaseModel):
     offset: int
 
 
-def anchor_engine(url: str) -> Engine:
-    """An engine with the settings any app needs on this store (WAL and busy wait on SQLite)."""
+def anchor_engine(url: str, pool_size: int | None = None) -> Engine:
+    """An engine with the settings any app needs on this store (WAL and busy wait on
+    SQLite); ``pool_size`` (connections, plus 10 overflow) when a bench sizes it."""
+    sized = {} if pool_size is None else {"pool_size": pool_size, "max_overflow": 10}
     if not url.startswith("sqlite"):
-        return create_engine(url, pool_size=10, max_overflow=20)
-    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+        return create_engine(url, **({"pool_size": 10, "max_overflow": 20} | sized))
+    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30},
+                           **sized)
 
     @event.listens_for(engine, "connect")
     def _pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -180,10 +184,20 @@ def anchor_create(body: AnchorTenantIn, db: AnchorDb) -> AnchorTenantOut:
     return AnchorTenantOut.model_validate(tenant)
 
 
-def create_anchor_app(url: str) -> FastAPI:
-    """The anchor application on the database at ``url``."""
+def create_anchor_app(url: str, pool_size: int | None = None) -> FastAPI:
+    """The anchor application on the database at ``url``; with ``pool_size``, at most
+    ``pool_size - 10`` requests in it at once (what any FastAPI app with a per-request
+    session needs under many clients, see ``controlplane/api/admission.py``)."""
     app = FastAPI(title="anchor")
-    app.state.sessions = sessionmaker(anchor_engine(url), expire_on_commit=False)
+    app.state.sessions = sessionmaker(anchor_engine(url, pool_size), expire_on_commit=False)
+    if pool_size is not None:
+        slots = asyncio.Semaphore(pool_size - 10)
+
+        @app.middleware("http")
+        async def admit(request: Request, call_next: Any) -> Any:
+            async with slots:
+                return await call_next(request)
+
     app.include_router(anchor_router)
 
     @app.get("/healthz")
@@ -193,9 +207,10 @@ def create_anchor_app(url: str) -> FastAPI:
     return app
 
 
-def serve_anchor(port: int, url: str) -> None:
+def serve_anchor(port: int, url: str, pool_size: int | None = None) -> None:
     """Serve the anchor on the loopback (one uvicorn process, like ``socle serve``)."""
-    uvicorn.run(create_anchor_app(url), host=LOOPBACK, port=port, log_level="warning")
+    uvicorn.run(create_anchor_app(url, pool_size), host=LOOPBACK, port=port,
+                log_level="warning")
 
 
 # --- Preparing a store --------------------------------------------------------------
@@ -549,9 +564,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--serve-anchor", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--port", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--url", help=argparse.SUPPRESS)
+    parser.add_argument("--pool-size", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.serve_anchor:
-        serve_anchor(args.port, args.url)
+        serve_anchor(args.port, args.url, args.pool_size)
         return 0
     try:
         run_bench()

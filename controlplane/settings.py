@@ -46,6 +46,11 @@ class Settings(BaseSettings):
     data_dir: Path = Field(default=Path("./var"), description="Where Socle keeps its files.")
     host: str = Field(default="127.0.0.1", description="Address `socle serve` listens on.")
     port: int = Field(default=8000, description="Port `socle serve` listens on.")
+    api_threads: int = Field(
+        default=40, ge=4, le=400,
+        description="Threads `socle serve` runs request handlers in; each database pool holds "
+        "as many connections plus 10, so no request waits for another's connection.",
+    )
     api_max_body_bytes: int = Field(
         default=4 * 1024 * 1024, ge=1024,
         description="Largest request body the API reads (413 above); archive deposits have "

@@ -12,11 +12,13 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+from anyio import to_thread
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
 from controlplane import console, plugins, schedule
 from controlplane.api import audit, jobs, problems, schedules, tenants, tokens
+from controlplane.api.admission import Admission
 from controlplane.api.deps import API_PREFIX, look_up_token
 from controlplane.api.guard import Limits, RequestGuard
 from controlplane.api.storable import storable_input
@@ -74,6 +76,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # as many handler threads as the database pools have connections for them
+        to_thread.current_default_thread_limiter().total_tokens = settings.api_threads
         stop = threading.Event()
         thread = scheduler = None
         if settings.embedded_worker:
@@ -109,6 +113,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     problems.install(app)
     app.add_middleware(RequestGuard, limits=request_limits(settings),
                        authenticate=lambda secret: look_up_token(database, secret))
+    app.add_middleware(Admission, limit=settings.api_threads)
     app.add_middleware(HttpMetricsMiddleware)  # outermost: counts refused requests too
     for router in api_routers():
         app.include_router(router)
@@ -118,11 +123,13 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.mount("/static", console.static_files(), name="static")
 
     @app.get("/healthz", tags=["health"])
-    def healthz() -> JSONResponse:
-        """Liveness: the process answers (no authentication)."""
+    async def healthz() -> JSONResponse:
+        """Liveness: the process answers (no authentication). On the event loop, not in a
+        handler thread: it answers even while every thread is busy."""
         return JSONResponse({"status": "ok"})
 
-    @app.get("/metrics", tags=["health"], response_class=Response)
+    @app.get("/metrics", tags=["health"], response_class=Response,
+             responses={401: problems.PROBLEM_RESPONSES[401]})
     def metrics(request: Request) -> Response:
         """Prometheus text exposition (with the scrape token, see SOCLE_METRICS_SCRAPE_TOKEN)."""
         if settings.metrics_scrape_token and not scrape_allowed(request, settings):

@@ -24,8 +24,16 @@ from controlplane.db.scope import Scope
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 
-def _sqlite_engine(url: str, *, begin: str) -> Engine:
-    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+#: Connections a process may hold beyond its API threads (the embedded worker and
+#: scheduler, the metrics exposition).
+POOL_HEADROOM = 10
+
+
+def _sqlite_engine(url: str, *, begin: str, pool_size: int) -> Engine:
+    in_memory = make_url(url).database in (None, "", ":memory:")  # one connection, no pool
+    sized = {} if in_memory else {"pool_size": pool_size, "max_overflow": POOL_HEADROOM}
+    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30},
+                           **sized)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -67,18 +75,23 @@ class Database:
     that commits on success and rolls back on error.
     """
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, *, threads: int = 40) -> None:
+        """``threads``: how many threads of this process may use it at once (the API's
+        thread pool): each pool holds that many connections plus :data:`POOL_HEADROOM`,
+        so a request never waits for a connection another request holds."""
         self.url = url
+        pool_size = threads + POOL_HEADROOM
         parsed = make_url(url)
         self.is_sqlite = parsed.get_backend_name() == "sqlite"
         if self.is_sqlite:
             private_sqlite_file(url)
-            self.engine = _sqlite_engine(url, begin="BEGIN IMMEDIATE")
-            self.read_engine = _sqlite_engine(url, begin="BEGIN")
+            self.engine = _sqlite_engine(url, begin="BEGIN IMMEDIATE", pool_size=pool_size)
+            self.read_engine = _sqlite_engine(url, begin="BEGIN", pool_size=pool_size)
         else:
             # No pre-ping (a round trip per checkout); a dropped connection is detected
             # on use, the pool is invalidated and the next checkout reconnects.
-            self.engine = create_engine(url, pool_size=10, max_overflow=20, pool_recycle=1800)
+            self.engine = create_engine(url, pool_size=pool_size, max_overflow=POOL_HEADROOM,
+                                        pool_recycle=1800)
             self.read_engine = self.engine
         self._writer = sessionmaker(self.engine, expire_on_commit=False)
         self._reader = sessionmaker(self.read_engine, expire_on_commit=False)
@@ -115,13 +128,13 @@ _databases: dict[str, Database] = {}
 
 def get_database(url: str | None = None) -> Database:
     """The process-wide :class:`Database` for ``url`` (default: the configured one)."""
-    if url is None:
-        from controlplane.settings import get_settings
+    from controlplane.settings import get_settings
 
-        url = get_settings().database_url
+    settings = get_settings()
+    url = url or settings.database_url
     with _lock:
         if url not in _databases:
-            _databases[url] = Database(url)
+            _databases[url] = Database(url, threads=settings.api_threads)
         return _databases[url]
 
 
