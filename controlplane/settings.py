@@ -150,6 +150,11 @@ class Settings(BaseSettings):
         description="Largest document an archive deposit accepts (413 above); it is streamed "
         "to disk, not held in memory.",
     )
+    hosting_backup_source_roots: str = Field(
+        default="",
+        description="Comma-separated folders backup policies may read (empty: any folder "
+        "but the system's and Socle's data directory, which are never read).",
+    )
     hosting_backup_check_days: int = Field(
         default=1, ge=1, le=366,
         description="Days between two integrity checks (restic check) of a backup copy.",

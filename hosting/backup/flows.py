@@ -37,7 +37,7 @@ from controlplane import jobs
 from controlplane.db import utcnow
 from controlplane.models import Job
 from controlplane.settings import get_settings
-from hosting.backup import rotation, supervision
+from hosting.backup import rotation, sources, supervision
 from hosting.backup.models import (
     BackupCheck,
     BackupPolicy,
@@ -134,6 +134,7 @@ def _backup(ctx: jobs.StepContext) -> Mapping[str, Any]:
     failures, snapshots = [], {}
     started = utcnow()
     try:
+        sources.check_on_host(copies[0][2].executor, source, timeout=RESTIC_TIMEOUT)
         checksums = checksums_on(copies[0][2].executor, source, timeout=RESTIC_TIMEOUT)
     except ResticError as exc:  # the source cannot be read: every copy is late, say so
         failures = [_record_failure(ctx, r, "backup", exc, {}, started) for r, _, _ in copies]

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from controlplane.rows import snapshot
 from controlplane.settings import get_settings
 from hosting import errors
-from hosting.backup import keys
+from hosting.backup import keys, sources
 from hosting.backup.models import BackupPolicy, BackupRepository
 from hosting.backup.schemas import PolicyRead, PolicySet
 from hosting.errors import store
@@ -60,7 +60,7 @@ def configure(
     if policy is None:
         policy = BackupPolicy(tenant_id=subscription.tenant_id, subscription_id=subscription.id)
         db.add(policy)
-    policy.source_path = body.source_path
+    policy.source_path = sources.check_declared(body.source_path)
     policy.executor = body.executor.model_dump()
     policy.password_ref = keys.ensure_password(subscription.tenant.finess,
                                                get_settings().data_dir)
