@@ -14,9 +14,6 @@ $(STAMP): pyproject.toml
 
 ## run: install, migrate the embedded SQLite database, start the simulated region, seed the
 ## demo region on it, serve on 127.0.0.1:8000 (`socle sim down` stops the simulators)
-run: export SOCLE_NETWORK_SNMP_AUTH_REF = file:demo-snmp-auth.key
-run: export SOCLE_NETWORK_SNMP_PRIV_REF = file:demo-snmp-priv.key
-run: export SOCLE_NETWORK_SNMP_USER = socle
 run: $(STAMP)
 	$(BIN)/socle db upgrade
 	-$(BIN)/socle sim up  # a simulator that fails is reported; the API still starts

@@ -52,6 +52,7 @@ GENERATED: tuple[tuple[str, str | None, str], ...] = (
     ("demo-hds-*.keys", "hosting", "a demo HDS provider's keys"),
     ("demo-routers.key", "network", "the demo routers' password"),
     ("demo-snmp-*.key", "network", "a demo SNMPv3 key"),
+    ("snmp-*.key", "network", "an SNMPv3 key (the demo writes the simulated agents')"),
 )
 
 

@@ -117,12 +117,12 @@ class Settings(BaseSettings):
         default="socle-mon", description="SNMPv3 user rendered on the routers for monitoring."
     )
     network_snmp_auth_ref: str = Field(
-        default="env:SOCLE_SECRET_NETWORK_SNMP_AUTH_KEY",
+        default="file:snmp-auth.key",
         description="Where the SNMPv3 auth key is: env:SOCLE_SECRET_NETWORK_NAME or file:NAME "
         "(0600, in DATA_DIR/secrets/network/).",
     )
     network_snmp_priv_ref: str = Field(
-        default="env:SOCLE_SECRET_NETWORK_SNMP_PRIV_KEY",
+        default="file:snmp-priv.key",
         description="Where the SNMPv3 privacy key is: env:SOCLE_SECRET_NETWORK_NAME or "
         "file:NAME (0600, in DATA_DIR/secrets/network/).",
     )

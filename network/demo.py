@@ -4,8 +4,9 @@
 a demo establishment's site with an active MPLS access circuit to a regional PE, the
 tenant's VRF, an interconnect /30 and a site LAN, so that ``socle network plan`` and
 ``apply`` work at once. The routers' password and the SNMPv3 keys go to 0600 files of
-the network plane's secrets, ``SOCLE_DATA_DIR/secrets/network/`` (``make run`` points
-the settings at them: ``file:demo-snmp-auth.key``, ``file:demo-snmp-priv.key``). When
+the network plane's secrets, ``SOCLE_DATA_DIR/secrets/network/``: the keys to the files
+the settings' ``file:`` references name (by default ``snmp-auth.key`` and
+``snmp-priv.key``), so the demo works however Socle is started. When
 the simulated SNMP agents and the probe reflector run too, each router is polled and
 each circuit observed (its flapping Gi0/0 and the reflector), so the SLA figures fill in
 live. Idempotent.
@@ -37,9 +38,17 @@ AGENTS_STATE = "sim/network-snmp-agents.json"
 REFLECTOR_STATE = "sim/network-probe-reflector.json"
 WATCHED_IF_INDEX = 1  # the agents' Gi0/0, the interface that goes down and up
 PASSWORD_FILE = "demo-routers.key"  # noqa: S105 (a file name)
-SNMP_KEY_FILES = ("demo-snmp-auth.key", "demo-snmp-priv.key")
 INTERFACES = {"cisco_ios": ("GigabitEthernet0/1", "GigabitEthernet0/2"),
               "juniper_junos": ("ge-0/0/1", "ge-0/0/2")}
+
+
+def snmp_key_files(settings: Settings) -> tuple[str, ...]:
+    """The files the SNMPv3 key references name (none when one is an ``env:``
+    reference: the demo cannot set a variable for the processes to come)."""
+    refs = (settings.network_snmp_auth_ref, settings.network_snmp_priv_ref)
+    if not all(ref.startswith("file:") for ref in refs):
+        return ()
+    return tuple(ref.removeprefix("file:") for ref in refs)
 
 
 def seed(db: Session, *, actor: str, settings: Settings) -> list[str]:
@@ -51,7 +60,7 @@ def seed(db: Session, *, actor: str, settings: Settings) -> list[str]:
         return ["network: demo network already there"]
     devices = json.loads(state.read_text())["devices"]
     SECRETS.store_file(settings.data_dir, PASSWORD_FILE, devices[0]["password"])
-    for name in SNMP_KEY_FILES:
+    for name in snmp_key_files(settings):
         SECRETS.store_file(settings.data_dir, name, secrets.token_urlsafe(16), replace=False)
     tenants = list(db.scalars(select(Tenant).where(Tenant.kind == "ES").order_by(Tenant.finess)))
     lan = ipam.create_pool(db, PoolCreate(name="demo-lan", prefix="10.64.0.0/12",
@@ -102,7 +111,7 @@ def _monitors(
     """Poll each router at its simulated SNMP agent and probe each circuit's reflector.
 
     The agents share one SNMPv3 user and key pair: the keys go to the files the poller's
-    settings name (``make run``), the user is ``SOCLE_NETWORK_SNMP_USER``."""
+    settings name; the user is ``SOCLE_NETWORK_SNMP_USER`` (the agents' default too)."""
     agents_state = settings.data_dir / AGENTS_STATE
     if not agents_state.exists():
         return ["network: no simulated SNMP agents (socle sim up): circuits not polled"]
@@ -110,9 +119,13 @@ def _monitors(
     reflector_state = settings.data_dir / REFLECTOR_STATE
     reflector = json.loads(reflector_state.read_text()) if reflector_state.exists() else None
     polled = [name for name in circuits if name in agents]
+    files = snmp_key_files(settings)
+    if polled and not files:
+        return ["network: the SNMPv3 key settings are env: references, which the demo cannot "
+                "set: circuits not polled (use file: references)"]
     if polled:
         v3 = agents[polled[0]]["v3"]
-        for name, key in zip(SNMP_KEY_FILES, (v3["auth_key"], v3["priv_key"]), strict=True):
+        for name, key in zip(files, (v3["auth_key"], v3["priv_key"]), strict=True):
             SECRETS.store_file(settings.data_dir, name, key)
     ports = reflector.get("ports", [reflector["port"]]) if reflector else []
     for index, name in enumerate(polled):

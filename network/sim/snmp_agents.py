@@ -33,6 +33,7 @@ from typing import Any
 
 from controlplane.faults import FAULTS_FILE, FaultBook
 from controlplane.relay import UdpRelay
+from controlplane.settings import Settings
 from controlplane.simulation import write_state
 from network.drivers.snmp_usm import digest_span
 from network.sim import snmp_responder, snmp_variation
@@ -58,6 +59,10 @@ _TOKEN = re.compile(r"[A-Za-z0-9._-]+")
 _MAX_VAR_BINDS = 1024  # per response; snmpsim's default (64) would cut bulk replies short
 
 log = logging.getLogger(__name__)
+
+#: The SNMPv3 user of the agents: Socle's default (SOCLE_NETWORK_SNMP_USER), so the
+#: demo polls them however Socle is started.
+DEFAULT_V3_USER: str = Settings.model_fields["network_snmp_user"].default
 
 
 @dataclass(frozen=True)
@@ -149,7 +154,7 @@ class SimulatedAgents:
         *,
         processes: int | None = None,
         community: str | None = None,
-        v3_user: str = "socle",
+        v3_user: str = DEFAULT_V3_USER,
         v3_auth_key: str | None = None,
         v3_priv_key: str | None = None,
         flap_if_index: int = 1,
@@ -434,7 +439,7 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--interfaces", type=int, default=8, help="interfaces per device")
     parser.add_argument("--processes", type=int, default=None, help="default: CPU count")
     parser.add_argument("--community", default=None, help="default: random")
-    parser.add_argument("--v3-user", default="socle")
+    parser.add_argument("--v3-user", default=DEFAULT_V3_USER)
     parser.add_argument("--flap-if-index", type=int, default=1)
     parser.add_argument("--flap-period", type=float, default=60.0, help="seconds")
     parser.add_argument("--flap-down", type=float, default=15.0, help="seconds down per period")

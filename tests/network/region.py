@@ -37,6 +37,8 @@ def configure_environment(monkeypatch: pytest.MonkeyPatch, routers: SimulatedRou
     monkeypatch.setenv(PASSWORD_VARIABLE, routers.password)
     monkeypatch.setenv("SOCLE_SECRET_NETWORK_SNMP_AUTH_KEY", SNMP_AUTH)
     monkeypatch.setenv("SOCLE_SECRET_NETWORK_SNMP_PRIV_KEY", SNMP_PRIV)
+    monkeypatch.setenv("SOCLE_NETWORK_SNMP_AUTH_REF", "env:SOCLE_SECRET_NETWORK_SNMP_AUTH_KEY")
+    monkeypatch.setenv("SOCLE_NETWORK_SNMP_PRIV_REF", "env:SOCLE_SECRET_NETWORK_SNMP_PRIV_KEY")
     monkeypatch.setenv("SOCLE_NETWORK_SSH_TIMEOUT", "3")
     get_settings.cache_clear()
 

@@ -1,4 +1,6 @@
-"""``socle demo`` on the simulated routers: a region that plans at once, secrets in 0600 files."""
+"""``socle demo`` on the simulated routers: a region that plans and applies at once, however
+Socle is started (no environment of `make run`: it set the SNMPv3 references and user
+before, and `socle demo` + `socle serve` alone failed at apply), secrets in 0600 files."""
 
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ from network.demo import (
     PASSWORD_FILE,
     REFLECTOR_STATE,
     ROUTERS_STATE,
-    SNMP_KEY_FILES,
+    snmp_key_files,
 )
 from network.inventory.models import Device
 from network.polling.models import CircuitMonitor, DeviceMonitor
@@ -31,8 +33,11 @@ def test_demo_registers_the_simulated_routers_and_they_plan(
     settings: Settings, database: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     assert "not running" in runner.invoke(cli, ["demo"]).stdout
-    monkeypatch.setenv("SOCLE_NETWORK_SNMP_AUTH_REF", f"file:{SNMP_KEY_FILES[0]}")
-    monkeypatch.setenv("SOCLE_NETWORK_SNMP_PRIV_REF", f"file:{SNMP_KEY_FILES[1]}")
+    for name in ("SOCLE_NETWORK_SNMP_AUTH_REF", "SOCLE_NETWORK_SNMP_PRIV_REF",
+                 "SOCLE_NETWORK_SNMP_USER"):
+        monkeypatch.delenv(name, raising=False)  # the defaults, as a bare `socle serve` has
+    key_files = snmp_key_files(Settings())
+    assert key_files == ("snmp-auth.key", "snmp-priv.key")
     with SimulatedRouters(2, ["cisco_ios", "juniper_junos"]) as routers, \
             SimulatedAgents(2, 8, processes=1) as agents:
         state = settings.data_dir / ROUTERS_STATE
@@ -52,10 +57,10 @@ def test_demo_registers_the_simulated_routers_and_they_plan(
         assert watched == {("DEMO-MPLS-001", 1, 40999), ("DEMO-MPLS-002", 1, 40999)}
         v3 = agents.state()["agents"][0]["v3"]
         keys = settings.data_dir / "secrets" / "network"
-        assert [(keys / n).read_text().strip() for n in SNMP_KEY_FILES] == [
+        assert [(keys / n).read_text().strip() for n in key_files] == [
             v3["auth_key"], v3["priv_key"]]  # the poller's key files hold the agents' keys
         assert "already there" in runner.invoke(cli, ["demo"]).stdout
-        for name in (PASSWORD_FILE, *SNMP_KEY_FILES):
+        for name in (PASSWORD_FILE, *key_files):
             assert stat.S_IMODE((keys / name).stat().st_mode) == 0o600
             assert not (settings.data_dir / name).exists()
         with database.session(scope=Scope.unrestricted(), write=False) as db:
@@ -67,3 +72,6 @@ def test_demo_registers_the_simulated_routers_and_they_plan(
         assert plan["state"] == "planned"
         assert sorted(c["device"] for c in plan["changes"]) == ["ce01", "ce02"]
         assert routers.password not in planned.stdout
+        applied = runner.invoke(cli, ["network", "apply", str(plan["plan_id"]), "--here"])
+        assert applied.exit_code == 0, applied.output  # SNMPv3 keys resolved on the way
+        assert "succeeded" in applied.output, applied.output

@@ -277,6 +277,8 @@ def test_the_poll_job_and_the_cli_use_the_settings(
     monkeypatch.setenv("SOCLE_NETWORK_SNMP_USER", agent.v3_user)
     monkeypatch.setenv("SOCLE_SECRET_NETWORK_SNMP_AUTH_KEY", agent.v3_auth_key)
     monkeypatch.setenv("SOCLE_SECRET_NETWORK_SNMP_PRIV_KEY", agent.v3_priv_key)
+    monkeypatch.setenv("SOCLE_NETWORK_SNMP_AUTH_REF", "env:SOCLE_SECRET_NETWORK_SNMP_AUTH_KEY")
+    monkeypatch.setenv("SOCLE_NETWORK_SNMP_PRIV_REF", "env:SOCLE_SECRET_NETWORK_SNMP_PRIV_KEY")
     monkeypatch.setenv("SOCLE_NETWORK_SNMP_RETRIES", "0")
     get_settings.cache_clear()
     with database.transaction(scope=Scope.unrestricted()) as db:
