@@ -315,12 +315,17 @@ class AuditRead(BaseModel):
     after: dict[str, Any] | None
     prev_hash: str
     hash: str
+    key_id: str | None = Field(
+        default=None, description="The key the record is chained with (null: plain SHA-256, "
+        "before the chain was keyed).")
 
 
 class AuditVerification(BaseModel):
     """The result of walking the audit chain."""
 
     ok: bool
-    first_bad: int | None
+    first_bad: int | None = Field(description="The first broken record's id.")
+    first_bad_seq: int | None = Field(default=None,
+                                      description="The first broken record's sequence number.")
     checked: int
     reason: str | None

@@ -40,11 +40,12 @@ def list_audit(
 def verify_audit(
     db: DbSession, caller: Annotated[Principal, require("audit:read")]
 ) -> AuditVerification:
-    """Walk the chain with its keys; ``first_bad`` names the first broken record (its seq
-    is in ``reason``)."""
+    """Walk the chain with its keys; ``first_bad`` and ``first_bad_seq`` name the first
+    broken record."""
     result = audit.verify(db)
     return AuditVerification(
-        ok=result.ok, first_bad=result.first_bad, checked=result.checked, reason=result.reason
+        ok=result.ok, first_bad=result.first_bad, first_bad_seq=result.first_bad_seq,
+        checked=result.checked, reason=result.reason,
     )
 
 

@@ -46,7 +46,8 @@ def verify(as_json: bool = JsonOption) -> None:
     with transaction(write=False) as db:
         result = audit.verify(db)
     shown = AuditVerification(
-        ok=result.ok, first_bad=result.first_bad, checked=result.checked, reason=result.reason
+        ok=result.ok, first_bad=result.first_bad, first_bad_seq=result.first_bad_seq,
+        checked=result.checked, reason=result.reason,
     )
     if as_json:
         emit_json(shown)

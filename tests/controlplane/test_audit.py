@@ -51,7 +51,8 @@ def _verify(client: TestClient, auth: TokenFactory) -> dict[str, object]:
 
 def test_intact_chain_verifies(client: TestClient, auth: TokenFactory,
                                chain: list[AuditRecord]) -> None:
-    assert _verify(client, auth) == {"ok": True, "first_bad": None, "checked": 5, "reason": None}
+    assert _verify(client, auth) == {"ok": True, "first_bad": None, "first_bad_seq": None,
+                                     "checked": 5, "reason": None}
     result = runner.invoke(cli, ["audit", "verify"])
     assert result.exit_code == 0, result.output
     assert "5 records checked" in result.output

@@ -108,7 +108,7 @@ def test_rewritten_chain_is_detected(
                            {"hash": prev_hash, "key": chain[-1].key_id})
     report = _verify(client, headers)
     assert report["ok"] is False and report["first_bad"] == chain[2].id
-    assert str(report["reason"]).startswith("seq 3:")
+    assert report["first_bad_seq"] == 3 and str(report["reason"]).startswith("seq 3:")
     result = runner.invoke(cli, ["audit", "verify"])
     assert result.exit_code == 1
     assert f"seq 3 (record id {chain[2].id})" in result.output
@@ -264,6 +264,8 @@ def test_export_as_json_lines(client: TestClient, auth: TokenFactory,
     since = runner.invoke(cli, ["audit", "export", "--jsonl", "--since", "3"])
     assert [json.loads(line)["seq"] for line in since.stdout.splitlines()] == [4, 5]
 
+    listed = client.get("/api/v1/audit", headers=auth("auditor")).json()["items"]
+    assert listed and all(item["key_id"] == "k1" for item in listed)  # the key is never shown
     answer = client.get("/api/v1/audit/export?since=2&limit=2", headers=auth("auditor"))
     assert answer.status_code == 200
     assert answer.headers["content-type"].startswith("application/x-ndjson")
