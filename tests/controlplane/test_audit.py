@@ -117,6 +117,7 @@ def test_inserted_record_is_detected(client: TestClient, auth: TokenFactory, dat
         db.add(forged)
     report = _verify(client, auth)
     assert report["ok"] is False and report["first_bad"] == forged.id
+    assert "no key (plain SHA-256) where key k1 was expected" in str(report["reason"])
 
 
 def test_reordered_records_are_detected(client: TestClient, auth: TokenFactory,
