@@ -79,7 +79,9 @@ def timeline(database: Database, tenant: Tenant, source: Path) -> Facts:
                                  "retention_days": 7}))
         db.flush()
         db.refresh(subscription)
-        policy = policies.configure(db, subscription, PolicySet(source_path=str(source)),
+        # its source beside the test's data directory, never holding it (refused)
+        policy = policies.configure(db, subscription,
+                                    PolicySet(source_path=str(source / "dossiers")),
                                     actor=ACTOR)
         plan = dr.create_plan(db, DrPlanCreate(subscription_id=subscription.id, rto_minutes=60,
                                                rpo_minutes=1440, instance_type="t3.small",
