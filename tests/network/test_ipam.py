@@ -243,4 +243,7 @@ def test_concurrent_overlapping_pools_let_exactly_one_in(
     created = [r for r in results if isinstance(r, str)]
     refused = [r for r in results if isinstance(r, Conflict)]
     assert len(created) == 1 and len(refused) == 5, results
-    assert all("overlaps pool" in r.detail for r in refused)
+    # each loser is told the pool it overlaps; on PostgreSQL under load, racing inserts on
+    # the exclusion constraint can deadlock round after round, and a loser that ran out of
+    # retries is told to try again: a refusal too, nothing half-made
+    assert all("overlaps pool" in r.detail or "try again" in r.detail for r in refused)
